@@ -1,0 +1,1 @@
+//! Custode: GDPR compliance engine.

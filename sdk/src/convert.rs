@@ -1,0 +1,124 @@
+//! Constructors and builders for the WIT types, so plugin code reads like the domain.
+
+use crate::types::{
+    ConfigKey, ConsentAction, ConsentClaim, ContactRecord, FieldValue, Identity, ImportError, LegalBasis,
+    LegalBasisClaim, NoticeReceipt, PluginInfo, PluginKind, RowError, SourceDetails, Timestamp,
+};
+
+impl PluginInfo {
+    /// A plugin description with no configuration keys; add them with [`PluginInfo::with_config_key`].
+    pub fn new(name: &str, version: &str, kind: PluginKind, summary: &str) -> Self {
+        PluginInfo {
+            name: name.into(),
+            version: version.into(),
+            kind,
+            summary: summary.into(),
+            config_keys: Vec::new(),
+        }
+    }
+
+    /// Declares a setting the plugin reads. `default_value` is shown to admins; `None` with
+    /// `required = true` means the plugin refuses to run without it.
+    pub fn with_config_key(mut self, name: &str, doc: &str, required: bool, default_value: Option<&str>) -> Self {
+        self.config_keys.push(ConfigKey {
+            name: name.into(),
+            doc: doc.into(),
+            required,
+            default_value: default_value.map(Into::into),
+        });
+        self
+    }
+}
+
+impl ContactRecord {
+    /// An empty record read from `row` (1-based) of the input.
+    pub fn new(row: u64) -> Self {
+        ContactRecord {
+            row,
+            identities: Vec::new(),
+            fields: Vec::new(),
+            consents: Vec::new(),
+            legal_bases: Vec::new(),
+            notices: Vec::new(),
+            source: SourceDetails { label: None, channel: None, collected_at: None },
+            last_interaction: None,
+        }
+    }
+
+    pub fn with_identity(mut self, identity: Identity) -> Self {
+        self.identities.push(identity);
+        self
+    }
+
+    /// Adds a field value; empty values (after trimming) are skipped.
+    pub fn with_field(mut self, name: &str, value: &str) -> Self {
+        let value = value.trim();
+        if !value.is_empty() {
+            self.fields.push(FieldValue { name: name.into(), value: value.into() });
+        }
+        self
+    }
+
+    pub fn with_consent(mut self, claim: ConsentClaim) -> Self {
+        self.consents.push(claim);
+        self
+    }
+
+    pub fn with_legal_basis(mut self, purpose: &str, basis: LegalBasis, start: Option<Timestamp>) -> Self {
+        self.legal_bases.push(LegalBasisClaim { purpose: purpose.into(), basis, start, end: None });
+        self
+    }
+
+    pub fn with_notice(mut self, version: &str, at: Option<Timestamp>) -> Self {
+        self.notices.push(NoticeReceipt { version: version.into(), at });
+        self
+    }
+}
+
+impl ConsentClaim {
+    /// A claim with no time, evidence or notice version; set them with struct update syntax
+    /// or the `with_*` methods.
+    pub fn new(purpose: &str, channel: &str, action: ConsentAction) -> Self {
+        ConsentClaim {
+            purpose: purpose.into(),
+            channel: channel.into(),
+            action,
+            at: None,
+            evidence: None,
+            notice_version: None,
+        }
+    }
+
+    pub fn at(mut self, at: Option<Timestamp>) -> Self {
+        self.at = at;
+        self
+    }
+
+    pub fn with_evidence(mut self, evidence: impl Into<String>) -> Self {
+        self.evidence = Some(evidence.into());
+        self
+    }
+
+    pub fn with_notice_version(mut self, version: impl Into<String>) -> Self {
+        self.notice_version = Some(version.into());
+        self
+    }
+}
+
+impl ImportError {
+    /// An error about the whole import (configuration, unreadable input).
+    pub fn new(message: impl Into<String>) -> Self {
+        ImportError { row: None, column: None, message: message.into() }
+    }
+
+    /// An error at a row (and optionally a column) that stops the import.
+    pub fn at_row(row: u64, column: Option<&str>, message: impl Into<String>) -> Self {
+        ImportError { row: Some(row), column: column.map(Into::into), message: message.into() }
+    }
+}
+
+impl RowError {
+    pub fn new(row: u64, column: Option<&str>, message: impl Into<String>) -> Self {
+        RowError { row, column: column.map(Into::into), message: message.into() }
+    }
+}

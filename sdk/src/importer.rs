@@ -1,0 +1,121 @@
+//! The `importer` world: bytes from a source in, contact records out, one chunk at a time.
+//!
+//! Implement [`Importer`] and call [`export_importer!`](crate::export_importer). The host calls
+//! [`Importer::open`] once per import, [`Importer::push`] for every chunk of the input (chunks end
+//! anywhere, even inside a UTF-8 sequence), then [`Importer::finish`].
+//!
+//! A complete importer of one email address per line:
+//!
+//! ```ignore
+//! use custode_sdk::importer::{ChunkResult, Importer};
+//! use custode_sdk::text::Lines;
+//! use custode_sdk::types::{ContactRecord, Identity, ImportError, PluginInfo, PluginKind};
+//!
+//! struct EmailList {
+//!     lines: Lines,
+//! }
+//!
+//! impl EmailList {
+//!     fn records(lines: Vec<(u64, String)>) -> ChunkResult {
+//!         let records = lines
+//!             .into_iter()
+//!             .filter(|(_, line)| !line.trim().is_empty())
+//!             .map(|(row, line)| ContactRecord::new(row).with_identity(Identity::Email(line.trim().into())))
+//!             .collect();
+//!         ChunkResult { records, rejected: vec![] }
+//!     }
+//! }
+//!
+//! impl Importer for EmailList {
+//!     fn describe() -> PluginInfo {
+//!         PluginInfo::new("email-list", env!("CARGO_PKG_VERSION"), PluginKind::Importer,
+//!                         "One email address per line")
+//!     }
+//!     fn open() -> Result<Self, ImportError> {
+//!         Ok(EmailList { lines: Lines::new() })
+//!     }
+//!     fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError> {
+//!         Ok(Self::records(self.lines.push(chunk)))
+//!     }
+//!     fn finish(&mut self) -> Result<ChunkResult, ImportError> {
+//!         Ok(Self::records(self.lines.finish()))
+//!     }
+//! }
+//!
+//! custode_sdk::export_importer!(EmailList);
+//! ```
+
+#[doc(hidden)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        world: "importer",
+        path: "../wit/since_v0.1.0",
+        with: {
+            "custode:plugin/types@0.1.0": crate::types,
+            "custode:plugin/host@0.1.0": crate::host,
+        },
+        pub_export_macro: true,
+        export_macro_name: "__export_importer_world",
+        default_bindings_module: "custode_sdk::importer::bindings",
+        runtime_path: "::custode_sdk::wit_bindgen::rt",
+    });
+}
+
+use crate::types::{ImportError, PluginInfo};
+use std::cell::RefCell;
+
+pub use bindings::exports::custode::plugin::source::ChunkResult;
+
+/// An importer plugin. One value of the implementing type lives for one import.
+pub trait Importer: Sized + 'static {
+    /// Who the plugin is and which settings it reads (see [`crate::types::PluginInfo`]).
+    fn describe() -> PluginInfo;
+    /// Starts an import. Read settings with [`crate::host::config`] here and fail early on bad ones.
+    fn open() -> Result<Self, ImportError>;
+    /// Takes the next chunk of input; returns the records it completed.
+    fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError>;
+    /// The input has ended; returns the remaining records.
+    fn finish(&mut self) -> Result<ChunkResult, ImportError>;
+}
+
+/// Adapts an [`Importer`] to the generated `session` resource. Used by [`export_importer!`](crate::export_importer).
+#[doc(hidden)]
+pub struct SessionAdapter<T>(RefCell<T>);
+
+impl<T: Importer> bindings::exports::custode::plugin::source::GuestSession for SessionAdapter<T> {
+    fn open() -> Result<bindings::exports::custode::plugin::source::Session, ImportError> {
+        crate::panic::install_hook();
+        let session = T::open()?;
+        Ok(bindings::exports::custode::plugin::source::Session::new(SessionAdapter(RefCell::new(session))))
+    }
+
+    fn push(&self, chunk: Vec<u8>) -> Result<ChunkResult, ImportError> {
+        self.0.borrow_mut().push(&chunk)
+    }
+
+    fn finish(&self) -> Result<ChunkResult, ImportError> {
+        self.0.borrow_mut().finish()
+    }
+}
+
+
+/// Exports a type implementing [`importer::Importer`](crate::importer::Importer) as the plugin's
+/// `importer` world. Call it once, at the top level of the plugin crate.
+#[macro_export]
+macro_rules! export_importer {
+    ($t:ty) => {
+        #[doc(hidden)]
+        struct __CustodeImporter;
+        impl $crate::importer::bindings::exports::custode::plugin::plugin::Guest for __CustodeImporter {
+            fn describe() -> $crate::types::PluginInfo {
+                $crate::panic::install_hook();
+                <$t as $crate::importer::Importer>::describe()
+            }
+        }
+        impl $crate::importer::bindings::exports::custode::plugin::source::Guest for __CustodeImporter {
+            type Session = $crate::importer::SessionAdapter<$t>;
+        }
+        $crate::importer::bindings::__export_importer_world!(__CustodeImporter with_types_in $crate::importer::bindings);
+    };
+}
+
