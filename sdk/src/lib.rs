@@ -46,13 +46,13 @@ pub use base::custode::plugin::types;
 /// Functions the host gives every plugin: [`host::log`] and [`host::config`].
 pub use base::custode::plugin::host;
 
-#[doc(hidden)]
-pub mod panic;
+mod convert;
 pub mod csv;
 pub mod log;
+#[doc(hidden)]
+pub mod panic;
 pub mod text;
 pub mod time;
-mod convert;
 
 // Every world exports the `plugin` interface, so their bindings cannot live in one plugin.
 #[cfg(any(
@@ -60,11 +60,13 @@ mod convert;
     all(feature = "importer", feature = "exporter"),
     all(feature = "retention", feature = "exporter"),
 ))]
-compile_error!("custode-sdk: enable exactly one of the features `importer`, `retention`, `exporter` (one world per plugin)");
+compile_error!(
+    "custode-sdk: enable exactly one of the features `importer`, `retention`, `exporter` (one world per plugin)"
+);
 
+#[cfg(feature = "exporter")]
+pub mod exporter;
 #[cfg(feature = "importer")]
 pub mod importer;
 #[cfg(feature = "retention")]
 pub mod retention;
-#[cfg(feature = "exporter")]
-pub mod exporter;

@@ -12,7 +12,11 @@ pub struct Lines {
 
 impl Lines {
     pub fn new() -> Self {
-        Lines { tail: Vec::new(), next_line: 1, started: false }
+        Lines {
+            tail: Vec::new(),
+            next_line: 1,
+            started: false,
+        }
     }
 
     /// Adds a chunk; returns the lines it completed, each with its line number.
@@ -67,8 +71,8 @@ pub fn decode(bytes: &[u8]) -> String {
 /// The character Windows-1252 maps a byte to.
 pub fn windows_1252(b: u8) -> char {
     const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}', '\u{90}',
-        '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}', '\u{90}', '‘',
+        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
     ];
     match b {
         0x80..=0x9F => HIGH[(b - 0x80) as usize],

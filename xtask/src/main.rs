@@ -38,7 +38,10 @@ fn main() -> Result<()> {
 }
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the repository").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the repository")
+        .to_path_buf()
 }
 
 /// One plugin crate of the `plugins/` workspace.
@@ -65,7 +68,11 @@ fn plugins(check: bool, verbose: bool) -> Result<()> {
     let crates = plugin_crates(&plugins_dir)?;
     build(&root, &plugins_dir, verbose)?;
 
-    let out_dir = if check { plugins_dir.join("target/dist-check") } else { plugins_dir.join("dist") };
+    let out_dir = if check {
+        plugins_dir.join("target/dist-check")
+    } else {
+        plugins_dir.join("dist")
+    };
     if check && out_dir.exists() {
         std::fs::remove_dir_all(&out_dir)?;
     }
@@ -98,13 +105,19 @@ fn plugins(check: bool, verbose: bool) -> Result<()> {
         for rel in &written {
             match std::fs::read(committed.join(rel)) {
                 Ok(old) if old == std::fs::read(out_dir.join(rel))? => {}
-                Ok(_) => problems.push(format!("plugins/dist/{} differs from what its source builds to", rel.display())),
+                Ok(_) => problems.push(format!(
+                    "plugins/dist/{} differs from what its source builds to",
+                    rel.display()
+                )),
                 Err(_) => problems.push(format!("plugins/dist/{} is missing", rel.display())),
             }
         }
         for rel in list_wasm(&committed)? {
             if !written.contains(&rel) {
-                problems.push(format!("plugins/dist/{} has no source crate in plugins/", rel.display()));
+                problems.push(format!(
+                    "plugins/dist/{} has no source crate in plugins/",
+                    rel.display()
+                ));
             }
         }
         if !problems.is_empty() {
@@ -132,7 +145,14 @@ fn build(root: &Path, plugins_dir: &Path, verbose: bool) -> Result<()> {
     let path = format!("{LLVM_BIN}:{}", std::env::var("PATH").unwrap_or_default());
     let mut cmd = Command::new(DEBIAN_CARGO);
     cmd.current_dir(plugins_dir)
-        .args(["build", "--release", "--locked", "--target", "wasm32-unknown-unknown", "-Zbuild-std=std,panic_abort"])
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-Zbuild-std=std,panic_abort",
+        ])
         .env("RUSTC_BOOTSTRAP", "1")
         .env("RUSTC", DEBIAN_RUSTC)
         .env("RUSTFLAGS", &rustflags)
@@ -164,7 +184,10 @@ fn plugin_crates(plugins_dir: &Path) -> Result<Vec<PluginCrate>> {
         .output()
         .context("running cargo metadata for plugins/")?;
     if !out.status.success() {
-        bail!("cargo metadata for plugins/ failed: {}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "cargo metadata for plugins/ failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
     let testing_dir = plugins_dir.join("testing");
@@ -172,7 +195,11 @@ fn plugin_crates(plugins_dir: &Path) -> Result<Vec<PluginCrate>> {
     for package in meta["packages"].as_array().context("cargo metadata: no packages")? {
         let manifest = PathBuf::from(package["manifest_path"].as_str().unwrap_or_default());
         for target in package["targets"].as_array().into_iter().flatten() {
-            let cdylib = target["crate_types"].as_array().into_iter().flatten().any(|k| k == "cdylib");
+            let cdylib = target["crate_types"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|k| k == "cdylib");
             if cdylib {
                 crates.push(PluginCrate {
                     name: package["name"].as_str().unwrap_or_default().to_string(),
