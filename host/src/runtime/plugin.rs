@@ -262,6 +262,17 @@ impl Plugin {
         }
     }
 
+    /// Creates a fresh instance and drops it: proves the plugin starts under its limits, and is
+    /// what `plugin_instantiate_us` in the benchmark measures.
+    pub fn probe(&self) -> Result<(), PluginError> {
+        let mut store = self.new_store();
+        match &self.pre {
+            WorldPre::Importer(pre) => self.instantiate(&mut store, |s| pre.instantiate(s)).map(drop),
+            WorldPre::RetentionRule(pre) => self.instantiate(&mut store, |s| pre.instantiate(s)).map(drop),
+            WorldPre::Exporter(pre) => self.instantiate(&mut store, |s| pre.instantiate(s)).map(drop),
+        }
+    }
+
     /// Instantiates and calls `describe()`.
     fn describe(&self) -> anyhow::Result<types::PluginInfo> {
         let mut store = self.new_store();
