@@ -58,6 +58,27 @@ impl std::fmt::Display for CsvError {
 
 impl std::error::Error for CsvError {}
 
+/// Reads a delimiter setting: `,` `;` `|`, or `tab` (also `\t` or a tab character).
+///
+/// ```
+/// use custode_sdk::csv::parse_delimiter;
+/// assert_eq!(parse_delimiter("tab"), Ok(b'\t'));
+/// assert_eq!(parse_delimiter(";"), Ok(b';'));
+/// assert!(parse_delimiter("::").is_err());
+/// ```
+pub fn parse_delimiter(text: &str) -> Result<u8, String> {
+    if text == "\t" {
+        return Ok(b'\t');
+    }
+    match text.trim().to_ascii_lowercase().as_str() {
+        "," | "comma" => Ok(b','),
+        ";" | "semicolon" => Ok(b';'),
+        "tab" | "\\t" => Ok(b'\t'),
+        "|" | "pipe" => Ok(b'|'),
+        other => Err(format!("`{other}` is not a delimiter; use `,` `;` `tab` or `|`")),
+    }
+}
+
 /// The largest record [`CsvReader`] holds by default before deciding a closing quote is missing.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 4 << 20;
 
@@ -88,7 +109,11 @@ impl Default for CsvReader {
 /// How far one record got.
 enum Step {
     /// A record ended; `next` is where the following one starts.
-    Record { next: usize, lines: u64, blank: bool },
+    Record {
+        next: usize,
+        lines: u64,
+        blank: bool,
+    },
     /// The buffer ends inside the record: wait for more input.
     NeedMore,
 }
@@ -191,14 +216,21 @@ impl CsvReader {
                 message: "the input is UTF-16 text (Excel's \"Unicode text\"); save it as \"CSV UTF-8\" or as CSV".into(),
             });
         }
-        let bom = if self.buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let bom = if self.buf.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
         if self.delimiter.is_none() {
             match first_line(&self.buf[bom..]) {
                 Some(range) => {
                     let line = &self.buf[bom + range.0..bom + range.1];
                     if let Some(sep) = excel_sep_line(line) {
                         self.delimiter = Some(sep);
-                        self.line += 1 + self.buf[bom..bom + range.0].iter().filter(|&&b| b == b'\n').count() as u64;
+                        self.line += 1 + self.buf[bom..bom + range.0]
+                            .iter()
+                            .filter(|&&b| b == b'\n')
+                            .count() as u64;
                         self.buf.drain(..bom + range.1);
                         self.skip_line_break();
                         self.started = true;
@@ -209,7 +241,10 @@ impl CsvReader {
                 }
                 None if eof => self.delimiter = Some(detect_delimiter(&self.buf[bom..])),
                 None if self.buf.len() > self.max_record_bytes => {
-                    return Err(CsvError { line: 1, message: "the header line is longer than the largest record allowed".into() })
+                    return Err(CsvError {
+                        line: 1,
+                        message: "the header line is longer than the largest record allowed".into(),
+                    })
                 }
                 None => return Ok(false),
             }
@@ -256,9 +291,10 @@ impl CsvReader {
                         if eof {
                             return Err(CsvError {
                                 line: self.line,
-                                message: "a quoted field is not closed before the end of the input; \
+                                message:
+                                    "a quoted field is not closed before the end of the input; \
                                           add the missing `\"`"
-                                    .into(),
+                                        .into(),
                             });
                         }
                         return Ok(Step::NeedMore);
@@ -290,7 +326,11 @@ impl CsvReader {
                     return Ok(Step::NeedMore);
                 }
                 let blank = self.scratch_ends.len() == 1 && self.scratch.is_empty() && !quoted_any;
-                return Ok(Step::Record { next: p, lines, blank });
+                return Ok(Step::Record {
+                    next: p,
+                    lines,
+                    blank,
+                });
             }
             let b = buf[p];
             p += 1;
@@ -305,7 +345,11 @@ impl CsvReader {
                 }
             }
             let blank = self.scratch_ends.len() == 1 && self.scratch.is_empty() && !quoted_any;
-            return Ok(Step::Record { next: p, lines: lines + 1, blank });
+            return Ok(Step::Record {
+                next: p,
+                lines: lines + 1,
+                blank,
+            });
         }
     }
 

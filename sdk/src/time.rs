@@ -50,7 +50,14 @@ impl Civil {
         let days = ts.div_euclid(SECONDS_PER_DAY);
         let secs = ts.rem_euclid(SECONDS_PER_DAY) as u32;
         let (year, month, day) = civil_from_days(days);
-        Civil { year, month, day, hour: secs / 3600, minute: secs / 60 % 60, second: secs % 60 }
+        Civil {
+            year,
+            month,
+            day,
+            hour: secs / 3600,
+            minute: secs / 60 % 60,
+            second: secs % 60,
+        }
     }
 
     /// The timestamp of these parts. Parts out of range are not checked here (see [`Civil::new`]).
@@ -68,18 +75,37 @@ impl Civil {
     /// assert!(Civil::new(2024, 2, 29, 0, 0, 0).is_ok());
     /// assert_eq!(Civil::new(2026, 2, 29, 0, 0, 0).unwrap_err(), "February 2026 has 28 days");
     /// ```
-    pub fn new(year: i64, month: u32, day: u32, hour: u32, minute: u32, second: u32) -> Result<Civil, String> {
+    pub fn new(
+        year: i64,
+        month: u32,
+        day: u32,
+        hour: u32,
+        minute: u32,
+        second: u32,
+    ) -> Result<Civil, String> {
         if !(1..=12).contains(&month) {
             return Err(format!("there is no month {month}"));
         }
         let last = days_in_month(year, month);
         if day == 0 || day > last {
-            return Err(format!("{} {year} has {last} days", MONTH_NAMES[month as usize - 1]));
+            return Err(format!(
+                "{} {year} has {last} days",
+                MONTH_NAMES[month as usize - 1]
+            ));
         }
         if hour > 23 || minute > 59 || second > 59 {
-            return Err(format!("{hour:02}:{minute:02}:{second:02} is not a time of day"));
+            return Err(format!(
+                "{hour:02}:{minute:02}:{second:02} is not a time of day"
+            ));
         }
-        Ok(Civil { year, month, day, hour, minute, second })
+        Ok(Civil {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+        })
     }
 }
 
@@ -167,7 +193,13 @@ pub fn add_months(ts: Timestamp, months: i64) -> Timestamp {
     let year = index.div_euclid(12);
     let month = index.rem_euclid(12) as u32 + 1;
     let day = c.day.min(days_in_month(year, month));
-    Civil { year, month, day, ..c }.to_timestamp()
+    Civil {
+        year,
+        month,
+        day,
+        ..c
+    }
+    .to_timestamp()
 }
 
 /// Whole calendar months from `from` to `to`: the largest `n` with `add_months(from, n) <= to`.
@@ -287,7 +319,10 @@ mod tests {
 
     #[test]
     fn known_timestamps() {
-        assert_eq!(Civil::new(2026, 1, 15, 10, 30, 0).unwrap().to_timestamp(), 1_768_473_000);
+        assert_eq!(
+            Civil::new(2026, 1, 15, 10, 30, 0).unwrap().to_timestamp(),
+            1_768_473_000
+        );
         assert_eq!(format_iso(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(format_iso(-1), "1969-12-31T23:59:59Z");
         assert_eq!(format_iso(-62_135_596_800), "0001-01-01T00:00:00Z");
@@ -296,10 +331,21 @@ mod tests {
 
     #[test]
     fn leap_years() {
-        assert!(is_leap_year(2000) && is_leap_year(2024) && !is_leap_year(1900) && !is_leap_year(2026));
-        assert_eq!(Civil::new(1900, 2, 29, 0, 0, 0).unwrap_err(), "February 1900 has 28 days");
-        assert_eq!(Civil::new(2026, 13, 1, 0, 0, 0).unwrap_err(), "there is no month 13");
-        assert_eq!(Civil::new(2026, 1, 1, 24, 0, 0).unwrap_err(), "24:00:00 is not a time of day");
+        assert!(
+            is_leap_year(2000) && is_leap_year(2024) && !is_leap_year(1900) && !is_leap_year(2026)
+        );
+        assert_eq!(
+            Civil::new(1900, 2, 29, 0, 0, 0).unwrap_err(),
+            "February 1900 has 28 days"
+        );
+        assert_eq!(
+            Civil::new(2026, 13, 1, 0, 0, 0).unwrap_err(),
+            "there is no month 13"
+        );
+        assert_eq!(
+            Civil::new(2026, 1, 1, 24, 0, 0).unwrap_err(),
+            "24:00:00 is not a time of day"
+        );
     }
 
     #[test]

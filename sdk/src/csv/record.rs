@@ -32,9 +32,16 @@ impl CsvRecord {
         if encoding == Encoding::Auto {
             // The fields' bytes are joined, so a field boundary could fall inside a character that
             // two invalid halves happen to form: such a record is not valid UTF-8 field by field.
-            let valid = std::str::from_utf8(bytes).ok().filter(|t| ends.iter().all(|&e| t.is_char_boundary(e as usize)));
+            let valid = std::str::from_utf8(bytes)
+                .ok()
+                .filter(|t| ends.iter().all(|&e| t.is_char_boundary(e as usize)));
             if let Some(text) = valid {
-                return CsvRecord { line, text: text.to_owned(), ends: ends.to_vec(), windows_1252: false };
+                return CsvRecord {
+                    line,
+                    text: text.to_owned(),
+                    ends: ends.to_vec(),
+                    windows_1252: false,
+                };
             }
         }
         // Windows-1252 characters take 1 to 3 bytes in UTF-8, so the offsets move.
@@ -46,7 +53,12 @@ impl CsvRecord {
             new_ends.push(text.len() as u32);
             start = end as usize;
         }
-        CsvRecord { line, text, ends: new_ends, windows_1252: true }
+        CsvRecord {
+            line,
+            text,
+            ends: new_ends,
+            windows_1252: true,
+        }
     }
 
     /// The 1-based line of the input where the record starts.
@@ -67,7 +79,11 @@ impl CsvRecord {
     /// The field at `index` (0-based), as written (not trimmed).
     pub fn get(&self, index: usize) -> Option<&str> {
         let end = *self.ends.get(index)? as usize;
-        let start = if index == 0 { 0 } else { self.ends[index - 1] as usize };
+        let start = if index == 0 {
+            0
+        } else {
+            self.ends[index - 1] as usize
+        };
         Some(&self.text[start..end])
     }
 

@@ -3,7 +3,10 @@ use super::*;
 type Rows = Vec<(u64, Vec<String>)>;
 
 fn rows(records: &[CsvRecord]) -> Rows {
-    records.iter().map(|r| (r.line(), r.iter().map(str::to_string).collect())).collect()
+    records
+        .iter()
+        .map(|r| (r.line(), r.iter().map(str::to_string).collect()))
+        .collect()
 }
 
 fn read_chunks(reader: CsvReader, chunks: &[&[u8]]) -> Result<Rows, CsvError> {
@@ -20,7 +23,11 @@ fn read_chunks(reader: CsvReader, chunks: &[&[u8]]) -> Result<Rows, CsvError> {
 fn read_every_way(make: impl Fn() -> CsvReader, input: &[u8]) -> Result<Rows, CsvError> {
     let whole = read_chunks(make(), &[input]);
     for i in 0..=input.len() {
-        assert_eq!(read_chunks(make(), &[&input[..i], &input[i..]]), whole, "cut at byte {i}");
+        assert_eq!(
+            read_chunks(make(), &[&input[..i], &input[i..]]),
+            whole,
+            "cut at byte {i}"
+        );
     }
     let bytes: Vec<&[u8]> = input.chunks(1).collect();
     assert_eq!(read_chunks(make(), &bytes), whole, "one byte at a time");
@@ -70,7 +77,10 @@ fn detects_the_delimiter_from_the_header() {
     let mut reader = CsvReader::new();
     assert!(reader.push(b"a,b;c;d").unwrap().is_empty());
     assert_eq!(reader.delimiter(), None);
-    assert_eq!(rows(&reader.push(b";e\n").unwrap()), vec![r(1, &["a,b", "c", "d", "e"])]);
+    assert_eq!(
+        rows(&reader.push(b";e\n").unwrap()),
+        vec![r(1, &["a,b", "c", "d", "e"])]
+    );
 }
 
 #[test]
@@ -82,13 +92,24 @@ fn configured_delimiter_wins() {
 #[test]
 fn excel_sep_line_sets_the_delimiter_and_is_not_a_record() {
     let got = read_every_way(CsvReader::new, b"sep=,\r\nNome;Cognome,Note\r\nA;B,C\r\n").unwrap();
-    assert_eq!(got, vec![r(2, &["Nome;Cognome", "Note"]), r(3, &["A;B", "C"])]);
+    assert_eq!(
+        got,
+        vec![r(2, &["Nome;Cognome", "Note"]), r(3, &["A;B", "C"])]
+    );
 }
 
 #[test]
 fn line_endings_lf_crlf_and_lone_cr() {
     let got = read_every_way(CsvReader::new, b"a,b\rc,d\r\ne,f\ng,h\r").unwrap();
-    assert_eq!(got, vec![r(1, &["a", "b"]), r(2, &["c", "d"]), r(3, &["e", "f"]), r(4, &["g", "h"])]);
+    assert_eq!(
+        got,
+        vec![
+            r(1, &["a", "b"]),
+            r(2, &["c", "d"]),
+            r(3, &["e", "f"]),
+            r(4, &["g", "h"])
+        ]
+    );
 }
 
 #[test]
@@ -100,23 +121,41 @@ fn windows_1252_per_record() {
     records.extend(reader.finish().unwrap());
     assert_eq!(
         rows(&records),
-        vec![r(1, &["nome", "città"]), r(2, &["Nicolò", "Forlì €"]), r(3, &["José", "Cantù"])]
+        vec![
+            r(1, &["nome", "città"]),
+            r(2, &["Nicolò", "Forlì €"]),
+            r(3, &["José", "Cantù"])
+        ]
     );
     assert!(!records[0].was_windows_1252() && records[1].was_windows_1252());
     // A Windows-1252 record split inside what looks like a UTF-8 sequence still reads right.
-    assert_eq!(read_every_way(CsvReader::new, b"a,b\n\xC3,\xA9\n").unwrap()[1], r(2, &["Ã", "©"]));
+    assert_eq!(
+        read_every_way(CsvReader::new, b"a,b\n\xC3,\xA9\n").unwrap()[1],
+        r(2, &["Ã", "©"])
+    );
 }
 
 #[test]
 fn forced_windows_1252_reads_valid_utf8_as_windows_1252() {
-    let got = read_chunks(CsvReader::new().with_encoding(Encoding::Windows1252), &["é\n".as_bytes()]).unwrap();
+    let got = read_chunks(
+        CsvReader::new().with_encoding(Encoding::Windows1252),
+        &["é\n".as_bytes()],
+    )
+    .unwrap();
     assert_eq!(got, vec![r(1, &["Ã©"])]);
 }
 
 #[test]
 fn lenient_about_stray_quotes() {
     let got = read_every_way(CsvReader::new, b"a,b\nsay \"hi\",\"x\"y\n\"\",z\n").unwrap();
-    assert_eq!(got, vec![r(1, &["a", "b"]), r(2, &["say \"hi\"", "xy"]), r(3, &["", "z"])]);
+    assert_eq!(
+        got,
+        vec![
+            r(1, &["a", "b"]),
+            r(2, &["say \"hi\"", "xy"]),
+            r(3, &["", "z"])
+        ]
+    );
 }
 
 #[test]
@@ -130,7 +169,10 @@ fn blank_lines_are_skipped_but_counted() {
     let got = read_every_way(CsvReader::new, b"\r\n\nh\n\n\r\nv\n\n").unwrap();
     assert_eq!(got, vec![r(3, &["h"]), r(6, &["v"])]);
     assert_eq!(read_every_way(CsvReader::new, b"").unwrap(), vec![]);
-    assert_eq!(read_every_way(CsvReader::new, "\u{feff}".as_bytes()).unwrap(), vec![]);
+    assert_eq!(
+        read_every_way(CsvReader::new, "\u{feff}".as_bytes()).unwrap(),
+        vec![]
+    );
 }
 
 #[test]
@@ -175,7 +217,11 @@ fn many_rows_keep_their_line_numbers() {
         }
     }
     let mut reader = CsvReader::new();
-    let mut records: Vec<CsvRecord> = input.as_bytes().chunks(4093).flat_map(|c| reader.push(c).unwrap()).collect();
+    let mut records: Vec<CsvRecord> = input
+        .as_bytes()
+        .chunks(4093)
+        .flat_map(|c| reader.push(c).unwrap())
+        .collect();
     records.extend(reader.finish().unwrap());
     assert_eq!(records.len(), 1001);
     let mut line = 2;

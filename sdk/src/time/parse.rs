@@ -72,14 +72,19 @@ impl Cursor<'_> {
         }
     }
     fn digits_run(&self) -> usize {
-        self.s[self.i..].iter().take_while(|b| b.is_ascii_digit()).count()
+        self.s[self.i..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
     }
     /// Exactly `n` digits.
     fn number(&mut self, n: usize) -> Parsed<u32> {
         if self.digits_run() < n {
             return Err(None);
         }
-        let v = self.s[self.i..self.i + n].iter().fold(0u32, |v, b| v * 10 + u32::from(b - b'0'));
+        let v = self.s[self.i..self.i + n]
+            .iter()
+            .fold(0u32, |v, b| v * 10 + u32::from(b - b'0'));
         self.i += n;
         Ok(v)
     }
@@ -112,7 +117,10 @@ fn parse(s: &[u8], order: DateOrder) -> Parsed<Timestamp> {
         (c.number(4)?, c.number(2)?, c.number(2)?, true)
     } else if run == 1 || run == 2 {
         let first = c.small()?;
-        let sep = c.peek().filter(|b| matches!(b, b'/' | b'-' | b'.')).ok_or(None)?;
+        let sep = c
+            .peek()
+            .filter(|b| matches!(b, b'/' | b'-' | b'.'))
+            .ok_or(None)?;
         c.i += 1;
         let second = c.small()?;
         if !c.eat(sep) {
@@ -187,9 +195,15 @@ fn zone(c: &mut Cursor) -> Parsed<i64> {
     };
     c.i += 1;
     let hours = c.number(2)?;
-    let minutes = if c.eat(b':') || c.digits_run() == 2 { c.number(2)? } else { 0 };
+    let minutes = if c.eat(b':') || c.digits_run() == 2 {
+        c.number(2)?
+    } else {
+        0
+    };
     if hours > 23 || minutes > 59 {
-        return Err(Some(format!("the zone offset {hours:02}:{minutes:02} is out of range")));
+        return Err(Some(format!(
+            "the zone offset {hours:02}:{minutes:02} is out of range"
+        )));
     }
     Ok(sign * (i64::from(hours) * 3600 + i64::from(minutes) * 60))
 }
@@ -240,19 +254,40 @@ mod tests {
     #[test]
     fn errors_say_what_and_how() {
         let err = |s| parse_date(s, DateOrder::DayFirst).unwrap_err();
-        assert_eq!(err("31/02/2026"), "`31/02/2026` is not a date (February 2026 has 28 days); use YYYY-MM-DD or dd/mm/yyyy");
-        assert_eq!(err("2026-13-01"), "`2026-13-01` is not a date (there is no month 13); use YYYY-MM-DD or dd/mm/yyyy");
+        assert_eq!(
+            err("31/02/2026"),
+            "`31/02/2026` is not a date (February 2026 has 28 days); use YYYY-MM-DD or dd/mm/yyyy"
+        );
+        assert_eq!(
+            err("2026-13-01"),
+            "`2026-13-01` is not a date (there is no month 13); use YYYY-MM-DD or dd/mm/yyyy"
+        );
         assert_eq!(err("15/01/26"), "`15/01/26` is not a date (the year has two digits; write all four); use YYYY-MM-DD or dd/mm/yyyy");
-        assert_eq!(err("ieri"), "`ieri` is not a date; use YYYY-MM-DD or dd/mm/yyyy");
+        assert_eq!(
+            err("ieri"),
+            "`ieri` is not a date; use YYYY-MM-DD or dd/mm/yyyy"
+        );
         assert_eq!(err(""), "`` is not a date; use YYYY-MM-DD or dd/mm/yyyy");
         assert_eq!(
             parse_date("2026-01-15 25:00", DateOrder::MonthFirst).unwrap_err(),
             "`2026-01-15 25:00` is not a date (25:00:00 is not a time of day); use YYYY-MM-DD or mm/dd/yyyy"
         );
-        for bad in ["2026-01", "2026-01-15T", "2026-01-15X10:00", "15/01-2026", "2026-01-15T10", "2026-01-15T10:30:00+1",
-            "15/01/2026 10:30 pm", "2026-01-15T10:30:00.Z", "1768473000", "2026-1-15-"]
-        {
-            assert!(parse_date(bad, DateOrder::DayFirst).is_err(), "{bad} should be rejected");
+        for bad in [
+            "2026-01",
+            "2026-01-15T",
+            "2026-01-15X10:00",
+            "15/01-2026",
+            "2026-01-15T10",
+            "2026-01-15T10:30:00+1",
+            "15/01/2026 10:30 pm",
+            "2026-01-15T10:30:00.Z",
+            "1768473000",
+            "2026-1-15-",
+        ] {
+            assert!(
+                parse_date(bad, DateOrder::DayFirst).is_err(),
+                "{bad} should be rejected"
+            );
         }
     }
 }
