@@ -27,17 +27,25 @@ pub const CHANNELS: [&str; 6] = ["email", "phone", "sms", "post", "messaging", "
 ///
 /// The error is a sentence naming the value and the accepted ones.
 pub fn consent_value(text: &str) -> Result<Option<bool>, String> {
+    const YES: [&str; 13] = [
+        "yes", "y", "sì", "si", "s", "1", "true", "vero", "x", "✓", "✔", "on", "ok",
+    ];
+    const NO: [&str; 6] = ["no", "n", "0", "false", "falso", "off"];
     let t = text.trim();
-    let lower = t.to_lowercase();
-    match lower.as_str() {
-        "yes" | "y" | "sì" | "si" | "s" | "1" | "true" | "vero" | "x" | "✓" | "✔" | "on" | "ok" => {
-            Ok(Some(true))
-        }
-        "no" | "n" | "0" | "false" | "falso" | "off" => Ok(Some(false)),
-        "" | "-" => Ok(None),
-        _ => Err(format!(
+    // Compared without allocating: this runs for every consent cell of every row.
+    let is = |word: &&str| {
+        t.len() <= word.len() + 1 && t.chars().flat_map(char::to_lowercase).eq(word.chars())
+    };
+    if t.is_empty() || t == "-" {
+        Ok(None)
+    } else if YES.iter().any(is) {
+        Ok(Some(true))
+    } else if NO.iter().any(is) {
+        Ok(Some(false))
+    } else {
+        Err(format!(
             "`{t}` is not a consent value; use yes/no, sì/no, 1/0, true/false or x for yes"
-        )),
+        ))
     }
 }
 
