@@ -27,25 +27,29 @@ pub const CHANNELS: [&str; 6] = ["email", "phone", "sms", "post", "messaging", "
 ///
 /// The error is a sentence naming the value and the accepted ones.
 pub fn consent_value(text: &str) -> Result<Option<bool>, String> {
-    const YES: [&str; 13] = [
-        "yes", "y", "sì", "si", "s", "1", "true", "vero", "x", "✓", "✔", "on", "ok",
-    ];
-    const NO: [&str; 6] = ["no", "n", "0", "false", "falso", "off"];
     let t = text.trim();
-    // Compared without allocating: this runs for every consent cell of every row.
-    let is = |word: &&str| {
-        t.len() <= word.len() + 1 && t.chars().flat_map(char::to_lowercase).eq(word.chars())
+    // This runs for every consent cell of every row: compare lower-cased bytes on the stack.
+    let mut buf = [0u8; 8];
+    let lower = match t.as_bytes() {
+        b if b.len() <= buf.len() => {
+            for (o, c) in buf.iter_mut().zip(b) {
+                *o = c.to_ascii_lowercase();
+            }
+            &buf[..b.len()]
+        }
+        _ => &[][..],
     };
-    if t.is_empty() || t == "-" {
-        Ok(None)
-    } else if YES.iter().any(is) {
-        Ok(Some(true))
-    } else if NO.iter().any(is) {
-        Ok(Some(false))
-    } else {
-        Err(format!(
+    match lower {
+        b"" | b"-" if t.len() <= 1 => Ok(None),
+        b"yes" | b"y" | b"si" | b"s" | b"1" | b"true" | b"vero" | b"x" | b"on" | b"ok" => {
+            Ok(Some(true))
+        }
+        // sì, SÌ (ì is C3 AC, Ì is C3 8C); ✓ and ✔.
+        [b's', 0xC3, 0xAC | 0x8C] | [0xE2, 0x9C, 0x93 | 0x94] => Ok(Some(true)),
+        b"no" | b"n" | b"0" | b"false" | b"falso" | b"off" => Ok(Some(false)),
+        _ => Err(format!(
             "`{t}` is not a consent value; use yes/no, sì/no, 1/0, true/false or x for yes"
-        ))
+        )),
     }
 }
 

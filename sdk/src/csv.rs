@@ -347,9 +347,7 @@ impl CsvReader {
             }
             // Unquoted text, or what follows a closing quote up to the delimiter.
             let from = p;
-            while p < n && !self.stops[usize::from(buf[p])] {
-                p += 1;
-            }
+            p = find_stop(buf, p, delimiter, &self.stops);
             self.scratch.extend_from_slice(&buf[from..p]);
             self.scratch_ends.push(self.scratch.len() as u32);
             if p == n {
@@ -399,6 +397,34 @@ impl CsvReader {
         );
         CsvRow::new(self.line, &self.decoded, &self.decoded_ends, true)
     }
+}
+
+/// The position of the first delimiter, `\n` or `\r` at or after `p` (or `buf.len()`).
+///
+/// Eight bytes at a time: `has_zero(w ^ splat(b))` is non-zero where a byte of `w` equals `b`
+/// (its lowest set bit exactly marks the first such byte). This is the reader's innermost loop.
+#[inline]
+fn find_stop(buf: &[u8], mut p: usize, delimiter: u8, stops: &[bool; 256]) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let (d, n, r) = (
+        LO * u64::from(delimiter),
+        LO * u64::from(b'\n'),
+        LO * u64::from(b'\r'),
+    );
+    while let Some(word) = buf.get(p..p + 8) {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        let found = has_zero(w ^ d) | has_zero(w ^ n) | has_zero(w ^ r);
+        if found != 0 {
+            return p + (found.trailing_zeros() / 8) as usize;
+        }
+        p += 8;
+    }
+    while p < buf.len() && !stops[usize::from(buf[p])] {
+        p += 1;
+    }
+    p
 }
 
 /// The byte range of the first non-blank line (outside quotes), without its line break.

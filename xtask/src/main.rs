@@ -66,6 +66,28 @@ struct PluginCrate {
     lib_name: String,
     /// True for the misbehaving test plugins under `plugins/testing/`.
     testing: bool,
+    /// The `custode-sdk` features it enables (its world), e.g. `importer`; empty without the SDK.
+    sdk_features: String,
+}
+
+/// The plugin crates grouped by the SDK world they enable.
+///
+/// `custode-sdk` has one feature per world and refuses two at once (every world exports the
+/// `plugin` interface), while cargo unifies a dependency's features over all the packages of one
+/// invocation. So each group is built and tested by its own cargo invocation.
+fn by_world(crates: &[PluginCrate]) -> Vec<(String, Vec<&PluginCrate>)> {
+    let mut groups: std::collections::BTreeMap<&str, Vec<&PluginCrate>> = Default::default();
+    for c in crates {
+        groups.entry(c.sdk_features.as_str()).or_default().push(c);
+    }
+    groups
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+}
+
+fn package_args<'a>(group: &[&'a PluginCrate]) -> Vec<&'a str> {
+    group.iter().flat_map(|c| ["-p", c.name.as_str()]).collect()
 }
 
 fn plugins(check: bool, verbose: bool) -> Result<()> {
@@ -73,7 +95,9 @@ fn plugins(check: bool, verbose: bool) -> Result<()> {
     let root = repo_root();
     let plugins_dir = root.join("plugins");
     let crates = plugin_crates(&plugins_dir)?;
-    build(&root, &plugins_dir, verbose)?;
+    for (_, group) in by_world(&crates) {
+        build(&root, &plugins_dir, &package_args(&group), verbose)?;
+    }
 
     let out_dir = if check {
         plugins_dir.join("target/dist-check")
@@ -189,19 +213,39 @@ fn debian_cargo(plugins_dir: &Path) -> Command {
 fn plugin_tests(args: &[String]) -> Result<()> {
     check_toolchain(false)?;
     let plugins_dir = repo_root().join("plugins");
-    let extra: Vec<&String> = args.iter().filter(|a| *a != "--test").collect();
-    let status = debian_cargo(&plugins_dir)
-        .args(["test", "--locked"])
-        .args(extra)
-        .status()
-        .with_context(|| format!("running {DEBIAN_CARGO} test"))?;
-    if !status.success() {
-        bail!("the plugins' tests failed (see above)");
+    let extra: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| *a != "--test")
+        .collect();
+    // Packages named on the command line are tested as asked; otherwise every world's group.
+    let chosen = extra
+        .iter()
+        .any(|a| *a == "-p" || a.starts_with("--package"));
+    let crates = plugin_crates(&plugins_dir)?;
+    let groups: Vec<Vec<&str>> = if chosen {
+        vec![vec![]]
+    } else {
+        by_world(&crates)
+            .iter()
+            .map(|(_, g)| package_args(g))
+            .collect()
+    };
+    for packages in groups {
+        let status = debian_cargo(&plugins_dir)
+            .args(["test", "--locked"])
+            .args(&packages)
+            .args(&extra)
+            .status()
+            .with_context(|| format!("running {DEBIAN_CARGO} test"))?;
+        if !status.success() {
+            bail!("the plugins' tests failed (see above)");
+        }
     }
     Ok(())
 }
 
-fn build(root: &Path, plugins_dir: &Path, verbose: bool) -> Result<()> {
+fn build(root: &Path, plugins_dir: &Path, packages: &[&str], verbose: bool) -> Result<()> {
     let cargo_home = std::env::var("CARGO_HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|_| {
@@ -224,6 +268,7 @@ fn build(root: &Path, plugins_dir: &Path, verbose: bool) -> Result<()> {
         "wasm32-unknown-unknown",
         "-Zbuild-std=std,panic_abort",
     ])
+    .args(packages)
     .env("RUSTC_BOOTSTRAP", "1")
     .env("RUSTFLAGS", &rustflags)
     .env("PATH", path);
@@ -273,12 +318,29 @@ fn plugin_crates(plugins_dir: &Path) -> Result<Vec<PluginCrate>> {
                         .unwrap_or_default()
                         .replace('-', "_"),
                     testing: manifest.starts_with(&testing_dir),
+                    sdk_features: sdk_features(package),
                 });
             }
         }
     }
     crates.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(crates)
+}
+
+/// The features a package enables on its `custode-sdk` dependency, sorted and joined.
+fn sdk_features(package: &serde_json::Value) -> String {
+    let deps = package["dependencies"].as_array().into_iter().flatten();
+    let Some(sdk) = deps.into_iter().find(|d| d["name"] == "custode-sdk") else {
+        return String::new();
+    };
+    let mut features: Vec<&str> = sdk["features"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.as_str())
+        .collect();
+    features.sort();
+    features.join(",")
 }
 
 fn list_wasm(dir: &Path) -> Result<Vec<PathBuf>> {

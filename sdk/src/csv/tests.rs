@@ -231,3 +231,28 @@ fn many_rows_keep_their_line_numbers() {
         line += if i % 10 == 0 { 2 } else { 1 };
     }
 }
+
+#[test]
+fn fields_of_every_length_around_the_word_size() {
+    // The reader scans eight bytes at a time: put stops at every offset of a word.
+    for delimiter in [b',', b';', b'\t', b'|'] {
+        let fields: Vec<String> = (0..40)
+            .map(|n| "xè".repeat(n / 2) + &"y".repeat(n % 2))
+            .collect();
+        let mut input = Vec::new();
+        let mut expected = Vec::new();
+        for (line, row) in fields.chunks(3).enumerate() {
+            input.extend(row.join(&(delimiter as char).to_string()).bytes());
+            input.extend(if line % 2 == 0 {
+                &b"\r\n"[..]
+            } else {
+                &b"\n"[..]
+            });
+            if row.iter().any(|f| !f.is_empty()) || row.len() > 1 {
+                expected.push((line as u64 + 1, row.to_vec()));
+            }
+        }
+        let got = read_chunks(CsvReader::new().with_delimiter(delimiter), &[&input]).unwrap();
+        assert_eq!(got, expected, "delimiter {:?}", delimiter as char);
+    }
+}

@@ -32,8 +32,8 @@ use custode_sdk::csv::{parse_delimiter, CsvReader, CsvRow, Encoding};
 use custode_sdk::importer::{ChunkResult, Importer};
 use custode_sdk::time::{parse_date, DateOrder, Timestamp};
 use custode_sdk::types::{
-    ConsentAction, ConsentClaim, ContactRecord, ExternalId, Identity, ImportError, PluginInfo, PluginKind, RowError,
-    SourceChannel,
+    ConsentAction, ConsentClaim, ContactRecord, ExternalId, FieldValue, Identity, ImportError, PluginInfo, PluginKind,
+    RowError, SourceChannel,
 };
 
 #[cfg(test)]
@@ -113,6 +113,7 @@ struct Header {
     /// How many columns are identities, and fields: to size a record's lists once.
     identity_columns: usize,
     field_columns: usize,
+    consent_columns: usize,
 }
 
 impl Header {
@@ -160,7 +161,8 @@ impl Header {
         }
         let field_columns = columns.iter().filter(|(_, r)| matches!(r, Role::Column(Column::Field(_)))).count();
         let identity_columns = columns.iter().filter(|(_, r)| identifies(r)).count();
-        Ok(Header { columns, identity_columns, field_columns })
+        let consent_columns = columns.iter().filter(|(_, r)| matches!(r, Role::Consent { .. })).count();
+        Ok(Header { columns, identity_columns, field_columns, consent_columns })
     }
 }
 
@@ -174,6 +176,7 @@ fn read_row(record: &CsvRow, header: &Header, s: &Settings) -> Result<ContactRec
     let mut contact = ContactRecord::new(row);
     contact.identities.reserve_exact(header.identity_columns);
     contact.fields.reserve_exact(header.field_columns);
+    contact.consents.reserve_exact(header.consent_columns);
     contact.source.channel = s.source_channel;
     let mut errors = Vec::new();
     if record.len() > header.columns.len() && record.iter().skip(header.columns.len()).any(|c| !c.trim().is_empty()) {
@@ -187,7 +190,6 @@ fn read_row(record: &CsvRow, header: &Header, s: &Settings) -> Result<ContactRec
             ),
         ));
     }
-    let mut consents: Vec<(ConsentAction, &ConsentTarget, String)> = Vec::new();
     let mut notice: Option<&str> = None;
     for (cell, (name, role)) in record.iter().zip(&header.columns) {
         let cell = cell.trim();
@@ -210,18 +212,31 @@ fn read_row(record: &CsvRow, header: &Header, s: &Settings) -> Result<ContactRec
             Role::Column(Column::LastInteraction) => contact.last_interaction = date(&mut errors),
             Role::Column(Column::CollectedAt) => contact.source.collected_at = date(&mut errors),
             Role::Column(Column::NoticeVersion) => notice = Some(cell),
-            Role::Column(Column::Field(field)) => contact = contact.with_field(field, cell),
+            Role::Column(Column::Field(field)) => {
+                contact.fields.push(FieldValue { name: field.clone(), value: cell.to_string() })
+            }
             Role::Column(Column::Ignore) => {}
-            Role::Consent { target, evidence_prefix } => match consent_value(cell) {
-                Ok(Some(true)) => consents.push((ConsentAction::Granted, target, format!("{evidence_prefix}`{cell}`"))),
-                Ok(Some(false)) => {
-                    if let Some(action) = s.consent_no {
-                        consents.push((action, target, format!("{evidence_prefix}`{cell}`")));
+            Role::Consent { target, evidence_prefix } => {
+                let action = match consent_value(cell) {
+                    Ok(Some(true)) => ConsentAction::Granted,
+                    Ok(Some(false)) => match s.consent_no {
+                        Some(action) => action,
+                        None => continue,
+                    },
+                    Ok(None) => continue,
+                    Err(e) => {
+                        errors.push(RowError::new(row, Some(name), format!("column `{name}`, row {row}: {e}")));
+                        continue;
                     }
-                }
-                Ok(None) => {}
-                Err(e) => errors.push(RowError::new(row, Some(name), format!("column `{name}`, row {row}: {e}"))),
-            },
+                };
+                // Built by hand: this runs for most rows, and `format!` costs more than the copy.
+                let mut evidence = String::with_capacity(evidence_prefix.len() + cell.len() + 2);
+                evidence.push_str(evidence_prefix);
+                evidence.push('`');
+                evidence.push_str(cell);
+                evidence.push('`');
+                contact.consents.push(ConsentClaim::new(&target.purpose, &target.channel, action).with_evidence(evidence));
+            }
         }
     }
     if contact.identities.is_empty() {
@@ -230,11 +245,11 @@ fn read_row(record: &CsvRow, header: &Header, s: &Settings) -> Result<ContactRec
     if !errors.is_empty() {
         return Err(errors);
     }
+    // Known only once every cell is read: the columns may come in any order.
     let at = contact.source.collected_at;
-    for (action, target, evidence) in consents {
-        let mut claim = ConsentClaim::new(&target.purpose, &target.channel, action).at(at).with_evidence(evidence);
+    for claim in &mut contact.consents {
+        claim.at = at;
         claim.notice_version = notice.map(str::to_string);
-        contact.consents.push(claim);
     }
     if let Some(version) = notice {
         contact = contact.with_notice(version, at);
