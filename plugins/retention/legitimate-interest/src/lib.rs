@@ -79,8 +79,12 @@ impl Rule {
     /// Decides for a batch. See the crate documentation for which subjects get a decision.
     pub fn evaluate(&self, now: Timestamp, batch: &[SubjectView]) -> Vec<RetentionDecision> {
         let mut decisions = Vec::new();
+        let silent = Silence::new(now, self.months);
         for s in batch {
             let last = s.last_interaction.unwrap_or(s.created_at);
+            if !self.explain_all && !silent.reached(last) {
+                continue;
+            }
             let limit_reached_at = add_months(last, self.months);
             if now < limit_reached_at {
                 if self.explain_all {
@@ -161,6 +165,32 @@ impl Rule {
             ),
             legal_reference: REFERENCE.to_string(),
             review_after: Some(limit_reached_at),
+        }
+    }
+}
+
+/// Decides `add_months(last, months) <= now` for many subjects without calendar arithmetic for
+/// most of them: `add_months` never decreases as `last` grows, so every `last` up to
+/// `add_months(now, -months)` has reached the limit, and none after `now - months * 28 days` has.
+struct Silence {
+    now: Timestamp,
+    months: i64,
+    surely: Timestamp,
+    never_after: Timestamp,
+}
+
+impl Silence {
+    fn new(now: Timestamp, months: i64) -> Self {
+        Silence { now, months, surely: add_months(now, -months), never_after: now - months * 28 * 86_400 }
+    }
+
+    fn reached(&self, last: Timestamp) -> bool {
+        if last <= self.surely {
+            true
+        } else if last > self.never_after {
+            false
+        } else {
+            add_months(last, self.months) <= self.now
         }
     }
 }

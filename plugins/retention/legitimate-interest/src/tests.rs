@@ -150,6 +150,20 @@ fn only_subjects_past_the_limit_get_decisions_in_a_mixed_batch() {
 }
 
 #[test]
+fn the_fast_silence_test_agrees_with_calendar_arithmetic() {
+    for now in [at("2026-03-31T23:59:59Z"), at("2024-02-29T12:00:00Z"), at("2026-01-01")] {
+        for months in [1, 11, 24, 25] {
+            let silence = Silence::new(now, months);
+            let mut last = now - (months + 2) * 31 * 86_400;
+            while last < now {
+                assert_eq!(silence.reached(last), add_months(last, months) <= now, "last {last}, months {months}");
+                last += 3_607;
+            }
+        }
+    }
+}
+
+#[test]
 fn describe_lists_every_setting() {
     let config = Config::from_pairs(&[("action", "anonymise")]);
     Rule::from_config(&config).unwrap();
