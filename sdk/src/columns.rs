@@ -110,15 +110,19 @@ pub fn standard_column(header: &str) -> Option<Column> {
     let n = normalise(header);
     let field = |name: &str| Some(Column::Field(name.to_string()));
     match n.as_str() {
-        "email" | "e mail" | "mail" | "email address" | "e mail address" | "indirizzo email" | "indirizzo e mail"
-        | "indirizzo mail" | "posta elettronica" | "pec" => Some(Column::Email),
-        "phone" | "phone number" | "telephone" | "tel" | "telefono" | "numero di telefono" | "cellulare" | "cell"
-        | "mobile" | "mobile phone" | "cellphone" | "numero cellulare" => Some(Column::Phone),
+        "email" | "e mail" | "mail" | "email address" | "e mail address" | "indirizzo email"
+        | "indirizzo e mail" | "indirizzo mail" | "posta elettronica" | "pec" => {
+            Some(Column::Email)
+        }
+        "phone" | "phone number" | "telephone" | "tel" | "telefono" | "numero di telefono"
+        | "cellulare" | "cell" | "mobile" | "mobile phone" | "cellphone" | "numero cellulare" => {
+            Some(Column::Phone)
+        }
         "first name" | "firstname" | "given name" | "nome" => field("first_name"),
         "last name" | "lastname" | "surname" | "family name" | "cognome" => field("last_name"),
         "name" | "full name" | "nominativo" | "nome e cognome" | "nome completo" => field("name"),
-        "company" | "company name" | "organisation" | "organization" | "azienda" | "ragione sociale" | "societa"
-        | "ditta" => field("company"),
+        "company" | "company name" | "organisation" | "organization" | "azienda"
+        | "ragione sociale" | "societa" | "ditta" => field("company"),
         "role" | "job title" | "position" | "ruolo" | "qualifica" | "mansione" => field("role"),
         "address" | "street" | "street address" | "indirizzo" | "via" => field("address"),
         "city" | "town" | "citta" | "comune" | "localita" => field("city"),
@@ -137,15 +141,14 @@ pub fn standard_column(header: &str) -> Option<Column> {
         | "ultima interazione"
         | "data ultimo contatto"
         | "ultima attivita" => Some(Column::LastInteraction),
-        "collected at" | "collection date" | "data raccolta" | "data di raccolta" | "data acquisizione" => {
-            Some(Column::CollectedAt)
-        }
-        "notice version" | "privacy notice version" | "versione informativa" | "informativa versione" => {
-            Some(Column::NoticeVersion)
-        }
-        "external id" | "customer id" | "client id" | "id esterno" | "codice cliente" | "id cliente" => {
-            Some(Column::ExternalId)
-        }
+        "collected at" | "collection date" | "data raccolta" | "data di raccolta"
+        | "data acquisizione" => Some(Column::CollectedAt),
+        "notice version"
+        | "privacy notice version"
+        | "versione informativa"
+        | "informativa versione" => Some(Column::NoticeVersion),
+        "external id" | "customer id" | "client id" | "id esterno" | "codice cliente"
+        | "id cliente" => Some(Column::ExternalId),
         _ => None,
     }
 }
@@ -159,7 +162,10 @@ mod tests {
         assert_eq!(normalise("  Città / E-Mail_2 "), "citta e mail 2");
         assert_eq!(normalise("P.IVA"), "p iva");
         assert_eq!(normalise("EMAIL_ADDRESS"), "email address");
-        assert_eq!(normalise("Ho letto l'informativa"), "ho letto l informativa");
+        assert_eq!(
+            normalise("Ho letto l'informativa"),
+            "ho letto l informativa"
+        );
         assert_eq!(normalise("---"), "");
     }
 
@@ -178,13 +184,20 @@ mod tests {
         assert_eq!(f("data_raccolta"), Some(Column::CollectedAt));
         assert_eq!(f("Provenienza"), Some(Column::Source));
         assert_eq!(f("Codice cliente"), Some(Column::ExternalId));
-        assert_eq!(f("id"), None, "a bare `id` is too vague to be taken as an external id");
+        assert_eq!(
+            f("id"),
+            None,
+            "a bare `id` is too vague to be taken as an external id"
+        );
     }
 
     #[test]
     fn setting_targets() {
         assert_eq!(Column::from_setting("phone"), Column::Phone);
         assert_eq!(Column::from_setting("-"), Column::Ignore);
-        assert_eq!(Column::from_setting(" company "), Column::Field("company".into()));
+        assert_eq!(
+            Column::from_setting(" company "),
+            Column::Field("company".into())
+        );
     }
 }

@@ -96,7 +96,10 @@ impl Config {
 
     /// Settings from `(key, value)` pairs.
     pub fn from_pairs(pairs: &[(&str, &str)]) -> Config {
-        let owned: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let owned: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_fn(move |key| owned.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
     }
 
@@ -145,7 +148,11 @@ impl Config {
     }
 
     /// One of a fixed set of words (compared case-insensitively); returns the allowed spelling.
-    pub fn choice(&self, key: &str, allowed: &[&'static str]) -> Result<Option<&'static str>, ConfigError> {
+    pub fn choice(
+        &self,
+        key: &str,
+        allowed: &[&'static str],
+    ) -> Result<Option<&'static str>, ConfigError> {
         let Some(v) = self.string(key) else {
             return Ok(None);
         };
@@ -264,14 +271,20 @@ mod tests {
     #[test]
     fn choices_return_the_canonical_spelling() {
         let c = Config::from_pairs(&[("action", "Anonymise")]);
-        assert_eq!(c.choice("action", &["erase", "anonymise"]), Ok(Some("anonymise")));
+        assert_eq!(
+            c.choice("action", &["erase", "anonymise"]),
+            Ok(Some("anonymise"))
+        );
     }
 
     #[test]
     fn lists_and_maps() {
         let c = Config::from_pairs(&[
             ("l", " a ; b;;c "),
-            ("m", "Consenso marketing = marketing:email\n\"a=b\"=\"x,y\",,"),
+            (
+                "m",
+                "Consenso marketing = marketing:email\n\"a=b\"=\"x,y\",,",
+            ),
             ("bad", "email"),
             ("bad2", "=x"),
             ("bad3", "a=b=c"),
@@ -285,8 +298,16 @@ mod tests {
                 ("a=b".into(), "x,y".into())
             ]
         );
-        assert!(c.map("bad").unwrap_err().message.contains("is not a `name=value` pair"));
-        assert!(c.map("bad2").unwrap_err().message.contains("nothing before `=`"));
+        assert!(c
+            .map("bad")
+            .unwrap_err()
+            .message
+            .contains("is not a `name=value` pair"));
+        assert!(c
+            .map("bad2")
+            .unwrap_err()
+            .message
+            .contains("nothing before `=`"));
         assert!(c.map("bad3").is_err());
         assert!(c.map("none").unwrap().is_empty());
     }

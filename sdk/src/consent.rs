@@ -41,7 +41,9 @@ pub fn consent_value(text: &str) -> Result<Option<bool>, String> {
     };
     match lower {
         b"" | b"-" if t.len() <= 1 => Ok(None),
-        b"yes" | b"y" | b"si" | b"s" | b"1" | b"true" | b"vero" | b"x" | b"on" | b"ok" => Ok(Some(true)),
+        b"yes" | b"y" | b"si" | b"s" | b"1" | b"true" | b"vero" | b"x" | b"on" | b"ok" => {
+            Ok(Some(true))
+        }
         // sì, SÌ (ì is C3 AC, Ì is C3 8C); ✓ and ✔.
         [b's', 0xC3, 0xAC | 0x8C] | [0xE2, 0x9C, 0x93 | 0x94] => Ok(Some(true)),
         b"no" | b"n" | b"0" | b"false" | b"falso" | b"off" => Ok(Some(false)),
@@ -122,9 +124,11 @@ pub fn standard_consent_column(name: &str) -> Option<ConsentTarget> {
         | "opt in"
         | "optin"
         | "consenso commerciale" => ConsentTarget::of("marketing", "email"),
-        "profiling consent" | "consent profiling" | "consenso profilazione" | "profilazione" | "profiling" => {
-            ConsentTarget::of("profiling", "any")
-        }
+        "profiling consent"
+        | "consent profiling"
+        | "consenso profilazione"
+        | "profilazione"
+        | "profiling" => ConsentTarget::of("profiling", "any"),
         "third party consent"
         | "consent third party"
         | "third parties"
@@ -133,7 +137,9 @@ pub fn standard_consent_column(name: &str) -> Option<ConsentTarget> {
         | "cessione a terzi"
         | "consenso cessione a terzi"
         | "consenso cessione terzi" => ConsentTarget::of("third-party-transfer", "any"),
-        "sms consent" | "consenso sms" | "sms marketing" | "marketing sms" => ConsentTarget::of("marketing", "sms"),
+        "sms consent" | "consenso sms" | "sms marketing" | "marketing sms" => {
+            ConsentTarget::of("marketing", "sms")
+        }
         "phone consent" | "consenso telefonico" | "telemarketing" | "marketing telefonico" => {
             ConsentTarget::of("marketing", "phone")
         }
@@ -168,7 +174,8 @@ mod tests {
     #[test]
     fn values_in_italian_and_english() {
         for yes in [
-            "yes", "YES", " y", "Sì", "SI", "s", "1", "true", "TRUE", "VERO", "x", "X", "✓", "on", "OK",
+            "yes", "YES", " y", "Sì", "SI", "s", "1", "true", "TRUE", "VERO", "x", "X", "✓", "on",
+            "OK",
         ] {
             assert_eq!(consent_value(yes), Ok(Some(true)), "{yes}");
         }
@@ -180,7 +187,10 @@ mod tests {
         }
         assert_eq!(
             consent_value(" forse "),
-            Err("`forse` is not a consent value; use yes/no, sì/no, 1/0, true/false or x for yes".into())
+            Err(
+                "`forse` is not a consent value; use yes/no, sì/no, 1/0, true/false or x for yes"
+                    .into()
+            )
         );
     }
 
@@ -206,6 +216,8 @@ mod tests {
             ConsentTarget::parse(" profiling : any "),
             Ok(ConsentTarget::of("profiling", "any"))
         );
-        assert!(ConsentTarget::parse(":email").unwrap_err().contains("names no purpose"));
+        assert!(ConsentTarget::parse(":email")
+            .unwrap_err()
+            .contains("names no purpose"));
     }
 }

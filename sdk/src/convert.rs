@@ -1,8 +1,9 @@
 //! Constructors and builders for the WIT types, so plugin code reads like the domain.
 
 use crate::types::{
-    ConfigKey, ConsentAction, ConsentClaim, ContactRecord, FieldValue, Identity, ImportError, LegalBasis,
-    LegalBasisClaim, NoticeReceipt, PluginInfo, PluginKind, RowError, SourceDetails, Timestamp,
+    ConfigKey, ConsentAction, ConsentClaim, ContactRecord, FieldValue, Identity, ImportError,
+    LegalBasis, LegalBasisClaim, NoticeReceipt, PluginInfo, PluginKind, RowError, SourceDetails,
+    Timestamp,
 };
 
 impl PluginInfo {
@@ -19,7 +20,13 @@ impl PluginInfo {
 
     /// Declares a setting the plugin reads. `default_value` is shown to admins; `None` with
     /// `required = true` means the plugin refuses to run without it.
-    pub fn with_config_key(mut self, name: &str, doc: &str, required: bool, default_value: Option<&str>) -> Self {
+    pub fn with_config_key(
+        mut self,
+        name: &str,
+        doc: &str,
+        required: bool,
+        default_value: Option<&str>,
+    ) -> Self {
         self.config_keys.push(ConfigKey {
             name: name.into(),
             doc: doc.into(),
@@ -71,7 +78,12 @@ impl ContactRecord {
         self
     }
 
-    pub fn with_legal_basis(mut self, purpose: &str, basis: LegalBasis, start: Option<Timestamp>) -> Self {
+    pub fn with_legal_basis(
+        mut self,
+        purpose: &str,
+        basis: LegalBasis,
+        start: Option<Timestamp>,
+    ) -> Self {
         self.legal_bases.push(LegalBasisClaim {
             purpose: purpose.into(),
             basis,

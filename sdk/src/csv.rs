@@ -77,7 +77,9 @@ pub fn parse_delimiter(text: &str) -> Result<u8, String> {
         ";" | "semicolon" => Ok(b';'),
         "tab" | "\\t" => Ok(b'\t'),
         "|" | "pipe" => Ok(b'|'),
-        other => Err(format!("`{other}` is not a delimiter; use `,` `;` `tab` or `|`")),
+        other => Err(format!(
+            "`{other}` is not a delimiter; use `,` `;` `tab` or `|`"
+        )),
     }
 }
 
@@ -114,7 +116,11 @@ impl Default for CsvReader {
 /// How far one record got.
 enum Step {
     /// A record ended; `next` is where the following one starts.
-    Record { next: usize, lines: u64, blank: bool },
+    Record {
+        next: usize,
+        lines: u64,
+        blank: bool,
+    },
     /// The buffer ends inside the record: wait for more input.
     NeedMore,
 }
@@ -185,7 +191,11 @@ impl CsvReader {
     /// reader.finish_each(|row| emails.push(row.get(0).unwrap().to_string())).unwrap();
     /// assert_eq!(emails, ["email", "a@example.com", "b@exa"]);
     /// ```
-    pub fn push_each(&mut self, chunk: &[u8], mut each: impl FnMut(CsvRow<'_>)) -> Result<(), CsvError> {
+    pub fn push_each(
+        &mut self,
+        chunk: &[u8],
+        mut each: impl FnMut(CsvRow<'_>),
+    ) -> Result<(), CsvError> {
         self.buf.extend_from_slice(chunk);
         self.read(false, &mut each)
     }
@@ -240,14 +250,21 @@ impl CsvReader {
                     .into(),
             });
         }
-        let bom = if self.buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let bom = if self.buf.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
         if self.delimiter.is_none() {
             match first_line(&self.buf[bom..]) {
                 Some(range) => {
                     let line = &self.buf[bom + range.0..bom + range.1];
                     if let Some(sep) = excel_sep_line(line) {
                         self.delimiter = Some(sep);
-                        self.line += 1 + self.buf[bom..bom + range.0].iter().filter(|&&b| b == b'\n').count() as u64;
+                        self.line += 1 + self.buf[bom..bom + range.0]
+                            .iter()
+                            .filter(|&&b| b == b'\n')
+                            .count() as u64;
                         self.buf.drain(..bom + range.1);
                         self.skip_line_break();
                         self.started = true;
@@ -308,9 +325,10 @@ impl CsvReader {
                         if eof {
                             return Err(CsvError {
                                 line: self.line,
-                                message: "a quoted field is not closed before the end of the input; \
+                                message:
+                                    "a quoted field is not closed before the end of the input; \
                                           add the missing `\"`"
-                                    .into(),
+                                        .into(),
                             });
                         }
                         return Ok(Step::NeedMore);
@@ -340,7 +358,11 @@ impl CsvReader {
                     return Ok(Step::NeedMore);
                 }
                 let blank = self.scratch_ends.len() == 1 && self.scratch.is_empty() && !quoted_any;
-                return Ok(Step::Record { next: p, lines, blank });
+                return Ok(Step::Record {
+                    next: p,
+                    lines,
+                    blank,
+                });
             }
             let b = buf[p];
             p += 1;

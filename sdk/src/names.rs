@@ -1,7 +1,9 @@
 //! The WIT names of the contract's enums (`lead-generation`, `legitimate-interest`, ...), both ways.
 //! Settings, documents and messages use these names, so every plugin spells them the same.
 
-use crate::types::{ConsentAction, DataCategory, LegalBasis, PluginKind, RetentionAction, SourceChannel};
+use crate::types::{
+    ConsentAction, DataCategory, LegalBasis, PluginKind, RetentionAction, SourceChannel,
+};
 
 macro_rules! wit_names {
     ($ty:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
@@ -116,7 +118,10 @@ mod tests {
             Some(SourceChannel::LeadGeneration)
         );
         assert_eq!(SourceChannel::from_name("fax"), None);
-        assert_eq!(DataCategory::from_name("financial"), Some(DataCategory::Financial));
+        assert_eq!(
+            DataCategory::from_name("financial"),
+            Some(DataCategory::Financial)
+        );
         assert_eq!(ConsentAction::Objected.name(), "objected");
         assert_eq!(PluginKind::RetentionRule.name(), "retention-rule");
         assert_eq!(LegalBasis::PreContract.article(), "Art. 6(1)(b)");

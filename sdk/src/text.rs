@@ -137,17 +137,27 @@ pub struct Lines {
 
 impl Lines {
     pub fn new() -> Self {
-        Lines { raw: RawLines::new() }
+        Lines {
+            raw: RawLines::new(),
+        }
     }
 
     /// Adds a chunk; returns the lines it completed, each with its line number.
     pub fn push(&mut self, chunk: &[u8]) -> Vec<(u64, String)> {
-        self.raw.push(chunk).into_iter().map(|(n, l)| (n, decode(&l))).collect()
+        self.raw
+            .push(chunk)
+            .into_iter()
+            .map(|(n, l)| (n, decode(&l)))
+            .collect()
     }
 
     /// The input ended: returns the last line if it had no line break.
     pub fn finish(&mut self) -> Vec<(u64, String)> {
-        self.raw.finish().into_iter().map(|(n, l)| (n, decode(&l))).collect()
+        self.raw
+            .finish()
+            .into_iter()
+            .map(|(n, l)| (n, decode(&l)))
+            .collect()
     }
 }
 
@@ -183,8 +193,9 @@ pub fn decode_windows_1252(bytes: &[u8]) -> String {
 /// The character Windows-1252 maps a byte to.
 pub fn windows_1252(b: u8) -> char {
     const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}', '\u{90}', '‘',
-        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž',
+        '\u{8F}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}',
+        'ž', 'Ÿ',
     ];
     match b {
         0x80..=0x9F => HIGH[(b - 0x80) as usize],
@@ -199,12 +210,18 @@ mod tests {
     fn all_splits(input: &[u8], unfold: bool) -> Vec<Vec<(u64, Vec<u8>)>> {
         // Every way of cutting the input in two, plus one byte at a time.
         let run = |chunks: Vec<&[u8]>| {
-            let mut l = if unfold { RawLines::unfolding() } else { RawLines::new() };
+            let mut l = if unfold {
+                RawLines::unfolding()
+            } else {
+                RawLines::new()
+            };
             let mut out: Vec<_> = chunks.into_iter().flat_map(|c| l.push(c)).collect();
             out.extend(l.finish());
             out
         };
-        let mut results: Vec<_> = (0..=input.len()).map(|i| run(vec![&input[..i], &input[i..]])).collect();
+        let mut results: Vec<_> = (0..=input.len())
+            .map(|i| run(vec![&input[..i], &input[i..]]))
+            .collect();
         results.push(run(input.chunks(1).collect()));
         results
     }
@@ -240,7 +257,12 @@ mod tests {
     #[test]
     fn bom_only_at_the_start() {
         let mut l = Lines::new();
-        let got = [l.push(b"\xEF\xBB"), l.push(b"\xBFa\n\xEF\xBB\xBFb"), l.finish()].concat();
+        let got = [
+            l.push(b"\xEF\xBB"),
+            l.push(b"\xBFa\n\xEF\xBB\xBFb"),
+            l.finish(),
+        ]
+        .concat();
         assert_eq!(got, vec![(1, "a".into()), (2, "\u{feff}b".into())]);
     }
 

@@ -75,16 +75,28 @@ impl Civil {
     /// assert!(Civil::new(2024, 2, 29, 0, 0, 0).is_ok());
     /// assert_eq!(Civil::new(2026, 2, 29, 0, 0, 0).unwrap_err(), "February 2026 has 28 days");
     /// ```
-    pub fn new(year: i64, month: u32, day: u32, hour: u32, minute: u32, second: u32) -> Result<Civil, String> {
+    pub fn new(
+        year: i64,
+        month: u32,
+        day: u32,
+        hour: u32,
+        minute: u32,
+        second: u32,
+    ) -> Result<Civil, String> {
         if !(1..=12).contains(&month) {
             return Err(format!("there is no month {month}"));
         }
         let last = days_in_month(year, month);
         if day == 0 || day > last {
-            return Err(format!("{} {year} has {last} days", MONTH_NAMES[month as usize - 1]));
+            return Err(format!(
+                "{} {year} has {last} days",
+                MONTH_NAMES[month as usize - 1]
+            ));
         }
         if hour > 23 || minute > 59 || second > 59 {
-            return Err(format!("{hour:02}:{minute:02}:{second:02} is not a time of day"));
+            return Err(format!(
+                "{hour:02}:{minute:02}:{second:02} is not a time of day"
+            ));
         }
         Ok(Civil {
             year,
@@ -181,7 +193,13 @@ pub fn add_months(ts: Timestamp, months: i64) -> Timestamp {
     let year = index.div_euclid(12);
     let month = index.rem_euclid(12) as u32 + 1;
     let day = c.day.min(days_in_month(year, month));
-    Civil { year, month, day, ..c }.to_timestamp()
+    Civil {
+        year,
+        month,
+        day,
+        ..c
+    }
+    .to_timestamp()
 }
 
 /// Whole calendar months from `from` to `to`: the largest `n` with `add_months(from, n) <= to`.
@@ -313,12 +331,17 @@ mod tests {
 
     #[test]
     fn leap_years() {
-        assert!(is_leap_year(2000) && is_leap_year(2024) && !is_leap_year(1900) && !is_leap_year(2026));
+        assert!(
+            is_leap_year(2000) && is_leap_year(2024) && !is_leap_year(1900) && !is_leap_year(2026)
+        );
         assert_eq!(
             Civil::new(1900, 2, 29, 0, 0, 0).unwrap_err(),
             "February 1900 has 28 days"
         );
-        assert_eq!(Civil::new(2026, 13, 1, 0, 0, 0).unwrap_err(), "there is no month 13");
+        assert_eq!(
+            Civil::new(2026, 13, 1, 0, 0, 0).unwrap_err(),
+            "there is no month 13"
+        );
         assert_eq!(
             Civil::new(2026, 1, 1, 24, 0, 0).unwrap_err(),
             "24:00:00 is not a time of day"

@@ -4,7 +4,9 @@ use custode::runtime::cache::CodeSource;
 use custode::runtime::{Plugin, PluginKind, PluginSettings, Runtime};
 use custode_tests::plugin_bytes;
 
-fn emails(result: &custode::runtime::bindings::importer::exports::custode::plugin::source::ChunkResult) -> Vec<String> {
+fn emails(
+    result: &custode::runtime::bindings::importer::exports::custode::plugin::source::ChunkResult,
+) -> Vec<String> {
     use custode::runtime::bindings::types::Identity;
     result
         .records
@@ -39,7 +41,10 @@ fn an_sdk_importer_describes_itself_and_imports_in_chunks() {
     assert_eq!(emails(&first), ["anna@example.com"]);
     assert_eq!(emails(&second), ["bruno@example.com"]);
     assert!(last.records.is_empty());
-    assert_eq!(second.records[0].row, 2, "rows are numbered from 1 across chunks");
+    assert_eq!(
+        second.records[0].row, 2,
+        "rows are numbered from 1 across chunks"
+    );
 }
 
 #[test]
@@ -55,7 +60,10 @@ fn a_second_start_loads_compiled_code_from_the_disk_cache() {
     let plugin = Plugin::load(&runtime, &bytes, PluginSettings::default()).unwrap();
     assert_eq!(plugin.load_stats().0, CodeSource::DiskCache);
     let mut session = plugin.open_import().unwrap();
-    assert_eq!(emails(&session.push(b"c@example.com\n").unwrap()), ["c@example.com"]);
+    assert_eq!(
+        emails(&session.push(b"c@example.com\n").unwrap()),
+        ["c@example.com"]
+    );
 }
 
 #[test]
@@ -98,7 +106,10 @@ fn core_modules_and_random_bytes_are_refused_with_the_fix() {
         .err()
         .unwrap()
         .to_string();
-    assert!(core.contains("core WebAssembly module, not a component"), "{core}");
+    assert!(
+        core.contains("core WebAssembly module, not a component"),
+        "{core}"
+    );
     let junk = Plugin::load(&runtime, b"not wasm at all", PluginSettings::default())
         .err()
         .unwrap()

@@ -60,7 +60,10 @@ fn an_endless_loop_is_stopped_at_its_deadline() {
         message.contains("limits.deadline_ms"),
         "the message says how to raise it: {message}"
     );
-    assert!(took < Duration::from_secs(3), "stopped promptly, took {took:?}");
+    assert!(
+        took < Duration::from_secs(3),
+        "stopped promptly, took {took:?}"
+    );
     good_plugin_still_works(&runtime);
 }
 
@@ -76,7 +79,10 @@ fn a_memory_hog_is_stopped_at_its_memory_limit() {
         }
         other => panic!("expected a memory failure, got {other:?}: {err}"),
     }
-    assert!(err.to_string().contains("exceeded its 64 MiB memory limit"), "{err}");
+    assert!(
+        err.to_string().contains("exceeded its 64 MiB memory limit"),
+        "{err}"
+    );
     good_plugin_still_works(&runtime);
 }
 
@@ -92,7 +98,10 @@ fn a_smaller_memory_limit_is_enforced_too() {
         },
     );
     let err = import_error(&plugin, b"x\n");
-    assert!(err.to_string().contains("exceeded its 8 MiB memory limit"), "{err}");
+    assert!(
+        err.to_string().contains("exceeded its 8 MiB memory limit"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -101,7 +110,9 @@ fn a_panic_halfway_reports_the_panic_message() {
     let plugin = load(&runtime, "panic-halfway", Limits::default());
     let mut session = plugin.open_import().unwrap();
     // The first chunk is fine …
-    session.push(b"a@example.com\n").expect("the first chunk is imported");
+    session
+        .push(b"a@example.com\n")
+        .expect("the first chunk is imported");
     // … the second panics inside the plugin.
     let err = session.push(b"b@example.com\n").unwrap_err();
     let Failure::Panic(message) = &err.failure else {
@@ -111,7 +122,10 @@ fn a_panic_halfway_reports_the_panic_message() {
         message.contains("invented failure for tests"),
         "the plugin's own message is kept: {message}"
     );
-    assert!(message.contains(".rs:"), "with the source location: {message}");
+    assert!(
+        message.contains(".rs:"),
+        "with the source location: {message}"
+    );
     assert!(err.to_string().contains("report it to its author"), "{err}");
     // The session is dead after a trap: further calls fail cleanly instead of running on a broken instance.
     assert!(session.push(b"c@example.com\n").is_err());
@@ -137,10 +151,14 @@ fn a_huge_result_is_refused() {
 #[test]
 fn a_plugin_importing_an_unknown_host_function_is_refused_at_install() {
     let runtime = Runtime::new(None).unwrap();
-    let err = Plugin::load(&runtime, &plugin_bytes("unknown-import"), PluginSettings::default())
-        .err()
-        .expect("refused")
-        .to_string();
+    let err = Plugin::load(
+        &runtime,
+        &plugin_bytes("unknown-import"),
+        PluginSettings::default(),
+    )
+    .err()
+    .expect("refused")
+    .to_string();
     assert!(err.contains("evil:net/socket"), "names the import: {err}");
     assert!(err.contains("which Custode does not provide"), "{err}");
     good_plugin_still_works(&runtime);
@@ -154,7 +172,11 @@ fn a_wasi_plugin_runs_in_an_empty_sandbox_with_stdout_in_its_log() {
     let mut session = plugin.open_import().unwrap();
     let mut records = session.push(b"a@example.com\n").unwrap().records;
     records.extend(session.finish().unwrap().records);
-    let logged: Vec<&str> = session.log().iter().map(|(_, line)| line.as_str()).collect();
+    let logged: Vec<&str> = session
+        .log()
+        .iter()
+        .map(|(_, line)| line.as_str())
+        .collect();
     assert!(
         logged.iter().any(|l| l.contains("hello from wasi stdout")),
         "stdout reaches the log: {logged:?}"
@@ -165,8 +187,14 @@ fn a_wasi_plugin_runs_in_an_empty_sandbox_with_stdout_in_its_log() {
         .flat_map(|r| r.fields.iter())
         .map(|f| format!("{}={}", f.name, f.value))
         .collect();
-    assert!(seen.iter().any(|f| f == "env=0"), "no environment variables: {seen:?}");
-    assert!(seen.iter().any(|f| f == "preopens=0"), "no directories: {seen:?}");
+    assert!(
+        seen.iter().any(|f| f == "env=0"),
+        "no environment variables: {seen:?}"
+    );
+    assert!(
+        seen.iter().any(|f| f == "preopens=0"),
+        "no directories: {seen:?}"
+    );
 }
 
 #[test]

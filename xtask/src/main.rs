@@ -39,8 +39,12 @@ fn main() -> Result<()> {
         _ => {
             eprintln!("usage: cargo xtask plugins [--check | --test] [--verbose]");
             eprintln!("  plugins          build plugins/* into plugins/dist/*.wasm");
-            eprintln!("  plugins --check  rebuild and fail if plugins/dist differs from the sources");
-            eprintln!("  plugins --test   run the plugins' unit tests natively (same as `plugin-tests`);");
+            eprintln!(
+                "  plugins --check  rebuild and fail if plugins/dist differs from the sources"
+            );
+            eprintln!(
+                "  plugins --test   run the plugins' unit tests natively (same as `plugin-tests`);"
+            );
             eprintln!("                   further arguments go to cargo test, e.g. `-p csv`");
             std::process::exit(2);
         }
@@ -76,7 +80,10 @@ fn by_world(crates: &[PluginCrate]) -> Vec<(String, Vec<&PluginCrate>)> {
     for c in crates {
         groups.entry(c.sdk_features.as_str()).or_default().push(c);
     }
-    groups.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    groups
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
 }
 
 fn package_args<'a>(group: &[&'a PluginCrate]) -> Vec<&'a str> {
@@ -104,14 +111,26 @@ fn plugins(check: bool, verbose: bool) -> Result<()> {
     let mut written = Vec::new();
     for krate in &crates {
         let core = core_dir.join(format!("{}.wasm", krate.lib_name));
-        let bytes = std::fs::read(&core).with_context(|| format!("reading the built module {}", core.display()))?;
-        let bytes = stable_names::stable_names(&bytes).with_context(|| format!("plugin `{}`", krate.name))?;
+        let bytes = std::fs::read(&core)
+            .with_context(|| format!("reading the built module {}", core.display()))?;
+        let bytes = stable_names::stable_names(&bytes)
+            .with_context(|| format!("plugin `{}`", krate.name))?;
         let component = wit_component::ComponentEncoder::default()
             .module(&bytes)
-            .with_context(|| format!("plugin `{}`: the module carries no usable WIT world", krate.name))?
+            .with_context(|| {
+                format!(
+                    "plugin `{}`: the module carries no usable WIT world",
+                    krate.name
+                )
+            })?
             .validate(true)
             .encode()
-            .with_context(|| format!("plugin `{}`: turning the module into a component failed", krate.name))?;
+            .with_context(|| {
+                format!(
+                    "plugin `{}`: turning the module into a component failed",
+                    krate.name
+                )
+            })?;
         let rel = if krate.testing {
             PathBuf::from(format!("testing/{}.wasm", krate.name))
         } else {
@@ -120,7 +139,11 @@ fn plugins(check: bool, verbose: bool) -> Result<()> {
         let dest = out_dir.join(&rel);
         std::fs::create_dir_all(dest.parent().unwrap())?;
         std::fs::write(&dest, &component)?;
-        println!("{:>8} bytes  plugins/dist/{}", component.len(), rel.display());
+        println!(
+            "{:>8} bytes  plugins/dist/{}",
+            component.len(),
+            rel.display()
+        );
         written.push(rel);
     }
 
@@ -151,7 +174,10 @@ fn plugins(check: bool, verbose: bool) -> Result<()> {
                 problems.join("\n  ")
             );
         }
-        println!("plugins/dist matches the sources ({} components)", written.len());
+        println!(
+            "plugins/dist matches the sources ({} components)",
+            written.len()
+        );
     }
     Ok(())
 }
@@ -187,14 +213,23 @@ fn debian_cargo(plugins_dir: &Path) -> Command {
 fn plugin_tests(args: &[String]) -> Result<()> {
     check_toolchain(false)?;
     let plugins_dir = repo_root().join("plugins");
-    let extra: Vec<&str> = args.iter().map(String::as_str).filter(|a| *a != "--test").collect();
+    let extra: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| *a != "--test")
+        .collect();
     // Packages named on the command line are tested as asked; otherwise every world's group.
-    let chosen = extra.iter().any(|a| *a == "-p" || a.starts_with("--package"));
+    let chosen = extra
+        .iter()
+        .any(|a| *a == "-p" || a.starts_with("--package"));
     let crates = plugin_crates(&plugins_dir)?;
     let groups: Vec<Vec<&str>> = if chosen {
         vec![vec![]]
     } else {
-        by_world(&crates).iter().map(|(_, g)| package_args(g)).collect()
+        by_world(&crates)
+            .iter()
+            .map(|(_, g)| package_args(g))
+            .collect()
     };
     for packages in groups {
         let status = debian_cargo(&plugins_dir)
@@ -213,7 +248,9 @@ fn plugin_tests(args: &[String]) -> Result<()> {
 fn build(root: &Path, plugins_dir: &Path, packages: &[&str], verbose: bool) -> Result<()> {
     let cargo_home = std::env::var("CARGO_HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"));
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo")
+        });
     // Remapping every machine-specific path makes the output identical wherever the repository
     // is checked out, so CI can compare it byte for byte with the committed components.
     let rustflags = format!(
@@ -238,7 +275,9 @@ fn build(root: &Path, plugins_dir: &Path, packages: &[&str], verbose: bool) -> R
     if !verbose {
         cmd.arg("--quiet");
     }
-    let status = cmd.status().with_context(|| format!("running {DEBIAN_CARGO}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("running {DEBIAN_CARGO}"))?;
     if !status.success() {
         bail!("building the plugins failed (see the errors above)");
     }
@@ -260,7 +299,10 @@ fn plugin_crates(plugins_dir: &Path) -> Result<Vec<PluginCrate>> {
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
     let testing_dir = plugins_dir.join("testing");
     let mut crates = Vec::new();
-    for package in meta["packages"].as_array().context("cargo metadata: no packages")? {
+    for package in meta["packages"]
+        .as_array()
+        .context("cargo metadata: no packages")?
+    {
         let manifest = PathBuf::from(package["manifest_path"].as_str().unwrap_or_default());
         for target in package["targets"].as_array().into_iter().flatten() {
             let cdylib = target["crate_types"]
@@ -271,7 +313,10 @@ fn plugin_crates(plugins_dir: &Path) -> Result<Vec<PluginCrate>> {
             if cdylib {
                 crates.push(PluginCrate {
                     name: package["name"].as_str().unwrap_or_default().to_string(),
-                    lib_name: target["name"].as_str().unwrap_or_default().replace('-', "_"),
+                    lib_name: target["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .replace('-', "_"),
                     testing: manifest.starts_with(&testing_dir),
                     sdk_features: sdk_features(package),
                 });

@@ -70,7 +70,10 @@ fn name_map(map: wasmparser::NameMap<'_>, demangle: bool) -> Result<NameMap> {
         let naming = naming?;
         if demangle {
             // `{:#}` leaves out the hashes; names that are not Rust symbols come back unchanged.
-            out.append(naming.index, &format!("{:#}", rustc_demangle::demangle(naming.name)));
+            out.append(
+                naming.index,
+                &format!("{:#}", rustc_demangle::demangle(naming.name)),
+            );
         } else {
             out.append(naming.index, naming.name);
         }

@@ -10,7 +10,12 @@ use std::path::PathBuf;
 #[command(name = "custode", version, about, long_about = None)]
 pub struct Cli {
     /// Where the database, secrets and plugin cache live.
-    #[arg(long, global = true, env = "CUSTODE_DATA_DIR", default_value = "custode-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "CUSTODE_DATA_DIR",
+        default_value = "custode-data"
+    )]
     pub data_dir: PathBuf,
 
     #[command(subcommand)]

@@ -28,8 +28,9 @@ pub enum CodeSource {
 
 impl ComponentCache {
     pub fn open(dir: PathBuf, engine: &Engine) -> Result<ComponentCache> {
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("creating the plugin code cache directory {}", dir.display()))?;
+        std::fs::create_dir_all(&dir).with_context(|| {
+            format!("creating the plugin code cache directory {}", dir.display())
+        })?;
         Ok(ComponentCache {
             dir,
             engine_hash: engine_hash(engine),
@@ -41,11 +42,17 @@ impl ComponentCache {
     }
 
     fn path_for(&self, digest: &str) -> PathBuf {
-        self.dir.join(format!("{digest}-{}.cwasm", self.engine_hash))
+        self.dir
+            .join(format!("{digest}-{}.cwasm", self.engine_hash))
     }
 
     /// Loads the compiled code for `digest`, compiling `bytes` and storing the result on a miss.
-    pub fn load_or_compile(&self, engine: &Engine, digest: &str, bytes: &[u8]) -> Result<(Component, CodeSource)> {
+    pub fn load_or_compile(
+        &self,
+        engine: &Engine,
+        digest: &str,
+        bytes: &[u8],
+    ) -> Result<(Component, CodeSource)> {
         let path = self.path_for(digest);
         if path.exists() {
             // SAFETY: the file was written by `Component::serialize` of this same engine
@@ -54,7 +61,9 @@ impl ComponentCache {
             // header checks is recompiled below.
             match unsafe { Component::deserialize_file(engine, &path) } {
                 Ok(component) => return Ok((component, CodeSource::DiskCache)),
-                Err(e) => tracing::warn!(path = %path.display(), error = %e, "ignoring an unusable cache entry"),
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, "ignoring an unusable cache entry")
+                }
             }
         }
         let component = Component::new(engine, bytes)?;
@@ -62,7 +71,8 @@ impl ComponentCache {
         // Write then rename, so a crash never leaves a half-written entry under the real name.
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
         std::fs::write(&tmp, &compiled).with_context(|| format!("writing {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("renaming {} into place", tmp.display()))?;
+        std::fs::rename(&tmp, &path)
+            .with_context(|| format!("renaming {} into place", tmp.display()))?;
         Ok((component, CodeSource::Compiled))
     }
 }

@@ -54,7 +54,11 @@ pub struct Reported {
 
 impl Failure {
     pub(crate) fn reported(message: String, row: Option<u64>, column: Option<String>) -> Failure {
-        Failure::Reported(Box::new(Reported { message, row, column }))
+        Failure::Reported(Box::new(Reported {
+            message,
+            row,
+            column,
+        }))
     }
 }
 
@@ -84,7 +88,11 @@ fn hint(failure: &Failure) -> &'static str {
 
 /// Turns an error from wasmtime into the failure it stands for, using what the store saw
 /// (a refused memory growth, a panic message logged by the SDK's hook).
-pub(crate) fn classify(error: &wasmtime::Error, state: &PluginState, deadline: Duration) -> Failure {
+pub(crate) fn classify(
+    error: &wasmtime::Error,
+    state: &PluginState,
+    deadline: Duration,
+) -> Failure {
     let trap = error.downcast_ref::<Trap>().copied();
     if trap == Some(Trap::Interrupt) {
         return Failure::Deadline(deadline);
@@ -100,8 +108,12 @@ pub(crate) fn classify(error: &wasmtime::Error, state: &PluginState, deadline: D
         return Failure::Panic(message.clone());
     }
     match trap {
-        Some(Trap::UnreachableCodeReached) => Failure::Trap("it aborted: wasm `unreachable` executed".into()),
-        Some(Trap::StackOverflow) => Failure::Trap("call stack exhausted: deep or endless recursion".into()),
+        Some(Trap::UnreachableCodeReached) => {
+            Failure::Trap("it aborted: wasm `unreachable` executed".into())
+        }
+        Some(Trap::StackOverflow) => {
+            Failure::Trap("call stack exhausted: deep or endless recursion".into())
+        }
         Some(trap) => Failure::Trap(trap.to_string()),
         None => Failure::Trap(format!("{error:#}")),
     }

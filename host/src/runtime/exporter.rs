@@ -14,8 +14,10 @@ impl Plugin {
         let instance = self.instantiate(&mut store, |s| pre.instantiate(s))?;
         let render = instance.custode_plugin_render();
         let result = self.call(&mut store, "render", |s| render.call_render(s, package))?;
-        let document = result.map_err(|e| self.error("render", Failure::reported(e.message, None, None)))?;
-        check_document(&document).map_err(|problem| self.error("render", Failure::Contract(problem)))?;
+        let document =
+            result.map_err(|e| self.error("render", Failure::reported(e.message, None, None)))?;
+        check_document(&document)
+            .map_err(|problem| self.error("render", Failure::Contract(problem)))?;
         Ok(document)
     }
 }
@@ -23,7 +25,11 @@ impl Plugin {
 /// A document goes to a data subject as is: its name must be a plain file name.
 fn check_document(document: &Document) -> Result<(), String> {
     let name = &document.file_name;
-    if name.is_empty() || name.len() > 255 || name.contains(['/', '\\', '\0']) || name.starts_with('.') {
+    if name.is_empty()
+        || name.len() > 255
+        || name.contains(['/', '\\', '\0'])
+        || name.starts_with('.')
+    {
         return Err(format!(
             "document file name {name:?} must be a plain file name (no folders, not hidden)"
         ));

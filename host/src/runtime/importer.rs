@@ -60,9 +60,9 @@ impl ImportSession<'_> {
     pub fn finish(&mut self) -> Result<ChunkResult, PluginError> {
         let session = self.session.ok_or_else(|| self.closed("finish"))?;
         let source = self.instance.custode_plugin_source();
-        let result = self
-            .plugin
-            .call(&mut self.store, "finish", |s| source.session().call_finish(s, session))?;
+        let result = self.plugin.call(&mut self.store, "finish", |s| {
+            source.session().call_finish(s, session)
+        })?;
         let checked = self.check("finish", result)?;
         self.session = None;
         let _ = session.resource_drop(&mut self.store);

@@ -132,12 +132,20 @@ mod tests {
             memory_bytes: 1000,
             ..Limits::default()
         };
-        assert!(tiny.validate().unwrap_err().to_string().contains("limits.memory_bytes"));
+        assert!(tiny
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("limits.memory_bytes"));
         let long = Limits {
             deadline: Duration::from_secs(7200),
             ..Limits::default()
         };
-        assert!(long.validate().unwrap_err().to_string().contains("limits.deadline_ms"));
+        assert!(long
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("limits.deadline_ms"));
         Limits::default().validate().unwrap();
     }
 }

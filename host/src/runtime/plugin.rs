@@ -1,7 +1,9 @@
 //! Loading a plugin: checks that the bytes are a component of a world and API version this host
 //! supports, that it imports nothing Custode does not give, and asks the plugin to describe itself.
 
-use super::bindings::{exporter::ExporterPre, importer::ImporterPre, retention::RetentionRulePre, types};
+use super::bindings::{
+    exporter::ExporterPre, importer::ImporterPre, retention::RetentionRulePre, types,
+};
 use super::cache::{self, CodeSource};
 use super::engine::{deadline_ticks, Runtime};
 use super::error::{classify, Failure, PluginError};
@@ -125,7 +127,11 @@ impl Plugin {
     /// Fails with a message naming the problem and the fix when the bytes are not a component, it
     /// targets a world or API version this host does not support, it imports anything but the
     /// `custode:plugin/host` interface (and WASI), or the settings don't fit what it declares.
-    pub fn load(runtime: &Arc<Runtime>, bytes: &[u8], settings: PluginSettings) -> anyhow::Result<Plugin> {
+    pub fn load(
+        runtime: &Arc<Runtime>,
+        bytes: &[u8],
+        settings: PluginSettings,
+    ) -> anyhow::Result<Plugin> {
         let plugin = Self::load_unconfigured(runtime, bytes, settings)?;
         plugin.check_settings()?;
         Ok(plugin)
@@ -137,7 +143,11 @@ impl Plugin {
         Ok(Self::load_unconfigured(runtime, bytes, PluginSettings::default())?.inspection)
     }
 
-    fn load_unconfigured(runtime: &Arc<Runtime>, bytes: &[u8], settings: PluginSettings) -> anyhow::Result<Plugin> {
+    fn load_unconfigured(
+        runtime: &Arc<Runtime>,
+        bytes: &[u8],
+        settings: PluginSettings,
+    ) -> anyhow::Result<Plugin> {
         let started = Instant::now();
         settings.limits.validate()?;
         check_is_component(bytes)?;
@@ -162,7 +172,9 @@ impl Plugin {
             .map_err(|e| anyhow::anyhow!("the component cannot be linked: {e:#}"))?;
         let pre = match kind {
             PluginKind::Importer => WorldPre::Importer(ImporterPre::new(instance_pre)?),
-            PluginKind::RetentionRule => WorldPre::RetentionRule(RetentionRulePre::new(instance_pre)?),
+            PluginKind::RetentionRule => {
+                WorldPre::RetentionRule(RetentionRulePre::new(instance_pre)?)
+            }
             PluginKind::Exporter => WorldPre::Exporter(ExporterPre::new(instance_pre)?),
         };
 
@@ -267,9 +279,15 @@ impl Plugin {
     pub fn probe(&self) -> Result<(), PluginError> {
         let mut store = self.new_store();
         match &self.pre {
-            WorldPre::Importer(pre) => self.instantiate(&mut store, |s| pre.instantiate(s)).map(drop),
-            WorldPre::RetentionRule(pre) => self.instantiate(&mut store, |s| pre.instantiate(s)).map(drop),
-            WorldPre::Exporter(pre) => self.instantiate(&mut store, |s| pre.instantiate(s)).map(drop),
+            WorldPre::Importer(pre) => self
+                .instantiate(&mut store, |s| pre.instantiate(s))
+                .map(drop),
+            WorldPre::RetentionRule(pre) => self
+                .instantiate(&mut store, |s| pre.instantiate(s))
+                .map(drop),
+            WorldPre::Exporter(pre) => self
+                .instantiate(&mut store, |s| pre.instantiate(s))
+                .map(drop),
         }
     }
 
@@ -465,12 +483,20 @@ fn supported(version: &str) -> bool {
 
 /// Finds which world a component implements, from its exports.
 fn world_of(exports: &[String]) -> anyhow::Result<(PluginKind, String)> {
-    let worlds = [PluginKind::Importer, PluginKind::RetentionRule, PluginKind::Exporter];
+    let worlds = [
+        PluginKind::Importer,
+        PluginKind::RetentionRule,
+        PluginKind::Exporter,
+    ];
     for name in exports {
         let Some((interface, version)) = custode_interface(name) else {
             continue;
         };
-        let Some(kind) = worlds.iter().copied().find(|k| k.marker_interface() == interface) else {
+        let Some(kind) = worlds
+            .iter()
+            .copied()
+            .find(|k| k.marker_interface() == interface)
+        else {
             continue;
         };
         if !supported(version) {
@@ -524,9 +550,15 @@ mod tests {
     #[test]
     fn recognises_each_world_and_its_version() {
         let importer = names(&["custode:plugin/plugin@0.1.0", "custode:plugin/source@0.1.0"]);
-        assert_eq!(world_of(&importer).unwrap(), (PluginKind::Importer, "0.1.0".into()));
+        assert_eq!(
+            world_of(&importer).unwrap(),
+            (PluginKind::Importer, "0.1.0".into())
+        );
         let rule = names(&["custode:plugin/plugin@0.1.2", "custode:plugin/rule@0.1.2"]);
-        assert_eq!(world_of(&rule).unwrap(), (PluginKind::RetentionRule, "0.1.2".into()));
+        assert_eq!(
+            world_of(&rule).unwrap(),
+            (PluginKind::RetentionRule, "0.1.2".into())
+        );
         let exporter = names(&["custode:plugin/plugin@0.1.0", "custode:plugin/render@0.1.0"]);
         assert_eq!(world_of(&exporter).unwrap().0, PluginKind::Exporter);
     }
@@ -535,8 +567,13 @@ mod tests {
     fn refuses_unsupported_versions_and_foreign_worlds_with_the_fix() {
         let future = names(&["custode:plugin/plugin@0.2.0", "custode:plugin/source@0.2.0"]);
         let e = world_of(&future).unwrap_err().to_string();
-        assert!(e.contains("plugin API 0.2.0") && e.contains("rebuild"), "{e}");
-        let e = world_of(&names(&["wasi:cli/run@0.2.0"])).unwrap_err().to_string();
+        assert!(
+            e.contains("plugin API 0.2.0") && e.contains("rebuild"),
+            "{e}"
+        );
+        let e = world_of(&names(&["wasi:cli/run@0.2.0"]))
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("no Custode plugin world") && e.contains("wasi:cli/run@0.2.0"),
             "{e}"
@@ -544,7 +581,10 @@ mod tests {
         let e = world_of(&names(&["custode:plugin/source@0.1.0"]))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("does not export `custode:plugin/plugin@0.1.0`"), "{e}");
+        assert!(
+            e.contains("does not export `custode:plugin/plugin@0.1.0`"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -555,9 +595,12 @@ mod tests {
             "wasi:io/streams@0.2.3",
         ]))
         .unwrap();
-        let e = check_imports(&names(&["custode:plugin/host@0.1.0", "evil:net/socket@0.1.0"]))
-            .unwrap_err()
-            .to_string();
+        let e = check_imports(&names(&[
+            "custode:plugin/host@0.1.0",
+            "evil:net/socket@0.1.0",
+        ]))
+        .unwrap_err()
+        .to_string();
         assert!(
             e.contains("`evil:net/socket@0.1.0`") && e.contains("remove the import"),
             "{e}"
@@ -579,7 +622,9 @@ mod tests {
 
     #[test]
     fn refuses_bytes_that_are_not_a_component() {
-        let e = check_is_component(b"\0asm\x01\0\0\0").unwrap_err().to_string();
+        let e = check_is_component(b"\0asm\x01\0\0\0")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("core WebAssembly module"), "{e}");
         let e = check_is_component(b"PK\x03\x04").unwrap_err().to_string();
         assert!(e.contains("not a WebAssembly component"), "{e}");

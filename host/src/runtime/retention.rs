@@ -34,13 +34,19 @@ impl Plugin {
 
 impl RetentionJob<'_> {
     /// Decides for one batch. Every decision must be about a subject of the batch, at most once.
-    pub fn evaluate(&mut self, now: Timestamp, batch: &[SubjectView]) -> Result<Vec<RetentionDecision>, PluginError> {
+    pub fn evaluate(
+        &mut self,
+        now: Timestamp,
+        batch: &[SubjectView],
+    ) -> Result<Vec<RetentionDecision>, PluginError> {
         let rule = self.instance.custode_plugin_rule();
-        let result = self
-            .plugin
-            .call(&mut self.store, "evaluate", |s| rule.call_evaluate(s, now, batch))?;
-        let decisions =
-            result.map_err(|message| self.plugin.error("evaluate", Failure::reported(message, None, None)))?;
+        let result = self.plugin.call(&mut self.store, "evaluate", |s| {
+            rule.call_evaluate(s, now, batch)
+        })?;
+        let decisions = result.map_err(|message| {
+            self.plugin
+                .error("evaluate", Failure::reported(message, None, None))
+        })?;
         if decisions.len() > batch.len() {
             return Err(self.plugin.error(
                 "evaluate",
@@ -66,7 +72,10 @@ impl RetentionJob<'_> {
             if !seen.insert(decision.contact_id) {
                 return Err(self.plugin.error(
                     "evaluate",
-                    Failure::Contract(format!("it returned two decisions for contact {}", decision.contact_id)),
+                    Failure::Contract(format!(
+                        "it returned two decisions for contact {}",
+                        decision.contact_id
+                    )),
                 ));
             }
         }

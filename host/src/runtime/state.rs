@@ -31,7 +31,11 @@ pub struct PluginState {
 }
 
 impl PluginState {
-    pub(crate) fn new(label: Arc<str>, config: Arc<BTreeMap<String, String>>, memory_limit: usize) -> Self {
+    pub(crate) fn new(
+        label: Arc<str>,
+        config: Arc<BTreeMap<String, String>>,
+        memory_limit: usize,
+    ) -> Self {
         PluginState {
             label,
             config,
@@ -44,7 +48,9 @@ impl PluginState {
 
     /// Moves what the plugin wrote to WASI stdout/stderr into its log.
     pub(crate) fn collect_stdio(&mut self) {
-        let Some(wasi) = self.wasi.as_mut() else { return };
+        let Some(wasi) = self.wasi.as_mut() else {
+            return;
+        };
         for (pipe, taken, level) in [
             (&wasi.stdout, &mut wasi.stdout_taken, LogLevel::Info),
             (&wasi.stderr, &mut wasi.stderr_taken, LogLevel::Warn),
@@ -122,7 +128,10 @@ pub struct MemoryLimiter {
 
 impl MemoryLimiter {
     fn new(limit: usize) -> Self {
-        MemoryLimiter { limit, refused: None }
+        MemoryLimiter {
+            limit,
+            refused: None,
+        }
     }
 
     pub fn limit(&self) -> usize {
@@ -131,7 +140,12 @@ impl MemoryLimiter {
 }
 
 impl wasmtime::ResourceLimiter for MemoryLimiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired > self.limit {
             self.refused = Some(desired);
             // Refuse without trapping: a plugin that handles the failure may go on. Rust plugins
@@ -141,7 +155,12 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= 1_000_000)
     }
 }

@@ -41,7 +41,11 @@ impl<'a> CsvRow<'a> {
     /// The field at `index` (0-based), as written (not trimmed).
     pub fn get(&self, index: usize) -> Option<&'a str> {
         let end = *self.ends.get(index)? as usize;
-        let start = if index == 0 { 0 } else { self.ends[index - 1] as usize };
+        let start = if index == 0 {
+            0
+        } else {
+            self.ends[index - 1] as usize
+        };
         Some(&self.text[start..end])
     }
 
@@ -144,11 +148,18 @@ pub(super) fn utf8_fields<'a>(bytes: &'a [u8], ends: &[u32]) -> Option<&'a str> 
     // The fields' bytes are joined, so a field boundary could fall inside a character that two
     // invalid halves happen to form: such a record is not valid UTF-8 field by field.
     let text = std::str::from_utf8(bytes).ok()?;
-    ends.iter().all(|&e| text.is_char_boundary(e as usize)).then_some(text)
+    ends.iter()
+        .all(|&e| text.is_char_boundary(e as usize))
+        .then_some(text)
 }
 
 /// Decodes the record's fields as Windows-1252 into `text` and `new_ends` (cleared first).
-pub(super) fn decode_windows_1252(bytes: &[u8], ends: &[u32], text: &mut String, new_ends: &mut Vec<u32>) {
+pub(super) fn decode_windows_1252(
+    bytes: &[u8],
+    ends: &[u32],
+    text: &mut String,
+    new_ends: &mut Vec<u32>,
+) {
     text.clear();
     new_ends.clear();
     let mut start = 0;

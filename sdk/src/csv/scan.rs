@@ -9,7 +9,11 @@ pub(super) fn find_stop(buf: &[u8], mut p: usize, delimiter: u8, stops: &[bool; 
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
-    let (d, n, r) = (LO * u64::from(delimiter), LO * u64::from(b'\n'), LO * u64::from(b'\r'));
+    let (d, n, r) = (
+        LO * u64::from(delimiter),
+        LO * u64::from(b'\n'),
+        LO * u64::from(b'\r'),
+    );
     while let Some(word) = buf.get(p..p + 8) {
         let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
         let found = has_zero(w ^ d) | has_zero(w ^ n) | has_zero(w ^ r);

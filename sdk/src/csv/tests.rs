@@ -92,7 +92,10 @@ fn configured_delimiter_wins() {
 #[test]
 fn excel_sep_line_sets_the_delimiter_and_is_not_a_record() {
     let got = read_every_way(CsvReader::new, b"sep=,\r\nNome;Cognome,Note\r\nA;B,C\r\n").unwrap();
-    assert_eq!(got, vec![r(2, &["Nome;Cognome", "Note"]), r(3, &["A;B", "C"])]);
+    assert_eq!(
+        got,
+        vec![r(2, &["Nome;Cognome", "Note"]), r(3, &["A;B", "C"])]
+    );
 }
 
 #[test]
@@ -147,7 +150,11 @@ fn lenient_about_stray_quotes() {
     let got = read_every_way(CsvReader::new, b"a,b\nsay \"hi\",\"x\"y\n\"\",z\n").unwrap();
     assert_eq!(
         got,
-        vec![r(1, &["a", "b"]), r(2, &["say \"hi\"", "xy"]), r(3, &["", "z"])]
+        vec![
+            r(1, &["a", "b"]),
+            r(2, &["say \"hi\"", "xy"]),
+            r(3, &["", "z"])
+        ]
     );
 }
 
@@ -162,7 +169,10 @@ fn blank_lines_are_skipped_but_counted() {
     let got = read_every_way(CsvReader::new, b"\r\n\nh\n\n\r\nv\n\n").unwrap();
     assert_eq!(got, vec![r(3, &["h"]), r(6, &["v"])]);
     assert_eq!(read_every_way(CsvReader::new, b"").unwrap(), vec![]);
-    assert_eq!(read_every_way(CsvReader::new, "\u{feff}".as_bytes()).unwrap(), vec![]);
+    assert_eq!(
+        read_every_way(CsvReader::new, "\u{feff}".as_bytes()).unwrap(),
+        vec![]
+    );
 }
 
 #[test]
@@ -226,12 +236,18 @@ fn many_rows_keep_their_line_numbers() {
 fn fields_of_every_length_around_the_word_size() {
     // The reader scans eight bytes at a time: put stops at every offset of a word.
     for delimiter in [b',', b';', b'\t', b'|'] {
-        let fields: Vec<String> = (0..40).map(|n| "xè".repeat(n / 2) + &"y".repeat(n % 2)).collect();
+        let fields: Vec<String> = (0..40)
+            .map(|n| "xè".repeat(n / 2) + &"y".repeat(n % 2))
+            .collect();
         let mut input = Vec::new();
         let mut expected = Vec::new();
         for (line, row) in fields.chunks(3).enumerate() {
             input.extend(row.join(&(delimiter as char).to_string()).bytes());
-            input.extend(if line % 2 == 0 { &b"\r\n"[..] } else { &b"\n"[..] });
+            input.extend(if line % 2 == 0 {
+                &b"\r\n"[..]
+            } else {
+                &b"\n"[..]
+            });
             if row.iter().any(|f| !f.is_empty()) || row.len() > 1 {
                 expected.push((line as u64 + 1, row.to_vec()));
             }

@@ -53,7 +53,10 @@ impl Parser<'_> {
     fn unexpected(&self, expected: &str) -> JsonError {
         match self.text[self.i..].chars().next() {
             Some(c) => self.err(self.i, format!("expected {expected}, found `{c}`")),
-            None => self.err(self.i, format!("expected {expected}, found the end of the text")),
+            None => self.err(
+                self.i,
+                format!("expected {expected}, found the end of the text"),
+            ),
         }
     }
 
@@ -215,7 +218,12 @@ impl Parser<'_> {
                     self.i += 1;
                     self.escape(&mut out)?;
                 }
-                Some(_) => return Err(self.err(self.i, "a control character must be escaped inside a string")),
+                Some(_) => {
+                    return Err(self.err(
+                        self.i,
+                        "a control character must be escaped inside a string",
+                    ))
+                }
                 None => return Err(self.err(open, "the string is not closed")),
             }
         }
@@ -253,7 +261,12 @@ impl Parser<'_> {
                 out.push(c.unwrap_or('\u{FFFD}'));
                 return Ok(());
             }
-            _ => return Err(self.err(at, "unknown escape; use \\\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX")),
+            _ => {
+                return Err(self.err(
+                    at,
+                    "unknown escape; use \\\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX",
+                ))
+            }
         };
         self.i += 1;
         out.push(c);
@@ -296,15 +309,24 @@ mod tests {
 
     #[test]
     fn string_escapes() {
-        let v = parse(r#""a\"b\\c\/d\b\f\n\r\t \u0041\u00e8\u20AC \ud83d\ude00 \udc00 \ud800x""#).unwrap();
-        assert_eq!(v.as_str(), Some("a\"b\\c/d\u{8}\u{c}\n\r\t Aè€ 😀 \u{FFFD} \u{FFFD}x"));
+        let v = parse(r#""a\"b\\c\/d\b\f\n\r\t \u0041\u00e8\u20AC \ud83d\ude00 \udc00 \ud800x""#)
+            .unwrap();
+        assert_eq!(
+            v.as_str(),
+            Some("a\"b\\c/d\u{8}\u{c}\n\r\t Aè€ 😀 \u{FFFD} \u{FFFD}x")
+        );
         assert_eq!(parse("\"città ✓\"").unwrap().as_str(), Some("città ✓"));
     }
 
     #[test]
     fn nested_values_keep_member_order() {
         let v = parse(r#"{"b":1,"a":[true,{"x":[]},{}],"b":2}"#).unwrap();
-        let keys: Vec<&str> = v.as_object().unwrap().iter().map(|(k, _)| k.as_str()).collect();
+        let keys: Vec<&str> = v
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
         assert_eq!(keys, ["b", "a", "b"]);
         assert_eq!(
             v.get("b").and_then(Value::as_i64),
@@ -317,7 +339,10 @@ mod tests {
     #[test]
     fn errors_name_the_place() {
         let e = |s: &str| parse(s).unwrap_err().to_string();
-        assert_eq!(e(""), "at byte 0: expected a value, found the end of the text");
+        assert_eq!(
+            e(""),
+            "at byte 0: expected a value, found the end of the text"
+        );
         assert_eq!(e("{\"a\" 1}"), "at byte 5: expected `:`, found `1`");
         assert_eq!(
             e("{a:1}"),
@@ -334,14 +359,23 @@ mod tests {
             "at byte 1: unknown escape; use \\\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX"
         );
         assert_eq!(e("\"\\u12\""), "at byte 3: \\u needs four hex digits");
-        assert_eq!(e("01"), "at byte 1: expected the end of the text, found `1`");
+        assert_eq!(
+            e("01"),
+            "at byte 1: expected the end of the text, found `1`"
+        );
         assert_eq!(
             e("1."),
             "at byte 2: expected a digit after `.`, found the end of the text"
         );
-        assert_eq!(e("-"), "at byte 1: expected a digit, found the end of the text");
+        assert_eq!(
+            e("-"),
+            "at byte 1: expected a digit, found the end of the text"
+        );
         assert_eq!(e("tru"), "at byte 0: expected a value, found `t`");
-        assert_eq!(e("{} x"), "at byte 3: expected the end of the text, found `x`");
+        assert_eq!(
+            e("{} x"),
+            "at byte 3: expected the end of the text, found `x`"
+        );
     }
 
     #[test]

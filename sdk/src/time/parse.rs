@@ -72,7 +72,10 @@ impl Cursor<'_> {
         }
     }
     fn digits_run(&self) -> usize {
-        self.s[self.i..].iter().take_while(|b| b.is_ascii_digit()).count()
+        self.s[self.i..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
     }
     /// Exactly `n` digits.
     fn number(&mut self, n: usize) -> Parsed<u32> {
@@ -114,7 +117,10 @@ fn parse(s: &[u8], order: DateOrder) -> Parsed<Timestamp> {
         (c.number(4)?, c.number(2)?, c.number(2)?, true)
     } else if run == 1 || run == 2 {
         let first = c.small()?;
-        let sep = c.peek().filter(|b| matches!(b, b'/' | b'-' | b'.')).ok_or(None)?;
+        let sep = c
+            .peek()
+            .filter(|b| matches!(b, b'/' | b'-' | b'.'))
+            .ok_or(None)?;
         c.i += 1;
         let second = c.small()?;
         if !c.eat(sep) {
@@ -195,7 +201,9 @@ fn zone(c: &mut Cursor) -> Parsed<i64> {
         0
     };
     if hours > 23 || minutes > 59 {
-        return Err(Some(format!("the zone offset {hours:02}:{minutes:02} is out of range")));
+        return Err(Some(format!(
+            "the zone offset {hours:02}:{minutes:02} is out of range"
+        )));
     }
     Ok(sign * (i64::from(hours) * 3600 + i64::from(minutes) * 60))
 }
@@ -258,7 +266,10 @@ mod tests {
             err("15/01/26"),
             "`15/01/26` is not a date (the year has two digits; write all four); use YYYY-MM-DD or dd/mm/yyyy"
         );
-        assert_eq!(err("ieri"), "`ieri` is not a date; use YYYY-MM-DD or dd/mm/yyyy");
+        assert_eq!(
+            err("ieri"),
+            "`ieri` is not a date; use YYYY-MM-DD or dd/mm/yyyy"
+        );
         assert_eq!(err(""), "`` is not a date; use YYYY-MM-DD or dd/mm/yyyy");
         assert_eq!(
             parse_date("2026-01-15 25:00", DateOrder::MonthFirst).unwrap_err(),

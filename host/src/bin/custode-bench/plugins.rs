@@ -45,7 +45,10 @@ pub fn run(report: &mut Report) -> anyhow::Result<()> {
         let t = Instant::now();
         let plugin = Plugin::load(&runtime, bytes, PluginSettings::default())?;
         loads.push(t.elapsed().as_secs_f64() * 1e3);
-        anyhow::ensure!(plugin.load_stats().0 == CodeSource::DiskCache, "expected a cache hit");
+        anyhow::ensure!(
+            plugin.load_stats().0 == CodeSource::DiskCache,
+            "expected a cache hit"
+        );
     }
     report.note(format!(
         "plugin runtime scenarios use the bundled `{BENCH_PLUGIN}` importer; instantiation includes a new Store with its limits"

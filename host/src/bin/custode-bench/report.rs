@@ -52,7 +52,14 @@ impl Report {
         }
     }
 
-    pub fn add(&mut self, key: &'static str, what: &'static str, value: f64, unit: &'static str, target: Target) {
+    pub fn add(
+        &mut self,
+        key: &'static str,
+        what: &'static str,
+        value: f64,
+        unit: &'static str,
+        target: Target,
+    ) {
         eprintln!("  {key} = {} {unit}", num(value));
         self.measures.push(Measure {
             key,
@@ -176,7 +183,9 @@ fn machine() -> String {
                 .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
         })
         .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
         .and_then(|s| {
