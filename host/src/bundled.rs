@@ -16,7 +16,16 @@ macro_rules! bundled {
 }
 
 /// Every bundled plugin.
-pub const BUNDLED: &[BundledPlugin] = bundled!["lines"];
+pub const BUNDLED: &[BundledPlugin] = bundled![
+    "csv",
+    "vcard",
+    "newsletter-optouts",
+    "web-form",
+    "legitimate-interest",
+    "json",
+    "csv-export",
+    "lines",
+];
 
 /// A bundled plugin by file name.
 pub fn get(file: &str) -> Option<&'static BundledPlugin> {

@@ -188,12 +188,16 @@ fn a_wasi_plugin_runs_in_an_empty_sandbox_with_stdout_in_its_log() {
         .map(|f| format!("{}={}", f.name, f.value))
         .collect();
     assert!(
-        seen.iter().any(|f| f == "env=0"),
+        seen.iter().any(|f| f == "wasi_environment=0 variables"),
         "no environment variables: {seen:?}"
     );
     assert!(
-        seen.iter().any(|f| f == "preopens=0"),
+        seen.iter().any(|f| f == "wasi_preopens=0 directories"),
         "no directories: {seen:?}"
+    );
+    assert!(
+        seen.iter().any(|f| f == "wasi_arguments=0 arguments"),
+        "no arguments: {seen:?}"
     );
 }
 

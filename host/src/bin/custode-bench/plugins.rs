@@ -64,7 +64,7 @@ pub fn run(report: &mut Report) -> anyhow::Result<()> {
 }
 
 /// The plugin the runtime scenarios use: the bundled CSV importer, the one imports run through.
-const BENCH_PLUGIN: &str = "lines";
+const BENCH_PLUGIN: &str = "csv";
 
 pub fn percentile(samples: &mut [f64], p: f64) -> f64 {
     samples.sort_by(|a, b| a.total_cmp(b));
