@@ -8,6 +8,7 @@ pub mod importer {
     wasmtime::component::bindgen!({
         path: "../wit/since_v0.1.0",
         world: "importer",
+        additional_derives: [PartialEq],
     });
 }
 
@@ -15,6 +16,7 @@ pub mod retention {
     wasmtime::component::bindgen!({
         path: "../wit/since_v0.1.0",
         world: "retention-rule",
+        additional_derives: [PartialEq],
         with: {
             "custode:plugin/types": super::importer::custode::plugin::types,
             "custode:plugin/host": super::importer::custode::plugin::host,
@@ -26,6 +28,7 @@ pub mod exporter {
     wasmtime::component::bindgen!({
         path: "../wit/since_v0.1.0",
         world: "exporter",
+        additional_derives: [PartialEq],
         with: {
             "custode:plugin/types": super::importer::custode::plugin::types,
             "custode:plugin/host": super::importer::custode::plugin::host,
