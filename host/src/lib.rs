@@ -1,1 +1,4 @@
 //! Custode: GDPR compliance engine.
+
+pub mod domain;
+pub mod store;
