@@ -92,7 +92,7 @@ pub(crate) fn head(conn: &Connection) -> Result<(i64, Option<String>)> {
 impl AuditStore for SqliteStore {
     fn audit_list(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
         let conn = self.reader()?;
-        let limit = filter.limit.clamp(1, 10_000);
+        let limit = if filter.limit == 0 { 1000 } else { filter.limit.min(10_000) };
         let mut stmt = conn
             .prepare_cached(
                 "SELECT seq, at, actor, role, action, target, details, hash FROM audit_log

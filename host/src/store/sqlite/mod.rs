@@ -212,3 +212,6 @@ pub(crate) fn now() -> Timestamp {
 pub(crate) fn ts(v: Option<i64>) -> Option<Timestamp> {
     v.map(Timestamp)
 }
+
+#[cfg(test)]
+mod tests;
