@@ -69,11 +69,9 @@ impl ConsentStore for SqliteStore {
         let purpose_id = self.purposes.id(&purpose.name)?;
         self.write(actor, |tx| {
             live_contact(tx, id)?;
+            // The event's own notice_version is the receipt (see `notice_receipts`).
             if let Some(v) = &event.evidence.notice_version {
-                let notice = require_notice(tx, v)?;
-                tx.prepare_cached("INSERT OR IGNORE INTO notice_receipts (contact_id, notice_id, at) VALUES (?1, ?2, ?3)")
-                    .and_then(|mut s| s.execute(params![id.0, notice, event.at.0]))
-                    .db("cannot record the notice receipt")?;
+                require_notice(tx, v)?;
             }
             let seq = bump_contact(tx, id, event.evidence.notice_version.as_ref().map(|_| event.at))?;
             let e = &event.evidence;
@@ -305,7 +303,9 @@ pub(crate) fn legal_bases(
 pub(crate) fn notice_receipts(conn: &Connection, id: ContactId) -> Result<Vec<NoticeReceipt>> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT n.version, r.at FROM notice_receipts r JOIN notices n ON n.id = r.notice_id WHERE r.contact_id = ?1 ORDER BY r.at",
+            "SELECT n.version, r.at FROM notice_receipts r JOIN notices n ON n.id = r.notice_id WHERE r.contact_id = ?1
+             UNION SELECT notice_version, at FROM consent_events WHERE contact_id = ?1 AND notice_version IS NOT NULL
+             ORDER BY 2, 1",
         )
         .db("cannot read the notice receipts")?;
     let rows = stmt

@@ -129,6 +129,7 @@ impl SqliteStore {
     /// Empties the WAL into the database file and truncates it; false if a reader's snapshot held it up.
     fn purge_files(&self) -> bool {
         let conn = self.writer();
+        // Idle readers gave up their snapshots when the erasure committed (`written`).
         let busy: rusqlite::Result<i64> =
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
         matches!(busy, Ok(0))

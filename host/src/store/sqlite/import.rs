@@ -93,6 +93,7 @@ impl ImportStore for SqliteStore {
             &AuditDraft::new("import.commit", format!("batch:{}", batch.0), details),
         )?;
         tx.commit().db("cannot commit the import")?;
+        self.written();
         Ok(ImportCommitted { batch, counts })
     }
 }

@@ -134,6 +134,11 @@ impl SqliteStore {
         self.writer.take()
     }
 
+    /// Tells the readers that this process committed a write.
+    pub(crate) fn written(&self) {
+        self.readers.written();
+    }
+
     /// Runs `f` in one IMMEDIATE transaction on the writer, appends its audit entry, commits.
     pub(crate) fn write<T>(
         &self,
@@ -147,6 +152,7 @@ impl SqliteStore {
         let (value, draft) = f(&tx)?;
         audit::append(&tx, &self.keys, actor, &draft)?;
         tx.commit().db("cannot commit")?;
+        self.readers.written();
         Ok(value)
     }
 }

@@ -3,7 +3,9 @@
 
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
 
@@ -113,10 +115,40 @@ impl Drop for WriterGuard<'_> {
     }
 }
 
-/// Read-only connections, opened on demand and kept for reuse.
+/// How long a reader may keep serving from one snapshot when nothing in this process wrote: the bound
+/// on how late a write made by another process (a CLI run beside the server) becomes visible.
+const MAX_SNAPSHOT_AGE: Duration = Duration::from_millis(50);
+
+struct Reader {
+    conn: Connection,
+    /// The write generation and time at which the open read transaction began, if one is open.
+    snapshot: Option<(u64, Instant)>,
+}
+
+impl Reader {
+    fn stale(&self, generation: u64) -> bool {
+        self.snapshot
+            .is_some_and(|(g, at)| g != generation || at.elapsed() > MAX_SNAPSHOT_AGE)
+    }
+
+    fn end_snapshot(&mut self) {
+        if self.snapshot.take().is_some() && !self.conn.is_autocommit() {
+            let _ = self
+                .conn
+                .prepare_cached("COMMIT")
+                .and_then(|mut s| s.execute([]));
+        }
+    }
+}
+
+/// Read-only connections, opened on demand and kept for reuse. Each keeps its read transaction open
+/// between uses until this process writes (or the snapshot is `MAX_SNAPSHOT_AGE` old): starting a read
+/// transaction takes the WAL read lock with system calls that cost more than a `can_process` lookup,
+/// so the hot path skips it. Readers therefore always work inside one consistent snapshot.
 pub struct ReaderPool {
     path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<Reader>>,
+    generation: AtomicU64,
 }
 
 impl ReaderPool {
@@ -124,40 +156,73 @@ impl ReaderPool {
         ReaderPool {
             path,
             idle: Mutex::new(Vec::new()),
+            generation: AtomicU64::new(0),
         }
     }
 
     pub fn get(&self) -> Result<ReaderGuard<'_>, StoreError> {
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let conn = match idle {
-            Some(c) => c,
-            None => open_reader(&self.path)?,
+        let mut reader = match idle {
+            Some(r) => r,
+            None => Reader {
+                conn: open_reader(&self.path)?,
+                snapshot: None,
+            },
         };
+        let generation = self.generation.load(Ordering::Acquire);
+        if reader.stale(generation) {
+            reader.end_snapshot();
+        }
+        if reader.snapshot.is_none() {
+            reader
+                .conn
+                .prepare_cached("BEGIN")
+                .and_then(|mut s| s.execute([]))
+                .db("cannot start a read")?;
+            reader.snapshot = Some((generation, Instant::now()));
+        }
         Ok(ReaderGuard {
             pool: self,
-            conn: Some(conn),
+            reader: Some(reader),
         })
+    }
+
+    /// Called after every commit of this process: later reads must see it, and idle readers must not
+    /// hold old snapshots that keep a checkpoint from emptying the WAL.
+    pub fn written(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        for reader in self
+            .idle
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter_mut()
+        {
+            reader.end_snapshot();
+        }
     }
 }
 
 pub struct ReaderGuard<'a> {
     pool: &'a ReaderPool,
-    conn: Option<Connection>,
+    reader: Option<Reader>,
 }
 
 impl Deref for ReaderGuard<'_> {
     type Target = Connection;
     fn deref(&self) -> &Connection {
-        self.conn.as_ref().expect("present until drop")
+        &self.reader.as_ref().expect("present until drop").conn
     }
 }
 
 impl Drop for ReaderGuard<'_> {
     fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
+        if let Some(mut reader) = self.reader.take() {
+            if reader.stale(self.pool.generation.load(Ordering::Acquire)) {
+                reader.end_snapshot();
+            }
             let mut idle = self.pool.idle.lock().unwrap_or_else(|p| p.into_inner());
             if idle.len() < MAX_IDLE_READERS {
-                idle.push(conn);
+                idle.push(reader);
             }
         }
     }

@@ -396,12 +396,10 @@ impl<'c> RecordSink<'c> {
                     self.now
                 ])
                 .db("cannot append to the consent ledger")?;
+            // The ledger row itself records the notice seen with the consent: no separate receipt row
+            // (one row less per contact); the version is still registered among the notices.
             if let Some(version) = &c.notice_version {
-                let notice = self.notice_id(version, at)?;
-                self.stmts
-                    .insert_receipt
-                    .execute(params![id.0, notice, at, prov])
-                    .db("cannot record the notice receipt")?;
+                self.notice_id(version, at)?;
             }
         }
         for b in &record.legal_bases {

@@ -129,7 +129,8 @@ CREATE TABLE legal_bases (
     PRIMARY KEY (contact_id, purpose_id, seq)
 ) WITHOUT ROWID;
 
--- Privacy notice versions (R7) and who received which, when.
+-- Privacy notice versions (R7) and who received which, when. A consent event's notice_version is a
+-- receipt too and is not repeated here (one row less per imported contact).
 CREATE TABLE notices (
     id           INTEGER PRIMARY KEY,
     version      TEXT NOT NULL UNIQUE,

@@ -196,9 +196,8 @@ fn provenance_entry(conn: &Connection, id: i64, collected_at: i64) -> Result<Pro
 }
 
 pub(crate) fn subject_data(store: &SqliteStore, id: ContactId) -> Result<SubjectData> {
+    // A reader works inside one snapshot: the package is consistent.
     let conn = store.reader()?;
-    // One snapshot for the whole package.
-    conn.execute_batch("BEGIN").db("cannot read the contact")?;
     let result = (|| {
         let details = load_details(store, &conn, id)?;
         if let Some(at) = details.erased_at {
@@ -211,7 +210,6 @@ pub(crate) fn subject_data(store: &SqliteStore, id: ContactId) -> Result<Subject
             details,
         })
     })();
-    let _ = conn.execute_batch("COMMIT");
     result
 }
 
@@ -222,14 +220,12 @@ pub(crate) fn subject_views(
     limit: u32,
 ) -> Result<Vec<SubjectView>> {
     let conn = store.reader()?;
-    conn.execute_batch("BEGIN").db("cannot read subjects")?;
     let result = read_views(
         store,
         &conn,
         after.map_or(0, |a| a.0),
         limit.clamp(1, 10_000),
     );
-    let _ = conn.execute_batch("COMMIT");
     result
 }
 
