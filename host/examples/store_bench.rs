@@ -138,8 +138,10 @@ fn import(store: &SqliteStore, n: u64, salt: u64, file: &str) -> (f64, ImportCou
                 generating += g.elapsed();
                 cpu_generating += cpu_ns() - c;
                 let t = Instant::now();
-                for r in &chunk {
-                    w.write(r)?;
+                for part in chunk.chunks(1_000) {
+                    for outcome in w.write_batch(part)? {
+                        outcome?;
+                    }
                 }
                 in_store += t.elapsed();
                 i += chunk.len() as u64;

@@ -95,7 +95,9 @@ impl ContactStore for SqliteStore {
                 on_existing: OnExisting::Conflict,
             };
             let mut sink = RecordSink::new(self, tx, cfg)?;
-            match sink.write(&record)? {
+            let outcome = sink.write(&record)?;
+            sink.finish()?;
+            match outcome {
                 RecordOutcome::Created(id) => {
                     let names: Vec<&str> = new.fields.iter().map(|f| f.name.as_str()).collect();
                     let details = json!({ "identities": kinds(&new.identities), "fields": names, "channel": new.channel });

@@ -69,6 +69,7 @@ impl ImportStore for SqliteStore {
         let mut sink = RecordSink::new(self, &tx, cfg)?;
         // Dropping `tx` on any early return rolls the whole batch back.
         let report = run(&mut sink).map_err(StoreError::ImportAborted)?;
+        sink.finish()?;
         if sink.poisoned {
             return Err(StoreError::ImportAborted(anyhow::anyhow!(
                 "a record failed to write and the import went on regardless; nothing was kept"

@@ -214,3 +214,111 @@ fn the_import_is_audited_without_personal_data() {
     let text = serde_json::to_string(&entries).unwrap();
     assert!(!text.contains("mario") && !text.contains("Rossi"), "{text}");
 }
+
+/// Records that overlap in every way a batch can trip over: duplicates within a chunk, a merge into a
+/// contact created earlier in the same chunk, a bad record in the middle, a suppressed one.
+fn tricky_records() -> Vec<NormalizedRecord> {
+    let mut records = Vec::new();
+    for i in 0..700u64 {
+        let mut r = record(i, &format!("p{}@example.it", i % 300), "Rossi");
+        r.fields.push(field("city", &format!("City {}", i % 7)));
+        if i % 5 == 0 {
+            r.identities.push(phone(&format!("+39 333 {:07}", i % 250)));
+        }
+        if i == 350 {
+            r.fields.push(field("shoe_size", "42"));
+        }
+        if i % 97 == 0 {
+            r.identities = vec![email("blocked@example.it")];
+        }
+        if i % 50 == 1 {
+            records.push(r.clone());
+        }
+        records.push(r);
+    }
+    records
+}
+
+fn snapshot(store: &SqliteStore) -> Vec<(Vec<Identity>, Vec<(String, String, bool)>, usize)> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .list_contacts(&ContactFilter {
+                after,
+                limit: 100,
+                ..ContactFilter::default()
+            })
+            .unwrap();
+        for c in &page.items {
+            let d = store.contact(c.id).unwrap();
+            let fields = d
+                .fields
+                .iter()
+                .map(|f| (f.name.clone(), f.value.clone(), f.current))
+                .collect();
+            out.push((
+                c.identities.clone(),
+                fields,
+                store.consent_history(c.id).unwrap().len(),
+            ));
+        }
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    out
+}
+
+#[test]
+fn batches_give_exactly_what_one_by_one_writes_give() {
+    let records = tricky_records();
+    let run = |batched: bool| {
+        let (dir, store) = open();
+        store
+            .suppress(
+                &dpo(),
+                &email("blocked@example.it"),
+                "asked",
+                &SuppressionScope::All,
+                day(2026, 1, 1),
+            )
+            .unwrap();
+        let mut outcomes = Vec::new();
+        let committed = store
+            .import(&dpo(), &batch("file-a"), &mut |w| {
+                if batched {
+                    for chunk in records.chunks(128) {
+                        outcomes.extend(
+                            w.write_batch(chunk)?
+                                .into_iter()
+                                .map(|r| r.map_err(|e| e.to_string())),
+                        );
+                    }
+                } else {
+                    outcomes.extend(
+                        records
+                            .iter()
+                            .map(|r| w.write(r).map_err(|e| e.to_string())),
+                    );
+                }
+                Ok(serde_json::json!({}))
+            })
+            .unwrap();
+        (dir, snapshot(&store), outcomes, committed.counts)
+    };
+    let (_a, one_by_one, outcomes_a, counts_a) = run(false);
+    let (_b, batched, outcomes_b, counts_b) = run(true);
+    assert_eq!(outcomes_a, outcomes_b);
+    assert_eq!(counts_a, counts_b);
+    assert_eq!(one_by_one, batched);
+    assert!(
+        counts_a.created > 0
+            && counts_a.merged > 0
+            && counts_a.unchanged > 0
+            && counts_a.suppressed > 0,
+        "{counts_a:?}"
+    );
+    assert!(outcomes_a.iter().any(|o| o.as_ref().is_err_and(|e| e.contains("shoe_size"))));
+}
