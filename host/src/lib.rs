@@ -4,4 +4,6 @@
 
 pub mod bundled;
 pub mod cli;
+pub mod domain;
 pub mod runtime;
+pub mod store;

@@ -1,0 +1,112 @@
+//! A contact as the store returns it: identities, field values with their history, and where each came
+//! from (R2, R11).
+
+use serde::{Deserialize, Serialize};
+
+use super::identity::Identity;
+use super::ids::{BatchId, ContactId, ProvenanceId};
+use super::processing::SuppressionScope;
+use super::time::Timestamp;
+use super::vocab::{DataCategory, SourceChannel};
+
+/// The importer that produced data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PluginRef {
+    pub name: String,
+    pub version: String,
+    /// SHA-256 (hex) of the plugin's component.
+    pub digest: String,
+}
+
+/// Where a piece of data came from (R2), as shown to the data subject (Art. 15(1)(g)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvenanceEntry {
+    pub id: ProvenanceId,
+    pub source_label: String,
+    pub channel: SourceChannel,
+    /// When this contact's data was collected from the source.
+    pub collected_at: Timestamp,
+    pub batch: Option<BatchId>,
+    /// SHA-256 (hex) of the imported file.
+    pub file_digest: Option<String>,
+    pub plugin: Option<PluginRef>,
+    /// Who ran the import or entered the data.
+    pub operator: String,
+}
+
+/// One stored identity and the provenance that brought it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityEntry {
+    pub identity: Identity,
+    pub provenance: Option<ProvenanceId>,
+}
+
+/// One field value, current or replaced (history, R11), with its provenance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldEntry {
+    pub name: String,
+    pub category: DataCategory,
+    pub value: String,
+    pub provenance: Option<ProvenanceId>,
+    pub recorded_at: Timestamp,
+    /// False for a value a later source or a rectification replaced.
+    pub current: bool,
+}
+
+/// Everything stored about a contact's data, with history and provenance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactDetails {
+    pub id: ContactId,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub last_interaction: Option<Timestamp>,
+    pub restricted_since: Option<Timestamp>,
+    pub legal_hold_since: Option<Timestamp>,
+    pub erased_at: Option<Timestamp>,
+    pub suppression: Option<SuppressionScope>,
+    /// Categories whose values were anonymised.
+    pub anonymised: Vec<DataCategory>,
+    pub identities: Vec<IdentityEntry>,
+    /// Current values first (in catalogue order of appearance), then history, newest first.
+    pub fields: Vec<FieldEntry>,
+    pub provenance: Vec<ProvenanceEntry>,
+}
+
+impl ContactDetails {
+    /// The current value of a field.
+    pub fn current(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|f| f.current && f.name == name)
+            .map(|f| f.value.as_str())
+    }
+}
+
+/// A line of a contact list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactSummary {
+    pub id: ContactId,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub identities: Vec<Identity>,
+    pub restricted: bool,
+    pub legal_hold: bool,
+    pub erased: bool,
+}
+
+/// The privacy notice a person received (R7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeReceipt {
+    pub version: String,
+    pub at: Timestamp,
+}
+
+/// A version of the privacy notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub version: String,
+    pub published_at: Timestamp,
+    /// SHA-256 (hex) of the notice text, so the text a person saw can be proven later.
+    pub text_digest: Option<String>,
+    pub summary: Option<String>,
+}

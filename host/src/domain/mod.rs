@@ -1,0 +1,50 @@
+//! The GDPR domain: vocabularies, identities, catalogues, settings and the rules. Pure: no I/O, no
+//! clock (callers pass "now"), so every rule is testable as a table.
+
+pub mod actor;
+pub mod catalogue;
+pub mod consent;
+pub mod contact;
+pub mod deadline;
+pub mod error;
+pub mod identity;
+pub mod ids;
+pub mod phone;
+pub mod processing;
+pub mod record;
+pub mod settings;
+pub mod subject;
+pub mod time;
+pub mod vocab;
+
+#[cfg(test)]
+mod processing_tests;
+
+pub use actor::Actor;
+pub use catalogue::{Catalogue, FieldDef, PurposeDef};
+pub use consent::{
+    effective_consent, BasisPeriod, ConsentEvent, ConsentRecord, ConsentState, Evidence,
+};
+pub use contact::{
+    ContactDetails, ContactSummary, FieldEntry, IdentityEntry, Notice, NoticeReceipt, PluginRef,
+    ProvenanceEntry,
+};
+pub use deadline::RequestDeadline;
+pub use error::InvalidInput;
+pub use identity::{Email, ExternalId, Identity};
+pub use ids::{BatchId, ContactId, NoticeId, ProvenanceId};
+pub use phone::{Phone, PhoneCountry};
+pub use processing::{
+    can_process, Decision, DecisionRule, ProcessingQuery, SubjectFacts, SuppressionScope,
+};
+pub use record::{
+    BasisClaim, ConsentClaim, FieldValue, NormalizedRecord, NoticeClaim, RecordOutcome,
+    SourceDetails,
+};
+pub use settings::{Policy, Settings};
+pub use subject::{
+    CategoryHeld, ConsentStateEntry, PurposeEntry, RetentionAction, RetentionDecision,
+    RetentionEntry, SourceSummary, SubjectPackage, SubjectView,
+};
+pub use time::Timestamp;
+pub use vocab::{ConsentAction, ConsentChannel, DataCategory, LegalBasis, Role, SourceChannel};

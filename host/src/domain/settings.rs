@@ -1,0 +1,119 @@
+//! The installation's compliance settings (loaded by the lead from the TOML config file) and the
+//! [`Policy`] compiled from them that the rules read.
+
+use serde::{Deserialize, Serialize};
+
+use super::catalogue::{default_fields, default_purposes, Catalogue, FieldDef, PurposeDef};
+use super::error::InvalidInput;
+use super::phone::PhoneCountry;
+
+/// Everything company-specific the compliance rules depend on (R17). Every key has a default, so an
+/// empty config file is a working installation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// The controller's name, shown in access reports, e.g. `Rossi Forniture S.r.l.`.
+    pub controller_name: String,
+    /// Where the data is stored (R15), e.g. `Milan, Italy (EU)`; shown in access reports.
+    pub data_location: String,
+    /// ISO country whose numbering plan applies to phone numbers without an international prefix.
+    pub phone_default_country: String,
+    /// Months without interaction after which legitimate interest no longer justifies processing (R12).
+    pub legitimate_interest_months: u32,
+    /// Whether processing needs a privacy notice recorded as given to the contact (R7, Art. 13–14).
+    pub notice_required: bool,
+    /// The purpose catalogue.
+    pub purposes: Vec<PurposeDef>,
+    /// The field catalogue.
+    pub fields: Vec<FieldDef>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            controller_name: "the controller (set `controller_name` in the configuration)".into(),
+            data_location:
+                "this server (set `data_location` in the configuration, e.g. `Milan, Italy (EU)`)"
+                    .into(),
+            phone_default_country: "IT".into(),
+            legitimate_interest_months: 24,
+            notice_required: true,
+            purposes: default_purposes(),
+            fields: default_fields(),
+        }
+    }
+}
+
+/// Settings checked and indexed, as the rules use them.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub controller_name: String,
+    pub data_location: String,
+    pub phone_country: PhoneCountry,
+    pub legitimate_interest_months: u32,
+    pub notice_required: bool,
+    pub catalogue: Catalogue,
+}
+
+impl Policy {
+    pub fn from_settings(settings: &Settings) -> Result<Self, InvalidInput> {
+        if settings.legitimate_interest_months == 0 {
+            return Err(InvalidInput::new(
+                "legitimate_interest_months",
+                "0 months would end legitimate interest the moment it starts: use a number of months such as 24",
+            ));
+        }
+        Ok(Policy {
+            controller_name: settings.controller_name.clone(),
+            data_location: settings.data_location.clone(),
+            phone_country: PhoneCountry::parse(&settings.phone_default_country)?,
+            legitimate_interest_months: settings.legitimate_interest_months,
+            notice_required: settings.notice_required,
+            catalogue: Catalogue::new(settings.purposes.clone(), settings.fields.clone())?,
+        })
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy::from_settings(&Settings::default()).expect("the default settings are valid")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_config_gives_the_defaults() {
+        let s: Settings = serde_json::from_str("{}").unwrap();
+        assert_eq!(s, Settings::default());
+        let p = Policy::from_settings(&s).unwrap();
+        assert_eq!(p.phone_country.code(), "IT");
+        assert_eq!(p.legitimate_interest_months, 24);
+        assert!(p.notice_required);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_refused() {
+        assert!(
+            serde_json::from_str::<Settings>(r#"{"notice_requird": false}"#)
+                .unwrap_err()
+                .to_string()
+                .contains("notice_requird")
+        );
+        let s = Settings {
+            phone_default_country: "Italia".into(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            Policy::from_settings(&s).unwrap_err().field,
+            "phone_default_country"
+        );
+        let s = Settings {
+            legitimate_interest_months: 0,
+            ..Settings::default()
+        };
+        assert!(Policy::from_settings(&s).is_err());
+    }
+}

@@ -1,0 +1,94 @@
+//! The error of every store and service operation: variants callers match on (an HTTP layer maps them
+//! to status codes), messages that name the thing and the fix.
+
+use std::path::PathBuf;
+
+use crate::domain::{ContactId, InvalidInput, Timestamp};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// `what` names the missing thing, e.g. "contact 42" or "notice version `2026-01`".
+    #[error("{what} does not exist{hint}")]
+    NotFound { what: String, hint: String },
+
+    #[error("{0}")]
+    InvalidInput(#[from] InvalidInput),
+
+    /// The request contradicts what is stored, e.g. creating a contact whose email another contact has.
+    #[error("{0}")]
+    Conflict(String),
+
+    /// The contact was erased: only its tombstone (id and date) remains.
+    #[error("{contact} was erased on {}: its data is gone; only the erasure is on record", at.date_string())]
+    Erased { contact: ContactId, at: Timestamp },
+
+    /// The import's own code (plugin, parser) stopped it; nothing was written.
+    #[error("import rolled back, nothing was written: {0:#}")]
+    ImportAborted(anyhow::Error),
+
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{context}: {source}")]
+    Database {
+        context: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    /// The data directory is not in a state Custode can work with (missing key file, newer schema...).
+    #[error("{0}")]
+    Setup(String),
+}
+
+impl StoreError {
+    pub fn not_found(what: impl Into<String>) -> Self {
+        StoreError::NotFound {
+            what: what.into(),
+            hint: String::new(),
+        }
+    }
+
+    pub fn not_found_hint(what: impl Into<String>, hint: impl Into<String>) -> Self {
+        StoreError::NotFound {
+            what: what.into(),
+            hint: format!(": {}", hint.into()),
+        }
+    }
+
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        StoreError::InvalidInput(InvalidInput::new(field, message))
+    }
+
+    pub fn io(context: impl Into<String>, path: &std::path::Path, source: std::io::Error) -> Self {
+        StoreError::Io {
+            context: format!("{} `{}`", context.into(), path.display()),
+            source,
+        }
+    }
+}
+
+/// Attaches what was being done to a SQLite error.
+pub(crate) trait DbContext<T> {
+    fn db(self, context: &str) -> Result<T, StoreError>;
+}
+
+impl<T> DbContext<T> for Result<T, rusqlite::Error> {
+    fn db(self, context: &str) -> Result<T, StoreError> {
+        self.map_err(|source| StoreError::Database {
+            context: context.to_string(),
+            source,
+        })
+    }
+}
+
+pub(crate) fn data_dir_error(path: &std::path::Path, what: &str) -> StoreError {
+    StoreError::Setup(format!(
+        "data directory `{}`: {what}",
+        PathBuf::from(path).display()
+    ))
+}

@@ -1,0 +1,163 @@
+//! The audit log in SQLite: appended inside each write's transaction, listed, verified.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{now, AuditDraft, SqliteStore};
+use crate::domain::{Actor, Timestamp};
+use crate::store::audit_chain::{self, EntryContent, StoredEntry, GENESIS};
+use crate::store::error::DbContext;
+use crate::store::secret::Keys;
+use crate::store::{AuditEntry, AuditFilter, AuditStore, AuditVerification, Result};
+
+/// Appends one entry chained to the current head, and moves the recorded head.
+pub(crate) fn append(
+    conn: &Connection,
+    keys: &Keys,
+    actor: &Actor,
+    draft: &AuditDraft,
+) -> Result<i64> {
+    let head: Option<(i64, Vec<u8>)> = conn
+        .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        .db("cannot read the audit log head")?;
+    let (seq, prev_hash) = match head {
+        Some((seq, hash)) => (seq + 1, hash),
+        None => (1, GENESIS.to_vec()),
+    };
+    let details = draft.details.to_string();
+    let role = actor.role.as_str();
+    let at = now().0;
+    let content = EntryContent {
+        at,
+        actor: &actor.name,
+        role,
+        action: draft.action,
+        target: &draft.target,
+        details: &details,
+    };
+    let hash = audit_chain::entry_hash(keys, &prev_hash, &content);
+    conn.prepare_cached(
+        "INSERT INTO audit_log (seq, at, actor, role, action, target, details, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            seq,
+            at,
+            actor.name,
+            role,
+            draft.action,
+            draft.target,
+            details,
+            prev_hash,
+            hash.as_slice()
+        ])
+    })
+    .db("cannot append to the audit log")?;
+    conn.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_head', ?1)")
+        .and_then(|mut s| s.execute([format!("{seq}:{}", hex::encode(hash))]))
+        .db("cannot record the audit log head")?;
+    Ok(seq)
+}
+
+fn recorded_head(conn: &Connection) -> Result<Option<(i64, Vec<u8>)>> {
+    let text: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| {
+            r.get(0)
+        })
+        .optional()
+        .db("cannot read the audit log head")?;
+    Ok(text.and_then(|t| {
+        let (seq, hash) = t.split_once(':')?;
+        Some((seq.parse().ok()?, hex::decode(hash).ok()?))
+    }))
+}
+
+/// Number and hash of the last entry, for backup reports.
+pub(crate) fn head(conn: &Connection) -> Result<(i64, Option<String>)> {
+    let row: Option<(i64, Vec<u8>)> = conn
+        .query_row(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .db("cannot read the audit log head")?;
+    Ok(match row {
+        Some((seq, hash)) => (seq, Some(hex::encode(hash))),
+        None => (0, None),
+    })
+}
+
+impl AuditStore for SqliteStore {
+    fn audit_list(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        let conn = self.reader()?;
+        let limit = if filter.limit == 0 {
+            1000
+        } else {
+            filter.limit.min(10_000)
+        };
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT seq, at, actor, role, action, target, details, hash FROM audit_log
+                 WHERE seq > ?1 AND (?2 IS NULL OR target = ?2) ORDER BY seq LIMIT ?3",
+            )
+            .db("cannot read the audit log")?;
+        let rows = stmt
+            .query_map(
+                params![filter.after.unwrap_or(0), filter.target, limit],
+                |r| {
+                    let details: String = r.get(6)?;
+                    Ok(AuditEntry {
+                        seq: r.get(0)?,
+                        at: Timestamp(r.get(1)?),
+                        actor: r.get(2)?,
+                        role: r.get(3)?,
+                        action: r.get(4)?,
+                        target: r.get(5)?,
+                        details: serde_json::from_str(&details)
+                            .unwrap_or(serde_json::Value::String(details)),
+                        hash: hex::encode(r.get::<_, Vec<u8>>(7)?),
+                    })
+                },
+            )
+            .db("cannot read the audit log")?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .db("cannot read the audit log")
+    }
+
+    fn audit_verify(&self) -> Result<AuditVerification> {
+        let conn = self.reader()?;
+        // A reader works inside one snapshot: the head and the entries agree.
+        let result = (|| {
+            let head = recorded_head(&conn)?;
+            let mut stmt = conn
+                .prepare("SELECT seq, at, actor, role, action, target, details, prev_hash, hash FROM audit_log ORDER BY seq")
+                .db("cannot read the audit log")?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok(StoredEntry {
+                        seq: r.get(0)?,
+                        at: r.get(1)?,
+                        actor: r.get(2)?,
+                        role: r.get(3)?,
+                        action: r.get(4)?,
+                        target: r.get(5)?,
+                        details: r.get(6)?,
+                        prev_hash: r.get(7)?,
+                        hash: r.get(8)?,
+                    })
+                })
+                .db("cannot read the audit log")?;
+            // Streamed: the log can be long; only the hashes are kept while walking it.
+            let mut failure = None;
+            let entries = rows.map_while(|row| row.map_err(|e| failure = Some(e)).ok());
+            let verification = audit_chain::verify(&self.keys, entries, head);
+            match failure {
+                Some(e) => Err(e).db("cannot read the audit log"),
+                None => Ok(verification),
+            }
+        })();
+        result
+    }
+}

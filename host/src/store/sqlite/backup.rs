@@ -1,0 +1,59 @@
+//! Online backup (R16) with SQLite's backup API: a consistent copy taken from a reader's snapshot while
+//! the server keeps reading and writing. The key file is not part of it by design (see `secret.rs`).
+
+use std::path::Path;
+
+use rusqlite::backup::Backup;
+use rusqlite::Connection;
+use serde_json::json;
+
+use super::{audit, AuditDraft, SqliteStore};
+use crate::domain::Actor;
+use crate::store::error::{DbContext, StoreError};
+use crate::store::{BackupReport, BackupStore, Result};
+
+impl BackupStore for SqliteStore {
+    fn backup(&self, actor: &Actor, dest: &Path) -> Result<BackupReport> {
+        if dest.exists() {
+            return Err(StoreError::Conflict(format!(
+                "`{}` already exists: choose a new file name, a backup never overwrites",
+                dest.display()
+            )));
+        }
+        let partial = dest.with_extension("partial");
+        let _ = std::fs::remove_file(&partial);
+        {
+            let src = self.reader()?;
+            let mut dst = Connection::open(&partial).db("cannot create the backup file")?;
+            let backup = Backup::new(&src, &mut dst).db("cannot start the backup")?;
+            // All pages in one step: one read snapshot, so concurrent writes never restart the copy.
+            backup.step(-1).db("cannot copy the database")?;
+        }
+        let (entries, head) = {
+            let copy = Connection::open(&partial).db("cannot open the backup to check it")?;
+            let ok: String = copy
+                .query_row("PRAGMA quick_check", [], |r| r.get(0))
+                .db("cannot check the backup")?;
+            if ok != "ok" {
+                return Err(StoreError::Setup(format!(
+                    "the backup failed its integrity check: {ok}"
+                )));
+            }
+            audit::head(&copy)?
+        };
+        std::fs::rename(&partial, dest)
+            .map_err(|e| StoreError::io("cannot move the backup into place", dest, e))?;
+        let bytes = std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0);
+        let report = BackupReport {
+            path: dest.to_path_buf(),
+            bytes,
+            audit_entries: entries,
+            audit_head: head,
+        };
+        self.write(actor, |_| {
+            let details = json!({ "file": dest.display().to_string(), "bytes": bytes, "audit_head": report.audit_head });
+            Ok(((), AuditDraft::new("backup", "database", details)))
+        })?;
+        Ok(report)
+    }
+}

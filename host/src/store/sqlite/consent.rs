@@ -1,0 +1,321 @@
+//! The consent ledger, legal bases and privacy notices in SQLite.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::json;
+
+use super::contacts::{bump_contact, live_contact};
+use super::{now, AuditDraft, SqliteStore};
+use crate::domain::{
+    Actor, BasisPeriod, BatchId, ConsentAction, ConsentChannel, ConsentEvent, ConsentRecord,
+    ContactId, Evidence, LegalBasis, Notice, NoticeReceipt, ProvenanceId, Timestamp,
+};
+use crate::store::error::{DbContext, StoreError};
+use crate::store::{ConsentStore, Result};
+
+/// The id of a notice version, registering it when an import names a version nobody published here:
+/// the import proves the person saw *some* text under that name; the DPO can add its digest later.
+pub(crate) fn notice_id_or_register(
+    conn: &Connection,
+    version: &str,
+    at: i64,
+    batch: Option<BatchId>,
+) -> Result<i64> {
+    if let Some(id) = notice_id(conn, version)? {
+        return Ok(id);
+    }
+    let summary = batch.map(|b| format!("registered by import batch {}", b.0));
+    conn.prepare_cached("INSERT INTO notices (version, published_at, summary) VALUES (?1, ?2, ?3)")
+        .and_then(|mut s| s.execute(params![version, at, summary]))
+        .db("cannot register the notice version")?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn notice_id(conn: &Connection, version: &str) -> Result<Option<i64>> {
+    conn.prepare_cached("SELECT id FROM notices WHERE version = ?1")
+        .and_then(|mut s| s.query_row([version], |r| r.get(0)).optional())
+        .db("cannot read the notices")
+}
+
+fn require_notice(conn: &Connection, version: &str) -> Result<i64> {
+    notice_id(conn, version)?.ok_or_else(|| {
+        StoreError::not_found_hint(
+            format!("notice version `{version}`"),
+            "publish it first (`notices`), then record who received it",
+        )
+    })
+}
+
+pub(crate) fn from_code<T>(
+    value: i64,
+    from: fn(i64) -> Option<T>,
+    what: &str,
+) -> rusqlite::Result<T> {
+    from(value).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Integer,
+            format!("unknown {what} code {value}").into(),
+        )
+    })
+}
+
+impl ConsentStore for SqliteStore {
+    fn append_consent(&self, actor: &Actor, id: ContactId, event: &ConsentEvent) -> Result<i64> {
+        event.evidence.check()?;
+        let purpose = self
+            .policy
+            .catalogue
+            .require_purpose("purpose", &event.purpose)?;
+        let purpose_id = self.purposes.id(&purpose.name)?;
+        self.write(actor, |tx| {
+            live_contact(tx, id)?;
+            // The event's own notice_version is the receipt (see `notice_receipts`).
+            if let Some(v) = &event.evidence.notice_version {
+                require_notice(tx, v)?;
+            }
+            let seq = bump_contact(tx, id, event.evidence.notice_version.as_ref().map(|_| event.at))?;
+            let e = &event.evidence;
+            tx.prepare_cached(
+                "INSERT INTO consent_events (contact_id, purpose_id, channel, at, seq, action, method, notice_version, evidence, collected_by, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    id.0,
+                    purpose_id,
+                    event.channel.code(),
+                    event.at.0,
+                    seq,
+                    event.action.code(),
+                    e.method,
+                    e.notice_version,
+                    e.text,
+                    e.collected_by,
+                    now().0
+                ])
+            })
+            .db("cannot append to the consent ledger")?;
+            let draft = AuditDraft::contact(
+                "consent.append",
+                id,
+                json!({ "purpose": event.purpose, "channel": event.channel, "action": event.action, "at": event.at, "seq": seq }),
+            );
+            Ok((seq, draft))
+        })
+    }
+
+    fn consent_history(&self, id: ContactId) -> Result<Vec<ConsentRecord>> {
+        let conn = self.reader()?;
+        live_contact(&conn, id)?;
+        consent_history(self, &conn, id)
+    }
+
+    fn add_legal_basis(&self, actor: &Actor, id: ContactId, period: &BasisPeriod) -> Result<()> {
+        self.policy
+            .check_basis_allowed("basis", &period.purpose, period.basis)?;
+        period.check()?;
+        let purpose_id = self.purposes.id(&period.purpose)?;
+        self.write(actor, |tx| {
+            live_contact(tx, id)?;
+            let seq = bump_contact(tx, id, None)?;
+            tx.prepare_cached(
+                "INSERT INTO legal_bases (contact_id, purpose_id, seq, basis, start, end, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![id.0, purpose_id, seq, period.basis.code(), period.start.0, period.end.map(|t| t.0), now().0])
+            })
+            .db("cannot record the legal basis")?;
+            Ok(((), AuditDraft::contact("legal-basis.add", id, json!(period))))
+        })
+    }
+
+    fn end_legal_basis(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+        purpose: &str,
+        basis: LegalBasis,
+        end: Timestamp,
+    ) -> Result<u32> {
+        self.policy.catalogue.require_purpose("purpose", purpose)?;
+        let purpose_id = self.purposes.id(purpose)?;
+        self.write(actor, |tx| {
+            live_contact(tx, id)?;
+            let changed = tx
+                .prepare_cached(
+                    "UPDATE legal_bases SET end = ?4 WHERE contact_id = ?1 AND purpose_id = ?2 AND basis = ?3
+                     AND start < ?4 AND (end IS NULL OR end > ?4)",
+                )
+                .and_then(|mut s| s.execute(params![id.0, purpose_id, basis.code(), end.0]))
+                .db("cannot end the legal basis")?;
+            if changed == 0 {
+                return Err(StoreError::not_found_hint(
+                    format!("an open {basis} basis for `{purpose}` of {id}"),
+                    "list the contact's legal bases to see which periods are open",
+                ));
+            }
+            bump_contact(tx, id, None)?;
+            let draft = AuditDraft::contact("legal-basis.end", id, json!({ "purpose": purpose, "basis": basis, "end": end }));
+            Ok((changed as u32, draft))
+        })
+    }
+
+    fn legal_bases(&self, id: ContactId) -> Result<Vec<BasisPeriod>> {
+        let conn = self.reader()?;
+        live_contact(&conn, id)?;
+        legal_bases(self, &conn, id)
+    }
+
+    fn publish_notice(&self, actor: &Actor, notice: &Notice) -> Result<()> {
+        let version = notice.version.trim();
+        if version.is_empty() || version.len() > 100 {
+            return Err(StoreError::invalid(
+                "version",
+                "a notice version is a short label such as `2026-01`",
+            ));
+        }
+        if let Some(d) = &notice.text_digest {
+            if d.len() != 64 || hex::decode(d).is_err() {
+                return Err(StoreError::invalid(
+                    "text_digest",
+                    "give the SHA-256 of the notice text as 64 hex digits",
+                ));
+            }
+        }
+        self.write(actor, |tx| {
+            if notice_id(tx, version)?.is_some() {
+                return Err(StoreError::Conflict(format!(
+                    "notice version `{version}` is already published: a published notice never changes; publish the new text under a new version"
+                )));
+            }
+            tx.prepare_cached("INSERT INTO notices (version, published_at, text_digest, summary) VALUES (?1, ?2, ?3, ?4)")
+                .and_then(|mut s| s.execute(params![version, notice.published_at.0, notice.text_digest, notice.summary]))
+                .db("cannot publish the notice")?;
+            let draft = AuditDraft::new("notice.publish", format!("notice:{version}"), json!({ "text_digest": notice.text_digest }));
+            Ok(((), draft))
+        })
+    }
+
+    fn notices(&self) -> Result<Vec<Notice>> {
+        let conn = self.reader()?;
+        let mut stmt = conn
+            .prepare_cached("SELECT version, published_at, text_digest, summary FROM notices ORDER BY published_at, id")
+            .db("cannot read the notices")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Notice {
+                    version: r.get(0)?,
+                    published_at: Timestamp(r.get(1)?),
+                    text_digest: r.get(2)?,
+                    summary: r.get(3)?,
+                })
+            })
+            .db("cannot read the notices")?;
+        rows.collect::<Result<_, _>>().db("cannot read the notices")
+    }
+
+    fn record_notice_receipt(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+        receipt: &NoticeReceipt,
+    ) -> Result<()> {
+        self.write(actor, |tx| {
+            live_contact(tx, id)?;
+            let notice = require_notice(tx, &receipt.version)?;
+            tx.prepare_cached("INSERT OR IGNORE INTO notice_receipts (contact_id, notice_id, at) VALUES (?1, ?2, ?3)")
+                .and_then(|mut s| s.execute(params![id.0, notice, receipt.at.0]))
+                .db("cannot record the notice receipt")?;
+            tx.prepare_cached(
+                "UPDATE contacts SET first_notice_at = min(coalesce(first_notice_at, ?2), ?2), updated_at = ?3 WHERE id = ?1",
+            )
+            .and_then(|mut s| s.execute(params![id.0, receipt.at.0, now().0]))
+            .db("cannot update the contact")?;
+            Ok(((), AuditDraft::contact("notice.receipt", id, json!(receipt))))
+        })
+    }
+
+    fn notice_receipts(&self, id: ContactId) -> Result<Vec<NoticeReceipt>> {
+        let conn = self.reader()?;
+        live_contact(&conn, id)?;
+        notice_receipts(&conn, id)
+    }
+}
+
+pub(crate) fn consent_history(
+    store: &SqliteStore,
+    conn: &Connection,
+    id: ContactId,
+) -> Result<Vec<ConsentRecord>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT e.seq, e.purpose_id, e.channel, e.action, e.at,
+                    coalesce(e.method, 'imported from ' || p.source_label, 'recorded'), e.notice_version, e.evidence,
+                    coalesce(e.collected_by, p.operator, 'unknown'), e.provenance_id
+             FROM consent_events e LEFT JOIN provenance p ON p.id = e.provenance_id
+             WHERE e.contact_id = ?1 ORDER BY e.seq",
+        )
+        .db("cannot read the consent ledger")?;
+    let rows = stmt
+        .query_map([id.0], |r| {
+            Ok(ConsentRecord {
+                seq: r.get(0)?,
+                purpose: store.purposes.name(r.get(1)?),
+                channel: from_code(r.get(2)?, ConsentChannel::from_code, "channel")?,
+                action: from_code(r.get(3)?, ConsentAction::from_code, "consent action")?,
+                at: Timestamp(r.get(4)?),
+                evidence: Evidence {
+                    method: r.get(5)?,
+                    notice_version: r.get(6)?,
+                    text: r.get(7)?,
+                    collected_by: r.get(8)?,
+                },
+                provenance: r.get::<_, Option<i64>>(9)?.map(ProvenanceId),
+            })
+        })
+        .db("cannot read the consent ledger")?;
+    rows.collect::<Result<_, _>>()
+        .db("cannot read the consent ledger")
+}
+
+pub(crate) fn legal_bases(
+    store: &SqliteStore,
+    conn: &Connection,
+    id: ContactId,
+) -> Result<Vec<BasisPeriod>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT purpose_id, basis, start, end FROM legal_bases WHERE contact_id = ?1 ORDER BY purpose_id, start, seq")
+        .db("cannot read the legal bases")?;
+    let rows = stmt
+        .query_map([id.0], |r| {
+            Ok(BasisPeriod {
+                purpose: store.purposes.name(r.get(0)?),
+                basis: from_code(r.get(1)?, LegalBasis::from_code, "legal basis")?,
+                start: Timestamp(r.get(2)?),
+                end: r.get::<_, Option<i64>>(3)?.map(Timestamp),
+            })
+        })
+        .db("cannot read the legal bases")?;
+    rows.collect::<Result<_, _>>()
+        .db("cannot read the legal bases")
+}
+
+pub(crate) fn notice_receipts(conn: &Connection, id: ContactId) -> Result<Vec<NoticeReceipt>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT n.version, r.at FROM notice_receipts r JOIN notices n ON n.id = r.notice_id WHERE r.contact_id = ?1
+             UNION SELECT notice_version, at FROM consent_events WHERE contact_id = ?1 AND notice_version IS NOT NULL
+             ORDER BY 2, 1",
+        )
+        .db("cannot read the notice receipts")?;
+    let rows = stmt
+        .query_map([id.0], |r| {
+            Ok(NoticeReceipt {
+                version: r.get(0)?,
+                at: Timestamp(r.get(1)?),
+            })
+        })
+        .db("cannot read the notice receipts")?;
+    rows.collect::<Result<_, _>>()
+        .db("cannot read the notice receipts")
+}

@@ -1,0 +1,361 @@
+//! Contacts in SQLite: creation by hand, reading, listing, rectification, restriction and legal hold.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::json;
+
+use super::records::{fields_json, OnExisting, RecordSink, SinkConfig};
+use super::{now, AuditDraft, SqliteStore};
+use crate::domain::{
+    Actor, ContactDetails, ContactId, ContactSummary, Identity, NormalizedRecord, RecordOutcome,
+    SourceChannel, SourceDetails, SuppressionScope, Timestamp,
+};
+use crate::store::error::{DbContext, StoreError};
+use crate::store::{
+    ContactFilter, ContactPage, ContactStore, NewContact, RecordWriter, Rectification, Result,
+};
+
+/// Fails with `NotFound` or `Erased` unless the contact exists and was not erased.
+pub(crate) fn live_contact(conn: &Connection, id: ContactId) -> Result<()> {
+    let erased: Option<Option<i64>> = conn
+        .prepare_cached("SELECT erased_at FROM contacts WHERE id = ?1")
+        .and_then(|mut s| s.query_row([id.0], |r| r.get(0)).optional())
+        .db("cannot read the contact")?;
+    match erased {
+        None => Err(StoreError::not_found(id.to_string())),
+        Some(Some(at)) => Err(StoreError::Erased {
+            contact: id,
+            at: Timestamp(at),
+        }),
+        Some(None) => Ok(()),
+    }
+}
+
+/// Takes the contact's next sequence number and marks it updated; `notice_at` lowers `first_notice_at`.
+pub(crate) fn bump_contact(
+    conn: &Connection,
+    id: ContactId,
+    notice_at: Option<Timestamp>,
+) -> Result<i64> {
+    conn.prepare_cached(
+        "UPDATE contacts SET seq = seq + 1, updated_at = ?2,
+                first_notice_at = CASE WHEN ?3 IS NULL THEN first_notice_at ELSE min(coalesce(first_notice_at, ?3), ?3) END
+         WHERE id = ?1 RETURNING seq",
+    )
+    .and_then(|mut s| s.query_row(params![id.0, now().0, notice_at.map(|t| t.0)], |r| r.get(0)))
+    .db("cannot update the contact")
+}
+
+fn manual_provenance(conn: &Connection, label: &str, operator: &str) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO provenance (batch_id, source_label, channel, operator, created_at) VALUES (NULL, ?1, ?2, ?3, ?4)",
+    )
+    .and_then(|mut s| s.execute(params![label, SourceChannel::Manual.code(), operator, now().0]))
+    .db("cannot record the provenance")?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn check_text(field: &str, text: &str, example: &str) -> Result<()> {
+    let t = text.trim();
+    if t.is_empty() || t.chars().count() > 500 {
+        return Err(StoreError::invalid(
+            field,
+            format!("give a short text (up to 500 characters), e.g. `{example}`"),
+        ));
+    }
+    Ok(())
+}
+
+fn kinds(identities: &[Identity]) -> Vec<&'static str> {
+    identities.iter().map(|i| i.kind()).collect()
+}
+
+impl ContactStore for SqliteStore {
+    fn create_contact(&self, actor: &Actor, new: &NewContact) -> Result<ContactId> {
+        check_text("source_label", &new.source_label, "phone call")?;
+        let record = NormalizedRecord {
+            row: 1,
+            identities: new.identities.clone(),
+            fields: new.fields.clone(),
+            source: SourceDetails::default(),
+            last_interaction: new.last_interaction,
+            ..NormalizedRecord::default()
+        };
+        self.policy.check_record(&record).map_err(|mut e| {
+            e.field = e.field.trim_start_matches("row 1: ").to_string();
+            e
+        })?;
+        self.write(actor, |tx| {
+            let cfg = SinkConfig {
+                batch: None,
+                file_digest: None,
+                source_label: new.source_label.trim().to_string(),
+                channel: new.channel,
+                operator: actor.name.clone(),
+                default_collected_at: new.collected_at.unwrap_or_else(now),
+                on_existing: OnExisting::Conflict,
+            };
+            let mut sink = RecordSink::new(self, tx, cfg)?;
+            let outcome = sink.write(&record)?;
+            sink.finish()?;
+            match outcome {
+                RecordOutcome::Created(id) => {
+                    let names: Vec<&str> = new.fields.iter().map(|f| f.name.as_str()).collect();
+                    let details = json!({ "identities": kinds(&new.identities), "fields": names, "channel": new.channel });
+                    Ok((id, AuditDraft::contact("contact.create", id, details)))
+                }
+                RecordOutcome::Suppressed => Err(StoreError::Conflict(
+                    "an identity of this contact is on the suppression list for all purposes (R13): it must not be entered again".into(),
+                )),
+                other => Err(StoreError::Conflict(format!("unexpected outcome {other:?} creating a contact"))),
+            }
+        })
+    }
+
+    fn contact(&self, id: ContactId) -> Result<ContactDetails> {
+        let conn = self.reader()?;
+        super::views::load_details(self, &conn, id)
+    }
+
+    fn find_contact(&self, identity: &Identity) -> Result<Option<ContactId>> {
+        let conn = self.reader()?;
+        find_contact(&conn, identity)
+    }
+
+    fn list_contacts(&self, filter: &ContactFilter) -> Result<ContactPage> {
+        let conn = self.reader()?;
+        let limit = if filter.limit == 0 {
+            100
+        } else {
+            filter.limit.min(1000)
+        };
+        let after = filter.after.map_or(0, |a| a.0);
+        // An identity names at most one contact: look it up, then apply the other filters to it.
+        let only = match &filter.identity {
+            Some(identity) => match find_contact(&conn, identity)? {
+                Some(id) => Some(id.0),
+                None => {
+                    return Ok(ContactPage {
+                        items: vec![],
+                        next: None,
+                    })
+                }
+            },
+            None => None,
+        };
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT c.id, c.created_at, c.updated_at, c.restricted_since, c.legal_hold_since, c.erased_at FROM contacts c
+                 WHERE c.id > ?1 AND (?2 IS NULL OR c.id = ?2) AND (?3 IS NULL OR c.updated_at >= ?3)
+                   AND (?4 IS NULL OR c.id IN (SELECT f.contact_id FROM provenance p JOIN field_values f ON f.provenance_id = p.id
+                                               WHERE p.source_label = ?4))
+                 ORDER BY c.id LIMIT ?5",
+            )
+            .db("cannot list contacts")?;
+        let rows = stmt
+            .query_map(
+                params![
+                    after,
+                    only,
+                    filter.updated_since.map(|t| t.0),
+                    filter.source_label,
+                    limit + 1
+                ],
+                |r| {
+                    Ok(ContactSummary {
+                        id: ContactId(r.get(0)?),
+                        created_at: Timestamp(r.get(1)?),
+                        updated_at: Timestamp(r.get(2)?),
+                        identities: Vec::new(),
+                        restricted: r.get::<_, Option<i64>>(3)?.is_some(),
+                        legal_hold: r.get::<_, Option<i64>>(4)?.is_some(),
+                        erased: r.get::<_, Option<i64>>(5)?.is_some(),
+                    })
+                },
+            )
+            .db("cannot list contacts")?;
+        let mut items = rows
+            .collect::<Result<Vec<_>, _>>()
+            .db("cannot list contacts")?;
+        let next = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|c| c.id)
+        } else {
+            None
+        };
+        for item in &mut items {
+            item.identities = identities_of(&conn, item.id)?
+                .into_iter()
+                .map(|(i, _)| i)
+                .collect();
+        }
+        Ok(ContactPage { items, next })
+    }
+
+    fn rectify(&self, actor: &Actor, id: ContactId, change: &Rectification) -> Result<()> {
+        check_text(
+            "reason",
+            &change.reason,
+            "the customer wrote on 2026-03-01 with a new address",
+        )?;
+        if change.fields.is_empty()
+            && change.add_identities.is_empty()
+            && change.remove_identities.is_empty()
+        {
+            return Err(StoreError::invalid(
+                "fields",
+                "nothing to rectify: give fields, add_identities or remove_identities",
+            ));
+        }
+        for (i, f) in change.fields.iter().enumerate() {
+            self.policy
+                .catalogue
+                .require_field(&format!("fields[{i}]"), &f.name)?;
+        }
+        self.write(actor, |tx| {
+            live_contact(tx, id)?;
+            let prov = manual_provenance(tx, &format!("rectification: {}", change.reason.trim()), &actor.name)?;
+            for identity in &change.add_identities {
+                let hash = self.keys.suppression_hash(&identity.key());
+                match self.suppressed(&hash) {
+                    Some((_, SuppressionScope::All)) => {
+                        return Err(StoreError::Conflict(format!(
+                            "{} `{identity}` is on the suppression list for all purposes (R13): it cannot be added",
+                            identity.kind()
+                        )))
+                    }
+                    Some((since, scope)) => super::suppression::mark_contact(tx, id, since, &scope)?,
+                    None => {}
+                }
+                match find_contact(tx, identity)? {
+                    Some(owner) if owner == id => {}
+                    Some(owner) => {
+                        return Err(StoreError::Conflict(format!(
+                            "{} `{identity}` belongs to {owner}: remove it there first if it is really this person's",
+                            identity.kind()
+                        )))
+                    }
+                    None => {
+                        tx.prepare_cached("INSERT INTO identities (key, contact_id, provenance_id) VALUES (?1, ?2, ?3)")
+                            .and_then(|mut s| s.execute(params![identity.key(), id.0, prov]))
+                            .db("cannot add the identity")?;
+                    }
+                }
+            }
+            for identity in &change.remove_identities {
+                let removed = tx
+                    .prepare_cached("DELETE FROM identities WHERE key = ?1 AND contact_id = ?2")
+                    .and_then(|mut s| s.execute(params![identity.key(), id.0]))
+                    .db("cannot remove the identity")?;
+                if removed == 0 {
+                    return Err(StoreError::not_found(format!("{} `{identity}` on {id}", identity.kind())));
+                }
+            }
+            let seq = bump_contact(tx, id, None)?;
+            if !change.fields.is_empty() {
+                let mut json = String::new();
+                fields_json(&mut json, &change.fields);
+                let at = now().0;
+                tx.prepare_cached(
+                    "INSERT INTO field_values (contact_id, seq, provenance_id, collected_at, recorded_at, fields) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+                )
+                .and_then(|mut s| s.execute(params![id.0, seq, prov, at, json]))
+                .db("cannot record the rectified values")?;
+            }
+            let names: Vec<&str> = change.fields.iter().map(|f| f.name.as_str()).collect();
+            let details = json!({
+                "fields": names,
+                "added": kinds(&change.add_identities),
+                "removed": kinds(&change.remove_identities),
+            });
+            Ok(((), AuditDraft::contact("contact.rectify", id, details)))
+        })
+    }
+
+    fn record_interaction(&self, actor: &Actor, id: ContactId, at: Timestamp) -> Result<()> {
+        self.write(actor, |tx| {
+            live_contact(tx, id)?;
+            tx.prepare_cached(
+                "UPDATE contacts SET last_interaction = max(coalesce(last_interaction, ?2), ?2), updated_at = ?3 WHERE id = ?1",
+            )
+            .and_then(|mut s| s.execute(params![id.0, at.0, now().0]))
+            .db("cannot record the interaction")?;
+            Ok(((), AuditDraft::contact("contact.interaction", id, json!({ "at": at }))))
+        })
+    }
+
+    fn set_restriction(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+        since: Option<Timestamp>,
+    ) -> Result<()> {
+        let action = if since.is_some() {
+            "contact.restrict"
+        } else {
+            "contact.restriction-lift"
+        };
+        set_flag(self, actor, id, "restricted_since", since, action)
+    }
+
+    fn set_legal_hold(&self, actor: &Actor, id: ContactId, since: Option<Timestamp>) -> Result<()> {
+        let action = if since.is_some() {
+            "contact.legal-hold"
+        } else {
+            "contact.legal-hold-lift"
+        };
+        set_flag(self, actor, id, "legal_hold_since", since, action)
+    }
+}
+
+fn set_flag(
+    store: &SqliteStore,
+    actor: &Actor,
+    id: ContactId,
+    column: &'static str,
+    since: Option<Timestamp>,
+    action: &'static str,
+) -> Result<()> {
+    store.write(actor, |tx| {
+        live_contact(tx, id)?;
+        tx.prepare_cached(&format!(
+            "UPDATE contacts SET {column} = ?2, updated_at = ?3 WHERE id = ?1"
+        ))
+        .and_then(|mut s| s.execute(params![id.0, since.map(|t| t.0), now().0]))
+        .db("cannot update the contact")?;
+        Ok((
+            (),
+            AuditDraft::contact(action, id, json!({ "since": since })),
+        ))
+    })
+}
+
+pub(crate) fn find_contact(conn: &Connection, identity: &Identity) -> Result<Option<ContactId>> {
+    conn.prepare_cached("SELECT contact_id FROM identities WHERE key = ?1")
+        .and_then(|mut s| s.query_row([identity.key()], |r| r.get(0)).optional())
+        .map(|id| id.map(ContactId))
+        .db("cannot look up the identity")
+}
+
+pub(crate) fn identities_of(
+    conn: &Connection,
+    id: ContactId,
+) -> Result<Vec<(Identity, Option<i64>)>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT key, provenance_id FROM identities WHERE contact_id = ?1 ORDER BY key",
+        )
+        .db("cannot read identities")?;
+    let rows = stmt
+        .query_map([id.0], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?))
+        })
+        .db("cannot read identities")?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (key, prov) = row.db("cannot read identities")?;
+        if let Some(identity) = Identity::from_key(&key) {
+            out.push((identity, prov));
+        }
+    }
+    Ok(out)
+}

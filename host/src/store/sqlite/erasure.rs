@@ -1,0 +1,300 @@
+//! Erasure (Art. 17) and anonymisation. Erasure removes every personal value of a contact from every
+//! table, keeps what a legal obligation requires (and says so), puts the identities' keyed hashes on the
+//! suppression list, and then purges the bytes from the database files: `secure_delete` zeroes freed
+//! content, and a TRUNCATE checkpoint rewrites the pages and empties the WAL, which still held the old
+//! page images.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde_json::json;
+
+use super::contacts::identities_of;
+use super::records::fields_json;
+use super::{AuditDraft, SqliteStore};
+use crate::domain::{
+    Actor, ContactId, DataCategory, FieldValue, LegalBasis, SuppressionScope, Timestamp,
+};
+use crate::store::error::{DbContext, StoreError};
+use crate::store::{AnonymisationReport, ErasureReport, ErasureStore, KeptData, Result};
+
+const ANONYMISED: &str = "[anonymised]";
+
+fn check_reason(reason: &str) -> Result<()> {
+    let r = reason.trim();
+    if r.is_empty() || r.chars().count() > 200 {
+        return Err(StoreError::invalid(
+            "reason",
+            "give a short reason without personal data (up to 200 characters), e.g. `request of 2026-03-01, ticket 123`",
+        ));
+    }
+    Ok(())
+}
+
+/// Erasure and anonymisation are refused for an erased contact or one under legal hold.
+fn erasable(tx: &Transaction<'_>, id: ContactId, what: &str) -> Result<()> {
+    let row: Option<(Option<i64>, Option<i64>)> = tx
+        .prepare_cached("SELECT erased_at, legal_hold_since FROM contacts WHERE id = ?1")
+        .and_then(|mut s| {
+            s.query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+        })
+        .db("cannot read the contact")?;
+    match row {
+        None => Err(StoreError::not_found(id.to_string())),
+        Some((Some(at), _)) => Err(StoreError::Erased {
+            contact: id,
+            at: Timestamp(at),
+        }),
+        Some((None, Some(hold))) => Err(StoreError::Conflict(format!(
+            "{id} is under a legal hold since {}: {what} is forbidden until the hold is lifted",
+            Timestamp(hold).date_string()
+        ))),
+        Some((None, None)) => Ok(()),
+    }
+}
+
+/// Rewrites every field-values row of the contact through `keep`, which edits the map of a row; rows
+/// left empty are deleted when `delete_empty`. Returns how many values were changed or dropped.
+fn rewrite_values(
+    tx: &Transaction<'_>,
+    id: ContactId,
+    delete_empty: bool,
+    mut edit: impl FnMut(&mut BTreeMap<String, String>) -> u32,
+) -> Result<u32> {
+    let rows: Vec<(i64, String)> = {
+        let mut stmt = tx
+            .prepare_cached("SELECT seq, fields FROM field_values WHERE contact_id = ?1")
+            .db("field values")?;
+        let rows = stmt
+            .query_map([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+            .db("field values")?;
+        rows.collect::<Result<_, _>>().db("field values")?
+    };
+    let mut changed = 0;
+    let mut json = String::new();
+    for (seq, text) in rows {
+        let mut map: BTreeMap<String, String> = serde_json::from_str(&text).unwrap_or_default();
+        let n = edit(&mut map);
+        if n == 0 && !map.is_empty() {
+            continue;
+        }
+        changed += n;
+        if map.is_empty() && delete_empty {
+            tx.prepare_cached("DELETE FROM field_values WHERE contact_id = ?1 AND seq = ?2")
+                .and_then(|mut s| s.execute(params![id.0, seq]))
+                .db("cannot erase field values")?;
+        } else {
+            let values: Vec<FieldValue> = map
+                .into_iter()
+                .map(|(name, value)| FieldValue { name, value })
+                .collect();
+            fields_json(&mut json, &values);
+            tx.prepare_cached("UPDATE field_values SET fields = ?3, record_digest = NULL WHERE contact_id = ?1 AND seq = ?2")
+                .and_then(|mut s| s.execute(params![id.0, seq, json]))
+                .db("cannot rewrite field values")?;
+        }
+    }
+    Ok(changed)
+}
+
+/// Purposes for which a legal obligation to keep data is in force at `now`, with its end.
+fn obligations(
+    store: &SqliteStore,
+    tx: &Connection,
+    id: ContactId,
+    now: Timestamp,
+) -> Result<BTreeMap<String, Option<Timestamp>>> {
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT purpose_id, end FROM legal_bases WHERE contact_id = ?1 AND basis = ?2 AND start <= ?3 AND (end IS NULL OR end > ?3)",
+        )
+        .db("cannot read the legal bases")?;
+    let rows = stmt
+        .query_map(
+            params![id.0, LegalBasis::LegalObligation.code(), now.0],
+            |r| {
+                Ok((
+                    store.purposes.name(r.get(0)?),
+                    r.get::<_, Option<i64>>(1)?.map(Timestamp),
+                ))
+            },
+        )
+        .db("cannot read the legal bases")?;
+    rows.collect::<Result<_, _>>()
+        .db("cannot read the legal bases")
+}
+
+impl SqliteStore {
+    /// Empties the WAL into the database file and truncates it; false if a reader's snapshot held it up.
+    fn purge_files(&self) -> bool {
+        let conn = self.writer();
+        // Idle readers gave up their snapshots when the erasure committed (`written`).
+        let busy: rusqlite::Result<i64> =
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
+        matches!(busy, Ok(0))
+    }
+}
+
+impl ErasureStore for SqliteStore {
+    fn erase(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<ErasureReport> {
+        check_reason(reason)?;
+        let mut report = self.write(actor, |tx| {
+            erasable(tx, id, "erasure")?;
+            let keep_for = obligations(self, tx, id, now)?;
+            let identities = identities_of(tx, id)?;
+            for (identity, _) in &identities {
+                super::suppression::add(self, tx, identity, "erased", &SuppressionScope::All, now)?;
+            }
+            // Provenance rows this contact used, to drop the manual ones nobody else refers to.
+            let provenance: BTreeSet<i64> = {
+                let mut stmt = tx
+                    .prepare_cached(
+                        "SELECT provenance_id FROM field_values WHERE contact_id = ?1
+                         UNION SELECT provenance_id FROM identities WHERE contact_id = ?1 AND provenance_id IS NOT NULL",
+                    )
+                    .db("provenance")?;
+                let rows = stmt.query_map([id.0], |r| r.get(0)).db("provenance")?;
+                rows.collect::<Result<_, _>>().db("provenance")?
+            };
+            // Marks the contact erased first: the ledger's trigger allows deletions only then.
+            tx.prepare_cached(
+                "UPDATE contacts SET erased_at = ?2, updated_at = ?2, last_interaction = NULL, first_notice_at = NULL,
+                        restricted_since = NULL, suppressed_since = NULL, suppressed_purposes = NULL, anonymised = NULL
+                 WHERE id = ?1",
+            )
+            .and_then(|mut s| s.execute(params![id.0, now.0]))
+            .db("cannot mark the contact erased")?;
+            tx.prepare_cached("DELETE FROM identities WHERE contact_id = ?1")
+                .and_then(|mut s| s.execute([id.0]))
+                .db("cannot erase identities")?;
+            let mut kept: Vec<KeptData> = Vec::new();
+            let erased_values = rewrite_values(tx, id, true, |map| {
+                let before = map.len() as u32;
+                map.retain(|name, _| {
+                    let Some(field) = self.policy.catalogue.field(name) else { return false };
+                    let Some((purpose, until)) = keep_for.iter().find(|(p, _)| field.purposes.contains(p)) else {
+                        return false;
+                    };
+                    if !kept.iter().any(|k| k.field == *name) {
+                        kept.push(KeptData { field: name.clone(), category: field.category, purpose: purpose.clone(), until: *until });
+                    }
+                    true
+                });
+                before - map.len() as u32
+            })?;
+            let events = tx
+                .prepare_cached("DELETE FROM consent_events WHERE contact_id = ?1")
+                .and_then(|mut s| s.execute([id.0]))
+                .db("cannot erase consent events")?;
+            tx.prepare_cached("DELETE FROM notice_receipts WHERE contact_id = ?1")
+                .and_then(|mut s| s.execute([id.0]))
+                .db("cannot erase notice receipts")?;
+            tx.prepare_cached("DELETE FROM legal_bases WHERE contact_id = ?1 AND NOT (basis = ?2 AND (end IS NULL OR end > ?3))")
+                .and_then(|mut s| s.execute(params![id.0, LegalBasis::LegalObligation.code(), now.0]))
+                .db("cannot erase legal bases")?;
+            if kept.is_empty() {
+                tx.prepare_cached("DELETE FROM legal_bases WHERE contact_id = ?1")
+                    .and_then(|mut s| s.execute([id.0]))
+                    .db("cannot erase legal bases")?;
+            }
+            for p in provenance {
+                tx.prepare_cached(
+                    "DELETE FROM provenance WHERE id = ?1 AND batch_id IS NULL
+                     AND NOT EXISTS (SELECT 1 FROM field_values WHERE provenance_id = ?1)
+                     AND NOT EXISTS (SELECT 1 FROM identities WHERE provenance_id = ?1)",
+                )
+                .and_then(|mut s| s.execute([p]))
+                .db("cannot erase provenance")?;
+            }
+            let report = ErasureReport {
+                contact: id,
+                erased_at: now,
+                identities_suppressed: identities.len() as u32,
+                field_values_erased: erased_values,
+                consent_events_erased: events as u32,
+                kept,
+                files_purged: false,
+            };
+            let details = json!({
+                "reason": reason.trim(),
+                "identities_suppressed": report.identities_suppressed,
+                "field_values_erased": report.field_values_erased,
+                "consent_events_erased": report.consent_events_erased,
+                "kept": report.kept.iter().map(|k| json!({ "field": k.field, "purpose": k.purpose })).collect::<Vec<_>>(),
+            });
+            Ok((report, AuditDraft::contact("contact.erase", id, details)))
+        })?;
+        report.files_purged = self.purge_files();
+        Ok(report)
+    }
+
+    fn anonymise(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+        categories: &[DataCategory],
+        reason: &str,
+    ) -> Result<AnonymisationReport> {
+        check_reason(reason)?;
+        if categories.is_empty() {
+            return Err(StoreError::invalid(
+                "categories",
+                "name the data categories to anonymise, e.g. `contact`, `commercial`",
+            ));
+        }
+        let report = self.write(actor, |tx| {
+            erasable(tx, id, "anonymisation")?;
+            let replaced = rewrite_values(tx, id, false, |map| {
+                let mut n = 0;
+                for (name, value) in map.iter_mut() {
+                    let cat = self.policy.catalogue.field(name).map_or(DataCategory::Notes, |f| f.category);
+                    if categories.contains(&cat) && value != ANONYMISED {
+                        *value = ANONYMISED.to_string();
+                        n += 1;
+                    }
+                }
+                n
+            })?;
+            let mut identities_removed = 0;
+            if categories.contains(&DataCategory::Contact) {
+                // Identities are contact data; evidence text and manual source labels may name the person.
+                identities_removed = tx
+                    .prepare_cached("DELETE FROM identities WHERE contact_id = ?1")
+                    .and_then(|mut s| s.execute([id.0]))
+                    .db("cannot remove identities")? as u32;
+                tx.prepare_cached("UPDATE consent_events SET evidence = NULL WHERE contact_id = ?1 AND evidence IS NOT NULL")
+                    .and_then(|mut s| s.execute([id.0]))
+                    .db("cannot blank consent evidence")?;
+                tx.prepare_cached(
+                    "UPDATE provenance SET source_label = 'manual entry (anonymised)' WHERE batch_id IS NULL
+                     AND id IN (SELECT provenance_id FROM field_values WHERE contact_id = ?1)",
+                )
+                .and_then(|mut s| s.execute([id.0]))
+                .db("cannot anonymise provenance")?;
+            }
+            let previous: Option<String> = tx
+                .prepare_cached("SELECT anonymised FROM contacts WHERE id = ?1")
+                .and_then(|mut s| s.query_row([id.0], |r| r.get(0)))
+                .db("cannot read the contact")?;
+            let mut all: BTreeSet<DataCategory> =
+                previous.and_then(|p| serde_json::from_str::<Vec<DataCategory>>(&p).ok()).unwrap_or_default().into_iter().collect();
+            all.extend(categories.iter().copied());
+            let all: Vec<DataCategory> = all.into_iter().collect();
+            tx.prepare_cached("UPDATE contacts SET anonymised = ?2, updated_at = ?3 WHERE id = ?1")
+                .and_then(|mut s| s.execute(params![id.0, serde_json::to_string(&all).expect("serialises"), super::now().0]))
+                .db("cannot update the contact")?;
+            let report = AnonymisationReport { contact: id, categories: categories.to_vec(), values_replaced: replaced, identities_removed };
+            let details = json!({ "reason": reason.trim(), "categories": categories, "values_replaced": replaced, "identities_removed": identities_removed });
+            Ok((report, AuditDraft::contact("contact.anonymise", id, details)))
+        })?;
+        self.purge_files();
+        Ok(report)
+    }
+}

@@ -1,0 +1,100 @@
+//! Imports: one transaction per batch around the record writer. Whatever happens inside — a plugin
+//! error, a bad row under `--on-error abort`, a panic, a killed process — the database is left exactly
+//! as it was unless the whole batch commits.
+
+use rusqlite::{params, TransactionBehavior};
+use serde_json::json;
+
+use super::records::{OnExisting, RecordSink, SinkConfig};
+use super::{audit, now, AuditDraft, SqliteStore};
+use crate::domain::{Actor, BatchId};
+use crate::store::error::{DbContext, StoreError};
+use crate::store::{BatchMeta, ImportCommitted, ImportStore, RecordWriter, Result};
+
+fn check_meta(meta: &BatchMeta) -> Result<()> {
+    if meta.source_label.trim().is_empty() {
+        return Err(StoreError::invalid("source", "name the source, e.g. `Fiera Milano 2026`: it is what the data subject will be told (R2)"));
+    }
+    if let Some(d) = &meta.file_digest {
+        if d.len() != 64 || !d.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(StoreError::invalid(
+                "file_digest",
+                "the file digest is the SHA-256 of the file as 64 hex digits",
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl ImportStore for SqliteStore {
+    fn import(
+        &self,
+        actor: &Actor,
+        meta: &BatchMeta,
+        run: &mut dyn FnMut(&mut dyn RecordWriter) -> anyhow::Result<serde_json::Value>,
+    ) -> Result<ImportCommitted> {
+        check_meta(meta)?;
+        let mut conn = self.writer();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .db("cannot start the import transaction")?;
+        let plugin = meta.plugin.as_ref();
+        tx.prepare_cached(
+            "INSERT INTO import_batches (started_at, source_label, channel, file_digest, plugin_name, plugin_version, plugin_digest, operator)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                meta.started_at.0,
+                meta.source_label.trim(),
+                meta.channel.code(),
+                meta.file_digest,
+                plugin.map(|p| &p.name),
+                plugin.map(|p| &p.version),
+                plugin.map(|p| &p.digest),
+                actor.name
+            ])
+        })
+        .db("cannot record the import batch")?;
+        let batch = BatchId(tx.last_insert_rowid());
+        let cfg = SinkConfig {
+            batch: Some(batch),
+            file_digest: meta.file_digest.clone(),
+            source_label: meta.source_label.trim().to_string(),
+            channel: meta.channel,
+            operator: actor.name.clone(),
+            default_collected_at: meta.started_at,
+            on_existing: OnExisting::Merge,
+        };
+        let mut sink = RecordSink::new(self, &tx, cfg)?;
+        // Dropping `tx` on any early return rolls the whole batch back.
+        let report = run(&mut sink).map_err(StoreError::ImportAborted)?;
+        sink.finish()?;
+        if sink.poisoned {
+            return Err(StoreError::ImportAborted(anyhow::anyhow!(
+                "a record failed to write and the import went on regardless; nothing was kept"
+            )));
+        }
+        let counts = sink.counts();
+        drop(sink);
+        tx.prepare_cached("UPDATE import_batches SET finished_at = ?2, report = ?3 WHERE id = ?1")
+            .and_then(|mut s| s.execute(params![batch.0, now().0, report.to_string()]))
+            .db("cannot record the import report")?;
+        let details = json!({
+            "channel": meta.channel,
+            "file_digest": meta.file_digest,
+            "plugin": plugin.map(|p| format!("{}@{}", p.name, p.version)),
+            "plugin_digest": plugin.map(|p| &p.digest),
+            "counts": counts,
+        });
+        audit::append(
+            &tx,
+            &self.keys,
+            actor,
+            &AuditDraft::new("import.commit", format!("batch:{}", batch.0), details),
+        )?;
+        tx.commit().db("cannot commit the import")?;
+        self.written();
+        Ok(ImportCommitted { batch, counts })
+    }
+}

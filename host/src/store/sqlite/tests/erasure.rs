@@ -1,0 +1,189 @@
+use super::*;
+
+const EMAIL: &str = "quirinalda.pescatorelli@example.it";
+const NAME: &str = "Pescatorelli";
+
+fn raw_files_contain(dir: &std::path::Path, needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+            found.push(path.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    found
+}
+
+/// A contact whose name and email are in values, history, identities, the identity index, consent
+/// evidence and a manual provenance label, with a second contact beside it that must survive.
+fn person(store: &SqliteStore) -> ContactId {
+    let mut r = record(1, EMAIL, NAME);
+    r.consents[0].evidence = Some(format!("form signed by Quirinalda {NAME}"));
+    let (_, outcomes) = import(
+        store,
+        "file-a",
+        &[r, record(2, "other@example.it", "Bianchi")],
+    );
+    let RecordOutcome::Created(id) = outcomes[0] else {
+        panic!()
+    };
+    let change = Rectification {
+        fields: vec![field("last_name", &format!("{NAME}-Neri"))],
+        reason: format!("{NAME} wrote with her new surname"),
+        ..Rectification::default()
+    };
+    store.rectify(&dpo(), id, &change).unwrap();
+    store
+        .append_consent(
+            &dpo(),
+            id,
+            &ConsentEvent {
+                purpose: "profiling".into(),
+                channel: ConsentChannel::Any,
+                action: ConsentAction::Granted,
+                at: day(2026, 2, 1),
+                evidence: Evidence {
+                    method: "phone call".into(),
+                    notice_version: None,
+                    text: Some(format!("{EMAIL} said yes")),
+                    collected_by: "op".into(),
+                },
+            },
+        )
+        .unwrap();
+    id
+}
+
+#[test]
+fn erasure_leaves_no_byte_of_the_person_in_the_database_files() {
+    let (dir, store) = open();
+    let id = person(&store);
+    // The search must be able to find the data before erasure, or finding nothing afterwards means nothing.
+    store
+        .writer()
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    assert!(!raw_files_contain(dir.path(), EMAIL).is_empty());
+    assert!(!raw_files_contain(dir.path(), NAME).is_empty());
+
+    let report = store
+        .erase(
+            &dpo(),
+            id,
+            "request of 2026-03-01, ticket 123",
+            day(2026, 3, 2),
+        )
+        .unwrap();
+    assert!(report.files_purged);
+    assert_eq!(report.identities_suppressed, 1);
+    assert!(report.kept.is_empty());
+    assert_eq!(raw_files_contain(dir.path(), EMAIL), Vec::<String>::new());
+    assert_eq!(raw_files_contain(dir.path(), NAME), Vec::<String>::new());
+    assert_eq!(
+        raw_files_contain(dir.path(), "Quirinalda"),
+        Vec::<String>::new()
+    );
+
+    // The other contact is intact, the tombstone says what happened, the audit log recorded it.
+    let other = store
+        .find_contact(&email("other@example.it"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store.contact(other).unwrap().current("last_name"),
+        Some("Bianchi")
+    );
+    assert!(matches!(
+        store.consent_history(id),
+        Err(StoreError::Erased { .. })
+    ));
+    assert_eq!(store.contact(id).unwrap().erased_at, Some(day(2026, 3, 2)));
+    let log = store
+        .audit_list(&AuditFilter {
+            target: Some(format!("contact:{}", id.0)),
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    assert_eq!(log.last().unwrap().action, "contact.erase");
+    assert!(store.audit_verify().unwrap().ok());
+    // The suppression hash survives: the person is never re-imported.
+    let (_, outcomes) = import(&store, "file-z", &[record(1, EMAIL, NAME)]);
+    assert_eq!(outcomes, vec![RecordOutcome::Suppressed]);
+    assert!(store.suppression_of(&email(EMAIL)).unwrap().is_some());
+}
+
+#[test]
+fn data_under_a_legal_obligation_is_kept_and_reported() {
+    let (_dir, store) = open();
+    let mut r = record(1, EMAIL, NAME);
+    r.fields.push(field("vat_id", "IT01234567890"));
+    r.legal_bases.push(BasisClaim {
+        purpose: "accounting".into(),
+        basis: LegalBasis::LegalObligation,
+        start: Some(day(2025, 1, 1)),
+        end: Some(day(2035, 1, 1)),
+    });
+    let (_, outcomes) = import(&store, "file-a", &[r]);
+    let RecordOutcome::Created(id) = outcomes[0] else {
+        panic!()
+    };
+    let report = store
+        .erase(&dpo(), id, "request of 2026-03-01", day(2026, 3, 2))
+        .unwrap();
+    assert_eq!(
+        report.kept,
+        vec![KeptData {
+            field: "vat_id".into(),
+            category: DataCategory::Financial,
+            purpose: "accounting".into(),
+            until: Some(day(2035, 1, 1))
+        }]
+    );
+    let c = store.contact(id).unwrap();
+    assert_eq!(c.current("vat_id"), Some("IT01234567890"));
+    assert_eq!(c.current("last_name"), None);
+    assert!(c.identities.is_empty());
+}
+
+#[test]
+fn a_legal_hold_forbids_erasure_until_lifted() {
+    let (_dir, store) = open();
+    let id = person(&store);
+    store
+        .set_legal_hold(&dpo(), id, Some(day(2026, 2, 1)))
+        .unwrap();
+    let err = store
+        .erase(&dpo(), id, "request", day(2026, 3, 2))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("legal hold since 2026-02-01"),
+        "{err}"
+    );
+    store.set_legal_hold(&dpo(), id, None).unwrap();
+    store.erase(&dpo(), id, "request", day(2026, 3, 2)).unwrap();
+}
+
+#[test]
+fn anonymisation_replaces_values_of_the_chosen_categories_only() {
+    let (dir, store) = open();
+    let id = person(&store);
+    let report = store
+        .anonymise(
+            &dpo(),
+            id,
+            &[DataCategory::Contact],
+            "retention rule: 24 months",
+        )
+        .unwrap();
+    assert_eq!(report.identities_removed, 1);
+    let c = store.contact(id).unwrap();
+    assert_eq!(c.current("last_name"), Some("[anonymised]"));
+    assert_eq!(c.current("company"), Some("Rossi S.r.l."));
+    assert_eq!(c.anonymised, vec![DataCategory::Contact]);
+    // Consent states survive for statistics; the evidence text that named her does not.
+    let history = store.consent_history(id).unwrap();
+    assert_eq!(history.len(), 2);
+    assert!(history.iter().all(|e| e.evidence.text.is_none()));
+    assert_eq!(raw_files_contain(dir.path(), NAME), Vec::<String>::new());
+}
