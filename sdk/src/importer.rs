@@ -4,6 +4,10 @@
 //! [`Importer::open`] once per import, [`Importer::push`] for every chunk of the input (chunks end
 //! anywhere, even inside a UTF-8 sequence), then [`Importer::finish`].
 //!
+//! Keep the logic in plain functions that take a [`Config`](crate::config::Config) so it can be
+//! unit-tested natively (`Config::from_pairs`), and build on the chunk-safe readers in
+//! [`csv`](crate::csv) and [`text`](crate::text); the bundled `csv` importer is a full example.
+//!
 //! A complete importer of one email address per line:
 //!
 //! ```ignore

@@ -51,8 +51,14 @@ fn main() -> Result<()> {
     }
 }
 
+/// The checkout `cargo xtask` was run in. `cargo run` sets `CARGO_MANIFEST_DIR` at run time too;
+/// it is preferred over the compile-time value because two checkouts sharing a target directory
+/// get the same `xtask` binary, which would otherwise build the other checkout's plugins.
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
         .expect("xtask lives in the repository")
         .to_path_buf()

@@ -5,7 +5,9 @@
 //! dependency's absolute path, so the same sources built in `/work/main` and in a CI checkout give
 //! modules whose function names differ (and nothing else). Rewriting the function names in their
 //! demangled form without hashes (`custode_sdk::csv::CsvReader::read`) makes the output the same
-//! everywhere and keeps the names readable in wasmtime's backtraces.
+//! everywhere and keeps the names readable in wasmtime's backtraces. LLVM's numeric suffixes that
+//! tell apart same-named local copies (`write_str.309`) go too: their numbering follows the order
+//! of the modules merged by LTO, which follows those hashes.
 
 use anyhow::{bail, Context, Result};
 use wasm_encoder::{IndirectNameMap, NameMap, NameSection, RawSection};
@@ -70,15 +72,28 @@ fn name_map(map: wasmparser::NameMap<'_>, demangle: bool) -> Result<NameMap> {
         let naming = naming?;
         if demangle {
             // `{:#}` leaves out the hashes; names that are not Rust symbols come back unchanged.
-            out.append(
-                naming.index,
-                &format!("{:#}", rustc_demangle::demangle(naming.name)),
-            );
+            let name = format!("{:#}", rustc_demangle::demangle(naming.name));
+            out.append(naming.index, without_numeric_suffixes(&name));
         } else {
             out.append(naming.index, naming.name);
         }
     }
     Ok(out)
+}
+
+/// `write_str.309` becomes `write_str`; `a.llvm.1234.5` becomes `a`.
+fn without_numeric_suffixes(name: &str) -> &str {
+    let mut name = name;
+    loop {
+        let Some((head, tail)) = name.rsplit_once('.') else {
+            return name;
+        };
+        if !tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit()) {
+            name = head.strip_suffix(".llvm").unwrap_or(head);
+        } else {
+            return name;
+        }
+    }
 }
 
 fn indirect(map: wasmparser::IndirectNameMap<'_>) -> Result<IndirectNameMap> {
@@ -130,6 +145,29 @@ mod tests {
         assert_eq!(a, b);
         assert!(String::from_utf8_lossy(&a).contains("custode_sdk::csv::read"));
         wasmparser::validate(&a).unwrap();
+    }
+
+    #[test]
+    fn llvm_numeric_suffixes_go() {
+        assert_eq!(
+            without_numeric_suffixes("<String as Write>::write_str.309"),
+            "<String as Write>::write_str"
+        );
+        assert_eq!(without_numeric_suffixes("f.llvm.12345.7"), "f");
+        assert_eq!(
+            without_numeric_suffixes("core::f64::<impl f64>::abs"),
+            "core::f64::<impl f64>::abs"
+        );
+        assert_eq!(without_numeric_suffixes("v1.2.x"), "v1.2.x");
+        let a = stable_names(&module_with_names(
+            "_ZN5alloc3fmt6format17h0123456789abcdefE.301",
+        ))
+        .unwrap();
+        let b = stable_names(&module_with_names(
+            "_ZN5alloc3fmt6format17h0123456789abcdefE.309",
+        ))
+        .unwrap();
+        assert_eq!(a, b);
     }
 
     #[test]
