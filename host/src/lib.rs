@@ -4,6 +4,8 @@
 
 pub mod bundled;
 pub mod cli;
+pub mod config;
 pub mod domain;
 pub mod runtime;
+pub mod service;
 pub mod store;

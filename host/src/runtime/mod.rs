@@ -14,6 +14,7 @@
 
 pub mod bindings;
 pub mod cache;
+pub mod convert;
 pub mod engine;
 pub mod error;
 pub mod exporter;

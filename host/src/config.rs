@@ -1,0 +1,227 @@
+//! The server's configuration: `custode.toml` in the data directory (or `--config FILE`), then
+//! `CUSTODE_*` environment variables, then command-line flags. Every key has a default, so an empty
+//! or missing file is a working installation.
+//!
+//! ```toml
+//! [server]
+//! listen = "127.0.0.1:7878"
+//!
+//! [plugins]
+//! deadline_ms = 5000
+//! memory_bytes = 67108864
+//!
+//! [compliance]
+//! controller_name = "Rossi Forniture S.r.l."
+//! data_location = "Milan, Italy (EU)"
+//!
+//! [access.visible_fields]
+//! operator = ["first_name", "last_name", "email", "phone", "company", "role"]
+//! ```
+
+use crate::domain::Settings;
+use crate::runtime::Limits;
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The file looked for in the data directory when `--config` is not given.
+pub const CONFIG_FILE: &str = "custode.toml";
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub plugins: PluginDefaults,
+    /// The compliance settings: controller, data location, catalogues of purposes and fields.
+    pub compliance: Settings,
+    pub access: AccessConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address and port to listen on. Loopback by default: put a TLS proxy in front to expose it.
+    pub listen: SocketAddr,
+    /// Largest JSON request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Largest file accepted by `POST /api/v1/imports`, in bytes.
+    pub max_import_bytes: u64,
+    /// Largest plugin component accepted by `POST /api/v1/plugins`, in bytes.
+    pub max_plugin_bytes: usize,
+    /// How long a graceful shutdown waits for requests and jobs in flight, in seconds.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 7878)),
+            max_body_bytes: 1 << 20,
+            max_import_bytes: 10 << 30,
+            max_plugin_bytes: 64 << 20,
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+/// Limits for plugins the admin has not configured otherwise.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PluginDefaults {
+    /// Wall-clock time one plugin call may take, in milliseconds.
+    pub deadline_ms: u64,
+    /// Linear memory one plugin instance may use, in bytes.
+    pub memory_bytes: usize,
+}
+
+impl Default for PluginDefaults {
+    fn default() -> Self {
+        let limits = Limits::default();
+        PluginDefaults { deadline_ms: limits.deadline.as_millis() as u64, memory_bytes: limits.memory_bytes }
+    }
+}
+
+impl PluginDefaults {
+    pub fn limits(&self) -> Limits {
+        Limits { deadline: Duration::from_millis(self.deadline_ms), memory_bytes: self.memory_bytes }
+    }
+}
+
+/// Which contact fields each role sees (R3: show each role only the data it needs). Roles not
+/// listed see every field, except `auditor`, which sees no personal data at all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccessConfig {
+    pub visible_fields: BTreeMap<String, Vec<String>>,
+}
+
+impl Default for AccessConfig {
+    fn default() -> Self {
+        let operator = ["first_name", "last_name", "name", "email", "phone", "company", "role", "city", "notes"];
+        AccessConfig {
+            visible_fields: BTreeMap::from([(
+                "operator".to_string(),
+                operator.iter().map(|s| s.to_string()).collect(),
+            )]),
+        }
+    }
+}
+
+impl Config {
+    /// Loads `path` (which must exist), or `<data_dir>/custode.toml` if it exists, then applies the
+    /// environment. Unknown keys are errors that name the key: a typo must not silently fall back to
+    /// a default.
+    pub fn load(data_dir: &Path, path: Option<&Path>) -> anyhow::Result<Config> {
+        let default_path = data_dir.join(CONFIG_FILE);
+        let file = match path {
+            Some(p) => Some(p.to_path_buf()),
+            None if default_path.exists() => Some(default_path),
+            None => None,
+        };
+        let mut config = match &file {
+            Some(p) => Self::from_file(p)?,
+            None => Config::default(),
+        };
+        config.apply_env(|k| std::env::var(k).ok())?;
+        config.check()?;
+        Ok(config)
+    }
+
+    pub fn from_file(path: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading the configuration {}", path.display()))?;
+        Self::from_toml(&text).with_context(|| format!("in the configuration file {}", path.display()))
+    }
+
+    pub fn from_toml(text: &str) -> anyhow::Result<Config> {
+        toml::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
+    /// `CUSTODE_LISTEN`, `CUSTODE_PLUGIN_DEADLINE_MS`, `CUSTODE_PLUGIN_MEMORY_BYTES`,
+    /// `CUSTODE_CONTROLLER_NAME`, `CUSTODE_DATA_LOCATION` override the file.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
+        fn parse<T: std::str::FromStr>(name: &str, value: String) -> anyhow::Result<T>
+        where
+            T::Err: std::fmt::Display,
+        {
+            value.parse().map_err(|e| anyhow::anyhow!("environment variable {name}={value:?} is not valid: {e}"))
+        }
+        if let Some(v) = var("CUSTODE_LISTEN") {
+            self.server.listen = parse("CUSTODE_LISTEN", v)?;
+        }
+        if let Some(v) = var("CUSTODE_PLUGIN_DEADLINE_MS") {
+            self.plugins.deadline_ms = parse("CUSTODE_PLUGIN_DEADLINE_MS", v)?;
+        }
+        if let Some(v) = var("CUSTODE_PLUGIN_MEMORY_BYTES") {
+            self.plugins.memory_bytes = parse("CUSTODE_PLUGIN_MEMORY_BYTES", v)?;
+        }
+        if let Some(v) = var("CUSTODE_CONTROLLER_NAME") {
+            self.compliance.controller_name = v;
+        }
+        if let Some(v) = var("CUSTODE_DATA_LOCATION") {
+            self.compliance.data_location = v;
+        }
+        Ok(())
+    }
+
+    /// Checks values serde cannot: ranges, and the compliance settings as a whole.
+    pub fn check(&self) -> anyhow::Result<()> {
+        self.plugins.limits().validate().context("in [plugins]")?;
+        crate::domain::Policy::from_settings(&self.compliance)
+            .map_err(|e| anyhow::anyhow!("in [compliance]: {e}"))?;
+        if self.server.max_body_bytes < 1024 {
+            anyhow::bail!("server.max_body_bytes = {} is too small: use at least 1024", self.server.max_body_bytes);
+        }
+        Ok(())
+    }
+}
+
+/// Paths inside the data directory.
+pub struct DataDir(pub PathBuf);
+
+impl DataDir {
+    pub fn plugin_cache(&self) -> PathBuf {
+        self.0.join("plugin-cache")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_file_is_a_working_configuration() {
+        let config = Config::from_toml("").unwrap();
+        assert_eq!(config, Config::default());
+        config.check().unwrap();
+        assert_eq!(config.server.listen.to_string(), "127.0.0.1:7878");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_that_name_the_key() {
+        let err = Config::from_toml("[server]\nlisten_on = \"0.0.0.0:1\"\n").unwrap_err().to_string();
+        assert!(err.contains("listen_on"), "{err}");
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file_and_bad_values_are_named() {
+        let mut config = Config::from_toml("[server]\nlisten = \"127.0.0.1:9000\"\n").unwrap();
+        config
+            .apply_env(|k| (k == "CUSTODE_LISTEN").then(|| "127.0.0.1:9100".to_string()))
+            .unwrap();
+        assert_eq!(config.server.listen.port(), 9100);
+        let err = config
+            .apply_env(|k| (k == "CUSTODE_PLUGIN_DEADLINE_MS").then(|| "soon".to_string()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("CUSTODE_PLUGIN_DEADLINE_MS"), "{err}");
+    }
+
+    #[test]
+    fn out_of_range_plugin_limits_are_refused() {
+        let config = Config::from_toml("[plugins]\nmemory_bytes = 10\n").unwrap();
+        assert!(config.check().unwrap_err().to_string().contains("memory_bytes"));
+    }
+}

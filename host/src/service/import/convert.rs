@@ -1,0 +1,97 @@
+//! From what an importer plugin returns to what the store writes: identities normalised, fields
+//! checked against the catalogue (minimisation, R9), vocabularies parsed. Runs on the parser thread,
+//! in parallel with the store's writes.
+
+use super::{FieldPolicy, RowProblem};
+use crate::domain::{
+    BasisClaim, ConsentChannel, ConsentClaim, Email, ExternalId, FieldValue, Identity, NoticeClaim, NormalizedRecord,
+    Phone, Policy, SourceDetails,
+};
+use crate::runtime::bindings::types as wit;
+use crate::runtime::convert::timestamp;
+use std::collections::BTreeMap;
+
+/// Converts one record. Fields outside the catalogue are dropped (and counted in `dropped`) or make
+/// the row a problem, as `fields` says.
+pub fn record(
+    policy: &Policy,
+    fields: FieldPolicy,
+    record: wit::ContactRecord,
+    dropped: &mut BTreeMap<String, u64>,
+) -> Result<NormalizedRecord, RowProblem> {
+    let row = record.row;
+    let problem = |column: &str, reason: String| RowProblem { row, column: Some(column.to_string()), reason };
+
+    let mut identities = Vec::with_capacity(record.identities.len());
+    for identity in record.identities {
+        let parsed = match identity {
+            wit::Identity::Email(text) => Email::parse(&text).map(Identity::Email),
+            wit::Identity::Phone(text) => Phone::parse(&text, policy.phone_country).map(Identity::Phone),
+            wit::Identity::External(x) => ExternalId::parse(&x.system, &x.id).map(Identity::External),
+        };
+        identities.push(parsed.map_err(|e| problem(&e.field, e.message))?);
+    }
+
+    let mut kept = Vec::with_capacity(record.fields.len());
+    for field in record.fields {
+        if policy.catalogue.field(&field.name).is_some() {
+            kept.push(FieldValue { name: field.name, value: field.value });
+            continue;
+        }
+        match fields {
+            FieldPolicy::Drop => *dropped.entry(field.name).or_default() += 1,
+            FieldPolicy::Reject => {
+                return Err(problem(
+                    &field.name,
+                    format!(
+                        "field `{}` is not in the field catalogue, so no purpose justifies collecting it (R9): \
+                         add it to [compliance.fields] with its category and purposes, or import with unknown fields dropped",
+                        field.name
+                    ),
+                ))
+            }
+        }
+    }
+
+    let mut consents = Vec::with_capacity(record.consents.len());
+    for (i, c) in record.consents.into_iter().enumerate() {
+        let channel = ConsentChannel::parse(&format!("consents[{i}].channel"), &c.channel)
+            .map_err(|e| problem(&e.field, e.message))?;
+        consents.push(ConsentClaim {
+            purpose: c.purpose,
+            channel,
+            action: c.action.into(),
+            at: c.at.map(timestamp),
+            evidence: c.evidence,
+            notice_version: c.notice_version,
+        });
+    }
+
+    Ok(NormalizedRecord {
+        row,
+        identities,
+        fields: kept,
+        consents,
+        legal_bases: record
+            .legal_bases
+            .into_iter()
+            .map(|b| BasisClaim {
+                purpose: b.purpose,
+                basis: b.basis.into(),
+                start: b.start.map(timestamp),
+                end: b.end.map(timestamp),
+            })
+            .collect(),
+        notices: record
+            .notices
+            .into_iter()
+            .map(|n| NoticeClaim { version: n.version, at: n.at.map(timestamp) })
+            .collect(),
+        source: SourceDetails {
+            label: record.source.label,
+            channel: record.source.channel.map(Into::into),
+            collected_at: record.source.collected_at.map(timestamp),
+        },
+        last_interaction: record.last_interaction.map(timestamp),
+    })
+}
