@@ -17,6 +17,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 
+use foldhash::fast::RandomState;
+
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::domain::{Actor, ContactId, Policy, SuppressionScope, Timestamp};
@@ -31,8 +33,8 @@ pub const DB_FILE: &str = "custode.db";
 /// Purpose names and their ids in the database.
 #[derive(Debug, Default)]
 pub(crate) struct PurposeIds {
-    by_name: HashMap<String, i64>,
-    by_id: HashMap<i64, String>,
+    by_name: HashMap<String, i64, RandomState>,
+    by_id: HashMap<i64, String, RandomState>,
 }
 
 impl PurposeIds {
@@ -86,7 +88,7 @@ pub struct SqliteStore {
     /// The whole suppression list, keyed hash -> entry: every imported identity is checked against it,
     /// and a hash map lookup is cheaper than a B-tree seek. The database stays the source of truth; this
     /// copy changes only while the writer is held, after the change is committed.
-    pub(crate) suppression: RwLock<HashMap<[u8; 32], (Timestamp, SuppressionScope)>>,
+    pub(crate) suppression: RwLock<HashMap<[u8; 32], (Timestamp, SuppressionScope), RandomState>>,
     pub(crate) purposes: PurposeIds,
     db_path: PathBuf,
 }

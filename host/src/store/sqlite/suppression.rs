@@ -29,7 +29,9 @@ pub(crate) fn scope_from_sql(text: &str) -> SuppressionScope {
         .unwrap_or(SuppressionScope::All)
 }
 
-pub(crate) fn load(conn: &Connection) -> Result<HashMap<[u8; 32], (Timestamp, SuppressionScope)>> {
+pub(crate) fn load(
+    conn: &Connection,
+) -> Result<HashMap<[u8; 32], (Timestamp, SuppressionScope), foldhash::fast::RandomState>> {
     let mut stmt = conn
         .prepare("SELECT hash, since, purposes FROM suppression")
         .db("cannot read the suppression list")?;
@@ -42,7 +44,7 @@ pub(crate) fn load(conn: &Connection) -> Result<HashMap<[u8; 32], (Timestamp, Su
             ))
         })
         .db("cannot read the suppression list")?;
-    let mut map = HashMap::new();
+    let mut map = HashMap::default();
     for row in rows {
         let (hash, since, purposes) = row.db("cannot read the suppression list")?;
         let Ok(key) = <[u8; 32]>::try_from(hash.as_slice()) else {

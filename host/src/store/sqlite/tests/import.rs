@@ -320,5 +320,7 @@ fn batches_give_exactly_what_one_by_one_writes_give() {
             && counts_a.suppressed > 0,
         "{counts_a:?}"
     );
-    assert!(outcomes_a.iter().any(|o| o.as_ref().is_err_and(|e| e.contains("shoe_size"))));
+    assert!(outcomes_a
+        .iter()
+        .any(|o| o.as_ref().is_err_and(|e| e.contains("shoe_size"))));
 }
