@@ -1,8 +1,9 @@
 //! Constructors and builders for the WIT types, so plugin code reads like the domain.
 
 use crate::types::{
-    ConfigKey, ConsentAction, ConsentClaim, ContactRecord, FieldValue, Identity, ImportError, LegalBasis,
-    LegalBasisClaim, NoticeReceipt, PluginInfo, PluginKind, RowError, SourceDetails, Timestamp,
+    ConfigKey, ConsentAction, ConsentClaim, ContactRecord, FieldValue, Identity, ImportError,
+    LegalBasis, LegalBasisClaim, NoticeReceipt, PluginInfo, PluginKind, RowError, SourceDetails,
+    Timestamp,
 };
 
 impl PluginInfo {
@@ -19,7 +20,13 @@ impl PluginInfo {
 
     /// Declares a setting the plugin reads. `default_value` is shown to admins; `None` with
     /// `required = true` means the plugin refuses to run without it.
-    pub fn with_config_key(mut self, name: &str, doc: &str, required: bool, default_value: Option<&str>) -> Self {
+    pub fn with_config_key(
+        mut self,
+        name: &str,
+        doc: &str,
+        required: bool,
+        default_value: Option<&str>,
+    ) -> Self {
         self.config_keys.push(ConfigKey {
             name: name.into(),
             doc: doc.into(),
@@ -40,7 +47,11 @@ impl ContactRecord {
             consents: Vec::new(),
             legal_bases: Vec::new(),
             notices: Vec::new(),
-            source: SourceDetails { label: None, channel: None, collected_at: None },
+            source: SourceDetails {
+                label: None,
+                channel: None,
+                collected_at: None,
+            },
             last_interaction: None,
         }
     }
@@ -54,7 +65,10 @@ impl ContactRecord {
     pub fn with_field(mut self, name: &str, value: &str) -> Self {
         let value = value.trim();
         if !value.is_empty() {
-            self.fields.push(FieldValue { name: name.into(), value: value.into() });
+            self.fields.push(FieldValue {
+                name: name.into(),
+                value: value.into(),
+            });
         }
         self
     }
@@ -64,13 +78,26 @@ impl ContactRecord {
         self
     }
 
-    pub fn with_legal_basis(mut self, purpose: &str, basis: LegalBasis, start: Option<Timestamp>) -> Self {
-        self.legal_bases.push(LegalBasisClaim { purpose: purpose.into(), basis, start, end: None });
+    pub fn with_legal_basis(
+        mut self,
+        purpose: &str,
+        basis: LegalBasis,
+        start: Option<Timestamp>,
+    ) -> Self {
+        self.legal_bases.push(LegalBasisClaim {
+            purpose: purpose.into(),
+            basis,
+            start,
+            end: None,
+        });
         self
     }
 
     pub fn with_notice(mut self, version: &str, at: Option<Timestamp>) -> Self {
-        self.notices.push(NoticeReceipt { version: version.into(), at });
+        self.notices.push(NoticeReceipt {
+            version: version.into(),
+            at,
+        });
         self
     }
 }
@@ -108,17 +135,29 @@ impl ConsentClaim {
 impl ImportError {
     /// An error about the whole import (configuration, unreadable input).
     pub fn new(message: impl Into<String>) -> Self {
-        ImportError { row: None, column: None, message: message.into() }
+        ImportError {
+            row: None,
+            column: None,
+            message: message.into(),
+        }
     }
 
     /// An error at a row (and optionally a column) that stops the import.
     pub fn at_row(row: u64, column: Option<&str>, message: impl Into<String>) -> Self {
-        ImportError { row: Some(row), column: column.map(Into::into), message: message.into() }
+        ImportError {
+            row: Some(row),
+            column: column.map(Into::into),
+            message: message.into(),
+        }
     }
 }
 
 impl RowError {
     pub fn new(row: u64, column: Option<&str>, message: impl Into<String>) -> Self {
-        RowError { row, column: column.map(Into::into), message: message.into() }
+        RowError {
+            row,
+            column: column.map(Into::into),
+            message: message.into(),
+        }
     }
 }

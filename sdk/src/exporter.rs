@@ -59,7 +59,6 @@ pub trait Exporter {
     fn render(subject: SubjectPackage) -> Result<Document, ExportError>;
 }
 
-
 /// Exports a type implementing [`exporter::Exporter`](crate::exporter::Exporter) as the plugin's
 /// `exporter` world. Call it once, at the top level of the plugin crate.
 #[macro_export]
@@ -84,4 +83,3 @@ macro_rules! export_exporter {
         $crate::exporter::bindings::__export_exporter_world!(__CustodeExporter with_types_in $crate::exporter::bindings);
     };
 }
-

@@ -86,7 +86,9 @@ impl<T: Importer> bindings::exports::custode::plugin::source::GuestSession for S
     fn open() -> Result<bindings::exports::custode::plugin::source::Session, ImportError> {
         crate::panic::install_hook();
         let session = T::open()?;
-        Ok(bindings::exports::custode::plugin::source::Session::new(SessionAdapter(RefCell::new(session))))
+        Ok(bindings::exports::custode::plugin::source::Session::new(
+            SessionAdapter(RefCell::new(session)),
+        ))
     }
 
     fn push(&self, chunk: Vec<u8>) -> Result<ChunkResult, ImportError> {
@@ -97,7 +99,6 @@ impl<T: Importer> bindings::exports::custode::plugin::source::GuestSession for S
         self.0.borrow_mut().finish()
     }
 }
-
 
 /// Exports a type implementing [`importer::Importer`](crate::importer::Importer) as the plugin's
 /// `importer` world. Call it once, at the top level of the plugin crate.
@@ -118,4 +119,3 @@ macro_rules! export_importer {
         $crate::importer::bindings::__export_importer_world!(__CustodeImporter with_types_in $crate::importer::bindings);
     };
 }
-

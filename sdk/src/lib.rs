@@ -10,7 +10,20 @@
 //! | `exporter`       | `exporter`  | [`exporter`]  | `export_exporter!`          |
 //!
 //! Enable exactly one feature. The shared record types are in [`types`] and the host's functions
-//! (logging, configuration) in [`host`]; [`text`], [`time`] and [`csv`] hold helpers most plugins need.
+//! (logging, configuration) in [`host`]. Helpers most plugins need:
+//!
+//! | module | for |
+//! |---|---|
+//! | [`config`] | typed settings with errors that name the key and the fix |
+//! | [`log`] | `info!`, `warn!`, ... to the host's log (stderr when run natively) |
+//! | [`text`] | chunk-safe line splitting (with vCard-style unfolding), UTF-8 / Windows-1252 decoding |
+//! | [`csv`] | a chunk-safe CSV reader: quoting, delimiter detection, BOM, Windows-1252 fallback |
+//! | [`json`] | a small JSON parser and a deterministic pretty writer |
+//! | [`time`] | civil dates, `parse_date` for ISO and `dd/mm/yyyy`, whole months, ISO formatting |
+//! | [`columns`] | what a column holds, from common English and Italian header names |
+//! | [`consent`] | yes/no/sì/1/x consent values, standard consent columns, `purpose:channel` |
+//!
+//! The contract's enums have `name()` / `from_name()` for their WIT names (`lead-generation`, ...).
 //!
 //! Plugins run with no clock, file system, network or environment. Whatever they need comes from the
 //! host: configuration through [`host::config`], the current time as an argument.
@@ -46,13 +59,18 @@ pub use base::custode::plugin::types;
 /// Functions the host gives every plugin: [`host::log`] and [`host::config`].
 pub use base::custode::plugin::host;
 
+pub mod columns;
+pub mod config;
+pub mod consent;
+mod convert;
+pub mod csv;
+pub mod json;
+pub mod log;
+mod names;
 #[doc(hidden)]
 pub mod panic;
-pub mod csv;
-pub mod log;
 pub mod text;
 pub mod time;
-mod convert;
 
 // Every world exports the `plugin` interface, so their bindings cannot live in one plugin.
 #[cfg(any(
@@ -60,11 +78,13 @@ mod convert;
     all(feature = "importer", feature = "exporter"),
     all(feature = "retention", feature = "exporter"),
 ))]
-compile_error!("custode-sdk: enable exactly one of the features `importer`, `retention`, `exporter` (one world per plugin)");
+compile_error!(
+    "custode-sdk: enable exactly one of the features `importer`, `retention`, `exporter` (one world per plugin)"
+);
 
+#[cfg(feature = "exporter")]
+pub mod exporter;
 #[cfg(feature = "importer")]
 pub mod importer;
 #[cfg(feature = "retention")]
 pub mod retention;
-#[cfg(feature = "exporter")]
-pub mod exporter;

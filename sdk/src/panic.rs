@@ -24,7 +24,10 @@ pub fn install_hook() {
                 .location()
                 .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
                 .unwrap_or_else(|| "an unknown place".into());
-            crate::host::log(crate::types::LogLevel::Error, &format!("{PANIC_LOG_PREFIX}{location}: {message}"));
+            crate::host::log(
+                crate::types::LogLevel::Error,
+                &format!("{PANIC_LOG_PREFIX}{location}: {message}"),
+            );
         }));
     });
 }

@@ -61,7 +61,6 @@ pub trait RetentionRule {
     fn evaluate(now: Timestamp, batch: Vec<SubjectView>) -> Result<Vec<RetentionDecision>, String>;
 }
 
-
 /// Exports a type implementing [`retention::RetentionRule`](crate::retention::RetentionRule) as the
 /// plugin's `retention-rule` world. Call it once, at the top level of the plugin crate.
 #[macro_export]
@@ -87,4 +86,3 @@ macro_rules! export_retention_rule {
         $crate::retention::bindings::__export_retention_world!(__CustodeRetentionRule with_types_in $crate::retention::bindings);
     };
 }
-

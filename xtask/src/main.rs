@@ -1,4 +1,4 @@
-//! Project chores that need more than cargo: `cargo xtask plugins [--check] [--verbose]`.
+//! Project chores that need more than cargo: `cargo xtask plugins [--check | --test] [--verbose]`.
 //!
 //! `plugins` builds every crate of the `plugins/` workspace for `wasm32-unknown-unknown` with
 //! Debian's Rust toolchain (the rustup toolchain here has no wasm target; see docs/PLUGINS.md), turns
@@ -7,11 +7,17 @@
 //!
 //! `--check` builds into a scratch directory and fails if any committed component differs from what
 //! its source builds to: CI uses it to prove `plugins/dist` is what the sources say. The build is
-//! reproducible because paths are remapped and the toolchain is pinned (see `.ci/run`).
+//! reproducible because paths are remapped, the function names are stripped of cargo's
+//! path-dependent crate hashes (see `stable_names.rs`) and the toolchain is pinned (see `.ci/run`).
+//!
+//! `--test` runs the plugins' unit tests natively (host target, Debian's toolchain), the way a
+//! plugin author would: `cd plugins && RUSTC=/usr/bin/rustc /usr/bin/cargo test`.
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+mod stable_names;
 
 /// Debian's toolchain (packages rustc-web, cargo-web, rust-web-src, lld-22).
 const DEBIAN_CARGO: &str = "/usr/bin/cargo";
@@ -23,22 +29,33 @@ const INSTALL_HINT: &str =
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
+        Some("plugins") if args.iter().any(|a| a == "--test") => plugin_tests(&args[1..]),
+        Some("plugin-tests") => plugin_tests(&args[1..]),
         Some("plugins") => {
             let check = args.iter().any(|a| a == "--check");
             let verbose = args.iter().any(|a| a == "--verbose");
             plugins(check, verbose)
         }
         _ => {
-            eprintln!("usage: cargo xtask plugins [--check] [--verbose]");
+            eprintln!("usage: cargo xtask plugins [--check | --test] [--verbose]");
             eprintln!("  plugins          build plugins/* into plugins/dist/*.wasm");
-            eprintln!("  plugins --check  rebuild and fail if plugins/dist differs from the sources");
+            eprintln!(
+                "  plugins --check  rebuild and fail if plugins/dist differs from the sources"
+            );
+            eprintln!(
+                "  plugins --test   run the plugins' unit tests natively (same as `plugin-tests`);"
+            );
+            eprintln!("                   further arguments go to cargo test, e.g. `-p csv`");
             std::process::exit(2);
         }
     }
 }
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the repository").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the repository")
+        .to_path_buf()
 }
 
 /// One plugin crate of the `plugins/` workspace.
@@ -49,23 +66,44 @@ struct PluginCrate {
     lib_name: String,
     /// True for the misbehaving test plugins under `plugins/testing/`.
     testing: bool,
+    /// The `custode-sdk` features it enables (its world), e.g. `importer`; empty without the SDK.
+    sdk_features: String,
+}
+
+/// The plugin crates grouped by the SDK world they enable.
+///
+/// `custode-sdk` has one feature per world and refuses two at once (every world exports the
+/// `plugin` interface), while cargo unifies a dependency's features over all the packages of one
+/// invocation. So each group is built and tested by its own cargo invocation.
+fn by_world(crates: &[PluginCrate]) -> Vec<(String, Vec<&PluginCrate>)> {
+    let mut groups: std::collections::BTreeMap<&str, Vec<&PluginCrate>> = Default::default();
+    for c in crates {
+        groups.entry(c.sdk_features.as_str()).or_default().push(c);
+    }
+    groups
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+}
+
+fn package_args<'a>(group: &[&'a PluginCrate]) -> Vec<&'a str> {
+    group.iter().flat_map(|c| ["-p", c.name.as_str()]).collect()
 }
 
 fn plugins(check: bool, verbose: bool) -> Result<()> {
-    for tool in [DEBIAN_CARGO, DEBIAN_RUSTC] {
-        if !Path::new(tool).exists() {
-            bail!("{tool} not found: {INSTALL_HINT}");
-        }
-    }
-    if !Path::new(LLVM_BIN).join("wasm-ld").exists() {
-        bail!("{LLVM_BIN}/wasm-ld not found: {INSTALL_HINT}");
-    }
+    check_toolchain(true)?;
     let root = repo_root();
     let plugins_dir = root.join("plugins");
     let crates = plugin_crates(&plugins_dir)?;
-    build(&root, &plugins_dir, verbose)?;
+    for (_, group) in by_world(&crates) {
+        build(&root, &plugins_dir, &package_args(&group), verbose)?;
+    }
 
-    let out_dir = if check { plugins_dir.join("target/dist-check") } else { plugins_dir.join("dist") };
+    let out_dir = if check {
+        plugins_dir.join("target/dist-check")
+    } else {
+        plugins_dir.join("dist")
+    };
     if check && out_dir.exists() {
         std::fs::remove_dir_all(&out_dir)?;
     }
@@ -73,13 +111,26 @@ fn plugins(check: bool, verbose: bool) -> Result<()> {
     let mut written = Vec::new();
     for krate in &crates {
         let core = core_dir.join(format!("{}.wasm", krate.lib_name));
-        let bytes = std::fs::read(&core).with_context(|| format!("reading the built module {}", core.display()))?;
+        let bytes = std::fs::read(&core)
+            .with_context(|| format!("reading the built module {}", core.display()))?;
+        let bytes = stable_names::stable_names(&bytes)
+            .with_context(|| format!("plugin `{}`", krate.name))?;
         let component = wit_component::ComponentEncoder::default()
             .module(&bytes)
-            .with_context(|| format!("plugin `{}`: the module carries no usable WIT world", krate.name))?
+            .with_context(|| {
+                format!(
+                    "plugin `{}`: the module carries no usable WIT world",
+                    krate.name
+                )
+            })?
             .validate(true)
             .encode()
-            .with_context(|| format!("plugin `{}`: turning the module into a component failed", krate.name))?;
+            .with_context(|| {
+                format!(
+                    "plugin `{}`: turning the module into a component failed",
+                    krate.name
+                )
+            })?;
         let rel = if krate.testing {
             PathBuf::from(format!("testing/{}.wasm", krate.name))
         } else {
@@ -88,7 +139,11 @@ fn plugins(check: bool, verbose: bool) -> Result<()> {
         let dest = out_dir.join(&rel);
         std::fs::create_dir_all(dest.parent().unwrap())?;
         std::fs::write(&dest, &component)?;
-        println!("{:>8} bytes  plugins/dist/{}", component.len(), rel.display());
+        println!(
+            "{:>8} bytes  plugins/dist/{}",
+            component.len(),
+            rel.display()
+        );
         written.push(rel);
     }
 
@@ -98,13 +153,19 @@ fn plugins(check: bool, verbose: bool) -> Result<()> {
         for rel in &written {
             match std::fs::read(committed.join(rel)) {
                 Ok(old) if old == std::fs::read(out_dir.join(rel))? => {}
-                Ok(_) => problems.push(format!("plugins/dist/{} differs from what its source builds to", rel.display())),
+                Ok(_) => problems.push(format!(
+                    "plugins/dist/{} differs from what its source builds to",
+                    rel.display()
+                )),
                 Err(_) => problems.push(format!("plugins/dist/{} is missing", rel.display())),
             }
         }
         for rel in list_wasm(&committed)? {
             if !written.contains(&rel) {
-                problems.push(format!("plugins/dist/{} has no source crate in plugins/", rel.display()));
+                problems.push(format!(
+                    "plugins/dist/{} has no source crate in plugins/",
+                    rel.display()
+                ));
             }
         }
         if !problems.is_empty() {
@@ -113,15 +174,83 @@ fn plugins(check: bool, verbose: bool) -> Result<()> {
                 problems.join("\n  ")
             );
         }
-        println!("plugins/dist matches the sources ({} components)", written.len());
+        println!(
+            "plugins/dist matches the sources ({} components)",
+            written.len()
+        );
     }
     Ok(())
 }
 
-fn build(root: &Path, plugins_dir: &Path, verbose: bool) -> Result<()> {
+fn check_toolchain(wasm: bool) -> Result<()> {
+    for tool in [DEBIAN_CARGO, DEBIAN_RUSTC] {
+        if !Path::new(tool).exists() {
+            bail!("{tool} not found: {INSTALL_HINT}");
+        }
+    }
+    if wasm && !Path::new(LLVM_BIN).join("wasm-ld").exists() {
+        bail!("{LLVM_BIN}/wasm-ld not found: {INSTALL_HINT}");
+    }
+    Ok(())
+}
+
+/// Debian's cargo, with rustup's toolchain kept out (see docs/PLUGINS.md).
+fn debian_cargo(plugins_dir: &Path) -> Command {
+    let mut cmd = Command::new(DEBIAN_CARGO);
+    cmd.current_dir(plugins_dir)
+        .env("RUSTC", DEBIAN_RUSTC)
+        .env("CARGO_TARGET_DIR", plugins_dir.join("target"))
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .env_remove("RUSTC_WRAPPER")
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_RUSTFLAGS")
+        .env_remove("CARGO");
+    cmd
+}
+
+/// Runs the plugins' native unit tests; extra arguments go to `cargo test` (e.g. `-p csv`).
+fn plugin_tests(args: &[String]) -> Result<()> {
+    check_toolchain(false)?;
+    let plugins_dir = repo_root().join("plugins");
+    let extra: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| *a != "--test")
+        .collect();
+    // Packages named on the command line are tested as asked; otherwise every world's group.
+    let chosen = extra
+        .iter()
+        .any(|a| *a == "-p" || a.starts_with("--package"));
+    let crates = plugin_crates(&plugins_dir)?;
+    let groups: Vec<Vec<&str>> = if chosen {
+        vec![vec![]]
+    } else {
+        by_world(&crates)
+            .iter()
+            .map(|(_, g)| package_args(g))
+            .collect()
+    };
+    for packages in groups {
+        let status = debian_cargo(&plugins_dir)
+            .args(["test", "--locked"])
+            .args(&packages)
+            .args(&extra)
+            .status()
+            .with_context(|| format!("running {DEBIAN_CARGO} test"))?;
+        if !status.success() {
+            bail!("the plugins' tests failed (see above)");
+        }
+    }
+    Ok(())
+}
+
+fn build(root: &Path, plugins_dir: &Path, packages: &[&str], verbose: bool) -> Result<()> {
     let cargo_home = std::env::var("CARGO_HOME")
         .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"));
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo")
+        });
     // Remapping every machine-specific path makes the output identical wherever the repository
     // is checked out, so CI can compare it byte for byte with the committed components.
     let rustflags = format!(
@@ -130,24 +259,25 @@ fn build(root: &Path, plugins_dir: &Path, verbose: bool) -> Result<()> {
         cargo_home.display()
     );
     let path = format!("{LLVM_BIN}:{}", std::env::var("PATH").unwrap_or_default());
-    let mut cmd = Command::new(DEBIAN_CARGO);
-    cmd.current_dir(plugins_dir)
-        .args(["build", "--release", "--locked", "--target", "wasm32-unknown-unknown", "-Zbuild-std=std,panic_abort"])
-        .env("RUSTC_BOOTSTRAP", "1")
-        .env("RUSTC", DEBIAN_RUSTC)
-        .env("RUSTFLAGS", &rustflags)
-        .env("PATH", path)
-        .env("CARGO_TARGET_DIR", plugins_dir.join("target"))
-        // Keep rustup's toolchain out of Debian's build (see docs/PLUGINS.md).
-        .env_remove("RUSTUP_TOOLCHAIN")
-        .env_remove("RUSTC_WRAPPER")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_BUILD_RUSTFLAGS")
-        .env_remove("CARGO");
+    let mut cmd = debian_cargo(plugins_dir);
+    cmd.args([
+        "build",
+        "--release",
+        "--locked",
+        "--target",
+        "wasm32-unknown-unknown",
+        "-Zbuild-std=std,panic_abort",
+    ])
+    .args(packages)
+    .env("RUSTC_BOOTSTRAP", "1")
+    .env("RUSTFLAGS", &rustflags)
+    .env("PATH", path);
     if !verbose {
         cmd.arg("--quiet");
     }
-    let status = cmd.status().with_context(|| format!("running {DEBIAN_CARGO}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("running {DEBIAN_CARGO}"))?;
     if !status.success() {
         bail!("building the plugins failed (see the errors above)");
     }
@@ -156,34 +286,61 @@ fn build(root: &Path, plugins_dir: &Path, verbose: bool) -> Result<()> {
 
 /// The plugin crates, from `cargo metadata` of the plugins workspace.
 fn plugin_crates(plugins_dir: &Path) -> Result<Vec<PluginCrate>> {
-    let out = Command::new(DEBIAN_CARGO)
-        .current_dir(plugins_dir)
+    let out = debian_cargo(plugins_dir)
         .args(["metadata", "--format-version", "1", "--no-deps", "--locked"])
-        .env("RUSTC", DEBIAN_RUSTC)
-        .env_remove("RUSTUP_TOOLCHAIN")
         .output()
         .context("running cargo metadata for plugins/")?;
     if !out.status.success() {
-        bail!("cargo metadata for plugins/ failed: {}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "cargo metadata for plugins/ failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout)?;
     let testing_dir = plugins_dir.join("testing");
     let mut crates = Vec::new();
-    for package in meta["packages"].as_array().context("cargo metadata: no packages")? {
+    for package in meta["packages"]
+        .as_array()
+        .context("cargo metadata: no packages")?
+    {
         let manifest = PathBuf::from(package["manifest_path"].as_str().unwrap_or_default());
         for target in package["targets"].as_array().into_iter().flatten() {
-            let cdylib = target["crate_types"].as_array().into_iter().flatten().any(|k| k == "cdylib");
+            let cdylib = target["crate_types"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|k| k == "cdylib");
             if cdylib {
                 crates.push(PluginCrate {
                     name: package["name"].as_str().unwrap_or_default().to_string(),
-                    lib_name: target["name"].as_str().unwrap_or_default().replace('-', "_"),
+                    lib_name: target["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .replace('-', "_"),
                     testing: manifest.starts_with(&testing_dir),
+                    sdk_features: sdk_features(package),
                 });
             }
         }
     }
     crates.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(crates)
+}
+
+/// The features a package enables on its `custode-sdk` dependency, sorted and joined.
+fn sdk_features(package: &serde_json::Value) -> String {
+    let deps = package["dependencies"].as_array().into_iter().flatten();
+    let Some(sdk) = deps.into_iter().find(|d| d["name"] == "custode-sdk") else {
+        return String::new();
+    };
+    let mut features: Vec<&str> = sdk["features"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.as_str())
+        .collect();
+    features.sort();
+    features.join(",")
 }
 
 fn list_wasm(dir: &Path) -> Result<Vec<PathBuf>> {

@@ -1,3 +1,9 @@
+//! # `lines`: the smallest useful importer, one email address per line
+//!
+//! Kept as the minimal example of an importer (the same code is in the SDK's `importer` module
+//! documentation): `Lines` keeps incomplete lines between chunks, blank lines are skipped, each
+//! other line becomes a record with an email identity. For real files use `csv`.
+
 use custode_sdk::importer::{ChunkResult, Importer};
 use custode_sdk::text::Lines;
 use custode_sdk::types::{ContactRecord, Identity, ImportError, PluginInfo, PluginKind};

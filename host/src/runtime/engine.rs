@@ -1,0 +1,149 @@
+//! The one wasmtime `Engine` every plugin runs on, and the linker that defines what plugins may import.
+
+use super::bindings;
+use super::cache::ComponentCache;
+use super::state::PluginState;
+use anyhow::{Context, Result};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+use wasmtime::component::{HasSelf, Linker};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+/// How often the epoch advances. Deadlines are counted in these ticks, so a call overruns its
+/// deadline by at most one tick; 10 ms keeps the ticker's cost negligible.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// How many plugin instances may be alive at once across the process. Each one holds a slot of the
+/// pooling allocator (virtual memory is reserved up front, physical memory only as used).
+pub const MAX_CONCURRENT_INSTANCES: u32 = 256;
+
+/// The shared plugin runtime: engine, linker, and compiled-code cache.
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<PluginState>,
+    cache: Option<ComponentCache>,
+    ticker: Option<EpochTicker>,
+}
+
+impl Runtime {
+    /// Creates the runtime. With `cache_dir`, compiled plugins are kept there across restarts.
+    pub fn new(cache_dir: Option<PathBuf>) -> Result<Arc<Runtime>> {
+        let engine = Engine::new(&engine_config())
+            .map_err(anyhow::Error::from)
+            .context("creating the WebAssembly engine")?;
+        let linker = plugin_linker(&engine)?;
+        let cache = match cache_dir {
+            Some(dir) => Some(ComponentCache::open(dir, &engine)?),
+            None => None,
+        };
+        let ticker = Some(EpochTicker::start(engine.clone()));
+        Ok(Arc::new(Runtime {
+            engine,
+            linker,
+            cache,
+            ticker,
+        }))
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub(crate) fn linker(&self) -> &Linker<PluginState> {
+        &self.linker
+    }
+
+    pub(crate) fn cache(&self) -> Option<&ComponentCache> {
+        self.cache.as_ref()
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if let Some(ticker) = self.ticker.take() {
+            ticker.stop();
+        }
+    }
+}
+
+fn engine_config() -> Config {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    // Deadlines: generated code checks the epoch at loop headers and function entries, which costs
+    // far less than fuel metering and cannot be escaped by the guest.
+    config.epoch_interruption(true);
+    config.parallel_compilation(true);
+    // Plugins compiled from Rust, Python and JavaScript use linear memory only; without a garbage
+    // collector there is less to reserve per instance and less attack surface.
+    config.wasm_gc(false);
+    config.gc_support(false);
+
+    let mut pool = PoolingAllocationConfig::default();
+    pool.total_component_instances(MAX_CONCURRENT_INSTANCES);
+    // Components built by wit-component hold a few core instances (the module plus shims); those
+    // made by componentize-js or componentize-py hold more, and bigger tables.
+    pool.total_core_instances(MAX_CONCURRENT_INSTANCES * 8);
+    pool.max_core_instances_per_component(64);
+    pool.total_memories(MAX_CONCURRENT_INSTANCES * 2);
+    pool.max_memories_per_component(8);
+    pool.total_tables(MAX_CONCURRENT_INSTANCES * 8);
+    pool.max_tables_per_component(16);
+    pool.table_elements(200_000);
+    pool.max_core_instance_size(4 << 20);
+    pool.max_component_instance_size(4 << 20);
+    // The per-plugin memory limit is enforced by the store's limiter (see state.rs), which can say
+    // which plugin hit it; the pool only needs room for the largest limit an admin may set.
+    pool.max_memory_size(super::Limits::MAX_MEMORY_BYTES);
+    config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    config
+}
+
+/// What plugins can import: the `custode:plugin/host` interface, and WASI p2 (for components built
+/// with `wasm32-wasip2`, componentize-py or componentize-js), backed by an empty sandbox.
+fn plugin_linker(engine: &Engine) -> Result<Linker<PluginState>> {
+    let mut linker = Linker::new(engine);
+    bindings::host::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |state| state)
+        .map_err(anyhow::Error::from)
+        .context("linking the host interface")?;
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+        .map_err(anyhow::Error::from)
+        .context("linking the empty WASI context")?;
+    Ok(linker)
+}
+
+/// Advances the engine's epoch every [`EPOCH_TICK`] on a background thread.
+struct EpochTicker {
+    stop: Arc<AtomicBool>,
+    thread: JoinHandle<()>,
+}
+
+impl EpochTicker {
+    fn start(engine: Engine) -> EpochTicker {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("custode-epoch".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    engine.increment_epoch();
+                }
+            })
+            .expect("spawning the epoch ticker thread");
+        EpochTicker { stop, thread }
+    }
+
+    fn stop(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.thread.join();
+    }
+}
+
+/// Epoch ticks for a deadline, rounded up, plus one because the current tick may be nearly over.
+pub(crate) fn deadline_ticks(deadline: Duration) -> u64 {
+    let tick = EPOCH_TICK.as_nanos();
+    (deadline.as_nanos().div_ceil(tick) as u64) + 1
+}

@@ -1,0 +1,120 @@
+//! Errors from calling a plugin: which plugin, which function, and what happened, in words.
+
+use super::state::PluginState;
+use super::{format_bytes, format_duration};
+use std::time::Duration;
+use wasmtime::Trap;
+
+/// A plugin call failed. The host is unaffected: the plugin's store is thrown away.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("plugin `{plugin}` {version} {failure} in `{function}`{}", hint(.failure))]
+pub struct PluginError {
+    pub plugin: String,
+    pub version: String,
+    /// The exported function that was called, e.g. `push`.
+    pub function: &'static str,
+    pub failure: Failure,
+}
+
+/// What went wrong inside a plugin call.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Failure {
+    #[error("ran past its {} deadline", format_duration(*.0))]
+    Deadline(Duration),
+    #[error("exceeded its {} memory limit (it asked for {})", format_bytes(*.limit), format_bytes(*.requested))]
+    Memory { limit: usize, requested: usize },
+    #[error("panicked at {0}")]
+    Panic(String),
+    #[error("crashed ({0})")]
+    Trap(String),
+    /// The plugin returned an error value (bad configuration, unreadable input).
+    #[error("reported an error: {0}")]
+    Reported(Box<Reported>),
+    /// The plugin returned more than the host accepts from one call.
+    #[error("returned {count} {what} from one call (the limit is {limit})")]
+    OutputTooLarge {
+        what: &'static str,
+        count: usize,
+        limit: usize,
+    },
+    /// The plugin returned something the contract does not allow.
+    #[error("broke the plugin contract: {0}")]
+    Contract(String),
+    #[error("could not be started: {0}")]
+    Instantiate(String),
+}
+
+/// An error a plugin returned, with where in the input it applies when the plugin knows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reported {
+    pub message: String,
+    pub row: Option<u64>,
+    pub column: Option<String>,
+}
+
+impl Failure {
+    pub(crate) fn reported(message: String, row: Option<u64>, column: Option<String>) -> Failure {
+        Failure::Reported(Box::new(Reported {
+            message,
+            row,
+            column,
+        }))
+    }
+}
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let message = &self.message;
+        match (self.row, self.column.as_deref()) {
+            (Some(r), Some(c)) => write!(f, "row {r}, column `{c}`: {message}"),
+            (Some(r), None) => write!(f, "row {r}: {message}"),
+            (None, Some(c)) => write!(f, "column `{c}`: {message}"),
+            (None, None) => f.write_str(message),
+        }
+    }
+}
+
+fn hint(failure: &Failure) -> &'static str {
+    match failure {
+        Failure::Deadline(_) => {
+            "; if the work is legitimately long, raise the plugin's `limits.deadline_ms`, otherwise report it to the plugin's author"
+        }
+        Failure::Memory { .. } => "; raise the plugin's `limits.memory_bytes` or give it smaller inputs",
+        Failure::Panic(_) | Failure::Trap(_) | Failure::Contract(_) => "; this is a bug in the plugin: report it to its author",
+        Failure::OutputTooLarge { .. } => "; the plugin must return its results in smaller pieces",
+        Failure::Reported(_) | Failure::Instantiate(_) => "",
+    }
+}
+
+/// Turns an error from wasmtime into the failure it stands for, using what the store saw
+/// (a refused memory growth, a panic message logged by the SDK's hook).
+pub(crate) fn classify(
+    error: &wasmtime::Error,
+    state: &PluginState,
+    deadline: Duration,
+) -> Failure {
+    let trap = error.downcast_ref::<Trap>().copied();
+    if trap == Some(Trap::Interrupt) {
+        return Failure::Deadline(deadline);
+    }
+    // A refused growth explains whatever follows it: Rust plugins abort on allocation failure.
+    if let Some(requested) = state.limiter.refused {
+        return Failure::Memory {
+            limit: state.limiter.limit(),
+            requested,
+        };
+    }
+    if let Some(message) = &state.log.panic {
+        return Failure::Panic(message.clone());
+    }
+    match trap {
+        Some(Trap::UnreachableCodeReached) => {
+            Failure::Trap("it aborted: wasm `unreachable` executed".into())
+        }
+        Some(Trap::StackOverflow) => {
+            Failure::Trap("call stack exhausted: deep or endless recursion".into())
+        }
+        Some(trap) => Failure::Trap(trap.to_string()),
+        None => Failure::Trap(format!("{error:#}")),
+    }
+}

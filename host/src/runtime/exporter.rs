@@ -1,0 +1,44 @@
+//! Calling an exporter plugin to render one subject's package.
+
+use super::bindings::types::{Document, SubjectPackage};
+use super::error::Failure;
+use super::plugin::{Plugin, PluginKind};
+
+impl Plugin {
+    /// Renders `package` with this exporter, on a fresh instance.
+    pub fn render(&self, package: &SubjectPackage) -> anyhow::Result<Document> {
+        let pre = self
+            .exporter_pre()
+            .ok_or_else(|| self.wrong_kind(PluginKind::Exporter))?;
+        let mut store = self.new_store();
+        let instance = self.instantiate(&mut store, |s| pre.instantiate(s))?;
+        let render = instance.custode_plugin_render();
+        let result = self.call(&mut store, "render", |s| render.call_render(s, package))?;
+        let document =
+            result.map_err(|e| self.error("render", Failure::reported(e.message, None, None)))?;
+        check_document(&document)
+            .map_err(|problem| self.error("render", Failure::Contract(problem)))?;
+        Ok(document)
+    }
+}
+
+/// A document goes to a data subject as is: its name must be a plain file name.
+fn check_document(document: &Document) -> Result<(), String> {
+    let name = &document.file_name;
+    if name.is_empty()
+        || name.len() > 255
+        || name.contains(['/', '\\', '\0'])
+        || name.starts_with('.')
+    {
+        return Err(format!(
+            "document file name {name:?} must be a plain file name (no folders, not hidden)"
+        ));
+    }
+    if !document.media_type.contains('/') {
+        return Err(format!(
+            "document media type {:?} is not a media type like `application/json`",
+            document.media_type
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! Calling an importer plugin: open a session, push chunks, finish.
+
+use super::bindings::importer::exports::custode::plugin::source::ChunkResult;
+use super::bindings::importer::Importer;
+use super::bindings::types::ImportError;
+use super::error::{Failure, PluginError};
+use super::plugin::{Plugin, PluginKind};
+use super::state::PluginState;
+use wasmtime::component::ResourceAny;
+use wasmtime::Store;
+
+/// Most records (plus rejected rows) the host accepts from one `push` or `finish`. Inputs are fed
+/// in chunks of [`CHUNK_SIZE`], so an honest importer stays far below it.
+pub const MAX_RECORDS_PER_CALL: usize = 250_000;
+/// Bytes fed to an importer per `push`: big enough to amortise the call, small enough that a
+/// 64 MiB plugin never holds much of the input.
+pub const CHUNK_SIZE: usize = 1 << 20;
+
+/// One import running inside a plugin instance. Dropping it ends the session.
+pub struct ImportSession<'p> {
+    plugin: &'p Plugin,
+    store: Store<PluginState>,
+    instance: Importer,
+    session: Option<ResourceAny>,
+}
+
+impl Plugin {
+    /// Starts an import session on a fresh instance of this plugin.
+    pub fn open_import(&self) -> anyhow::Result<ImportSession<'_>> {
+        let pre = self
+            .importer_pre()
+            .ok_or_else(|| self.wrong_kind(PluginKind::Importer))?;
+        let mut store = self.new_store();
+        let instance = self.instantiate(&mut store, |s| pre.instantiate(s))?;
+        let opened = self.call(&mut store, "open", |s| {
+            instance.custode_plugin_source().session().call_open(s)
+        })?;
+        let session = opened.map_err(|e| self.error("open", reported(e)))?;
+        Ok(ImportSession {
+            plugin: self,
+            store,
+            instance,
+            session: Some(session),
+        })
+    }
+}
+
+impl ImportSession<'_> {
+    /// Feeds the next chunk; returns the records the plugin completed.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, PluginError> {
+        let session = self.session.ok_or_else(|| self.closed("push"))?;
+        let source = self.instance.custode_plugin_source();
+        let result = self.plugin.call(&mut self.store, "push", |s| {
+            source.session().call_push(s, session, chunk)
+        })?;
+        self.check("push", result)
+    }
+
+    /// Ends the input; returns the remaining records and closes the session.
+    pub fn finish(&mut self) -> Result<ChunkResult, PluginError> {
+        let session = self.session.ok_or_else(|| self.closed("finish"))?;
+        let source = self.instance.custode_plugin_source();
+        let result = self.plugin.call(&mut self.store, "finish", |s| {
+            source.session().call_finish(s, session)
+        })?;
+        let checked = self.check("finish", result)?;
+        self.session = None;
+        let _ = session.resource_drop(&mut self.store);
+        Ok(checked)
+    }
+
+    /// The plugin's log lines so far (also forwarded to the host's log as they arrive).
+    pub fn log(&self) -> &[(super::bindings::types::LogLevel, String)] {
+        &self.store.data().log.lines
+    }
+
+    fn check(
+        &self,
+        function: &'static str,
+        result: Result<ChunkResult, ImportError>,
+    ) -> Result<ChunkResult, PluginError> {
+        let chunk = result.map_err(|e| self.plugin.error(function, reported(e)))?;
+        let count = chunk.records.len() + chunk.rejected.len();
+        if count > MAX_RECORDS_PER_CALL {
+            return Err(self.plugin.error(
+                function,
+                Failure::OutputTooLarge {
+                    what: "records",
+                    count,
+                    limit: MAX_RECORDS_PER_CALL,
+                },
+            ));
+        }
+        Ok(chunk)
+    }
+
+    fn closed(&self, function: &'static str) -> PluginError {
+        self.plugin.error(
+            function,
+            Failure::Contract("the import session was already finished or failed".into()),
+        )
+    }
+}
+
+fn reported(e: ImportError) -> Failure {
+    Failure::reported(e.message, e.row, e.column)
+}

@@ -1,0 +1,632 @@
+//! Loading a plugin: checks that the bytes are a component of a world and API version this host
+//! supports, that it imports nothing Custode does not give, and asks the plugin to describe itself.
+
+use super::bindings::{
+    exporter::ExporterPre, importer::ImporterPre, retention::RetentionRulePre, types,
+};
+use super::cache::{self, CodeSource};
+use super::engine::{deadline_ticks, Runtime};
+use super::error::{classify, Failure, PluginError};
+use super::state::PluginState;
+use super::Limits;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use wasmtime::component::types::ComponentItem;
+use wasmtime::component::Component;
+use wasmtime::Store;
+
+/// The plugin API versions this host runs: `custode:plugin@0.1.x`.
+pub const SUPPORTED_API: &str = "0.1";
+const PACKAGE: &str = "custode:plugin/";
+
+/// Which world a plugin implements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PluginKind {
+    Importer,
+    RetentionRule,
+    Exporter,
+}
+
+impl PluginKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PluginKind::Importer => "importer",
+            PluginKind::RetentionRule => "retention-rule",
+            PluginKind::Exporter => "exporter",
+        }
+    }
+
+    /// The interface whose export marks a component as this world.
+    fn marker_interface(self) -> &'static str {
+        match self {
+            PluginKind::Importer => "source",
+            PluginKind::RetentionRule => "rule",
+            PluginKind::Exporter => "render",
+        }
+    }
+}
+
+impl std::fmt::Display for PluginKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<types::PluginKind> for PluginKind {
+    fn from(kind: types::PluginKind) -> Self {
+        match kind {
+            types::PluginKind::Importer => PluginKind::Importer,
+            types::PluginKind::RetentionRule => PluginKind::RetentionRule,
+            types::PluginKind::Exporter => PluginKind::Exporter,
+        }
+    }
+}
+
+/// What the admin set for one installed plugin.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PluginSettings {
+    #[serde(default)]
+    pub limits: Limits,
+    /// Values for the keys the plugin lists in `describe().config-keys`.
+    #[serde(default)]
+    pub config: BTreeMap<String, String>,
+}
+
+/// Everything that can be learnt about a component without running a job: what
+/// `custode plugin inspect` prints and what the admin API shows.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Inspection {
+    /// SHA-256 of the component's bytes, hex.
+    pub digest: String,
+    pub size_bytes: usize,
+    pub name: String,
+    pub version: String,
+    pub kind: PluginKind,
+    pub summary: String,
+    pub config_keys: Vec<ConfigKeyInfo>,
+    /// The plugin API version it was built against, e.g. `0.1.0`.
+    pub api_version: String,
+    pub imports: Vec<String>,
+    pub exports: Vec<String>,
+    /// True for components that import WASI (they get an empty WASI sandbox).
+    pub uses_wasi: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ConfigKeyInfo {
+    pub name: String,
+    pub doc: String,
+    pub required: bool,
+    pub default_value: Option<String>,
+}
+
+enum WorldPre {
+    Importer(ImporterPre<PluginState>),
+    RetentionRule(RetentionRulePre<PluginState>),
+    Exporter(ExporterPre<PluginState>),
+}
+
+/// A loaded, validated plugin, ready to be instantiated cheaply for each job.
+pub struct Plugin {
+    runtime: Arc<Runtime>,
+    inspection: Inspection,
+    settings: PluginSettings,
+    config: Arc<BTreeMap<String, String>>,
+    label: Arc<str>,
+    pre: WorldPre,
+    code_source: CodeSource,
+    load_time: Duration,
+}
+
+impl Plugin {
+    /// Loads a component from its bytes, with the admin's settings for it.
+    ///
+    /// Fails with a message naming the problem and the fix when the bytes are not a component, it
+    /// targets a world or API version this host does not support, it imports anything but the
+    /// `custode:plugin/host` interface (and WASI), or the settings don't fit what it declares.
+    pub fn load(
+        runtime: &Arc<Runtime>,
+        bytes: &[u8],
+        settings: PluginSettings,
+    ) -> anyhow::Result<Plugin> {
+        let plugin = Self::load_unconfigured(runtime, bytes, settings)?;
+        plugin.check_settings()?;
+        Ok(plugin)
+    }
+
+    /// Loads and describes a component without checking its configuration: for inspecting a
+    /// plugin before it is installed and configured.
+    pub fn inspect(runtime: &Arc<Runtime>, bytes: &[u8]) -> anyhow::Result<Inspection> {
+        Ok(Self::load_unconfigured(runtime, bytes, PluginSettings::default())?.inspection)
+    }
+
+    fn load_unconfigured(
+        runtime: &Arc<Runtime>,
+        bytes: &[u8],
+        settings: PluginSettings,
+    ) -> anyhow::Result<Plugin> {
+        let started = Instant::now();
+        settings.limits.validate()?;
+        check_is_component(bytes)?;
+        let digest = cache::digest(bytes);
+        let engine = runtime.engine();
+        let (component, code_source) = match runtime.cache() {
+            Some(cache) => cache.load_or_compile(engine, &digest, bytes),
+            None => Component::new(engine, bytes)
+                .map(|c| (c, CodeSource::Compiled))
+                .map_err(anyhow::Error::from),
+        }
+        .map_err(|e| anyhow::anyhow!("the component could not be compiled: {e:#}"))?;
+
+        let (imports, exports) = interface_names(&component, engine);
+        let (kind, api_version) = world_of(&exports)?;
+        check_imports(&imports)?;
+        let uses_wasi = imports.iter().any(|i| i.starts_with("wasi:"));
+
+        let instance_pre = runtime
+            .linker()
+            .instantiate_pre(&component)
+            .map_err(|e| anyhow::anyhow!("the component cannot be linked: {e:#}"))?;
+        let pre = match kind {
+            PluginKind::Importer => WorldPre::Importer(ImporterPre::new(instance_pre)?),
+            PluginKind::RetentionRule => {
+                WorldPre::RetentionRule(RetentionRulePre::new(instance_pre)?)
+            }
+            PluginKind::Exporter => WorldPre::Exporter(ExporterPre::new(instance_pre)?),
+        };
+
+        let placeholder = Inspection {
+            digest,
+            size_bytes: bytes.len(),
+            name: "(unnamed)".into(),
+            version: "?".into(),
+            kind,
+            summary: String::new(),
+            config_keys: Vec::new(),
+            api_version,
+            imports,
+            exports,
+            uses_wasi,
+        };
+        let config = Arc::new(settings.config.clone());
+        let mut plugin = Plugin {
+            runtime: runtime.clone(),
+            label: Arc::from(format!("plugin {}", &placeholder.digest[..12])),
+            inspection: placeholder,
+            settings,
+            config,
+            pre,
+            code_source,
+            load_time: Duration::ZERO,
+        };
+        let info = plugin.describe()?;
+        plugin.adopt_description(info)?;
+        plugin.load_time = started.elapsed();
+        Ok(plugin)
+    }
+
+    pub fn inspection(&self) -> &Inspection {
+        &self.inspection
+    }
+
+    pub fn name(&self) -> &str {
+        &self.inspection.name
+    }
+
+    pub fn version(&self) -> &str {
+        &self.inspection.version
+    }
+
+    pub fn kind(&self) -> PluginKind {
+        self.inspection.kind
+    }
+
+    pub fn digest(&self) -> &str {
+        &self.inspection.digest
+    }
+
+    pub fn settings(&self) -> &PluginSettings {
+        &self.settings
+    }
+
+    /// Whether the compiled code came from the disk cache, and how long loading took.
+    pub fn load_stats(&self) -> (CodeSource, Duration) {
+        (self.code_source, self.load_time)
+    }
+
+    /// A fresh store for one job, with this plugin's memory limit, configuration and deadline.
+    pub(crate) fn new_store(&self) -> Store<PluginState> {
+        let state = PluginState::new(
+            self.label.clone(),
+            self.config.clone(),
+            self.settings.limits.memory_bytes,
+        );
+        let mut store = Store::new(self.runtime.engine(), state);
+        store.limiter(|state| &mut state.limiter);
+        store.epoch_deadline_trap();
+        store
+    }
+
+    /// Runs `f` against the store under this plugin's deadline, turning any failure into a
+    /// [`PluginError`] that names the plugin, the function and the cause.
+    pub(crate) fn call<R>(
+        &self,
+        store: &mut Store<PluginState>,
+        function: &'static str,
+        f: impl FnOnce(&mut Store<PluginState>) -> wasmtime::Result<R>,
+    ) -> Result<R, PluginError> {
+        let deadline = self.settings.limits.deadline;
+        store.set_epoch_deadline(deadline_ticks(deadline));
+        let result = f(store);
+        store.data_mut().collect_stdio();
+        result.map_err(|e| self.error(function, classify(&e, store.data(), deadline)))
+    }
+
+    pub(crate) fn error(&self, function: &'static str, failure: Failure) -> PluginError {
+        PluginError {
+            plugin: self.inspection.name.clone(),
+            version: self.inspection.version.clone(),
+            function,
+            failure,
+        }
+    }
+
+    /// Creates a fresh instance and drops it: proves the plugin starts under its limits, and is
+    /// what `plugin_instantiate_us` in the benchmark measures.
+    pub fn probe(&self) -> Result<(), PluginError> {
+        let mut store = self.new_store();
+        match &self.pre {
+            WorldPre::Importer(pre) => self
+                .instantiate(&mut store, |s| pre.instantiate(s))
+                .map(drop),
+            WorldPre::RetentionRule(pre) => self
+                .instantiate(&mut store, |s| pre.instantiate(s))
+                .map(drop),
+            WorldPre::Exporter(pre) => self
+                .instantiate(&mut store, |s| pre.instantiate(s))
+                .map(drop),
+        }
+    }
+
+    /// Instantiates and calls `describe()`.
+    fn describe(&self) -> anyhow::Result<types::PluginInfo> {
+        let mut store = self.new_store();
+        let info = match &self.pre {
+            WorldPre::Importer(pre) => {
+                let instance = self.instantiate(&mut store, |s| pre.instantiate(s))?;
+                self.call(&mut store, "describe", |s| {
+                    instance.custode_plugin_plugin().call_describe(s)
+                })?
+            }
+            WorldPre::RetentionRule(pre) => {
+                let instance = self.instantiate(&mut store, |s| pre.instantiate(s))?;
+                self.call(&mut store, "describe", |s| {
+                    instance.custode_plugin_plugin().call_describe(s)
+                })?
+            }
+            WorldPre::Exporter(pre) => {
+                let instance = self.instantiate(&mut store, |s| pre.instantiate(s))?;
+                self.call(&mut store, "describe", |s| {
+                    instance.custode_plugin_plugin().call_describe(s)
+                })?
+            }
+        };
+        Ok(info)
+    }
+
+    /// Instantiates with the deadline armed, so a plugin whose start-up code loops is stopped too.
+    pub(crate) fn instantiate<I>(
+        &self,
+        store: &mut Store<PluginState>,
+        f: impl FnOnce(&mut Store<PluginState>) -> wasmtime::Result<I>,
+    ) -> Result<I, PluginError> {
+        self.call(store, "instantiate", f).map_err(|mut e| {
+            if let Failure::Trap(message) = &e.failure {
+                e.failure = Failure::Instantiate(message.clone());
+            }
+            e
+        })
+    }
+
+    pub(crate) fn importer_pre(&self) -> Option<&ImporterPre<PluginState>> {
+        match &self.pre {
+            WorldPre::Importer(pre) => Some(pre),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn retention_pre(&self) -> Option<&RetentionRulePre<PluginState>> {
+        match &self.pre {
+            WorldPre::RetentionRule(pre) => Some(pre),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn exporter_pre(&self) -> Option<&ExporterPre<PluginState>> {
+        match &self.pre {
+            WorldPre::Exporter(pre) => Some(pre),
+            _ => None,
+        }
+    }
+
+    /// Error for calling a world's function on a plugin of another world.
+    pub(crate) fn wrong_kind(&self, wanted: PluginKind) -> anyhow::Error {
+        anyhow::anyhow!(
+            "plugin `{}` {} is of kind `{}`, but a `{wanted}` plugin is needed here: choose a {wanted} plugin",
+            self.name(),
+            self.version(),
+            self.kind()
+        )
+    }
+
+    fn adopt_description(&mut self, info: types::PluginInfo) -> anyhow::Result<()> {
+        let declared = PluginKind::from(info.kind);
+        if declared != self.inspection.kind {
+            anyhow::bail!(
+                "plugin `{}` says it is a {declared} plugin, but the component implements the {} world: fix `describe()`",
+                info.name,
+                self.inspection.kind
+            );
+        }
+        check_name(&info.name)?;
+        if info.version.trim().is_empty() {
+            anyhow::bail!(
+                "plugin `{}` describes itself with an empty version: set `version` in `describe()`",
+                info.name
+            );
+        }
+        self.label = Arc::from(format!("{} {}", info.name, info.version));
+        self.inspection.name = info.name;
+        self.inspection.version = info.version;
+        self.inspection.summary = info.summary;
+        self.inspection.config_keys = info
+            .config_keys
+            .into_iter()
+            .map(|k| ConfigKeyInfo {
+                name: k.name,
+                doc: k.doc,
+                required: k.required,
+                default_value: k.default_value,
+            })
+            .collect();
+        Ok(())
+    }
+
+    /// The admin's configuration must use only keys the plugin declares, and set the required ones.
+    fn check_settings(&self) -> anyhow::Result<()> {
+        let keys = &self.inspection.config_keys;
+        for given in self.settings.config.keys() {
+            if !keys.iter().any(|k| &k.name == given) {
+                let known: Vec<&str> = keys.iter().map(|k| k.name.as_str()).collect();
+                anyhow::bail!(
+                    "plugin `{}` {} has no setting `{given}`; its settings are: {}",
+                    self.name(),
+                    self.version(),
+                    if known.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                );
+            }
+        }
+        for key in keys.iter().filter(|k| k.required) {
+            if !self.settings.config.contains_key(&key.name) {
+                anyhow::bail!(
+                    "plugin `{}` {} needs the setting `{}` ({}); set it in the plugin's configuration",
+                    self.name(),
+                    self.version(),
+                    key.name,
+                    key.doc
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_is_component(bytes: &[u8]) -> anyhow::Result<()> {
+    if wasmparser::Parser::is_component(bytes) {
+        return Ok(());
+    }
+    if wasmparser::Parser::is_core_wasm(bytes) {
+        anyhow::bail!(
+            "this is a core WebAssembly module, not a component: build plugins with `cargo xtask plugins` \
+             (or turn the module into a component with `wasm-tools component new`)"
+        );
+    }
+    anyhow::bail!("this is not a WebAssembly component (it does not start with the `\\0asm` header of a component)")
+}
+
+fn check_name(name: &str) -> anyhow::Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.starts_with('-');
+    if !ok {
+        anyhow::bail!(
+            "plugin name `{name}` is not allowed: use 1 to 64 lower-case letters, digits and dashes, e.g. `csv` or `erp-sync`"
+        );
+    }
+    Ok(())
+}
+
+/// The names of the instances (interfaces) a component imports and exports, sorted.
+fn interface_names(component: &Component, engine: &wasmtime::Engine) -> (Vec<String>, Vec<String>) {
+    let ty = component.component_type();
+    let name = |(n, item): (&str, wasmtime::component::types::ComponentExtern<'_>)| match item.ty {
+        ComponentItem::ComponentFunc(_) => format!("{n} (function)"),
+        _ => n.to_string(),
+    };
+    let mut imports: Vec<String> = ty.imports(engine).map(name).collect();
+    let mut exports: Vec<String> = ty.exports(engine).map(name).collect();
+    imports.sort();
+    exports.sort();
+    (imports, exports)
+}
+
+/// Splits `custode:plugin/source@0.1.0` into (`source`, `0.1.0`).
+fn custode_interface(name: &str) -> Option<(&str, &str)> {
+    name.strip_prefix(PACKAGE)?.split_once('@')
+}
+
+fn supported(version: &str) -> bool {
+    version
+        .strip_prefix(SUPPORTED_API)
+        .is_some_and(|rest| rest.starts_with('.'))
+}
+
+/// Finds which world a component implements, from its exports.
+fn world_of(exports: &[String]) -> anyhow::Result<(PluginKind, String)> {
+    let worlds = [
+        PluginKind::Importer,
+        PluginKind::RetentionRule,
+        PluginKind::Exporter,
+    ];
+    for name in exports {
+        let Some((interface, version)) = custode_interface(name) else {
+            continue;
+        };
+        let Some(kind) = worlds
+            .iter()
+            .copied()
+            .find(|k| k.marker_interface() == interface)
+        else {
+            continue;
+        };
+        if !supported(version) {
+            anyhow::bail!(
+                "the component exports `{name}`, built against plugin API {version}, but this Custode runs plugin API \
+                 {SUPPORTED_API}.x (custode:plugin@{SUPPORTED_API}.x): rebuild the plugin against wit/since_v0.1.0 or upgrade Custode"
+            );
+        }
+        let describe = format!("{PACKAGE}plugin@{version}");
+        if !exports.contains(&describe) {
+            anyhow::bail!("the component implements the {kind} world but does not export `{describe}` (describe): rebuild it with the SDK");
+        }
+        return Ok((kind, version.to_string()));
+    }
+    anyhow::bail!(
+        "the component implements no Custode plugin world (importer, retention-rule or exporter of custode:plugin@{SUPPORTED_API}.x); \
+         it exports: {}",
+        if exports.is_empty() { "nothing".to_string() } else { exports.join(", ") }
+    )
+}
+
+/// Plugins may import our `host` and `types` interfaces and WASI p2 (given an empty sandbox); nothing else.
+fn check_imports(imports: &[String]) -> anyhow::Result<()> {
+    let foreign: Vec<&str> = imports
+        .iter()
+        .map(String::as_str)
+        .filter(|name| match custode_interface(name) {
+            Some(("host" | "types", version)) => !supported(version),
+            Some(_) => true,
+            None => !(name.starts_with("wasi:") && name.contains("@0.2.")),
+        })
+        .collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "the component imports {}, which Custode does not provide: a plugin may import only `custode:plugin/host@{SUPPORTED_API}.x` \
+         (and WASI 0.2, which it gets as an empty sandbox); remove the import from the plugin",
+        foreign.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn recognises_each_world_and_its_version() {
+        let importer = names(&["custode:plugin/plugin@0.1.0", "custode:plugin/source@0.1.0"]);
+        assert_eq!(
+            world_of(&importer).unwrap(),
+            (PluginKind::Importer, "0.1.0".into())
+        );
+        let rule = names(&["custode:plugin/plugin@0.1.2", "custode:plugin/rule@0.1.2"]);
+        assert_eq!(
+            world_of(&rule).unwrap(),
+            (PluginKind::RetentionRule, "0.1.2".into())
+        );
+        let exporter = names(&["custode:plugin/plugin@0.1.0", "custode:plugin/render@0.1.0"]);
+        assert_eq!(world_of(&exporter).unwrap().0, PluginKind::Exporter);
+    }
+
+    #[test]
+    fn refuses_unsupported_versions_and_foreign_worlds_with_the_fix() {
+        let future = names(&["custode:plugin/plugin@0.2.0", "custode:plugin/source@0.2.0"]);
+        let e = world_of(&future).unwrap_err().to_string();
+        assert!(
+            e.contains("plugin API 0.2.0") && e.contains("rebuild"),
+            "{e}"
+        );
+        let e = world_of(&names(&["wasi:cli/run@0.2.0"]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("no Custode plugin world") && e.contains("wasi:cli/run@0.2.0"),
+            "{e}"
+        );
+        let e = world_of(&names(&["custode:plugin/source@0.1.0"]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("does not export `custode:plugin/plugin@0.1.0`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn allows_only_host_types_and_wasi_imports() {
+        check_imports(&names(&[
+            "custode:plugin/host@0.1.0",
+            "custode:plugin/types@0.1.0",
+            "wasi:io/streams@0.2.3",
+        ]))
+        .unwrap();
+        let e = check_imports(&names(&[
+            "custode:plugin/host@0.1.0",
+            "evil:net/socket@0.1.0",
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("`evil:net/socket@0.1.0`") && e.contains("remove the import"),
+            "{e}"
+        );
+        let e = check_imports(&names(&["custode:plugin/host@0.9.0"]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("custode:plugin/host@0.9.0"), "{e}");
+    }
+
+    #[test]
+    fn plugin_names_are_kebab_case() {
+        check_name("csv").unwrap();
+        check_name("erp-sync-2").unwrap();
+        for bad in ["", "CSV", "my plugin", "-x", "a/b"] {
+            assert!(check_name(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn refuses_bytes_that_are_not_a_component() {
+        let e = check_is_component(b"\0asm\x01\0\0\0")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("core WebAssembly module"), "{e}");
+        let e = check_is_component(b"PK\x03\x04").unwrap_err().to_string();
+        assert!(e.contains("not a WebAssembly component"), "{e}");
+    }
+}

@@ -1,0 +1,133 @@
+//! The WIT names of the contract's enums (`lead-generation`, `legitimate-interest`, ...), both ways.
+//! Settings, documents and messages use these names, so every plugin spells them the same.
+
+use crate::types::{
+    ConsentAction, DataCategory, LegalBasis, PluginKind, RetentionAction, SourceChannel,
+};
+
+macro_rules! wit_names {
+    ($ty:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl $ty {
+            /// Every value, in the order of the WIT file.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+
+            /// The WIT name, e.g. `
+            #[doc = concat!($($name, "` `"),+)]
+            /// `.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name),+
+                }
+            }
+
+            /// The value with this WIT name (`_` accepted for `-`, any case).
+            pub fn from_name(name: &str) -> Option<$ty> {
+                let wanted = name.trim().to_ascii_lowercase().replace('_', "-");
+                Self::ALL.iter().copied().find(|v| v.name() == wanted)
+            }
+        }
+    };
+}
+
+wit_names!(SourceChannel {
+    Phone => "phone",
+    Email => "email",
+    LeadGeneration => "lead-generation",
+    PublicDatabase => "public-database",
+    Fair => "fair",
+    BusinessCard => "business-card",
+    WebForm => "web-form",
+    Newsletter => "newsletter",
+    Erp => "erp",
+    Referral => "referral",
+    Manual => "manual",
+    Other => "other",
+});
+
+wit_names!(LegalBasis {
+    Consent => "consent",
+    Contract => "contract",
+    PreContract => "pre-contract",
+    LegalObligation => "legal-obligation",
+    VitalInterest => "vital-interest",
+    PublicTask => "public-task",
+    LegitimateInterest => "legitimate-interest",
+});
+
+wit_names!(ConsentAction {
+    Granted => "granted",
+    Withdrawn => "withdrawn",
+    Objected => "objected",
+});
+
+wit_names!(DataCategory {
+    Contact => "contact",
+    Commercial => "commercial",
+    Financial => "financial",
+    Marketing => "marketing",
+    Notes => "notes",
+});
+
+wit_names!(PluginKind {
+    Importer => "importer",
+    RetentionRule => "retention-rule",
+    Exporter => "exporter",
+});
+
+impl LegalBasis {
+    /// The article of the GDPR that makes the basis lawful, e.g. `Art. 6(1)(f)`.
+    pub fn article(&self) -> &'static str {
+        match self {
+            LegalBasis::Consent => "Art. 6(1)(a)",
+            LegalBasis::Contract | LegalBasis::PreContract => "Art. 6(1)(b)",
+            LegalBasis::LegalObligation => "Art. 6(1)(c)",
+            LegalBasis::VitalInterest => "Art. 6(1)(d)",
+            LegalBasis::PublicTask => "Art. 6(1)(e)",
+            LegalBasis::LegitimateInterest => "Art. 6(1)(f)",
+        }
+    }
+}
+
+impl RetentionAction {
+    /// `keep`, `erase`, `anonymise` or `review`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            RetentionAction::Keep => "keep",
+            RetentionAction::Erase => "erase",
+            RetentionAction::Anonymise(_) => "anonymise",
+            RetentionAction::Review => "review",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for c in SourceChannel::ALL {
+            assert_eq!(SourceChannel::from_name(c.name()), Some(*c));
+        }
+        for b in LegalBasis::ALL {
+            assert_eq!(LegalBasis::from_name(b.name()), Some(*b));
+        }
+        assert_eq!(SourceChannel::ALL.len(), 12);
+        assert_eq!(
+            SourceChannel::from_name(" Lead_Generation "),
+            Some(SourceChannel::LeadGeneration)
+        );
+        assert_eq!(SourceChannel::from_name("fax"), None);
+        assert_eq!(
+            DataCategory::from_name("financial"),
+            Some(DataCategory::Financial)
+        );
+        assert_eq!(ConsentAction::Objected.name(), "objected");
+        assert_eq!(PluginKind::RetentionRule.name(), "retention-rule");
+        assert_eq!(LegalBasis::PreContract.article(), "Art. 6(1)(b)");
+        assert_eq!(
+            RetentionAction::Anonymise(vec![DataCategory::Notes]).name(),
+            "anonymise"
+        );
+    }
+}

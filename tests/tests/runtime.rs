@@ -1,0 +1,129 @@
+//! The plugin runtime with real components: loading, validation, the disk cache, the importer world.
+
+use custode::runtime::cache::CodeSource;
+use custode::runtime::{Plugin, PluginKind, PluginSettings, Runtime};
+use custode_tests::plugin_bytes;
+
+fn emails(
+    result: &custode::runtime::bindings::importer::exports::custode::plugin::source::ChunkResult,
+) -> Vec<String> {
+    use custode::runtime::bindings::types::Identity;
+    result
+        .records
+        .iter()
+        .flat_map(|r| r.identities.iter())
+        .map(|i| match i {
+            Identity::Email(e) => e.clone(),
+            other => panic!("unexpected identity {other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn an_sdk_importer_describes_itself_and_imports_in_chunks() {
+    let runtime = Runtime::new(None).unwrap();
+    let plugin = Plugin::load(&runtime, &plugin_bytes("lines"), PluginSettings::default()).unwrap();
+    assert_eq!(plugin.name(), "lines");
+    assert_eq!(plugin.kind(), PluginKind::Importer);
+    assert_eq!(plugin.inspection().api_version, "0.1.0");
+    assert!(!plugin.inspection().uses_wasi, "SDK plugins need no WASI");
+    assert!(plugin
+        .inspection()
+        .imports
+        .iter()
+        .all(|i| i.starts_with("custode:plugin/")));
+
+    let mut session = plugin.open_import().unwrap();
+    // Chunks end mid-line: the session must carry the tail over.
+    let first = session.push(b"anna@example.com\nbru").unwrap();
+    let second = session.push(b"no@example.com\r\n\n").unwrap();
+    let last = session.finish().unwrap();
+    assert_eq!(emails(&first), ["anna@example.com"]);
+    assert_eq!(emails(&second), ["bruno@example.com"]);
+    assert!(last.records.is_empty());
+    assert_eq!(
+        second.records[0].row, 2,
+        "rows are numbered from 1 across chunks"
+    );
+}
+
+#[test]
+fn a_second_start_loads_compiled_code_from_the_disk_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = plugin_bytes("lines");
+    {
+        let runtime = Runtime::new(Some(dir.path().to_path_buf())).unwrap();
+        let plugin = Plugin::load(&runtime, &bytes, PluginSettings::default()).unwrap();
+        assert_eq!(plugin.load_stats().0, CodeSource::Compiled);
+    }
+    let runtime = Runtime::new(Some(dir.path().to_path_buf())).unwrap();
+    let plugin = Plugin::load(&runtime, &bytes, PluginSettings::default()).unwrap();
+    assert_eq!(plugin.load_stats().0, CodeSource::DiskCache);
+    let mut session = plugin.open_import().unwrap();
+    assert_eq!(
+        emails(&session.push(b"c@example.com\n").unwrap()),
+        ["c@example.com"]
+    );
+}
+
+#[test]
+fn a_corrupt_cache_entry_is_recompiled_not_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = plugin_bytes("lines");
+    drop(
+        Plugin::load(
+            &Runtime::new(Some(dir.path().into())).unwrap(),
+            &bytes,
+            PluginSettings::default(),
+        )
+        .unwrap(),
+    );
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        std::fs::write(entry.unwrap().path(), b"garbage").unwrap();
+    }
+    let runtime = Runtime::new(Some(dir.path().into())).unwrap();
+    let plugin = Plugin::load(&runtime, &bytes, PluginSettings::default()).unwrap();
+    assert_eq!(plugin.load_stats().0, CodeSource::Compiled);
+    assert_eq!(plugin.name(), "lines");
+}
+
+#[test]
+fn settings_the_plugin_does_not_declare_are_refused_by_name() {
+    let runtime = Runtime::new(None).unwrap();
+    let mut settings = PluginSettings::default();
+    settings.config.insert("delimiter".into(), ";".into());
+    let err = Plugin::load(&runtime, &plugin_bytes("lines"), settings)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("has no setting `delimiter`"), "{err}");
+}
+
+#[test]
+fn core_modules_and_random_bytes_are_refused_with_the_fix() {
+    let runtime = Runtime::new(None).unwrap();
+    let core = Plugin::load(&runtime, b"\0asm\x01\0\0\0", PluginSettings::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        core.contains("core WebAssembly module, not a component"),
+        "{core}"
+    );
+    let junk = Plugin::load(&runtime, b"not wasm at all", PluginSettings::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(junk.contains("not a WebAssembly component"), "{junk}");
+}
+
+#[test]
+fn calling_the_wrong_world_names_both_kinds() {
+    let runtime = Runtime::new(None).unwrap();
+    let plugin = Plugin::load(&runtime, &plugin_bytes("lines"), PluginSettings::default()).unwrap();
+    let err = plugin.start_retention().err().unwrap().to_string();
+    assert!(
+        err.contains("is of kind `importer`, but a `retention-rule` plugin is needed"),
+        "{err}"
+    );
+}

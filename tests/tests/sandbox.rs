@@ -1,0 +1,215 @@
+//! Misbehaving plugins are stopped with a message that names the plugin, the function and the cause,
+//! and the host (and a good plugin) keeps working right after.
+
+use custode::runtime::{Failure, Limits, Plugin, PluginError, PluginSettings, Runtime};
+use custode_tests::plugin_bytes;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn load(runtime: &Arc<Runtime>, name: &str, limits: Limits) -> Plugin {
+    Plugin::load(
+        runtime,
+        &plugin_bytes(name),
+        PluginSettings {
+            limits,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("loading {name}: {e:#}"))
+}
+
+/// Runs a whole import of `input` (pushed in two chunks) and returns the error it must end with.
+fn import_error(plugin: &Plugin, input: &[u8]) -> PluginError {
+    let mut session = plugin.open_import().expect("open");
+    let (a, b) = input.split_at(input.len() / 2);
+    let result = session
+        .push(a)
+        .and_then(|_| session.push(b))
+        .and_then(|_| session.finish());
+    result.expect_err("the plugin should have been stopped")
+}
+
+/// A good plugin still imports correctly on the same runtime.
+fn good_plugin_still_works(runtime: &Arc<Runtime>) {
+    let plugin = load(runtime, "lines", Limits::default());
+    let mut session = plugin.open_import().unwrap();
+    let records = session.push(b"still@example.com\n").unwrap().records;
+    assert_eq!(records.len(), 1);
+    session.finish().unwrap();
+}
+
+#[test]
+fn an_endless_loop_is_stopped_at_its_deadline() {
+    let runtime = Runtime::new(None).unwrap();
+    let limits = Limits {
+        deadline: Duration::from_millis(300),
+        ..Limits::default()
+    };
+    let plugin = load(&runtime, "endless-loop", limits);
+    let started = Instant::now();
+    let err = import_error(&plugin, b"a@example.com\nb@example.com\n");
+    let took = started.elapsed();
+    assert_eq!(err.failure, Failure::Deadline(Duration::from_millis(300)));
+    assert_eq!(err.function, "push");
+    let message = err.to_string();
+    assert!(
+        message.starts_with("plugin `endless-loop` 0.1.0 ran past its 300 ms deadline in `push`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("limits.deadline_ms"),
+        "the message says how to raise it: {message}"
+    );
+    assert!(
+        took < Duration::from_secs(3),
+        "stopped promptly, took {took:?}"
+    );
+    good_plugin_still_works(&runtime);
+}
+
+#[test]
+fn a_memory_hog_is_stopped_at_its_memory_limit() {
+    let runtime = Runtime::new(None).unwrap();
+    let plugin = load(&runtime, "memory-hog", Limits::default());
+    let err = import_error(&plugin, b"x\n");
+    match &err.failure {
+        Failure::Memory { limit, requested } => {
+            assert_eq!(*limit, 64 << 20);
+            assert!(*requested > 64 << 20);
+        }
+        other => panic!("expected a memory failure, got {other:?}: {err}"),
+    }
+    assert!(
+        err.to_string().contains("exceeded its 64 MiB memory limit"),
+        "{err}"
+    );
+    good_plugin_still_works(&runtime);
+}
+
+#[test]
+fn a_smaller_memory_limit_is_enforced_too() {
+    let runtime = Runtime::new(None).unwrap();
+    let plugin = load(
+        &runtime,
+        "memory-hog",
+        Limits {
+            memory_bytes: 8 << 20,
+            ..Limits::default()
+        },
+    );
+    let err = import_error(&plugin, b"x\n");
+    assert!(
+        err.to_string().contains("exceeded its 8 MiB memory limit"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_panic_halfway_reports_the_panic_message() {
+    let runtime = Runtime::new(None).unwrap();
+    let plugin = load(&runtime, "panic-halfway", Limits::default());
+    let mut session = plugin.open_import().unwrap();
+    // The first chunk is fine …
+    session
+        .push(b"a@example.com\n")
+        .expect("the first chunk is imported");
+    // … the second panics inside the plugin.
+    let err = session.push(b"b@example.com\n").unwrap_err();
+    let Failure::Panic(message) = &err.failure else {
+        panic!("expected a panic, got {err}")
+    };
+    assert!(
+        message.contains("invented failure for tests"),
+        "the plugin's own message is kept: {message}"
+    );
+    assert!(
+        message.contains(".rs:"),
+        "with the source location: {message}"
+    );
+    assert!(err.to_string().contains("report it to its author"), "{err}");
+    // The session is dead after a trap: further calls fail cleanly instead of running on a broken instance.
+    assert!(session.push(b"c@example.com\n").is_err());
+    good_plugin_still_works(&runtime);
+}
+
+#[test]
+fn a_huge_result_is_refused() {
+    let runtime = Runtime::new(None).unwrap();
+    let plugin = load(&runtime, "huge-result", Limits::default());
+    let err = import_error(&plugin, b"x\n");
+    match &err.failure {
+        Failure::OutputTooLarge {
+            what: "records",
+            count,
+            limit,
+        } => assert!(count > limit),
+        other => panic!("expected an oversized output, got {other:?}: {err}"),
+    }
+    good_plugin_still_works(&runtime);
+}
+
+#[test]
+fn a_plugin_importing_an_unknown_host_function_is_refused_at_install() {
+    let runtime = Runtime::new(None).unwrap();
+    let err = Plugin::load(
+        &runtime,
+        &plugin_bytes("unknown-import"),
+        PluginSettings::default(),
+    )
+    .err()
+    .expect("refused")
+    .to_string();
+    assert!(err.contains("evil:net/socket"), "names the import: {err}");
+    assert!(err.contains("which Custode does not provide"), "{err}");
+    good_plugin_still_works(&runtime);
+}
+
+#[test]
+fn a_wasi_plugin_runs_in_an_empty_sandbox_with_stdout_in_its_log() {
+    let runtime = Runtime::new(None).unwrap();
+    let plugin = load(&runtime, "wasi-stdout", Limits::default());
+    assert!(plugin.inspection().uses_wasi);
+    let mut session = plugin.open_import().unwrap();
+    let mut records = session.push(b"a@example.com\n").unwrap().records;
+    records.extend(session.finish().unwrap().records);
+    let logged: Vec<&str> = session
+        .log()
+        .iter()
+        .map(|(_, line)| line.as_str())
+        .collect();
+    assert!(
+        logged.iter().any(|l| l.contains("hello from wasi stdout")),
+        "stdout reaches the log: {logged:?}"
+    );
+    // The plugin reports what it could see of the sandbox in a field of its record.
+    let seen: Vec<String> = records
+        .iter()
+        .flat_map(|r| r.fields.iter())
+        .map(|f| format!("{}={}", f.name, f.value))
+        .collect();
+    assert!(
+        seen.iter().any(|f| f == "wasi_environment=0 variables"),
+        "no environment variables: {seen:?}"
+    );
+    assert!(
+        seen.iter().any(|f| f == "wasi_preopens=0 directories"),
+        "no directories: {seen:?}"
+    );
+    assert!(
+        seen.iter().any(|f| f == "wasi_arguments=0 arguments"),
+        "no arguments: {seen:?}"
+    );
+}
+
+#[test]
+fn many_failures_in_a_row_do_not_exhaust_the_host() {
+    let runtime = Runtime::new(None).unwrap();
+    let plugin = load(&runtime, "panic-halfway", Limits::default());
+    // More failed instances than the pool has slots: each failed store must give its slot back.
+    for _ in 0..(custode::runtime::engine::MAX_CONCURRENT_INSTANCES + 20) {
+        let mut session = plugin.open_import().unwrap();
+        session.push(b"a@example.com\n").unwrap();
+        assert!(session.push(b"b@example.com\n").is_err());
+    }
+    good_plugin_still_works(&runtime);
+}
