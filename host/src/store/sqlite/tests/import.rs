@@ -239,7 +239,10 @@ fn tricky_records() -> Vec<NormalizedRecord> {
     records
 }
 
-fn snapshot(store: &SqliteStore) -> Vec<(Vec<Identity>, Vec<(String, String, bool)>, usize)> {
+/// Per contact: identities, (field, value, current) and the ledger length.
+type Snapshot = Vec<(Vec<Identity>, Vec<(String, String, bool)>, usize)>;
+
+fn snapshot(store: &SqliteStore) -> Snapshot {
     let mut out = Vec::new();
     let mut after = None;
     loop {
