@@ -176,12 +176,11 @@ fn main() {
 }
 
 fn write_phases(store: &SqliteStore, actor: &Actor, a: &Args) {
-    let store = store;
     // 1% of the people are on the suppression list before the import.
     for p in (0..a.contacts).step_by(100) {
         let e = Identity::Email(Email::parse(&format!("user{p}.0@example{}.it", p % 997)).unwrap());
         store
-            .suppress(&actor, &e, "bench", &SuppressionScope::All, Timestamp(0))
+            .suppress(actor, &e, "bench", &SuppressionScope::All, Timestamp(0))
             .unwrap();
     }
 
@@ -252,7 +251,7 @@ fn query_phase(store: &SqliteStore, a: &Args) {
         rng ^= rng >> 7;
         rng ^= rng << 17;
         let id = ContactId(1 + (rng % contacts as u64) as i64);
-        let (purpose, channel) = if rng % 3 == 0 {
+        let (purpose, channel) = if rng.is_multiple_of(3) {
             ("profiling", ConsentChannel::Phone)
         } else {
             ("marketing", ConsentChannel::Email)
