@@ -15,6 +15,7 @@ mod views;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicI64;
 use std::sync::RwLock;
 
 use foldhash::fast::RandomState;
@@ -89,6 +90,9 @@ pub struct SqliteStore {
     /// and a hash map lookup is cheaper than a B-tree seek. The database stays the source of truth; this
     /// copy changes only while the writer is held, after the change is committed.
     pub(crate) suppression: RwLock<HashMap<[u8; 32], (Timestamp, SuppressionScope), RandomState>>,
+    /// The `suppression_version` of the database when the in-memory copy was loaded: another process
+    /// (a CLI run beside the server) may add entries, and the copy is reloaded when it sees a newer one.
+    pub(crate) suppression_version: AtomicI64,
     pub(crate) purposes: PurposeIds,
     db_path: PathBuf,
 }
@@ -113,6 +117,7 @@ impl SqliteStore {
         check_fingerprint(&conn, &keys, data_dir)?;
         let purposes = sync_purposes(&conn, &policy)?;
         let store = SqliteStore {
+            suppression_version: AtomicI64::new(suppression::version(&conn)?),
             suppression: RwLock::new(suppression::load(&conn)?),
             policy,
             keys,

@@ -80,6 +80,7 @@ impl<'c> RecordSink<'c> {
     pub fn new(store: &'c SqliteStore, conn: &'c Connection, cfg: SinkConfig) -> Result<Self> {
         // Ids are assigned here so a new contact's rows can wait in the buffers; the writer is held for
         // the sink's whole life, so nobody else inserts contacts meanwhile.
+        store.refresh_suppression(conn)?;
         let next_id: i64 = conn
             .query_row("SELECT coalesce(max(id), 0) + 1 FROM contacts", [], |r| {
                 r.get(0)
