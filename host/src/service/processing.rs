@@ -18,12 +18,20 @@ pub enum Subject {
     Identity(Identity),
 }
 
-/// Keep only contacts that may be processed for `purpose` on `channel` at `at`.
+/// Keep only contacts that may (`allowed: true`) or may not (`allowed: false`: the R8 report of
+/// contacts without a basis for a purpose, to remedy or delete) be processed for `purpose` on
+/// `channel` at `at`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllowedFilter {
     pub purpose: String,
     pub channel: String,
     pub at: Option<Timestamp>,
+    #[serde(default = "yes")]
+    pub allowed: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A list page filtered by `can_process` inspects at most this many contacts per page per requested
@@ -108,7 +116,7 @@ impl Compliance {
                     &allowed.channel,
                     allowed.at,
                 )?;
-                if d.allowed {
+                if d.allowed == allowed.allowed {
                     page.items.push(c);
                 }
             }

@@ -191,10 +191,11 @@ fn lists_can_keep_only_contacts_that_may_be_processed() {
         )
         .unwrap();
     }
-    let allowed = AllowedFilter {
+    let mut allowed = AllowedFilter {
         purpose: "marketing".into(),
         channel: "email".into(),
         at: Some(day(2026, 2, 1)),
+        allowed: true,
     };
     let page = c
         .list_contacts(
@@ -210,4 +211,19 @@ fn lists_can_keep_only_contacts_that_may_be_processed() {
         vec![id]
     );
     assert_eq!(page.next, None);
+    // The R8 report: contacts that may not be processed for marketing, a page at a time.
+    allowed.allowed = false;
+    let filter = |after| ContactFilter {
+        limit: 20,
+        after,
+        ..ContactFilter::default()
+    };
+    let first = c.list_contacts(&filter(None), Some(&allowed)).unwrap();
+    assert_eq!(first.items.len(), 20);
+    assert!(first.items.iter().all(|i| i.id != id));
+    let rest = c
+        .list_contacts(&filter(first.next), Some(&allowed))
+        .unwrap();
+    assert_eq!(rest.items.len(), 10);
+    assert_eq!(rest.next, None);
 }
