@@ -11,12 +11,15 @@ use custode::store::*;
 
 struct Args {
     contacts: u64,
+    /// With an existing database: import this many new contacts into it first.
+    add: u64,
     queries: usize,
     dir: Option<std::path::PathBuf>,
 }
 
 fn args() -> Args {
     let mut a = Args {
+        add: 0,
         contacts: 100_000,
         queries: 200_000,
         dir: None,
@@ -26,6 +29,7 @@ fn args() -> Args {
         let mut value = || it.next().expect("a value after the flag");
         match arg.as_str() {
             "--contacts" => a.contacts = value().parse().expect("a number of contacts"),
+            "--add" => a.add = value().parse().expect("a number of contacts"),
             "--queries" => a.queries = value().parse().expect("a number of queries"),
             "--dir" => a.dir = Some(value().into()),
             other => panic!("unknown argument {other}: use --contacts N --queries Q --dir PATH"),
@@ -171,17 +175,22 @@ fn main() {
     let actor = Actor::new("bench", Role::Dpo);
     if !reuse {
         write_phases(&store, &actor, &a);
+    } else if a.add > 0 {
+        let (rate, counts) = import(&store, a.add, 9, "c");
+        println!(
+            "import of {} into the existing database: {rate:.0} contacts/s {counts:?}",
+            a.add
+        );
     }
     query_phase(&store, &a);
 }
 
 fn write_phases(store: &SqliteStore, actor: &Actor, a: &Args) {
-    let store = store;
     // 1% of the people are on the suppression list before the import.
     for p in (0..a.contacts).step_by(100) {
         let e = Identity::Email(Email::parse(&format!("user{p}.0@example{}.it", p % 997)).unwrap());
         store
-            .suppress(&actor, &e, "bench", &SuppressionScope::All, Timestamp(0))
+            .suppress(actor, &e, "bench", &SuppressionScope::All, Timestamp(0))
             .unwrap();
     }
 
@@ -252,7 +261,7 @@ fn query_phase(store: &SqliteStore, a: &Args) {
         rng ^= rng >> 7;
         rng ^= rng << 17;
         let id = ContactId(1 + (rng % contacts as u64) as i64);
-        let (purpose, channel) = if rng % 3 == 0 {
+        let (purpose, channel) = if rng.is_multiple_of(3) {
             ("profiling", ConsentChannel::Phone)
         } else {
             ("marketing", ConsentChannel::Email)

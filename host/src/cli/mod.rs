@@ -1,5 +1,6 @@
 //! The `custode` command line. Every subcommand calls the same service functions as the HTTP API.
 
+pub mod compliance;
 mod plugin;
 
 use clap::{Parser, Subcommand};

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use foldhash::fast::RandomState;
+
 use serde::{Deserialize, Serialize};
 
 use super::error::InvalidInput;
@@ -46,13 +48,13 @@ pub struct FieldDef {
 pub struct Catalogue {
     purposes: Vec<PurposeDef>,
     fields: Vec<FieldDef>,
-    purpose_index: HashMap<String, usize>,
-    field_index: HashMap<String, usize>,
+    purpose_index: HashMap<String, usize, RandomState>,
+    field_index: HashMap<String, usize, RandomState>,
 }
 
 impl Catalogue {
     pub fn new(purposes: Vec<PurposeDef>, fields: Vec<FieldDef>) -> Result<Self, InvalidInput> {
-        let mut purpose_index = HashMap::new();
+        let mut purpose_index = HashMap::default();
         for (i, p) in purposes.iter().enumerate() {
             check_name("purposes", &p.name, '-')?;
             if p.bases.is_empty() {
@@ -68,7 +70,7 @@ impl Catalogue {
                 ));
             }
         }
-        let mut field_index = HashMap::new();
+        let mut field_index = HashMap::default();
         for (i, f) in fields.iter().enumerate() {
             check_name("fields", &f.name, '_')?;
             if f.purposes.is_empty() {

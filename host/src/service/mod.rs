@@ -1,3 +1,82 @@
-//! The actions of Custode, used by both the HTTP API and the CLI (never two code paths for one action).
+//! The compliance actions, one function per action, called by both the CLI and the HTTP API (never two
+//! code paths for one action). Each write takes the [`Actor`]; the store writes its audit entry in the
+//! same transaction. Inputs arrive as text from people and are parsed here, with errors that name the
+//! input and the fix.
 
+mod contacts;
 pub mod import;
+mod processing;
+mod records;
+mod requests;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::domain::{Email, ExternalId, Identity, Phone, Policy, Settings};
+use crate::store::{self, ComplianceStore};
+
+pub use crate::store::StoreError as Error;
+pub use processing::{AllowedFilter, Subject};
+pub use requests::SuppressionCheck;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The compliance service of one installation. Cheap to clone; `Send + Sync`: share it across the
+/// server's tasks and call it through `spawn_blocking` (every call may touch the database).
+#[derive(Clone)]
+pub struct Compliance {
+    store: Arc<dyn ComplianceStore>,
+}
+
+impl Compliance {
+    /// Opens the installation in `data_dir` with the given settings (the SQLite backend).
+    pub fn open(data_dir: &Path, settings: &Settings) -> Result<Self> {
+        let policy = Policy::from_settings(settings)?;
+        Ok(Compliance::new(Arc::new(store::open(data_dir, policy)?)))
+    }
+
+    pub fn new(store: Arc<dyn ComplianceStore>) -> Self {
+        Compliance { store }
+    }
+
+    pub fn policy(&self) -> &Policy {
+        self.store.policy()
+    }
+
+    /// The store, for the import service (issue 4), which writes through `ImportStore::import`.
+    pub fn store(&self) -> &Arc<dyn ComplianceStore> {
+        &self.store
+    }
+
+    /// Reads an identity as people write it: an email (has `@`), a phone (digits, spaces, `+`, `-`,
+    /// `.`, brackets; national numbers use the configured default country), or `system:id` for an
+    /// external id.
+    pub fn parse_identity(&self, text: &str) -> Result<Identity> {
+        let t = text.trim();
+        if t.contains('@') {
+            return Ok(Identity::Email(Email::parse(t)?));
+        }
+        let phone_like = !t.is_empty()
+            && t.chars()
+                .all(|c| c.is_ascii_digit() || " +-.()/".contains(c))
+            && t.chars().any(|c| c.is_ascii_digit());
+        if phone_like || t.starts_with("tel:") {
+            return Ok(Identity::Phone(Phone::parse(
+                t,
+                self.policy().phone_country,
+            )?));
+        }
+        if let Some((system, id)) = t.split_once(':') {
+            return Ok(Identity::External(ExternalId::parse(system, id)?));
+        }
+        Err(Error::invalid(
+            "subject",
+            format!(
+                "`{t}` is not an email, a phone number or an external id such as `erp:C-00042`"
+            ),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests;

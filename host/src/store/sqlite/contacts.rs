@@ -213,6 +213,7 @@ impl ContactStore for SqliteStore {
         }
         self.write(actor, |tx| {
             live_contact(tx, id)?;
+            self.refresh_suppression(tx)?;
             let prov = manual_provenance(tx, &format!("rectification: {}", change.reason.trim()), &actor.name)?;
             for identity in &change.add_identities {
                 let hash = self.keys.suppression_hash(&identity.key());

@@ -15,7 +15,10 @@ mod views;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicI64;
 use std::sync::RwLock;
+
+use foldhash::fast::RandomState;
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
@@ -31,8 +34,8 @@ pub const DB_FILE: &str = "custode.db";
 /// Purpose names and their ids in the database.
 #[derive(Debug, Default)]
 pub(crate) struct PurposeIds {
-    by_name: HashMap<String, i64>,
-    by_id: HashMap<i64, String>,
+    by_name: HashMap<String, i64, RandomState>,
+    by_id: HashMap<i64, String, RandomState>,
 }
 
 impl PurposeIds {
@@ -86,7 +89,10 @@ pub struct SqliteStore {
     /// The whole suppression list, keyed hash -> entry: every imported identity is checked against it,
     /// and a hash map lookup is cheaper than a B-tree seek. The database stays the source of truth; this
     /// copy changes only while the writer is held, after the change is committed.
-    pub(crate) suppression: RwLock<HashMap<[u8; 32], (Timestamp, SuppressionScope)>>,
+    pub(crate) suppression: RwLock<HashMap<[u8; 32], (Timestamp, SuppressionScope), RandomState>>,
+    /// The `suppression_version` of the database when the in-memory copy was loaded: another process
+    /// (a CLI run beside the server) may add entries, and the copy is reloaded when it sees a newer one.
+    pub(crate) suppression_version: AtomicI64,
     pub(crate) purposes: PurposeIds,
     db_path: PathBuf,
 }
@@ -111,6 +117,7 @@ impl SqliteStore {
         check_fingerprint(&conn, &keys, data_dir)?;
         let purposes = sync_purposes(&conn, &policy)?;
         let store = SqliteStore {
+            suppression_version: AtomicI64::new(suppression::version(&conn)?),
             suppression: RwLock::new(suppression::load(&conn)?),
             policy,
             keys,

@@ -13,7 +13,7 @@ use crate::store::error::{DbContext, StoreError};
 
 /// Page cache per connection (KiB, as SQLite's negative `cache_size`). The writer's is larger: the import
 /// path touches the identity index at random.
-const WRITER_CACHE_KIB: i64 = 128 * 1024;
+const WRITER_CACHE_KIB: i64 = 160 * 1024;
 const READER_CACHE_KIB: i64 = 32 * 1024;
 /// Readers map the file instead of copying pages through read(2): a lookup on a warm database then costs
 /// no system call.
@@ -29,7 +29,7 @@ pub fn open_writer(path: &Path) -> Result<Connection, StoreError> {
          PRAGMA secure_delete = ON;
          PRAGMA temp_store = MEMORY;
          PRAGMA cache_size = -{WRITER_CACHE_KIB};
-         PRAGMA mmap_size = {MMAP_BYTES};"
+         PRAGMA mmap_size = 0;"
     ))
     .db("cannot configure the database connection")?;
     conn.busy_timeout(std::time::Duration::from_secs(10))

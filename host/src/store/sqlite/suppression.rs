@@ -2,6 +2,7 @@
 //! for the suppressed purposes. It survives erasure: erasing a person adds their identities here.
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
@@ -29,7 +30,17 @@ pub(crate) fn scope_from_sql(text: &str) -> SuppressionScope {
         .unwrap_or(SuppressionScope::All)
 }
 
-pub(crate) fn load(conn: &Connection) -> Result<HashMap<[u8; 32], (Timestamp, SuppressionScope)>> {
+/// A counter every addition to the list increments (in the same transaction).
+pub(crate) fn version(conn: &Connection) -> Result<i64> {
+    conn.prepare_cached("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'suppression_version'")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)).optional())
+        .map(|v| v.unwrap_or(0))
+        .db("cannot read the suppression list version")
+}
+
+pub(crate) fn load(
+    conn: &Connection,
+) -> Result<HashMap<[u8; 32], (Timestamp, SuppressionScope), foldhash::fast::RandomState>> {
     let mut stmt = conn
         .prepare("SELECT hash, since, purposes FROM suppression")
         .db("cannot read the suppression list")?;
@@ -42,7 +53,7 @@ pub(crate) fn load(conn: &Connection) -> Result<HashMap<[u8; 32], (Timestamp, Su
             ))
         })
         .db("cannot read the suppression list")?;
-    let mut map = HashMap::new();
+    let mut map = HashMap::default();
     for row in rows {
         let (hash, since, purposes) = row.db("cannot read the suppression list")?;
         let Ok(key) = <[u8; 32]>::try_from(hash.as_slice()) else {
@@ -89,6 +100,12 @@ pub(crate) fn add(
     tx.prepare_cached("INSERT OR REPLACE INTO suppression (hash, kind, since, reason, purposes) VALUES (?1, ?2, ?3, ?4, ?5)")
         .and_then(|mut s| s.execute(params![hash.as_slice(), identity.kind(), since.0, reason, purposes]))
         .db("cannot write the suppression list")?;
+    tx.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES ('suppression_version', '1')
+         ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+    )
+    .and_then(|mut s| s.execute([]))
+    .db("cannot write the suppression list")?;
     let contact: Option<i64> = tx
         .prepare_cached("SELECT contact_id FROM identities WHERE key = ?1")
         .and_then(|mut s| s.query_row([identity.key()], |r| r.get(0)).optional())
@@ -101,6 +118,9 @@ pub(crate) fn add(
         .write()
         .unwrap_or_else(|p| p.into_inner())
         .insert(hash, (since, scope.clone()));
+    store
+        .suppression_version
+        .store(version(tx)?, Ordering::Release);
     let entry = SuppressionEntry {
         kind: identity.kind().to_string(),
         since,
@@ -206,6 +226,17 @@ impl SuppressionStore for SqliteStore {
 }
 
 impl SqliteStore {
+    /// Reloads the in-memory copy if another process added entries since it was loaded. Called with
+    /// the writer held, before the copy is used for writes (imports, new identities).
+    pub(crate) fn refresh_suppression(&self, conn: &Connection) -> Result<()> {
+        let current = version(conn)?;
+        if current != self.suppression_version.load(Ordering::Acquire) {
+            *self.suppression.write().unwrap_or_else(|p| p.into_inner()) = load(conn)?;
+            self.suppression_version.store(current, Ordering::Release);
+        }
+        Ok(())
+    }
+
     /// The in-memory check used on hot paths.
     pub(crate) fn suppressed(&self, hash: &[u8; 32]) -> Option<(Timestamp, SuppressionScope)> {
         self.suppression

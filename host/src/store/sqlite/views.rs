@@ -198,19 +198,16 @@ fn provenance_entry(conn: &Connection, id: i64, collected_at: i64) -> Result<Pro
 pub(crate) fn subject_data(store: &SqliteStore, id: ContactId) -> Result<SubjectData> {
     // A reader works inside one snapshot: the package is consistent.
     let conn = store.reader()?;
-    let result = (|| {
-        let details = load_details(store, &conn, id)?;
-        if let Some(at) = details.erased_at {
-            return Err(StoreError::Erased { contact: id, at });
-        }
-        Ok(SubjectData {
-            consents: consent_history(store, &conn, id)?,
-            bases: legal_bases(store, &conn, id)?,
-            notices: notice_receipts(&conn, id)?,
-            details,
-        })
-    })();
-    result
+    let details = load_details(store, &conn, id)?;
+    if let Some(at) = details.erased_at {
+        return Err(StoreError::Erased { contact: id, at });
+    }
+    Ok(SubjectData {
+        consents: consent_history(store, &conn, id)?,
+        bases: legal_bases(store, &conn, id)?,
+        notices: notice_receipts(&conn, id)?,
+        details,
+    })
 }
 
 /// Views of a range of live contacts: four range scans, whatever the number of contacts.
@@ -220,13 +217,12 @@ pub(crate) fn subject_views(
     limit: u32,
 ) -> Result<Vec<SubjectView>> {
     let conn = store.reader()?;
-    let result = read_views(
+    read_views(
         store,
         &conn,
         after.map_or(0, |a| a.0),
         limit.clamp(1, 10_000),
-    );
-    result
+    )
 }
 
 fn read_views(

@@ -16,6 +16,7 @@ mod merge;
 
 use std::collections::{HashMap, HashSet};
 
+use foldhash::fast::RandomState;
 use rusqlite::{params, params_from_iter, Connection};
 
 use super::suppression::scope_to_sql;
@@ -60,8 +61,9 @@ pub(crate) struct RecordSink<'c> {
     cfg: SinkConfig,
     now: i64,
     /// Provenance rows of this sink, one per (label, channel) override: shared by all its records.
-    provenance: HashMap<(Option<String>, Option<SourceChannel>), i64>,
-    notices: HashMap<String, i64>,
+    provenance: HashMap<(Option<String>, Option<SourceChannel>), i64, RandomState>,
+    notices: HashMap<String, i64, RandomState>,
+    default_provenance: Option<i64>,
     counts: ImportCounts,
     /// Set after a database error: the transaction may hold part of a record, so it must not commit.
     pub poisoned: bool,
@@ -69,15 +71,16 @@ pub(crate) struct RecordSink<'c> {
     buf: Buffers,
     next_id: i64,
     /// Contacts with rows still in the buffers: reading them needs a flush first.
-    pending_contacts: HashSet<i64>,
+    pending_contacts: HashSet<i64, RandomState>,
     /// Identity keys still in the buffers, and their contacts.
-    pending_keys: HashMap<String, i64>,
+    pending_keys: HashMap<String, i64, RandomState>,
 }
 
 impl<'c> RecordSink<'c> {
     pub fn new(store: &'c SqliteStore, conn: &'c Connection, cfg: SinkConfig) -> Result<Self> {
         // Ids are assigned here so a new contact's rows can wait in the buffers; the writer is held for
         // the sink's whole life, so nobody else inserts contacts meanwhile.
+        store.refresh_suppression(conn)?;
         let next_id: i64 = conn
             .query_row("SELECT coalesce(max(id), 0) + 1 FROM contacts", [], |r| {
                 r.get(0)
@@ -88,15 +91,16 @@ impl<'c> RecordSink<'c> {
             conn,
             cfg,
             now: super::now().0,
-            provenance: HashMap::new(),
-            notices: HashMap::new(),
+            provenance: HashMap::default(),
+            notices: HashMap::default(),
+            default_provenance: None,
             counts: ImportCounts::default(),
             poisoned: false,
             json: String::with_capacity(256),
             buf: Buffers::default(),
             next_id,
-            pending_contacts: HashSet::new(),
-            pending_keys: HashMap::new(),
+            pending_contacts: HashSet::default(),
+            pending_keys: HashMap::default(),
         })
     }
 
@@ -109,7 +113,7 @@ impl<'c> RecordSink<'c> {
         r
     }
 
-    fn flush(&mut self, known: Option<&mut HashMap<String, i64>>) -> Result<()> {
+    fn flush(&mut self, known: Option<&mut HashMap<String, i64, RandomState>>) -> Result<()> {
         if self.buf.is_empty() {
             return Ok(());
         }
@@ -123,6 +127,14 @@ impl<'c> RecordSink<'c> {
     }
 
     fn provenance_id(&mut self, record: &NormalizedRecord) -> Result<i64> {
+        // Most records carry no source of their own: skip building the key.
+        if let (None, None, Some(id)) = (
+            &record.source.label,
+            record.source.channel,
+            self.default_provenance,
+        ) {
+            return Ok(id);
+        }
         let key = (record.source.label.clone(), record.source.channel);
         if let Some(id) = self.provenance.get(&key) {
             return Ok(*id);
@@ -142,6 +154,9 @@ impl<'c> RecordSink<'c> {
             })
             .db("cannot record the provenance")?;
         let id = self.conn.last_insert_rowid();
+        if key == (None, None) {
+            self.default_provenance = Some(id);
+        }
         self.provenance.insert(key, id);
         Ok(id)
     }
@@ -207,12 +222,12 @@ impl<'c> RecordSink<'c> {
     }
 
     /// Which contact each key belongs to, in the database, a few hundred keys per query.
-    fn lookup(&self, plans: &[Plan]) -> Result<HashMap<String, i64>> {
+    fn lookup(&self, plans: &[Plan]) -> Result<HashMap<String, i64, RandomState>> {
         let keys: Vec<&str> = plans
             .iter()
             .flat_map(|p| p.keys.iter().map(|(k, _)| k.as_str()))
             .collect();
-        let mut found = HashMap::new();
+        let mut found = HashMap::default();
         let mut rest = keys.as_slice();
         while !rest.is_empty() {
             let n = [256, 64, 16, 4, 1]
@@ -274,7 +289,7 @@ impl<'c> RecordSink<'c> {
         &mut self,
         record: &NormalizedRecord,
         plan: &Plan,
-        known: &mut HashMap<String, i64>,
+        known: &mut HashMap<String, i64, RandomState>,
     ) -> Result<RecordOutcome> {
         let mut owners: Vec<Option<i64>> = Vec::with_capacity(plan.keys.len());
         let mut target: Option<(u8, i64)> = None;

@@ -239,7 +239,10 @@ fn tricky_records() -> Vec<NormalizedRecord> {
     records
 }
 
-fn snapshot(store: &SqliteStore) -> Vec<(Vec<Identity>, Vec<(String, String, bool)>, usize)> {
+/// Per contact: identities, (field, value, current) and the ledger length.
+type Snapshot = Vec<(Vec<Identity>, Vec<(String, String, bool)>, usize)>;
+
+fn snapshot(store: &SqliteStore) -> Snapshot {
     let mut out = Vec::new();
     let mut after = None;
     loop {
@@ -320,5 +323,29 @@ fn batches_give_exactly_what_one_by_one_writes_give() {
             && counts_a.suppressed > 0,
         "{counts_a:?}"
     );
-    assert!(outcomes_a.iter().any(|o| o.as_ref().is_err_and(|e| e.contains("shoe_size"))));
+    assert!(outcomes_a
+        .iter()
+        .any(|o| o.as_ref().is_err_and(|e| e.contains("shoe_size"))));
+}
+
+#[test]
+fn a_suppression_added_by_another_process_stops_the_next_import() {
+    let (dir, server) = open();
+    import(
+        &server,
+        "file-a",
+        &[record(1, "anna@bianchi.it", "Bianchi")],
+    );
+    // A CLI run beside the server opens the same data directory.
+    let cli = SqliteStore::open(dir.path(), Policy::default()).unwrap();
+    cli.suppress(
+        &dpo(),
+        &email("mario@rossi.it"),
+        "asked by phone",
+        &SuppressionScope::All,
+        day(2026, 2, 1),
+    )
+    .unwrap();
+    let (_, outcomes) = import(&server, "file-b", &[record(1, "mario@rossi.it", "Rossi")]);
+    assert_eq!(outcomes, vec![RecordOutcome::Suppressed]);
 }

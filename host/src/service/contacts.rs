@@ -1,0 +1,55 @@
+//! Contacts: create, read with provenance, rectify (R11), interactions (R12), restriction (Art. 18)
+//! and legal hold.
+
+use super::{Compliance, Result};
+use crate::domain::{Actor, ContactDetails, ContactId, Timestamp};
+use crate::store::{NewContact, Rectification};
+
+impl Compliance {
+    pub fn create_contact(&self, actor: &Actor, new: &NewContact) -> Result<ContactId> {
+        self.store.create_contact(actor, new)
+    }
+
+    /// The contact with every value, its history and where each came from (R2, R11).
+    pub fn contact(&self, id: ContactId) -> Result<ContactDetails> {
+        self.store.contact(id)
+    }
+
+    pub fn rectify(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+        change: &Rectification,
+    ) -> Result<ContactDetails> {
+        self.store.rectify(actor, id, change)?;
+        self.store.contact(id)
+    }
+
+    pub fn record_interaction(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+        at: Option<Timestamp>,
+    ) -> Result<()> {
+        self.store
+            .record_interaction(actor, id, at.unwrap_or_else(Timestamp::now))
+    }
+
+    /// Restricts processing to storage (Art. 18) from `since` (now when absent), or lifts it.
+    pub fn restrict(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+        restricted: bool,
+        since: Option<Timestamp>,
+    ) -> Result<()> {
+        let since = restricted.then(|| since.unwrap_or_else(Timestamp::now));
+        self.store.set_restriction(actor, id, since)
+    }
+
+    /// Puts the contact under a legal hold (nothing may be erased), or lifts it.
+    pub fn legal_hold(&self, actor: &Actor, id: ContactId, hold: bool) -> Result<()> {
+        self.store
+            .set_legal_hold(actor, id, hold.then(Timestamp::now))
+    }
+}
