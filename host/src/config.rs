@@ -80,13 +80,19 @@ pub struct PluginDefaults {
 impl Default for PluginDefaults {
     fn default() -> Self {
         let limits = Limits::default();
-        PluginDefaults { deadline_ms: limits.deadline.as_millis() as u64, memory_bytes: limits.memory_bytes }
+        PluginDefaults {
+            deadline_ms: limits.deadline.as_millis() as u64,
+            memory_bytes: limits.memory_bytes,
+        }
     }
 }
 
 impl PluginDefaults {
     pub fn limits(&self) -> Limits {
-        Limits { deadline: Duration::from_millis(self.deadline_ms), memory_bytes: self.memory_bytes }
+        Limits {
+            deadline: Duration::from_millis(self.deadline_ms),
+            memory_bytes: self.memory_bytes,
+        }
     }
 }
 
@@ -100,7 +106,17 @@ pub struct AccessConfig {
 
 impl Default for AccessConfig {
     fn default() -> Self {
-        let operator = ["first_name", "last_name", "name", "email", "phone", "company", "role", "city", "notes"];
+        let operator = [
+            "first_name",
+            "last_name",
+            "name",
+            "email",
+            "phone",
+            "company",
+            "role",
+            "city",
+            "notes",
+        ];
         AccessConfig {
             visible_fields: BTreeMap::from([(
                 "operator".to_string(),
@@ -131,8 +147,10 @@ impl Config {
     }
 
     pub fn from_file(path: &Path) -> anyhow::Result<Config> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading the configuration {}", path.display()))?;
-        Self::from_toml(&text).with_context(|| format!("in the configuration file {}", path.display()))
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the configuration {}", path.display()))?;
+        Self::from_toml(&text)
+            .with_context(|| format!("in the configuration file {}", path.display()))
     }
 
     pub fn from_toml(text: &str) -> anyhow::Result<Config> {
@@ -146,7 +164,9 @@ impl Config {
         where
             T::Err: std::fmt::Display,
         {
-            value.parse().map_err(|e| anyhow::anyhow!("environment variable {name}={value:?} is not valid: {e}"))
+            value.parse().map_err(|e| {
+                anyhow::anyhow!("environment variable {name}={value:?} is not valid: {e}")
+            })
         }
         if let Some(v) = var("CUSTODE_LISTEN") {
             self.server.listen = parse("CUSTODE_LISTEN", v)?;
@@ -172,7 +192,10 @@ impl Config {
         crate::domain::Policy::from_settings(&self.compliance)
             .map_err(|e| anyhow::anyhow!("in [compliance]: {e}"))?;
         if self.server.max_body_bytes < 1024 {
-            anyhow::bail!("server.max_body_bytes = {} is too small: use at least 1024", self.server.max_body_bytes);
+            anyhow::bail!(
+                "server.max_body_bytes = {} is too small: use at least 1024",
+                self.server.max_body_bytes
+            );
         }
         Ok(())
     }
@@ -201,7 +224,9 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_errors_that_name_the_key() {
-        let err = Config::from_toml("[server]\nlisten_on = \"0.0.0.0:1\"\n").unwrap_err().to_string();
+        let err = Config::from_toml("[server]\nlisten_on = \"0.0.0.0:1\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("listen_on"), "{err}");
     }
 
@@ -222,6 +247,10 @@ mod tests {
     #[test]
     fn out_of_range_plugin_limits_are_refused() {
         let config = Config::from_toml("[plugins]\nmemory_bytes = 10\n").unwrap();
-        assert!(config.check().unwrap_err().to_string().contains("memory_bytes"));
+        assert!(config
+            .check()
+            .unwrap_err()
+            .to_string()
+            .contains("memory_bytes"));
     }
 }

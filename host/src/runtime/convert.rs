@@ -41,13 +41,27 @@ mod tests {
 
     #[test]
     fn every_variant_round_trips() {
-        for c in [SourceChannel::Fair, SourceChannel::Erp, SourceChannel::Other] {
+        for c in [
+            SourceChannel::Fair,
+            SourceChannel::Erp,
+            SourceChannel::Other,
+        ] {
             assert_eq!(SourceChannel::from(wit::SourceChannel::from(c)), c);
         }
-        for b in [LegalBasis::Consent, LegalBasis::LegitimateInterest, LegalBasis::PreContract] {
+        for b in [
+            LegalBasis::Consent,
+            LegalBasis::LegitimateInterest,
+            LegalBasis::PreContract,
+        ] {
             assert_eq!(LegalBasis::from(wit::LegalBasis::from(b)), b);
         }
-        assert_eq!(ConsentAction::from(wit::ConsentAction::Objected), ConsentAction::Objected);
-        assert_eq!(DataCategory::from(wit::DataCategory::Financial), DataCategory::Financial);
+        assert_eq!(
+            ConsentAction::from(wit::ConsentAction::Objected),
+            ConsentAction::Objected
+        );
+        assert_eq!(
+            DataCategory::from(wit::DataCategory::Financial),
+            DataCategory::Financial
+        );
     }
 }

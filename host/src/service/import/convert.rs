@@ -4,8 +4,8 @@
 
 use super::{FieldPolicy, RowProblem};
 use crate::domain::{
-    BasisClaim, ConsentChannel, ConsentClaim, Email, ExternalId, FieldValue, Identity, NoticeClaim, NormalizedRecord,
-    Phone, Policy, SourceDetails,
+    BasisClaim, ConsentChannel, ConsentClaim, Email, ExternalId, FieldValue, Identity,
+    NormalizedRecord, NoticeClaim, Phone, Policy, SourceDetails,
 };
 use crate::runtime::bindings::types as wit;
 use crate::runtime::convert::timestamp;
@@ -20,14 +20,22 @@ pub fn record(
     dropped: &mut BTreeMap<String, u64>,
 ) -> Result<NormalizedRecord, RowProblem> {
     let row = record.row;
-    let problem = |column: &str, reason: String| RowProblem { row, column: Some(column.to_string()), reason };
+    let problem = |column: &str, reason: String| RowProblem {
+        row,
+        column: Some(column.to_string()),
+        reason,
+    };
 
     let mut identities = Vec::with_capacity(record.identities.len());
     for identity in record.identities {
         let parsed = match identity {
             wit::Identity::Email(text) => Email::parse(&text).map(Identity::Email),
-            wit::Identity::Phone(text) => Phone::parse(&text, policy.phone_country).map(Identity::Phone),
-            wit::Identity::External(x) => ExternalId::parse(&x.system, &x.id).map(Identity::External),
+            wit::Identity::Phone(text) => {
+                Phone::parse(&text, policy.phone_country).map(Identity::Phone)
+            }
+            wit::Identity::External(x) => {
+                ExternalId::parse(&x.system, &x.id).map(Identity::External)
+            }
         };
         identities.push(parsed.map_err(|e| problem(&e.field, e.message))?);
     }
@@ -35,7 +43,10 @@ pub fn record(
     let mut kept = Vec::with_capacity(record.fields.len());
     for field in record.fields {
         if policy.catalogue.field(&field.name).is_some() {
-            kept.push(FieldValue { name: field.name, value: field.value });
+            kept.push(FieldValue {
+                name: field.name,
+                value: field.value,
+            });
             continue;
         }
         match fields {
@@ -85,7 +96,10 @@ pub fn record(
         notices: record
             .notices
             .into_iter()
-            .map(|n| NoticeClaim { version: n.version, at: n.at.map(timestamp) })
+            .map(|n| NoticeClaim {
+                version: n.version,
+                at: n.at.map(timestamp),
+            })
             .collect(),
         source: SourceDetails {
             label: record.source.label,

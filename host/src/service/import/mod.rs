@@ -30,7 +30,17 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::time::Instant;
 
 /// What to do with a row that cannot be imported.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum OnError {
     /// Import nothing and report the row (the default: no partial imports by surprise).
@@ -41,7 +51,17 @@ pub enum OnError {
 }
 
 /// What to do with a field that is not in the field catalogue (R9, minimisation).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum FieldPolicy {
     /// Leave the field out and count it in the report.
@@ -89,13 +109,20 @@ pub enum ImportError {
     #[error("the importer failed, nothing was imported: {0}")]
     Plugin(#[from] PluginError),
     #[error("row {row}{}: {reason}; nothing was imported (fix the row, or import with --on-error skip to import the other rows)", column.as_deref().map(|c| format!(", column `{c}`")).unwrap_or_default())]
-    BadRow { row: u64, column: Option<String>, reason: String },
+    BadRow {
+        row: u64,
+        column: Option<String>,
+        reason: String,
+    },
     #[error("the import was cancelled (the server is shutting down or the job was stopped); nothing was imported")]
     Cancelled,
     #[error("{0}")]
     Store(StoreError),
     #[error("reading {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Invalid(String),
 }
@@ -125,7 +152,10 @@ pub fn import_file(
             plugin.kind()
         )));
     }
-    let io = |source| ImportError::Io { path: path.display().to_string(), source };
+    let io = |source| ImportError::Io {
+        path: path.display().to_string(),
+        source,
+    };
     let (digest, bytes) = file_digest(path).map_err(io)?;
     progress.bytes_total.store(bytes, Ordering::Relaxed);
     let file = std::fs::File::open(path).map_err(io)?;
@@ -146,7 +176,8 @@ pub fn import_file(
 
     let outcome = std::thread::scope(|scope| {
         let (tx, rx) = sync_channel::<Message>(4);
-        let parser = scope.spawn(|| parse(plugin, file, &policy, options.unknown_fields, progress, tx));
+        let parser =
+            scope.spawn(|| parse(plugin, file, &policy, options.unknown_fields, progress, tx));
         let committed = store.import(&options.actor, &meta, &mut |writer| {
             write_all(writer, &rx, options.on_error, cancel, progress, &mut tally)?;
             Ok(report::stored(&tally))
@@ -158,12 +189,19 @@ pub fn import_file(
 
     match outcome {
         (Ok(committed), Ok(dropped)) => Ok(ImportReport::new(
-            committed, plugin, options, digest, bytes, tally, dropped, started.elapsed(),
+            committed,
+            plugin,
+            options,
+            digest,
+            bytes,
+            tally,
+            dropped,
+            started.elapsed(),
         )),
         // The writer saw the end of input only after the parser succeeded; a writer error wins.
-        (Err(StoreError::ImportAborted(e)), _) => Err(e.downcast::<ImportError>().unwrap_or_else(|e| {
-            ImportError::Store(StoreError::ImportAborted(e))
-        })),
+        (Err(StoreError::ImportAborted(e)), _) => Err(e
+            .downcast::<ImportError>()
+            .unwrap_or_else(|e| ImportError::Store(StoreError::ImportAborted(e)))),
         (Err(e), _) => Err(ImportError::Store(e)),
         (Ok(_), Err(e)) => Err(e),
     }
@@ -181,7 +219,8 @@ pub(crate) struct Tally {
 pub const MAX_LISTED_REJECTIONS: usize = 1000;
 
 enum Message {
-    Records(Vec<Result<NormalizedRecord, RowProblem>>),
+    /// One plugin chunk: the records converted, and the rows that could not be.
+    Records(Vec<NormalizedRecord>, Vec<RowProblem>),
     /// The plugin failed; the writer must abort with this error.
     Failed(PluginError),
 }
@@ -215,20 +254,41 @@ fn parse(
     loop {
         let n = match read_full(&mut file, &mut buf) {
             Ok(n) => n,
-            Err(e) => return Err(ImportError::Io { path: "the input".into(), source: e }),
+            Err(e) => {
+                return Err(ImportError::Io {
+                    path: "the input".into(),
+                    source: e,
+                })
+            }
         };
-        let chunk = if n == 0 { session.finish() } else { session.push(&buf[..n]) };
+        let chunk = if n == 0 {
+            session.finish()
+        } else {
+            session.push(&buf[..n])
+        };
         let chunk = match chunk {
             Ok(c) => c,
             Err(e) => return fail(e, &tx),
         };
         progress.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
-        let mut items = Vec::with_capacity(chunk.records.len() + chunk.rejected.len());
-        items.extend(chunk.rejected.into_iter().map(|r| Err(RowProblem { row: r.row, column: r.column, reason: r.message })));
+        let mut records = Vec::with_capacity(chunk.records.len());
+        let mut problems: Vec<RowProblem> = chunk
+            .rejected
+            .into_iter()
+            .map(|r| RowProblem {
+                row: r.row,
+                column: r.column,
+                reason: r.message,
+            })
+            .collect();
         for record in chunk.records {
-            items.push(convert::record(policy, fields, record, &mut dropped));
+            match convert::record(policy, fields, record, &mut dropped) {
+                Ok(r) => records.push(r),
+                Err(p) => problems.push(p),
+            }
         }
-        if !items.is_empty() && tx.send(Message::Records(items)).is_err() {
+        let empty = records.is_empty() && problems.is_empty();
+        if !empty && tx.send(Message::Records(records, problems)).is_err() {
             // The writer stopped (bad row, cancellation): its error is the one reported.
             return Ok(dropped);
         }
@@ -251,35 +311,51 @@ fn write_all(
         if cancel.load(Ordering::Relaxed) {
             return Err(ImportError::Cancelled.into());
         }
-        let items = match message {
-            Message::Records(items) => items,
+        let (records, mut problems) = match message {
+            Message::Records(records, problems) => (records, problems),
             Message::Failed(e) => return Err(ImportError::Plugin(e).into()),
         };
-        for item in items {
-            tally.records_read += 1;
-            let problem = match item {
-                Ok(record) => match writer.write(&record) {
-                    Ok(_) => continue,
-                    Err(StoreError::InvalidInput(e)) => {
-                        RowProblem { row: record.row, column: Some(e.field), reason: e.message }
-                    }
-                    Err(other) => return Err(anyhow::Error::new(ImportError::Store(other))),
-                },
-                Err(problem) => problem,
-            };
-            match on_error {
-                OnError::Abort => {
-                    return Err(ImportError::BadRow { row: problem.row, column: problem.column, reason: problem.reason }.into())
-                }
-                OnError::Skip => {
-                    tally.rejected_total += 1;
-                    if tally.rejected.len() < MAX_LISTED_REJECTIONS {
-                        tally.rejected.push(problem);
-                    }
-                }
+        tally.records_read += (records.len() + problems.len()) as u64;
+        let outcomes = writer
+            .write_batch(&records)
+            .map_err(|e| anyhow::Error::new(ImportError::Store(e)))?;
+        for (record, outcome) in records.iter().zip(outcomes) {
+            match outcome {
+                Ok(_) => {}
+                Err(StoreError::InvalidInput(e)) => problems.push(RowProblem {
+                    row: record.row,
+                    column: Some(e.field),
+                    reason: e.message,
+                }),
+                Err(other) => return Err(anyhow::Error::new(ImportError::Store(other))),
             }
         }
-        progress.records.store(tally.records_read, Ordering::Relaxed);
+        if problems.is_empty() {
+            progress
+                .records
+                .store(tally.records_read, Ordering::Relaxed);
+            continue;
+        }
+        problems.sort_by_key(|p| p.row);
+        match on_error {
+            OnError::Abort => {
+                let p = problems.swap_remove(0);
+                return Err(ImportError::BadRow {
+                    row: p.row,
+                    column: p.column,
+                    reason: p.reason,
+                }
+                .into());
+            }
+            OnError::Skip => {
+                tally.rejected_total += problems.len() as u64;
+                let room = MAX_LISTED_REJECTIONS.saturating_sub(tally.rejected.len());
+                tally.rejected.extend(problems.into_iter().take(room));
+            }
+        }
+        progress
+            .records
+            .store(tally.records_read, Ordering::Relaxed);
     }
     Ok(())
 }

@@ -48,7 +48,11 @@ pub struct RejectedRow {
 
 impl From<RowProblem> for RejectedRow {
     fn from(p: RowProblem) -> Self {
-        RejectedRow { row: p.row, column: p.column, reason: p.reason }
+        RejectedRow {
+            row: p.row,
+            column: p.column,
+            reason: p.reason,
+        }
     }
 }
 
@@ -109,7 +113,11 @@ impl ImportReport {
             out += "\nnothing changed: every record was already imported from this same file";
         }
         if !self.fields_dropped.is_empty() {
-            let list: Vec<String> = self.fields_dropped.iter().map(|(k, v)| format!("{k} ({v})")).collect();
+            let list: Vec<String> = self
+                .fields_dropped
+                .iter()
+                .map(|(k, v)| format!("{k} ({v})"))
+                .collect();
             out += &format!(
                 "\nfields dropped because no purpose justifies them (R9): {}; add them to the field catalogue to keep them",
                 list.join(", ")
@@ -122,7 +130,10 @@ impl ImportReport {
             }
         }
         if self.rejected as usize > self.rejected_rows.len() {
-            out += &format!("\n  … and {} more rejected rows", self.rejected as usize - self.rejected_rows.len());
+            out += &format!(
+                "\n  … and {} more rejected rows",
+                self.rejected as usize - self.rejected_rows.len()
+            );
         }
         out
     }
