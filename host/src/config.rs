@@ -247,10 +247,10 @@ mod tests {
     #[test]
     fn out_of_range_plugin_limits_are_refused() {
         let config = Config::from_toml("[plugins]\nmemory_bytes = 10\n").unwrap();
-        assert!(config
-            .check()
-            .unwrap_err()
-            .to_string()
-            .contains("memory_bytes"));
+        let err = format!("{:#}", config.check().unwrap_err());
+        assert!(
+            err.contains("[plugins]") && err.contains("memory_bytes"),
+            "{err}"
+        );
     }
 }
