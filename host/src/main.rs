@@ -1,6 +1,9 @@
 fn main() {
-    if let Err(error) = custode::cli::main() {
-        eprintln!("error: {error:#}");
-        std::process::exit(1);
+    match custode::cli::main() {
+        Ok(code) => std::process::exit(code),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::exit(2);
+        }
     }
 }

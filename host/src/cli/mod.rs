@@ -1,10 +1,14 @@
 //! The `custode` command line. Every subcommand calls the same service functions as the HTTP API.
 
 pub mod compliance;
+mod import;
 mod plugin;
 
+use crate::config::Config;
+use crate::runtime::Runtime;
+use crate::service::Compliance;
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Custode: a GDPR compliance engine for customer data, extended with sandboxed WebAssembly plugins.
 #[derive(Debug, Parser)]
@@ -19,21 +23,65 @@ pub struct Cli {
     )]
     pub data_dir: PathBuf,
 
+    /// The configuration file (default: `custode.toml` in the data directory, if present).
+    #[arg(long, global = true, env = "CUSTODE_CONFIG")]
+    pub config: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Inspect, build and manage plugins.
+    /// Import contacts from a file through an importer plugin.
+    Import(import::ImportArgs),
+    /// May this contact's data be processed for this purpose on this channel? Exits 0 for yes, 1 for no.
+    CanProcess(compliance::CanProcessArgs),
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(compliance::AuditCommand),
+    /// Copy the database to a file while it is in use (SQLite online backup).
+    Backup(compliance::BackupArgs),
+    /// Inspect plugins.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
 }
 
-/// Parses the command line and runs it.
-pub fn main() -> anyhow::Result<()> {
+/// Parses the command line and runs it; returns the process exit code.
+pub fn main() -> anyhow::Result<i32> {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Plugin(command) => plugin::run(command),
+    let out = &mut std::io::stdout().lock();
+    match &cli.command {
+        Command::Plugin(command) => plugin::run(command).map(|()| 0),
+        Command::Import(args) => {
+            let (compliance, config) = open(&cli, true)?;
+            let runtime = Runtime::new(Some(
+                crate::config::DataDir(cli.data_dir.clone()).plugin_cache(),
+            ))?;
+            import::run(&compliance, &runtime, config.plugins.limits(), args, out)
+        }
+        Command::CanProcess(args) => compliance::run_can_process(&open(&cli, false)?.0, args, out),
+        Command::Audit(command) => compliance::run_audit(&open(&cli, false)?.0, command, out),
+        Command::Backup(args) => compliance::run_backup(&open(&cli, false)?.0, args, out),
     }
+}
+
+/// Opens the installation. Commands that only read refuse a data directory that does not exist, so
+/// a mistyped `--data-dir` is an error rather than a silent new, empty installation.
+fn open(cli: &Cli, create: bool) -> anyhow::Result<(Compliance, Config)> {
+    require_data_dir(&cli.data_dir, create)?;
+    let config = Config::load(&cli.data_dir, cli.config.as_deref())?;
+    let compliance = Compliance::open(&cli.data_dir, &config.compliance)?;
+    Ok((compliance, config))
+}
+
+fn require_data_dir(dir: &Path, create: bool) -> anyhow::Result<()> {
+    if !create && !dir.is_dir() {
+        anyhow::bail!(
+            "the data directory {} does not exist: pass the right --data-dir (or CUSTODE_DATA_DIR), \
+             or create an installation with `custode serve` or `custode import`",
+            dir.display()
+        );
+    }
+    Ok(())
 }

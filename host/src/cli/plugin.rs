@@ -17,14 +17,14 @@ pub enum PluginCommand {
     },
 }
 
-pub fn run(command: PluginCommand) -> anyhow::Result<()> {
+pub fn run(command: &PluginCommand) -> anyhow::Result<()> {
     match command {
         PluginCommand::Inspect { file, json } => {
-            let bytes = read_plugin(&file)?;
+            let bytes = read_plugin(file)?;
             let runtime = Runtime::new(None)?;
             let inspection = Plugin::inspect(&runtime, &bytes)
                 .with_context(|| format!("{} is not a usable plugin", file.display()))?;
-            if json {
+            if *json {
                 println!("{}", serde_json::to_string_pretty(&inspection)?);
             } else {
                 print!("{}", render(&inspection));
@@ -35,7 +35,7 @@ pub fn run(command: PluginCommand) -> anyhow::Result<()> {
 }
 
 /// Reads a plugin file, or a bundled plugin when `file` is a bare name that is not a file.
-fn read_plugin(file: &PathBuf) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn read_plugin(file: &PathBuf) -> anyhow::Result<Vec<u8>> {
     if !file.exists() {
         if let Some(bundled) = file.to_str().and_then(crate::bundled::get) {
             return Ok(bundled.bytes.to_vec());

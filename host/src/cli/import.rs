@@ -1,0 +1,126 @@
+//! `custode import`: a file through an importer plugin into the store, with a progress bar.
+
+use crate::domain::{SourceChannel, Timestamp};
+use crate::runtime::{Plugin, PluginSettings, Runtime};
+use crate::service::import::{import_file, FieldPolicy, ImportOptions, OnError, Progress};
+use crate::service::Compliance;
+use anyhow::Context;
+use clap::Args;
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The importer: a bundled plugin's name (`csv`, `vcard`, `newsletter-optouts`, `web-form`) or a
+    /// component file.
+    #[arg(long)]
+    pub plugin: String,
+    /// Where the contacts came from, as the data subject will be told (R2), e.g. "Fiera Milano 2026".
+    #[arg(long)]
+    pub source: String,
+    /// How the data was collected: phone, email, lead-generation, public-database, fair,
+    /// business-card, web-form, newsletter, erp, referral, manual, other.
+    #[arg(long)]
+    pub channel: SourceChannel,
+    /// What to do with a bad row: abort (import nothing) or skip (import the rest, report the row).
+    #[arg(long, value_enum, default_value_t = OnError::Abort)]
+    pub on_error: OnError,
+    /// What to do with fields outside the field catalogue (R9): drop them (counted) or reject the row.
+    #[arg(long, value_enum, default_value_t = FieldPolicy::Drop)]
+    pub unknown_fields: FieldPolicy,
+    /// A plugin setting for this import, e.g. `--set delimiter=;` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_setting)]
+    pub settings: Vec<(String, String)>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The file to import.
+    pub file: PathBuf,
+}
+
+fn parse_setting(text: &str) -> Result<(String, String), String> {
+    let (k, v) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not KEY=VALUE, e.g. `delimiter=;`"))?;
+    Ok((k.trim().to_string(), v.to_string()))
+}
+
+pub fn run(
+    compliance: &Compliance,
+    runtime: &std::sync::Arc<Runtime>,
+    limits: crate::runtime::Limits,
+    args: &ImportArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    if !args.file.is_file() {
+        anyhow::bail!(
+            "{} is not a file: give the path of the file to import",
+            args.file.display()
+        );
+    }
+    let bytes = super::plugin::read_plugin(&PathBuf::from(&args.plugin))?;
+    let settings = PluginSettings {
+        config: args.settings.iter().cloned().collect::<BTreeMap<_, _>>(),
+        limits,
+    };
+    let plugin = Plugin::load(runtime, &bytes, settings)
+        .with_context(|| format!("plugin `{}`", args.plugin))?;
+    let options = ImportOptions {
+        source_label: args.source.clone(),
+        channel: args.channel,
+        on_error: args.on_error,
+        unknown_fields: args.unknown_fields,
+        actor: super::compliance::cli_actor(),
+        collected_at: Timestamp::now(),
+    };
+    let progress = Progress::default();
+    let done = AtomicBool::new(false);
+    let cancel = AtomicBool::new(false);
+    let result = std::thread::scope(|scope| {
+        if std::io::stderr().is_terminal() {
+            scope.spawn(|| show_progress(&progress, &done));
+        }
+        let result = import_file(
+            compliance.store().as_ref(),
+            &plugin,
+            &args.file,
+            &options,
+            &progress,
+            &cancel,
+        );
+        done.store(true, Ordering::Relaxed);
+        result
+    });
+    let report = result?;
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+    } else {
+        writeln!(out, "{}", report.summary())?;
+    }
+    Ok(0)
+}
+
+/// A progress bar on stderr: bytes and records, rate, ETA.
+fn show_progress(progress: &Progress, done: &AtomicBool) {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{bar:40}] {bytes}/{total_bytes} {msg} ({bytes_per_sec}, eta {eta})",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
+    );
+    let started = std::time::Instant::now();
+    while !done.load(Ordering::Relaxed) {
+        let (read, total, records) = progress.snapshot();
+        bar.set_length(total);
+        bar.set_position(read);
+        let rate = records as f64 / started.elapsed().as_secs_f64().max(0.001);
+        bar.set_message(format!("{records} records, {rate:.0}/s"));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bar.finish_and_clear();
+}
