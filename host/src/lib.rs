@@ -2,6 +2,8 @@
 //!
 //! See `docs/ARCHITECTURE.md` for the data flow and what each module owns.
 
+pub mod api;
+pub mod app;
 pub mod bundled;
 pub mod cli;
 pub mod config;

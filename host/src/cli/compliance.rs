@@ -5,12 +5,11 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::{Args, Subcommand};
 
-use crate::domain::{Actor, ContactId, Role, Timestamp};
-use crate::service::{Compliance, Subject};
-use crate::store::AuditFilter;
+use crate::domain::{Actor, Decision, Role, Timestamp};
+use crate::service::Compliance;
+use crate::store::{AuditEntry, AuditFilter, AuditVerification, BackupReport};
 
 /// `custode can-process --subject EMAIL --purpose P --channel C [--at DATE]`
 #[derive(Debug, Args)]
@@ -73,25 +72,24 @@ pub fn cli_actor() -> Actor {
     Actor::new(format!("cli:{user}"), Role::Admin)
 }
 
-fn subject(compliance: &Compliance, text: &str) -> anyhow::Result<Subject> {
-    if let Some(id) = text.strip_prefix('#') {
-        let id = id
-            .parse()
-            .with_context(|| format!("`{text}` is not a contact number: write `#42`"))?;
-        return Ok(Subject::Contact(ContactId(id)));
-    }
-    Ok(Subject::Identity(compliance.parse_identity(text)?))
-}
-
 pub fn run_can_process(
     compliance: &Compliance,
     args: &CanProcessArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<i32> {
-    let subject = subject(compliance, &args.subject)?;
+    let subject = compliance.parse_subject(&args.subject)?;
     let decision = compliance.can_process(&subject, &args.purpose, &args.channel, args.at)?;
-    if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&decision)?)?;
+    print_decision(&decision, args.json, out)
+}
+
+/// Prints a decision (the same locally and through `--server`); the exit code is 0 for yes, 1 for no.
+pub(crate) fn print_decision(
+    decision: &Decision,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(decision)?)?;
     } else {
         let answer = if decision.allowed { "yes" } else { "no" };
         let basis = decision
@@ -110,21 +108,7 @@ pub fn run_audit(
 ) -> anyhow::Result<i32> {
     match command {
         AuditCommand::Verify { json } => {
-            let v = compliance.audit_verify()?;
-            if *json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
-            } else {
-                match &v.problem {
-                    None => writeln!(
-                        out,
-                        "audit log intact: {} entries, head {}",
-                        v.entries,
-                        v.head.as_deref().unwrap_or("(empty)")
-                    )?,
-                    Some(p) => writeln!(out, "audit log TAMPERED: {p}")?,
-                }
-            }
-            Ok(if v.ok() { 0 } else { 1 })
+            print_verification(&compliance.audit_verify()?, *json, out)
         }
         AuditCommand::List {
             after,
@@ -137,20 +121,49 @@ pub fn run_audit(
                 target: target.clone(),
                 limit: *limit,
             })?;
-            if *json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&entries)?)?;
-            } else {
-                for e in entries {
-                    writeln!(
-                        out,
-                        "{:>6}  {}  {:<24} {:<20} {:<14} {}",
-                        e.seq, e.at, e.actor, e.action, e.target, e.details
-                    )?;
-                }
-            }
-            Ok(0)
+            print_entries(&entries, *json, out)
         }
     }
+}
+
+pub(crate) fn print_verification(
+    v: &AuditVerification,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(v)?)?;
+    } else {
+        match &v.problem {
+            None => writeln!(
+                out,
+                "audit log intact: {} entries, head {}",
+                v.entries,
+                v.head.as_deref().unwrap_or("(empty)")
+            )?,
+            Some(p) => writeln!(out, "audit log TAMPERED: {p}")?,
+        }
+    }
+    Ok(if v.ok() { 0 } else { 1 })
+}
+
+pub(crate) fn print_entries(
+    entries: &[AuditEntry],
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(entries)?)?;
+    } else {
+        for e in entries {
+            writeln!(
+                out,
+                "{:>6}  {}  {:<24} {:<20} {:<14} {}",
+                e.seq, e.at, e.actor, e.action, e.target, e.details
+            )?;
+        }
+    }
+    Ok(0)
 }
 
 pub fn run_backup(
@@ -159,6 +172,10 @@ pub fn run_backup(
     out: &mut dyn Write,
 ) -> anyhow::Result<i32> {
     let report = compliance.backup(&cli_actor(), &args.file)?;
+    print_backup(&report, out)
+}
+
+pub(crate) fn print_backup(report: &BackupReport, out: &mut dyn Write) -> anyhow::Result<i32> {
     writeln!(
         out,
         "backup written to {} ({} bytes, {} audit entries, head {}).\nThe key file `secret.key` is not in it: keep your own copy of it apart from the backups.",

@@ -41,7 +41,7 @@ pub struct ImportArgs {
     pub file: PathBuf,
 }
 
-fn parse_setting(text: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_setting(text: &str) -> Result<(String, String), String> {
     let (k, v) = text
         .split_once('=')
         .ok_or_else(|| format!("`{text}` is not KEY=VALUE, e.g. `delimiter=;`"))?;
@@ -94,9 +94,17 @@ pub fn run(
         done.store(true, Ordering::Relaxed);
         result
     });
-    let report = result?;
-    if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+    print_report(&result?, args.json, out)
+}
+
+/// Prints an import's report (the same locally and through `--server`).
+pub(crate) fn print_report(
+    report: &crate::service::import::ImportReport,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(report)?)?;
     } else {
         writeln!(out, "{}", report.summary())?;
     }

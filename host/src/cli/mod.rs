@@ -3,6 +3,9 @@
 pub mod compliance;
 mod import;
 mod plugin;
+mod remote;
+mod serve;
+mod token;
 
 use crate::config::Config;
 use crate::runtime::Runtime;
@@ -27,12 +30,26 @@ pub struct Cli {
     #[arg(long, global = true, env = "CUSTODE_CONFIG")]
     pub config: Option<PathBuf>,
 
+    /// Run the command on a running server instead of the local data directory, e.g.
+    /// `http://127.0.0.1:7878`.
+    #[arg(long, global = true, env = "CUSTODE_SERVER")]
+    pub server: Option<String>,
+
+    /// The API token for `--server`.
+    #[arg(long, global = true, env = "CUSTODE_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Serve the HTTP admin API (the main job): 127.0.0.1:7878 unless configured otherwise.
+    Serve(serve::ServeArgs),
+    /// Create, list and revoke API tokens.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
     /// Import contacts from a file through an importer plugin.
     Import(import::ImportArgs),
     /// May this contact's data be processed for this purpose on this channel? Exits 0 for yes, 1 for no.
@@ -42,7 +59,7 @@ pub enum Command {
     Audit(compliance::AuditCommand),
     /// Copy the database to a file while it is in use (SQLite online backup).
     Backup(compliance::BackupArgs),
-    /// Inspect plugins.
+    /// Inspect and manage plugins.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
 }
@@ -51,8 +68,17 @@ pub enum Command {
 pub fn main() -> anyhow::Result<i32> {
     let cli = Cli::parse();
     let out = &mut std::io::stdout().lock();
+    if let Some(server) = &cli.server {
+        return remote::run(&cli, server, out);
+    }
     match &cli.command {
-        Command::Plugin(command) => plugin::run(command).map(|()| 0),
+        Command::Serve(args) => serve::run(&cli.data_dir, cli.config.as_deref(), args),
+        Command::Token(command) => {
+            let (compliance, _) = open(&cli, true)?;
+            let tokens = crate::service::tokens::Tokens::open(compliance.store().clone())?;
+            token::run(command, &tokens, out)
+        }
+        Command::Plugin(command) => plugin::run(command, || open_app(&cli), out),
         Command::Import(args) => {
             let (compliance, config) = open(&cli, true)?;
             let runtime = Runtime::new(Some(
@@ -64,6 +90,13 @@ pub fn main() -> anyhow::Result<i32> {
         Command::Audit(command) => compliance::run_audit(&open(&cli, false)?.0, command, out),
         Command::Backup(args) => compliance::run_backup(&open(&cli, false)?.0, args, out),
     }
+}
+
+/// Opens the whole installation (with the plugin registry), for the plugin commands.
+fn open_app(cli: &Cli) -> anyhow::Result<crate::app::App> {
+    require_data_dir(&cli.data_dir, true)?;
+    let config = Config::load(&cli.data_dir, cli.config.as_deref())?;
+    crate::app::App::open(&cli.data_dir, config)
 }
 
 /// Opens the installation. Commands that only read refuse a data directory that does not exist, so

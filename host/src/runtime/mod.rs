@@ -22,6 +22,7 @@ pub mod importer;
 pub mod plugin;
 pub mod retention;
 pub mod state;
+pub mod stats;
 
 pub use engine::Runtime;
 pub use error::{Failure, PluginError, Reported};

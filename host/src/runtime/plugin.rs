@@ -77,7 +77,7 @@ pub struct PluginSettings {
 
 /// Everything that can be learnt about a component without running a job: what
 /// `custode plugin inspect` prints and what the admin API shows.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Inspection {
     /// SHA-256 of the component's bytes, hex.
     pub digest: String,
@@ -95,7 +95,7 @@ pub struct Inspection {
     pub uses_wasi: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ConfigKeyInfo {
     pub name: String,
     pub doc: String,
@@ -262,7 +262,9 @@ impl Plugin {
         store.set_epoch_deadline(deadline_ticks(deadline));
         let result = f(store);
         store.data_mut().collect_stdio();
-        result.map_err(|e| self.error(function, classify(&e, store.data(), deadline)))
+        let result = result.map_err(|e| self.error(function, classify(&e, store.data(), deadline)));
+        super::stats::record(&result);
+        result
     }
 
     pub(crate) fn error(&self, function: &'static str, failure: Failure) -> PluginError {

@@ -5,14 +5,17 @@
 
 mod contacts;
 pub mod import;
+pub mod jobs;
+pub mod plugins;
 mod processing;
 mod records;
 mod requests;
+pub mod tokens;
 
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::domain::{Email, ExternalId, Identity, Phone, Policy, Settings};
+use crate::domain::{ContactId, Email, ExternalId, Identity, Phone, Policy, Settings};
 use crate::store::{self, ComplianceStore};
 
 pub use crate::store::StoreError as Error;
@@ -75,6 +78,35 @@ impl Compliance {
                 "`{t}` is not an email, a phone number or an external id such as `erp:C-00042`"
             ),
         ))
+    }
+
+    /// Reads whom a question is about: `#42` for contact 42, else an identity (see `parse_identity`).
+    pub fn parse_subject(&self, text: &str) -> Result<Subject> {
+        if let Some(id) = text.trim().strip_prefix('#') {
+            return id
+                .parse()
+                .map(|id| Subject::Contact(ContactId(id)))
+                .map_err(|_| {
+                    Error::invalid(
+                        "subject",
+                        format!("`{text}` is not a contact number: write `#42`"),
+                    )
+                });
+        }
+        Ok(Subject::Identity(self.parse_identity(text)?))
+    }
+
+    /// The contact a subject names, which must exist.
+    pub fn resolve_contact(&self, subject: &Subject) -> Result<ContactId> {
+        match subject {
+            Subject::Contact(id) => Ok(*id),
+            Subject::Identity(identity) => self.store.find_contact(identity)?.ok_or_else(|| {
+                Error::not_found_hint(
+                    "a contact with this identity",
+                    "check the spelling, or find the contact with GET /api/v1/contacts?identity=…",
+                )
+            }),
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! Every write method takes the [`Actor`] and writes its audit entry in the same transaction as the
 //! change: there is no write without its audit entry, and no audit entry for a write that rolled back.
 
+pub mod admin;
 pub mod audit_chain;
 pub mod error;
 pub mod secret;
@@ -19,6 +20,7 @@ use crate::domain::{
     RecordOutcome, SubjectFacts, SubjectView, SuppressionScope, Timestamp,
 };
 
+pub use admin::{ActiveToken, PluginStore, StoredPlugin, TokenInfo, TokenStore};
 pub use audit_chain::{AuditProblem, AuditVerification};
 pub use error::StoreError;
 pub use sqlite::SqliteStore;
@@ -172,6 +174,8 @@ pub trait ComplianceStore:
     + ImportStore
     + AuditStore
     + BackupStore
+    + PluginStore
+    + TokenStore
     + Send
     + Sync
 {

@@ -3,13 +3,13 @@
 use super::{ImportOptions, RowProblem, Tally};
 use crate::runtime::Plugin;
 use crate::store::ImportCommitted;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// The report of a committed import.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ImportReport {
     pub batch: i64,
     pub source_label: String,
@@ -39,7 +39,7 @@ pub struct ImportReport {
     pub records_per_second: f64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RejectedRow {
     pub row: u64,
     pub column: Option<String>,

@@ -1,5 +1,6 @@
 //! The SQLite backend: one file `custode.db` (WAL) in the data directory, beside `secret.key`.
 
+mod admin;
 mod audit;
 mod backup;
 mod consent;

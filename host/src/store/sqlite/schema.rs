@@ -7,8 +7,9 @@ use rusqlite_migration::{Migrations, M};
 use crate::store::error::StoreError;
 
 pub const V1: &str = include_str!("v1.sql");
+pub const V2: &str = include_str!("v2.sql");
 
-static MIGRATIONS: &[M<'static>] = &[M::up(V1)];
+static MIGRATIONS: &[M<'static>] = &[M::up(V1), M::up(V2)];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::from_slice(MIGRATIONS)

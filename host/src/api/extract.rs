@@ -1,0 +1,152 @@
+//! Extractors whose rejections are problem details: JSON bodies (malformed JSON, unknown fields named,
+//! invalid values with the field), query strings, path parameters, and the caller.
+
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+
+use super::problem::{ApiError, Problem};
+use crate::service::tokens::Principal;
+
+/// A JSON body, read within the body limit and deserialised with problem-details errors.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Problem> {
+        let limit = request.extensions().get::<BodyLimit>().map_or(0, |l| l.0);
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|e| body_rejection(e, limit))?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// The JSON body limit in force, for the message of a too-large body.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub u64);
+
+pub fn body_rejection(e: BytesRejection, limit: u64) -> Problem {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return Problem::too_large("request body", limit, "server.max_body_bytes");
+    }
+    Problem::bad_request("unreadable-body", "Unreadable body", e.body_text())
+}
+
+/// Deserialises JSON, telling malformed JSON, unknown fields and invalid values apart, and naming
+/// where in the body the problem is (`identities[0].email`).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let message = inner.to_string();
+        if inner.is_syntax() || inner.is_eof() {
+            return Problem::bad_request(
+                "malformed-json",
+                "Malformed JSON",
+                format!("the body is not valid JSON ({message}): send a JSON object with `Content-Type: application/json`"),
+            );
+        }
+        let at = |field: &str| match path.as_str() {
+            "." | "" => field.to_string(),
+            parent => format!("{parent}.{field}"),
+        };
+        if let Some(rest) = message.strip_prefix("unknown field `") {
+            let field = at(rest.split('`').next().unwrap_or_default());
+            return Problem::bad_request(
+                "unknown-field",
+                "Unknown field",
+                format!("unknown field `{field}`{}: remove it or correct its spelling", rest.split_once('`').map_or("", |(_, tail)| tail).split(" at line").next().unwrap_or_default()),
+            )
+            .with_field(field);
+        }
+        if let Some(rest) = message.strip_prefix("missing field `") {
+            let field = at(rest.split('`').next().unwrap_or_default());
+            return Problem::invalid(field.clone(), format!("`{field}` is required"));
+        }
+        let field = if path == "." { "body".to_string() } else { path };
+        let message = message.split(" at line ").next().unwrap_or_default().to_string();
+        Problem::invalid(field.clone(), format!("{field}: {message}"))
+    })?;
+    Ok(value)
+}
+
+/// The field a serde message is about, when it names one (`missing field `x``).
+fn field_of(message: &str) -> String {
+    for marker in ["missing field `", "field `"] {
+        if let Some(rest) = message.split(marker).nth(1) {
+            return rest.split('`').next().unwrap_or_default().to_string();
+        }
+    }
+    "query".to_string()
+}
+
+/// Query-string parameters.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
+        let query = parts.uri.query().unwrap_or_default();
+        serde_urlencoded::from_str(query)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let message = e.to_string();
+                Problem::bad_request(
+                    "invalid-query",
+                    "Invalid query parameters",
+                    format!("the query string is not valid: {message}"),
+                )
+                .with_field(field_of(&message))
+            })
+    }
+}
+
+/// Path parameters.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|e| {
+                Problem::bad_request("invalid-path", "Invalid path parameter", e.body_text())
+            })
+    }
+}
+
+/// The authenticated caller (set by the access middleware).
+pub struct Caller(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .map(Caller)
+            .ok_or_else(|| Problem::unauthorized("this route needs a bearer token"))
+    }
+}
+
+/// Runs blocking work (every service call may touch the database or a plugin) off the async workers.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        ApiError::Problem(Problem::internal(format!(
+            "the request's work stopped: {e}"
+        )))
+    })?
+}

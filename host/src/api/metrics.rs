@@ -1,0 +1,135 @@
+//! Prometheus metrics in the text exposition format: requests and latencies per route, plugin calls and
+//! failures by cause, imports. Counters are atomics indexed by the route's place in the access matrix,
+//! so recording a request costs a few relaxed additions and no lock.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use super::access::ROUTES;
+use crate::service::jobs::ImportJobs;
+
+/// Latency histogram bounds, in seconds.
+const BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
+/// Status classes counted: 1xx … 5xx.
+const CLASSES: usize = 5;
+
+#[derive(Default)]
+struct RouteMetrics {
+    by_class: [AtomicU64; CLASSES],
+    buckets: [AtomicU64; BUCKETS.len()],
+    count: AtomicU64,
+    sum_micros: AtomicU64,
+}
+
+pub struct Metrics {
+    routes: Vec<RouteMetrics>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            routes: ROUTES.iter().map(|_| RouteMetrics::default()).collect(),
+        }
+    }
+}
+
+impl Metrics {
+    pub fn record(&self, route: usize, status: u16, took: Duration) {
+        let Some(m) = self.routes.get(route) else {
+            return;
+        };
+        let class = (usize::from(status / 100)).clamp(1, CLASSES) - 1;
+        m.by_class[class].fetch_add(1, Ordering::Relaxed);
+        let secs = took.as_secs_f64();
+        if let Some(b) = BUCKETS.iter().position(|&bound| secs <= bound) {
+            m.buckets[b].fetch_add(1, Ordering::Relaxed);
+        }
+        m.count.fetch_add(1, Ordering::Relaxed);
+        m.sum_micros
+            .fetch_add(took.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    /// The exposition text.
+    pub fn render(&self, jobs: &ImportJobs) -> String {
+        let mut out = String::new();
+        out +=
+            "# HELP custode_http_requests_total HTTP requests by route, method and status class.\n";
+        out += "# TYPE custode_http_requests_total counter\n";
+        for (route, m) in ROUTES.iter().zip(&self.routes) {
+            for (i, c) in m.by_class.iter().enumerate() {
+                let n = c.load(Ordering::Relaxed);
+                if n > 0 {
+                    let _ = writeln!(
+                        out,
+                        "custode_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}xx\"}} {n}",
+                        route.method,
+                        route.path,
+                        i + 1
+                    );
+                }
+            }
+        }
+        out += "# HELP custode_http_request_duration_seconds Time to answer, by route.\n";
+        out += "# TYPE custode_http_request_duration_seconds histogram\n";
+        for (route, m) in ROUTES.iter().zip(&self.routes) {
+            let count = m.count.load(Ordering::Relaxed);
+            if count == 0 {
+                continue;
+            }
+            let labels = format!("method=\"{}\",route=\"{}\"", route.method, route.path);
+            let mut cumulative = 0;
+            for (bound, b) in BUCKETS.iter().zip(&m.buckets) {
+                cumulative += b.load(Ordering::Relaxed);
+                let _ = writeln!(
+                    out,
+                    "custode_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {cumulative}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "custode_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}"
+            );
+            let sum = m.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+            let _ = writeln!(
+                out,
+                "custode_http_request_duration_seconds_sum{{{labels}}} {sum}"
+            );
+            let _ = writeln!(
+                out,
+                "custode_http_request_duration_seconds_count{{{labels}}} {count}"
+            );
+        }
+        let stats = crate::runtime::stats::snapshot();
+        out += "# HELP custode_plugin_calls_total Calls into plugins.\n";
+        out += "# TYPE custode_plugin_calls_total counter\n";
+        let _ = writeln!(out, "custode_plugin_calls_total {}", stats.calls);
+        out += "# HELP custode_plugin_failures_total Failed plugin calls, by cause.\n";
+        out += "# TYPE custode_plugin_failures_total counter\n";
+        for (cause, n) in stats.failures {
+            let _ = writeln!(
+                out,
+                "custode_plugin_failures_total{{cause=\"{cause}\"}} {n}"
+            );
+        }
+        out += "# HELP custode_imports_total Import jobs, by outcome.\n";
+        out += "# TYPE custode_imports_total counter\n";
+        for (outcome, n) in [
+            ("started", &jobs.started),
+            ("succeeded", &jobs.succeeded),
+            ("failed", &jobs.failed),
+        ] {
+            let _ = writeln!(
+                out,
+                "custode_imports_total{{outcome=\"{outcome}\"}} {}",
+                n.load(Ordering::Relaxed)
+            );
+        }
+        out += "# HELP custode_imports_running Import jobs running now.\n";
+        out += "# TYPE custode_imports_running gauge\n";
+        let _ = writeln!(out, "custode_imports_running {}", jobs.running());
+        out
+    }
+}

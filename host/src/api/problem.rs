@@ -1,0 +1,241 @@
+//! Errors as `application/problem+json` (RFC 9457): a stable `type` per kind of error
+//! (`urn:custode:problem:<kind>`), a title, the status, a detail naming the thing and the fix, and the
+//! request id. Every error of the services becomes one here, in one place.
+//!
+//! A handler's error response carries the [`Problem`] as an extension with no body yet; the
+//! [`render`] middleware writes the body with the request's id, so the id is in every problem
+//! without handlers having to pass it around.
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::runtime::PluginError;
+use crate::service::import::ImportError;
+use crate::service::jobs::{import_error_kind, plugin_failure_kind};
+use crate::store::StoreError;
+
+pub const PROBLEM_PREFIX: &str = "urn:custode:problem:";
+
+/// An RFC 9457 problem details object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// `urn:custode:problem:<kind>`, stable: programs branch on it.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// What is wrong, naming the thing, and how to fix it.
+    pub detail: String,
+    /// The input at fault, when one is (e.g. `email`, `evidence.method`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The `x-request-id` of the request, to find it in the server's log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, kind: &str, title: &str, detail: impl Into<String>) -> Self {
+        Problem {
+            kind: format!("{PROBLEM_PREFIX}{kind}"),
+            title: title.to_string(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            field: None,
+            request_id: None,
+        }
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Authentication required",
+            detail,
+        )
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Not allowed for this role",
+            detail,
+        )
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
+    }
+
+    pub fn bad_request(kind: &str, title: &str, detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::BAD_REQUEST, kind, title, detail)
+    }
+
+    pub fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-input",
+            "Invalid input",
+            detail,
+        )
+        .with_field(field)
+    }
+
+    pub fn too_large(what: &str, limit: u64, setting: &str) -> Self {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            "Request body too large",
+            format!("the {what} is larger than the limit of {limit} bytes: send less, or raise `{setting}` in the configuration"),
+        )
+    }
+
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            detail,
+        )
+    }
+
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let mut response = self.status_code().into_response();
+        if self.status == 401 {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// Writes the body of problem responses, with the request id.
+pub async fn render(request: Request, next: Next) -> Response {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut response = next.run(request).await;
+    let Some(mut problem) = response.extensions_mut().remove::<Problem>() else {
+        return response;
+    };
+    problem.request_id = request_id;
+    if problem.status >= 500 {
+        tracing::error!(request_id = ?problem.request_id, detail = %problem.detail, "request failed");
+    }
+    let (mut parts, _) = response.into_parts();
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = serde_json::to_vec(&problem).expect("a problem serialises");
+    Response::from_parts(parts, axum::body::Body::from(body))
+}
+
+/// Every error a handler can return.
+#[derive(Debug)]
+pub enum ApiError {
+    Store(StoreError),
+    Plugin(PluginError),
+    Import(ImportError),
+    Problem(Problem),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::Store(e)
+    }
+}
+
+impl From<PluginError> for ApiError {
+    fn from(e: PluginError) -> Self {
+        ApiError::Plugin(e)
+    }
+}
+
+impl From<ImportError> for ApiError {
+    fn from(e: ImportError) -> Self {
+        ApiError::Import(e)
+    }
+}
+
+impl From<Problem> for ApiError {
+    fn from(p: Problem) -> Self {
+        ApiError::Problem(p)
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+fn store_problem(e: StoreError) -> Problem {
+    let detail = e.to_string();
+    match e {
+        StoreError::NotFound { .. } => Problem::not_found(detail),
+        StoreError::InvalidInput(i) => Problem::invalid(i.field, i.message),
+        StoreError::Conflict(_) => {
+            Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", detail)
+        }
+        StoreError::Erased { .. } => {
+            Problem::new(StatusCode::GONE, "erased", "Data erased", detail)
+        }
+        StoreError::ImportAborted(_) => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "import-failed",
+            "Import failed",
+            detail,
+        ),
+        StoreError::Io { .. } | StoreError::Database { .. } | StoreError::Setup(_) => {
+            Problem::internal(detail)
+        }
+    }
+}
+
+impl From<ApiError> for Problem {
+    fn from(e: ApiError) -> Problem {
+        match e {
+            ApiError::Problem(p) => p,
+            ApiError::Store(e) => store_problem(e),
+            ApiError::Plugin(e) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                plugin_failure_kind(&e.failure),
+                "Plugin failed",
+                e.to_string(),
+            ),
+            ApiError::Import(ImportError::Store(e)) => store_problem(e),
+            ApiError::Import(e) => {
+                let kind = import_error_kind(&e);
+                let status = match kind {
+                    "internal" => StatusCode::INTERNAL_SERVER_ERROR,
+                    "cancelled" => StatusCode::SERVICE_UNAVAILABLE,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                Problem::new(status, kind, "Import failed", e.to_string())
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        Problem::from(self).into_response()
+    }
+}

@@ -1,0 +1,207 @@
+//! `imports`: the file is the request body, streamed to a file under the data directory (at most
+//! `server.max_import_bytes`); the answer is `202` with the job at once, and the import runs on its own
+//! thread. `GET /api/v1/imports/{id}` shows progress, then the report or the error.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use futures_util::StreamExt;
+use tokio::io::AsyncWriteExt;
+
+use crate::api::extract::{blocking, ApiPath, Caller};
+use crate::api::problem::{ApiResult, Problem};
+use crate::app::App;
+use crate::domain::{SourceChannel, Timestamp};
+use crate::runtime::PluginKind;
+use crate::service::import::{FieldPolicy, ImportOptions, OnError};
+use crate::service::jobs::JobStatus;
+
+/// `?plugin=csv&source=Fiera Milano 2026&channel=fair[&on_error=skip][&unknown_fields=reject]`
+#[derive(Debug, utoipa::IntoParams)]
+#[allow(dead_code)] // documents the query for OpenAPI; the handler reads it with `parse_query`
+pub struct ImportQuery {
+    /// The name of an enabled importer plugin, e.g. `csv`.
+    plugin: String,
+    /// Where the contacts came from, as the data subject will be told (R2).
+    source: String,
+    /// How the data was collected: phone, email, lead-generation, public-database, fair, …
+    channel: String,
+    /// `abort` (default: import nothing if a row is bad) or `skip` (import the rest, report the rows).
+    on_error: Option<String>,
+    /// `drop` (default) or `reject` fields outside the field catalogue (R9).
+    unknown_fields: Option<String>,
+}
+
+struct Parsed {
+    plugin: String,
+    source: String,
+    channel: SourceChannel,
+    on_error: OnError,
+    unknown_fields: FieldPolicy,
+}
+
+fn parse_query(raw: Option<&str>) -> Result<Parsed, Problem> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or_default())
+        .map_err(|e| {
+            Problem::bad_request("invalid-query", "Invalid query parameters", e.to_string())
+        })?;
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let required = |value: Option<String>, name: &str, example: &str| {
+        value.filter(|v| !v.trim().is_empty()).ok_or_else(|| {
+            Problem::invalid(
+                name,
+                format!("`{name}` is required in the query, e.g. `{name}={example}`"),
+            )
+        })
+    };
+    let plugin = required(get("plugin"), "plugin", "csv")?;
+    let source = required(get("source"), "source", "Fiera Milano 2026")?;
+    let channel = required(get("channel"), "channel", "fair")?;
+    let channel = SourceChannel::parse("channel", &channel)
+        .map_err(|e| Problem::invalid(e.field, e.message))?;
+    let on_error = match get("on_error").as_deref() {
+        None | Some("abort") => OnError::Abort,
+        Some("skip") => OnError::Skip,
+        Some(other) => {
+            return Err(Problem::invalid(
+                "on_error",
+                format!("`{other}` is not abort or skip"),
+            ))
+        }
+    };
+    let unknown_fields = match get("unknown_fields").as_deref() {
+        None | Some("drop") => FieldPolicy::Drop,
+        Some("reject") => FieldPolicy::Reject,
+        Some(other) => {
+            return Err(Problem::invalid(
+                "unknown_fields",
+                format!("`{other}` is not drop or reject"),
+            ))
+        }
+    };
+    let known = ["plugin", "source", "channel", "on_error", "unknown_fields"];
+    if let Some((k, _)) = pairs.iter().find(|(k, _)| !known.contains(&k.as_str())) {
+        return Err(Problem::bad_request(
+            "unknown-field",
+            "Unknown query parameter",
+            format!(
+                "unknown query parameter `{k}`; the parameters are: {}",
+                known.join(", ")
+            ),
+        )
+        .with_field(k.clone()));
+    }
+    Ok(Parsed {
+        plugin,
+        source,
+        channel,
+        on_error,
+        unknown_fields,
+    })
+}
+
+/// Writes the body to `path`, refusing it past `limit` bytes (the partial file is removed).
+async fn save_body(body: Body, path: &PathBuf, limit: u64) -> Result<u64, Problem> {
+    let io = |e: std::io::Error| {
+        Problem::internal(format!(
+            "cannot store the upload in {}: {e}",
+            path.display()
+        ))
+    };
+    let mut file = tokio::fs::File::create(path).await.map_err(io)?;
+    let mut stream = body.into_data_stream();
+    let mut written = 0u64;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            Problem::bad_request("unreadable-body", "Unreadable body", e.to_string())
+        })?;
+        written += chunk.len() as u64;
+        if written > limit {
+            return Err(Problem::too_large(
+                "import file",
+                limit,
+                "server.max_import_bytes",
+            ));
+        }
+        file.write_all(&chunk).await.map_err(io)?;
+    }
+    file.flush().await.map_err(io)?;
+    Ok(written)
+}
+
+#[utoipa::path(post, path = "/api/v1/imports", tag = "imports", params(ImportQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file to import"),
+    responses((status = 202, description = "The job, running; follow `Location`", body = JobStatus),
+        (status = 409, description = "The plugin is disabled"), (status = 413, description = "Larger than server.max_import_bytes")))]
+pub async fn start(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    RawQuery(raw): RawQuery,
+    body: Body,
+) -> ApiResult<Response> {
+    let q = parse_query(raw.as_deref())?;
+    let lease = {
+        let app = app.clone();
+        let plugin = q.plugin.clone();
+        blocking(move || Ok(app.plugins.lease(&plugin, PluginKind::Importer)?)).await?
+    };
+    let dir = app.uploads_dir();
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| Problem::internal(format!("cannot create {}: {e}", dir.display())))?;
+    let path = dir.join(format!(
+        "upload-{}-{}.part",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    if let Err(p) = save_body(body, &path, app.config.server.max_import_bytes).await {
+        let _ = tokio::fs::remove_file(&path).await;
+        return Err(p.into());
+    }
+    let options = ImportOptions {
+        source_label: q.source,
+        channel: q.channel,
+        on_error: q.on_error,
+        unknown_fields: q.unknown_fields,
+        actor: who.actor(),
+        collected_at: Timestamp::now(),
+    };
+    let status = app.jobs.start(app.compliance.clone(), lease, path, options);
+    let location = format!("/api/v1/imports/{}", status.id);
+    Ok((
+        StatusCode::ACCEPTED,
+        [(header::LOCATION, location)],
+        Json(status),
+    )
+        .into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "imports", params(("id" = u64, Path)),
+    responses((status = 200, body = JobStatus), (status = 404)))]
+pub async fn status(
+    State(app): State<Arc<App>>,
+    ApiPath(id): ApiPath<u64>,
+) -> ApiResult<Json<JobStatus>> {
+    app.jobs.status(id).map(Json).ok_or_else(|| {
+        Problem::not_found(format!(
+            "import job {id} does not exist on this server (jobs are kept in memory until a restart; a finished import's batch is in the audit log)"
+        ))
+        .into()
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/imports", tag = "imports",
+    responses((status = 200, description = "The jobs this server ran since it started, newest first", body = Vec<JobStatus>)))]
+pub async fn list(State(app): State<Arc<App>>) -> Json<Vec<JobStatus>> {
+    Json(app.jobs.list())
+}

@@ -1,0 +1,7 @@
+//! The handlers, one module per group of resources.
+
+pub mod admin;
+pub mod compliance;
+pub mod contacts;
+pub mod imports;
+pub mod plugins;

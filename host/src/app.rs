@@ -1,0 +1,69 @@
+//! `App`: one installation, opened once — configuration, data directory, the compliance service, the
+//! plugin runtime and registry, tokens and import jobs. `custode serve` shares it with every request
+//! handler (`State<Arc<App>>`); the local CLI opens the same thing, so both call the same functions.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::config::{Config, DataDir};
+use crate::runtime::Runtime;
+use crate::service::jobs::ImportJobs;
+use crate::service::plugins::PluginRegistry;
+use crate::service::tokens::Tokens;
+use crate::service::Compliance;
+
+pub struct App {
+    pub config: Config,
+    pub data_dir: PathBuf,
+    pub compliance: Compliance,
+    pub runtime: Arc<Runtime>,
+    pub plugins: PluginRegistry,
+    pub tokens: Tokens,
+    pub jobs: Arc<ImportJobs>,
+    pub metrics: crate::api::metrics::Metrics,
+}
+
+impl App {
+    /// Opens (creating if needed) the installation in `data_dir`: the store, the plugin code cache in
+    /// `<data dir>/plugin-cache`, the bundled plugins, the tokens.
+    pub fn open(data_dir: &Path, config: Config) -> anyhow::Result<App> {
+        let compliance = Compliance::open(data_dir, &config.compliance)
+            .with_context(|| format!("opening the installation in {}", data_dir.display()))?;
+        let runtime = Runtime::new(Some(DataDir(data_dir.to_path_buf()).plugin_cache()))?;
+        let plugins = PluginRegistry::open(
+            compliance.store().clone(),
+            runtime.clone(),
+            config.plugins.limits(),
+        )?;
+        let tokens = Tokens::open(compliance.store().clone())?;
+        Ok(App {
+            data_dir: data_dir.to_path_buf(),
+            config,
+            compliance,
+            runtime,
+            plugins,
+            tokens,
+            jobs: Arc::new(ImportJobs::default()),
+            metrics: Default::default(),
+        })
+    }
+
+    /// Picks up plugin and token changes another process (a CLI beside the server) made.
+    pub fn refresh(&self) -> anyhow::Result<()> {
+        self.tokens.refresh()?;
+        self.plugins.refresh()?;
+        Ok(())
+    }
+
+    /// Where uploads wait to be imported.
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.data_dir.join("uploads")
+    }
+
+    /// Where `POST /api/v1/backup` writes its copies.
+    pub fn backups_dir(&self) -> PathBuf {
+        self.data_dir.join("backups")
+    }
+}

@@ -1,0 +1,326 @@
+//! `custode --server URL --token T <subcommand>`: the same subcommands against a running server, over
+//! its HTTP API, printed by the same functions as locally. Problem details from the server become the
+//! error message.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::Context;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::json;
+
+use super::compliance::{self, AuditCommand};
+use super::plugin::{self, PluginCommand};
+use super::token::{self, TokenCommand};
+use super::{Cli, Command};
+use crate::api::problem::Problem;
+use crate::service::jobs::{JobState, JobStatus};
+
+pub struct Client {
+    agent: ureq::Agent,
+    base: String,
+    authorization: String,
+}
+
+/// A request being built: method, path and query.
+type Request = ureq::RequestBuilder<ureq::typestate::WithoutBody>;
+
+impl Client {
+    pub fn new(server: &str, token: &str) -> Client {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .build()
+            .into();
+        Client {
+            agent,
+            base: server.trim_end_matches('/').to_string(),
+            authorization: format!("Bearer {token}"),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn get(&self, path: &str) -> Request {
+        self.agent
+            .get(self.url(path))
+            .header("Authorization", &self.authorization)
+    }
+
+    fn with_body(
+        &self,
+        method: &str,
+        path: &str,
+    ) -> ureq::RequestBuilder<ureq::typestate::WithBody> {
+        let url = self.url(path);
+        let builder = match method {
+            "PUT" => self.agent.put(url),
+            _ => self.agent.post(url),
+        };
+        builder.header("Authorization", &self.authorization)
+    }
+
+    pub fn get_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> anyhow::Result<T> {
+        let mut request: Request = self.get(path);
+        for (k, v) in query {
+            request = request.query(*k, v);
+        }
+        answer(&self.base, request.call())
+    }
+
+    pub fn send_json<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: &impl Serialize,
+    ) -> anyhow::Result<T> {
+        answer(&self.base, self.with_body(method, path).send_json(body))
+    }
+
+    fn post_empty<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
+        answer(&self.base, self.with_body("POST", path).send_empty())
+    }
+
+    fn delete(&self, path: &str) -> anyhow::Result<()> {
+        let request = self
+            .agent
+            .delete(self.url(path))
+            .header("Authorization", &self.authorization);
+        answer::<serde_json::Value>(&self.base, request.call()).map(drop)
+    }
+
+    fn post_file<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        file: std::fs::File,
+    ) -> anyhow::Result<T> {
+        let mut request = self
+            .with_body("POST", path)
+            .header("Content-Type", "application/octet-stream");
+        for (k, v) in query {
+            request = request.query(*k, v);
+        }
+        answer(&self.base, request.send(file))
+    }
+}
+
+/// Reads a JSON answer, or turns a problem into an error that says what the server said.
+fn answer<T: DeserializeOwned>(
+    server: &str,
+    response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> anyhow::Result<T> {
+    let mut response = response.with_context(|| {
+        format!("cannot reach the server at {server}: is it running? (`custode serve`)")
+    })?;
+    let status = response.status();
+    let text = response
+        .body_mut()
+        .with_config()
+        .limit(256 << 20)
+        .read_to_string()
+        .context("reading the server's answer")?;
+    if status.is_success() {
+        let text = if text.is_empty() { "null" } else { &text };
+        return serde_json::from_str(text).with_context(|| {
+            format!("the server's answer is not what this CLI expects: {text:.200}")
+        });
+    }
+    match serde_json::from_str::<Problem>(&text) {
+        Ok(p) => anyhow::bail!(
+            "{} ({}, HTTP {}, request {})",
+            p.detail,
+            p.kind,
+            p.status,
+            p.request_id.as_deref().unwrap_or("?")
+        ),
+        Err(_) => anyhow::bail!("the server answered HTTP {status}: {text:.500}"),
+    }
+}
+
+/// Runs the command against the server; the exit codes are those of the local commands.
+pub fn run(cli: &Cli, server: &str, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let token = cli.token.as_deref().context(
+        "--server needs a token: pass --token or set CUSTODE_TOKEN (create one with `custode token create`)",
+    )?;
+    let client = Client::new(server, token);
+    match &cli.command {
+        Command::Serve(_) => anyhow::bail!("`serve` runs a server here; drop --server"),
+        Command::CanProcess(args) => {
+            let mut query = vec![
+                ("subject", args.subject.clone()),
+                ("purpose", args.purpose.clone()),
+                ("channel", args.channel.clone()),
+            ];
+            if let Some(at) = args.at {
+                query.push(("at", at.0.to_string()));
+            }
+            compliance::print_decision(
+                &client.get_json("/api/v1/can-process", &query)?,
+                args.json,
+                out,
+            )
+        }
+        Command::Audit(AuditCommand::Verify { json }) => compliance::print_verification(
+            &client.get_json("/api/v1/audit/verify", &[])?,
+            *json,
+            out,
+        ),
+        Command::Audit(AuditCommand::List {
+            after,
+            target,
+            limit,
+            json,
+        }) => {
+            let mut query = vec![("limit", limit.to_string())];
+            query.extend(after.map(|a| ("after", a.to_string())));
+            query.extend(target.clone().map(|t| ("target", t)));
+            compliance::print_entries(
+                &client.get_json::<Vec<_>>("/api/v1/audit", &query)?,
+                *json,
+                out,
+            )
+        }
+        Command::Backup(args) => {
+            let name = args
+                .file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .context("give the backup a file name")?;
+            if args.file.components().count() > 1 {
+                eprintln!("note: a server writes backups to its data directory's `backups/` folder; only the name `{name}` is used");
+            }
+            compliance::print_backup(
+                &client.send_json("POST", "/api/v1/backup", &json!({ "file": name }))?,
+                out,
+            )
+        }
+        Command::Import(args) => import(&client, args, out),
+        Command::Plugin(command) => plugins(&client, command, out),
+        Command::Token(command) => tokens(&client, command, out),
+    }
+}
+
+fn import(
+    client: &Client,
+    args: &super::import::ImportArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    if !args.settings.is_empty() {
+        anyhow::bail!("--set is not available with --server: a server uses the plugin's installed settings; change them with `custode plugin configure`");
+    }
+    let file = std::fs::File::open(&args.file).with_context(|| {
+        format!(
+            "{} is not a file: give the path of the file to import",
+            args.file.display()
+        )
+    })?;
+    let query = [
+        ("plugin", args.plugin.clone()),
+        ("source", args.source.clone()),
+        ("channel", args.channel.as_str().to_string()),
+        ("on_error", serde_name(&args.on_error)),
+        ("unknown_fields", serde_name(&args.unknown_fields)),
+    ];
+    let mut job: JobStatus = client.post_file("/api/v1/imports", &query, file)?;
+    let path = format!("/api/v1/imports/{}", job.id);
+    let mut wait = Duration::from_millis(20);
+    while job.state == JobState::Running {
+        std::thread::sleep(wait);
+        wait = (wait * 2).min(Duration::from_millis(500));
+        job = client.get_json(&path, &[])?;
+    }
+    match (job.report, job.error) {
+        (Some(report), _) => super::import::print_report(&report, args.json, out),
+        (_, Some(e)) => anyhow::bail!("{}", e.message),
+        _ => anyhow::bail!("import job {} ended without a report or an error", job.id),
+    }
+}
+
+/// The serde name of a kebab-case enum value (`skip`, `drop`).
+fn serde_name(value: &impl Serialize) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn plugins(client: &Client, command: &PluginCommand, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let at = |name: &str, action: &str| format!("/api/v1/plugins/{name}{action}");
+    match command {
+        // A file on this machine is inspected here: nothing to ask the server.
+        PluginCommand::Inspect { file, .. } if file.exists() => plugin::run(
+            command,
+            || anyhow::bail!("inspecting a file needs no installation"),
+            out,
+        ),
+        PluginCommand::Inspect { file, json } => {
+            let details: serde_json::Value =
+                client.get_json(&at(&file.display().to_string(), ""), &[])?;
+            let inspection = serde_json::from_value(details["inspection"].clone())?;
+            plugin::print_inspection(&inspection, *json, out)
+        }
+        PluginCommand::List { json } => plugin::print_list(
+            &client.get_json::<Vec<_>>("/api/v1/plugins", &[])?,
+            *json,
+            out,
+        ),
+        PluginCommand::Install { file, json } => {
+            let bytes =
+                std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+            let request = client
+                .with_body("POST", "/api/v1/plugins")
+                .header("Content-Type", "application/wasm");
+            plugin::print_installed(&answer(&client.base, request.send(&bytes))?, *json, out)
+        }
+        PluginCommand::Enable { name } => {
+            plugin::print_one(&client.post_empty(&at(name, "/enable"))?, out)
+        }
+        PluginCommand::Disable { name } => {
+            plugin::print_one(&client.post_empty(&at(name, "/disable"))?, out)
+        }
+        PluginCommand::Delete { name } => {
+            client.delete(&at(name, ""))?;
+            plugin::print_deleted(name, out)
+        }
+        PluginCommand::Configure { name, .. } => {
+            let current: crate::service::plugins::PluginInfo = serde_json::from_value(
+                client.get_json::<serde_json::Value>(&at(name, ""), &[])?["plugin"].clone(),
+            )?;
+            let change = plugin::settings_change(command, current.settings.limits);
+            plugin::print_one(
+                &client.send_json("PUT", &at(name, "/settings"), &change)?,
+                out,
+            )
+        }
+    }
+}
+
+fn tokens(client: &Client, command: &TokenCommand, out: &mut dyn Write) -> anyhow::Result<i32> {
+    match command {
+        TokenCommand::Create { role, name } => token::print_created(
+            &client.send_json(
+                "POST",
+                "/api/v1/tokens",
+                &json!({ "name": name, "role": role.as_str() }),
+            )?,
+            out,
+        ),
+        TokenCommand::List { json } => token::print_tokens(
+            &client.get_json::<Vec<_>>("/api/v1/tokens", &[])?,
+            *json,
+            out,
+        ),
+        TokenCommand::Revoke { name } => {
+            client.delete(&format!("/api/v1/tokens/{name}"))?;
+            token::print_revoked(name, out)
+        }
+    }
+}
