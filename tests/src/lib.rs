@@ -25,3 +25,5 @@ pub fn plugin_bytes(name: &str) -> Vec<u8> {
     });
     std::fs::read(path).expect("reading a built plugin")
 }
+
+pub mod server;

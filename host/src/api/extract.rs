@@ -57,7 +57,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
             parent => format!("{parent}.{field}"),
         };
         if let Some(rest) = message.strip_prefix("unknown field `") {
-            let field = at(rest.split('`').next().unwrap_or_default());
+            // For an unknown field the path already ends with the field's name.
+            let field = match path.as_str() {
+                "." | "" => rest.split('`').next().unwrap_or_default().to_string(),
+                full => full.to_string(),
+            };
             return Problem::bad_request(
                 "unknown-field",
                 "Unknown field",
