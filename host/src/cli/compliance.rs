@@ -61,7 +61,7 @@ pub struct BackupArgs {
     pub file: PathBuf,
 }
 
-fn parse_time(text: &str) -> Result<Timestamp, String> {
+pub(crate) fn parse_time(text: &str) -> Result<Timestamp, String> {
     Timestamp::parse("at", text).map_err(|e| e.message)
 }
 
@@ -73,7 +73,7 @@ pub fn cli_actor() -> Actor {
     Actor::new(format!("cli:{user}"), Role::Admin)
 }
 
-fn subject(compliance: &Compliance, text: &str) -> anyhow::Result<Subject> {
+pub(crate) fn subject(compliance: &Compliance, text: &str) -> anyhow::Result<Subject> {
     if let Some(id) = text.strip_prefix('#') {
         let id = id
             .parse()

@@ -41,7 +41,7 @@ pub struct ImportArgs {
     pub file: PathBuf,
 }
 
-fn parse_setting(text: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_setting(text: &str) -> Result<(String, String), String> {
     let (k, v) = text
         .split_once('=')
         .ok_or_else(|| format!("`{text}` is not KEY=VALUE, e.g. `delimiter=;`"))?;
@@ -101,6 +101,21 @@ pub fn run(
         writeln!(out, "{}", report.summary())?;
     }
     Ok(0)
+}
+
+/// Loads a bundled plugin by name, or a component file, with settings given on the command line.
+pub(crate) fn load_plugin(
+    runtime: &std::sync::Arc<Runtime>,
+    name_or_file: &str,
+    settings: &[(String, String)],
+    limits: crate::runtime::Limits,
+) -> anyhow::Result<Plugin> {
+    let bytes = super::plugin::read_plugin(&PathBuf::from(name_or_file))?;
+    let settings = PluginSettings {
+        config: settings.iter().cloned().collect::<BTreeMap<_, _>>(),
+        limits,
+    };
+    Plugin::load(runtime, &bytes, settings).with_context(|| format!("plugin `{name_or_file}`"))
 }
 
 /// A progress bar on stderr: bytes and records, rate, ETA.

@@ -4,10 +4,12 @@
 //! input and the fix.
 
 mod contacts;
+pub mod export;
 pub mod import;
 mod processing;
 mod records;
 mod requests;
+pub mod retention;
 
 use std::path::Path;
 use std::sync::Arc;
