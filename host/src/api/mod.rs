@@ -32,7 +32,7 @@ use tower_http::trace::TraceLayer;
 use crate::app::App;
 use extract::BodyLimit;
 use problem::Problem;
-use routes::{admin, compliance, contacts, imports, plugins};
+use routes::{admin, compliance, contacts, imports, plugins, requests};
 
 /// Builds the application: every route, its access rule, limits, request ids, problem details.
 pub fn router(app: Arc<App>) -> Router {
@@ -100,6 +100,9 @@ pub fn router(app: Arc<App>) -> Router {
                 .layer(DefaultBodyLimit::disable()),
         )
         .route("/api/v1/imports/{id}", get(imports::status))
+        .route("/api/v1/requests/access", post(requests::access))
+        .route("/api/v1/requests/erasure", post(requests::erasure))
+        .route("/api/v1/retention/runs", post(requests::retention_run))
         .route("/api/v1/audit", get(admin::audit))
         .route("/api/v1/audit/verify", get(admin::audit_verify))
         .route_layer(from_fn_with_state(app.clone(), access::enforce))

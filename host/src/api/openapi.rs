@@ -6,7 +6,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::routes::{admin, compliance, contacts, imports, plugins};
+use super::routes::{admin, compliance, contacts, imports, plugins, requests};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -22,6 +22,7 @@ use super::routes::{admin, compliance, contacts, imports, plugins};
         compliance::check_suppression, compliance::purposes, compliance::fields,
         compliance::notices, compliance::publish_notice,
         imports::start, imports::status, imports::list,
+        requests::access, requests::erasure, requests::retention_run,
     ),
     components(schemas(super::problem::Problem)),
     modifiers(&BearerAuth),

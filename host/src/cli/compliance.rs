@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use crate::domain::{Actor, Decision, Role, Timestamp};
-use crate::service::Compliance;
+use crate::service::{Compliance, Subject};
 use crate::store::{AuditEntry, AuditFilter, AuditVerification, BackupReport};
 
 /// `custode can-process --subject EMAIL --purpose P --channel C [--at DATE]`
@@ -60,7 +60,7 @@ pub struct BackupArgs {
     pub file: PathBuf,
 }
 
-fn parse_time(text: &str) -> Result<Timestamp, String> {
+pub(crate) fn parse_time(text: &str) -> Result<Timestamp, String> {
     Timestamp::parse("at", text).map_err(|e| e.message)
 }
 
@@ -70,6 +70,11 @@ pub fn cli_actor() -> Actor {
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "unknown".into());
     Actor::new(format!("cli:{user}"), Role::Admin)
+}
+
+/// Reads whom a command is about (`#42` or an identity).
+pub(crate) fn subject(compliance: &Compliance, text: &str) -> anyhow::Result<Subject> {
+    Ok(compliance.parse_subject(text)?)
 }
 
 pub fn run_can_process(

@@ -111,6 +111,21 @@ pub(crate) fn print_report(
     Ok(0)
 }
 
+/// Loads a bundled plugin by name, or a component file, with settings given on the command line.
+pub(crate) fn load_plugin(
+    runtime: &std::sync::Arc<Runtime>,
+    name_or_file: &str,
+    settings: &[(String, String)],
+    limits: crate::runtime::Limits,
+) -> anyhow::Result<Plugin> {
+    let bytes = super::plugin::read_plugin(&PathBuf::from(name_or_file))?;
+    let settings = PluginSettings {
+        config: settings.iter().cloned().collect::<BTreeMap<_, _>>(),
+        limits,
+    };
+    Plugin::load(runtime, &bytes, settings).with_context(|| format!("plugin `{name_or_file}`"))
+}
+
 /// A progress bar on stderr: bytes and records, rate, ETA.
 fn show_progress(progress: &Progress, done: &AtomicBool) {
     let bar = indicatif::ProgressBar::new(0);

@@ -4,6 +4,7 @@ pub mod compliance;
 mod import;
 mod plugin;
 mod remote;
+mod requests;
 mod serve;
 mod token;
 
@@ -57,6 +58,13 @@ pub enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(compliance::AuditCommand),
+    /// Retention rules (R12).
+    #[command(subcommand)]
+    Retention(requests::RetentionCommand),
+    /// Everything known about a data subject, as a document (access, Art. 15; portability, Art. 20).
+    Export(requests::ExportArgs),
+    /// Erase a data subject (Art. 17): data gone, suppression hash and legally required data kept.
+    Erase(requests::EraseArgs),
     /// Copy the database to a file while it is in use (SQLite online backup).
     Backup(compliance::BackupArgs),
     /// Inspect and manage plugins.
@@ -86,6 +94,21 @@ pub fn main() -> anyhow::Result<i32> {
             ))?;
             import::run(&compliance, &runtime, config.plugins.limits(), args, out)
         }
+        Command::Retention(command) => {
+            let (compliance, config) = open(&cli, false)?;
+            let runtime = Runtime::new(Some(
+                crate::config::DataDir(cli.data_dir.clone()).plugin_cache(),
+            ))?;
+            requests::run_retention(&compliance, &runtime, config.plugins.limits(), command, out)
+        }
+        Command::Export(args) => {
+            let (compliance, config) = open(&cli, false)?;
+            let runtime = Runtime::new(Some(
+                crate::config::DataDir(cli.data_dir.clone()).plugin_cache(),
+            ))?;
+            requests::run_export(&compliance, &runtime, config.plugins.limits(), args, out)
+        }
+        Command::Erase(args) => requests::run_erase(&open(&cli, false)?.0, args, out),
         Command::CanProcess(args) => compliance::run_can_process(&open(&cli, false)?.0, args, out),
         Command::Audit(command) => compliance::run_audit(&open(&cli, false)?.0, command, out),
         Command::Backup(args) => compliance::run_backup(&open(&cli, false)?.0, args, out),

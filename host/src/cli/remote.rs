@@ -84,6 +84,29 @@ impl Client {
         answer(&self.base, self.with_body(method, path).send_json(body))
     }
 
+    /// POSTs JSON and returns the answer's media type and bytes (a rendered document).
+    fn document(&self, path: &str, body: &impl Serialize) -> anyhow::Result<(String, Vec<u8>)> {
+        let mut response = self
+            .with_body("POST", path)
+            .send_json(body)
+            .with_context(|| format!("cannot reach the server at {}", self.base))?;
+        if !response.status().is_success() {
+            return answer(&self.base, Ok(response));
+        }
+        let media_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/octet-stream")
+            .to_string();
+        let bytes = response
+            .body_mut()
+            .with_config()
+            .limit(1 << 30)
+            .read_to_vec()?;
+        Ok((media_type, bytes))
+    }
+
     fn post_empty<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
         answer(&self.base, self.with_body("POST", path).send_empty())
     }
@@ -203,6 +226,30 @@ pub fn run(cli: &Cli, server: &str, out: &mut dyn Write) -> anyhow::Result<i32> 
             )
         }
         Command::Import(args) => import(&client, args, out),
+        Command::Retention(super::requests::RetentionCommand::Run(args)) => {
+            if !args.settings.is_empty() {
+                anyhow::bail!("--set is not available with --server: a server runs the rule with its installed settings; change them with `custode plugin configure`");
+            }
+            let body = json!({ "rule": args.rule, "dry_run": args.dry_run, "at": args.at.map(|t| t.0.to_string()) });
+            super::requests::print_retention(
+                &client.send_json("POST", "/api/v1/retention/runs", &body)?,
+                args.json,
+                out,
+            )
+        }
+        Command::Erase(args) => {
+            let body = json!({ "subject": args.subject, "reason": args.reason });
+            super::requests::print_erasure(
+                &client.send_json("POST", "/api/v1/requests/erasure", &body)?,
+                args.json,
+                out,
+            )
+        }
+        Command::Export(args) => {
+            let body = json!({ "subject": args.subject, "plugin": args.plugin });
+            let (media_type, bytes) = client.document("/api/v1/requests/access", &body)?;
+            super::requests::print_document(&bytes, &media_type, args.out.as_deref(), out)
+        }
         Command::Plugin(command) => plugins(&client, command, out),
         Command::Token(command) => tokens(&client, command, out),
     }

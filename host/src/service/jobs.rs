@@ -129,6 +129,8 @@ pub struct ImportJobs {
     jobs: Mutex<BTreeMap<u64, Arc<Job>>>,
     running: Mutex<usize>,
     finished: Condvar,
+    /// Set when a shutdown begins: no new job starts after it.
+    closing: AtomicBool,
     /// Counts for the metrics: started, succeeded, failed.
     pub started: AtomicU64,
     pub succeeded: AtomicU64,
@@ -136,14 +138,19 @@ pub struct ImportJobs {
 }
 
 impl ImportJobs {
-    /// Starts importing `file` (which the job deletes when done) with the leased plugin.
+    /// Starts importing `file` (which the job deletes when done) with the leased plugin. Refused with
+    /// `None` (and the file removed) once a shutdown has begun.
     pub fn start(
         self: &Arc<Self>,
         compliance: Compliance,
         lease: PluginLease,
         file: PathBuf,
         options: ImportOptions,
-    ) -> JobStatus {
+    ) -> Option<JobStatus> {
+        if self.closing.load(Ordering::SeqCst) {
+            let _ = std::fs::remove_file(&file);
+            return None;
+        }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         let job = Arc::new(Job {
             id,
@@ -197,7 +204,7 @@ impl ImportJobs {
                 jobs.finished.notify_all();
             })
             .expect("the operating system starts a thread");
-        status
+        Some(status)
     }
 
     fn forget_old(&self, jobs: &mut BTreeMap<u64, Arc<Job>>) {
@@ -237,6 +244,7 @@ impl ImportJobs {
     /// transactions roll back: nothing half-written) and waits for them to stop. Returns how many
     /// were cancelled.
     pub fn shutdown(&self, grace: Duration) -> usize {
+        self.closing.store(true, Ordering::SeqCst);
         let deadline = Instant::now() + grace;
         let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
         while *running > 0 {

@@ -4,12 +4,14 @@
 //! input and the fix.
 
 mod contacts;
+pub mod export;
 pub mod import;
 pub mod jobs;
 pub mod plugins;
 mod processing;
 mod records;
 mod requests;
+pub mod retention;
 pub mod tokens;
 
 use std::path::Path;

@@ -157,6 +157,16 @@ pub trait ImportStore {
 pub trait AuditStore {
     fn audit_list(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
     fn audit_verify(&self) -> Result<AuditVerification>;
+    /// Records an action that changes no stored data but must be accounted for (an access package
+    /// handed out, a retention run's decisions, a plugin installed). `details` must not contain
+    /// personal data in clear: ids, counts, digests.
+    fn audit_record(
+        &self,
+        actor: &Actor,
+        action: &'static str,
+        target: &str,
+        details: serde_json::Value,
+    ) -> Result<()>;
 }
 
 /// Online backup (R16).

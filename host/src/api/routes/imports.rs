@@ -176,7 +176,15 @@ pub async fn start(
         actor: who.actor(),
         collected_at: Timestamp::now(),
     };
-    let status = app.jobs.start(app.compliance.clone(), lease, path, options);
+    let Some(status) = app.jobs.start(app.compliance.clone(), lease, path, options) else {
+        return Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "shutting-down",
+            "Shutting down",
+            "the server is shutting down and starts no new import: send the file again once it is back",
+        )
+        .into());
+    };
     let location = format!("/api/v1/imports/{}", status.id);
     Ok((
         StatusCode::ACCEPTED,

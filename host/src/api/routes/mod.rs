@@ -5,3 +5,4 @@ pub mod compliance;
 pub mod contacts;
 pub mod imports;
 pub mod plugins;
+pub mod requests;

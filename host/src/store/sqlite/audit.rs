@@ -90,6 +90,28 @@ pub(crate) fn head(conn: &Connection) -> Result<(i64, Option<String>)> {
 }
 
 impl AuditStore for SqliteStore {
+    fn audit_record(
+        &self,
+        actor: &Actor,
+        action: &'static str,
+        target: &str,
+        details: serde_json::Value,
+    ) -> Result<()> {
+        let mut conn = self.writer();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .db("cannot start the audit transaction")?;
+        append(
+            &tx,
+            &self.keys,
+            actor,
+            &AuditDraft::new(action, target, details),
+        )?;
+        tx.commit().db("cannot commit the audit entry")?;
+        self.written();
+        Ok(())
+    }
+
     fn audit_list(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
         let conn = self.reader()?;
         let limit = if filter.limit == 0 {

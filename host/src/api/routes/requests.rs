@@ -1,0 +1,147 @@
+//! Data-subject requests and retention (DPO): access/portability packages rendered by an exporter
+//! plugin, erasure (Art. 17), and retention runs of a rule plugin (R12), dry or applied.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use crate::api::extract::{blocking, ApiJson, Caller};
+use crate::api::problem::{ApiError, ApiResult, Problem};
+use crate::app::App;
+use crate::domain::Timestamp;
+use crate::runtime::PluginKind;
+use crate::service::export::{access_package, resolve, ExportError};
+use crate::service::retention::{self, RetentionError, RetentionOptions, RetentionReport};
+use crate::store::ErasureReport;
+
+impl From<ExportError> for ApiError {
+    fn from(e: ExportError) -> Self {
+        match e {
+            ExportError::Plugin(p) => ApiError::Plugin(p),
+            ExportError::Store(s) => ApiError::Store(s),
+            ExportError::Invalid(m) => ApiError::Problem(Problem::invalid("plugin", m)),
+        }
+    }
+}
+
+impl From<RetentionError> for ApiError {
+    fn from(e: RetentionError) -> Self {
+        match e {
+            RetentionError::Plugin(p) => ApiError::Plugin(p),
+            RetentionError::Store(s) => ApiError::Store(s),
+            RetentionError::Invalid(m) => ApiError::Problem(Problem::invalid("rule", m)),
+        }
+    }
+}
+
+/// An access (Art. 15) or portability (Art. 20) request.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessRequest {
+    /// An email, phone, `system:id`, or `#42` for contact 42.
+    pub subject: String,
+    /// An enabled exporter plugin (default `json`).
+    pub plugin: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/requests/access", tag = "requests", request_body = AccessRequest,
+    responses((status = 200, description = "The document the exporter rendered (its media type; the file name in Content-Disposition)"),
+        (status = 404, description = "No such subject")))]
+pub async fn access(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    ApiJson(body): ApiJson<AccessRequest>,
+) -> ApiResult<Response> {
+    let document = blocking(move || {
+        let plugin = body.plugin.as_deref().unwrap_or("json");
+        let lease = app.plugins.lease(plugin, PluginKind::Exporter)?;
+        let subject = app.compliance.parse_subject(&body.subject)?;
+        Ok(access_package(
+            &app.compliance,
+            &lease.plugin,
+            &subject,
+            Timestamp::now(),
+            &who.actor(),
+        )?)
+    })
+    .await?;
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        document.file_name.replace('"', "")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, document.media_type),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        document.bytes,
+    )
+        .into_response())
+}
+
+/// An erasure request (Art. 17).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErasureRequest {
+    pub subject: String,
+    /// Why, kept in the audit log, e.g. `Art. 17 request of 2026-11-20`.
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/requests/erasure", tag = "requests", request_body = ErasureRequest,
+    responses((status = 200, description = "What was erased, and what a legal obligation keeps", body = Object),
+        (status = 409, description = "Under legal hold")))]
+pub async fn erasure(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    ApiJson(body): ApiJson<ErasureRequest>,
+) -> ApiResult<Json<ErasureReport>> {
+    blocking(move || {
+        let c = &app.compliance;
+        let id = resolve(c, &c.parse_subject(&body.subject)?)?;
+        Ok(c.erase(&who.actor(), id, &body.reason)?)
+    })
+    .await
+    .map(Json)
+}
+
+/// A retention run.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionRun {
+    /// An enabled retention-rule plugin, e.g. `legitimate-interest`.
+    pub rule: String,
+    /// Only report what would be done (default false).
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Decide as of this time instead of now (to look ahead in a dry run).
+    pub at: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/retention/runs", tag = "requests", request_body = RetentionRun,
+    responses((status = 200, description = "What the rule decided and what was done", body = Object)))]
+pub async fn retention_run(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    ApiJson(body): ApiJson<RetentionRun>,
+) -> ApiResult<(StatusCode, Json<RetentionReport>)> {
+    blocking(move || {
+        let now = match body.at.as_deref() {
+            Some(t) => Timestamp::parse("at", t).map_err(crate::service::Error::from)?,
+            None => Timestamp::now(),
+        };
+        let lease = app.plugins.lease(&body.rule, PluginKind::RetentionRule)?;
+        let options = RetentionOptions {
+            now,
+            dry_run: body.dry_run,
+            actor: who.actor(),
+        };
+        Ok(retention::run(&app.compliance, &lease.plugin, &options)?)
+    })
+    .await
+    .map(|r| (StatusCode::OK, Json(r)))
+}

@@ -1,0 +1,291 @@
+//! Every bundled importer on real-looking, messy files, through the import service and the store:
+//! all-or-nothing, idempotence, merge across sources, suppression, minimisation.
+
+use custode::bundled;
+use custode::domain::{Actor, Role, Settings, SourceChannel, SuppressionScope, Timestamp};
+use custode::runtime::{Plugin, PluginSettings, Runtime};
+use custode::service::import::{
+    import_file, FieldPolicy, ImportError, ImportOptions, ImportReport, OnError, Progress,
+};
+use custode::service::{Compliance, Subject};
+use custode_tests::repo_root;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+struct Installation {
+    _dir: tempfile::TempDir,
+    compliance: Compliance,
+    runtime: Arc<Runtime>,
+}
+
+impl Installation {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let compliance = Compliance::open(dir.path(), &Settings::default()).unwrap();
+        Installation {
+            _dir: dir,
+            compliance,
+            runtime: Runtime::new(None).unwrap(),
+        }
+    }
+
+    fn import(
+        &self,
+        plugin: &str,
+        fixture: &str,
+        on_error: OnError,
+    ) -> Result<ImportReport, ImportError> {
+        let plugin = Plugin::load(
+            &self.runtime,
+            bundled::get(plugin).unwrap().bytes,
+            PluginSettings::default(),
+        )
+        .unwrap();
+        let options = ImportOptions {
+            source_label: format!("fixture {fixture}"),
+            channel: SourceChannel::Other,
+            on_error,
+            unknown_fields: FieldPolicy::Drop,
+            actor: Actor::new("operator@test", Role::Operator),
+            collected_at: Timestamp::parse("at", "2026-03-14").unwrap(),
+        };
+        let path = repo_root().join("tests/fixtures").join(fixture);
+        import_file(
+            self.compliance.store().as_ref(),
+            &plugin,
+            &path,
+            &options,
+            &Progress::default(),
+            &AtomicBool::new(false),
+        )
+    }
+
+    fn contact_of(&self, identity: &str) -> Option<custode::domain::ContactDetails> {
+        let identity = self.compliance.parse_identity(identity).unwrap();
+        let id = self.compliance.store().find_contact(&identity).unwrap()?;
+        Some(self.compliance.contact(id).unwrap())
+    }
+
+    fn contacts(&self) -> usize {
+        self.compliance
+            .list_contacts(&Default::default(), None)
+            .unwrap()
+            .items
+            .len()
+    }
+
+    fn allowed(&self, identity: &str, purpose: &str, channel: &str) -> bool {
+        let subject = Subject::Identity(self.compliance.parse_identity(identity).unwrap());
+        self.compliance
+            .can_process(&subject, purpose, channel, None)
+            .unwrap()
+            .allowed
+    }
+}
+
+#[test]
+fn an_invalid_email_aborts_the_whole_excel_import_and_names_row_and_column() {
+    let i = Installation::new();
+    let err = i
+        .import("csv", "excel-it.csv", OnError::Abort)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("row 9, column `email`"),
+        "the bad row is named by the line it starts on: {err}"
+    );
+    assert!(err.contains("paolo.gialli@"), "{err}");
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert_eq!(i.contacts(), 0, "all or nothing: the database is as it was");
+    assert!(
+        i.compliance
+            .audit_list(&Default::default())
+            .unwrap()
+            .is_empty(),
+        "not even a batch record"
+    );
+}
+
+#[test]
+fn skipping_bad_rows_imports_a_messy_windows_1252_excel_file() {
+    let i = Installation::new();
+    let report = i.import("csv", "excel-it.csv", OnError::Skip).unwrap();
+    assert_eq!(report.rejected, 1, "{report:#?}");
+    assert_eq!(report.rejected_rows[0].row, 9);
+    assert_eq!(
+        (report.created, report.merged, report.unchanged),
+        (3, 0, 1),
+        "the duplicate Mario row is recognised as the same record: {report:#?}"
+    );
+    let mario = i.contact_of("mario.rossi@example.it").unwrap();
+    assert_eq!(mario.current("city"), Some("Milano"));
+    assert_eq!(
+        mario.current("notes"),
+        Some("Cliente dal 2019;\r\npreferisce email"),
+        "quoted newline kept"
+    );
+    let niccolo = i.contact_of("niccolo.verdi@example.com").unwrap();
+    assert_eq!(
+        niccolo.current("first_name"),
+        Some("Niccolò"),
+        "Windows-1252 decoded"
+    );
+    assert_eq!(niccolo.current("city"), Some("Cefalù"));
+    assert_eq!(niccolo.current("notes"), Some("Caffè € 2"));
+    assert!(
+        i.contact_of("+393331234567").is_some(),
+        "phones normalised to E.164"
+    );
+    assert!(i.allowed("mario.rossi@example.it", "marketing", "email"));
+    assert!(
+        !i.allowed("giulia.bianchi@example.it", "marketing", "email"),
+        "`no` is not a consent"
+    );
+}
+
+#[test]
+fn importing_the_same_file_again_changes_nothing_and_says_so() {
+    let i = Installation::new();
+    i.import("csv", "bom-utf8.csv", OnError::Abort).unwrap();
+    let anna_before = i.contact_of("anna.neri@example.org").unwrap();
+    let again = i.import("csv", "bom-utf8.csv", OnError::Abort).unwrap();
+    assert!(again.already_imported, "{again:#?}");
+    assert_eq!((again.created, again.merged, again.unchanged), (0, 0, 2));
+    let anna_after = i.contact_of("anna.neri@example.org").unwrap();
+    assert_eq!(
+        anna_before.fields, anna_after.fields,
+        "no new value, no new history"
+    );
+    assert_eq!(
+        anna_after.current("company"),
+        Some("Neri, Bianchi & Co"),
+        "a quoted comma stays in the cell"
+    );
+}
+
+#[test]
+fn a_business_card_merges_with_the_spreadsheet_contact_that_shares_its_phone() {
+    let i = Installation::new();
+    i.import("csv", "excel-it.csv", OnError::Skip).unwrap();
+    let report = i.import("vcard", "cards.vcf", OnError::Abort).unwrap();
+    assert_eq!((report.created, report.merged), (1, 1), "{report:#?}");
+    let mario = i.contact_of("mario.rossi@example.it").unwrap();
+    assert_eq!(
+        mario.current("company"),
+        Some("Rossi Forniture S.r.l."),
+        "the card's values are added"
+    );
+    assert_eq!(
+        mario.current("city"),
+        Some("Milano"),
+        "the spreadsheet's values stay"
+    );
+    assert!(
+        mario.provenance.len() >= 2,
+        "both sources are on record (R2): {:#?}",
+        mario.provenance
+    );
+    let sara = i.contact_of("sara.viola@example.net").unwrap();
+    assert!(
+        sara.current("notes").unwrap().contains("più righe"),
+        "folded line unfolded"
+    );
+}
+
+#[test]
+fn newsletter_opt_outs_become_withdrawals_and_objections() {
+    let i = Installation::new();
+    i.import("csv", "excel-it.csv", OnError::Skip).unwrap();
+    assert!(i.allowed("mario.rossi@example.it", "marketing", "email"));
+    i.import(
+        "newsletter-optouts",
+        "mailchimp-unsubscribed.csv",
+        OnError::Abort,
+    )
+    .unwrap();
+    assert!(
+        !i.allowed("mario.rossi@example.it", "marketing", "email"),
+        "unsubscribed: consent withdrawn"
+    );
+    let report = i
+        .import(
+            "newsletter-optouts",
+            "sendgrid-events.jsonl",
+            OnError::Abort,
+        )
+        .unwrap();
+    assert_eq!(
+        report.merged, 1,
+        "the spam report; the open event is not an opt-out: {report:#?}"
+    );
+    let niccolo = Subject::Identity(
+        i.compliance
+            .parse_identity("niccolo.verdi@example.com")
+            .unwrap(),
+    );
+    let decision = i
+        .compliance
+        .can_process(&niccolo, "marketing", "email", None)
+        .unwrap();
+    assert!(
+        !decision.allowed && decision.reason.contains("object"),
+        "{}",
+        decision.reason
+    );
+}
+
+#[test]
+fn a_web_form_submission_records_consent_with_its_evidence_and_notice() {
+    let i = Installation::new();
+    let report = i
+        .import("web-form", "web-form.jsonl", OnError::Abort)
+        .unwrap();
+    assert_eq!(report.created, 1);
+    assert!(i.allowed("elena.rosa@example.it", "marketing", "email"));
+    assert!(
+        !i.allowed("elena.rosa@example.it", "profiling", "email"),
+        "an unticked box is no consent"
+    );
+    let id = i.contact_of("elena.rosa@example.it").unwrap().id;
+    let history = i.compliance.consent_history(id).unwrap();
+    let evidence = history[0].evidence.text.clone().unwrap_or_default();
+    assert!(
+        evidence.contains("https://example.it/contatti"),
+        "evidence names the page: {evidence}"
+    );
+    assert_eq!(
+        history[0].evidence.notice_version.as_deref(),
+        Some("2026-01")
+    );
+}
+
+#[test]
+fn a_suppressed_email_is_never_imported_again() {
+    let i = Installation::new();
+    let identity = i.compliance.parse_identity("luca.blu@example.org").unwrap();
+    i.compliance
+        .suppress(
+            &Actor::new("dpo@test", Role::Dpo),
+            &identity,
+            "asked never to be contacted",
+            &SuppressionScope::All,
+        )
+        .unwrap();
+    let report = i.import("csv", "bom-utf8.csv", OnError::Abort).unwrap();
+    assert_eq!((report.created, report.suppressed), (1, 1), "{report:#?}");
+    assert!(i.contact_of("luca.blu@example.org").is_none());
+}
+
+#[test]
+fn fields_without_a_purpose_are_dropped_and_counted() {
+    let i = Installation::new();
+    let report = i.import("vcard", "cards.vcf", OnError::Abort).unwrap();
+    // vCard TITLE maps to `role`, which is in the catalogue; the UID becomes an external id.
+    assert!(
+        report.fields_dropped.values().all(|n| *n > 0),
+        "{report:#?}"
+    );
+    assert!(i
+        .contact_of("vcard:urn:uuid:4fbe8971-0bc3-424c-9c26-36c3e1eff6b1")
+        .is_some());
+}
