@@ -64,7 +64,7 @@ fn generate(bytes: usize) -> Vec<u8> {
             s.to_lowercase(),
             i % 10_000_000,
             cities[i % 6],
-            if i % 3 == 0 { "sì" } else { "no" },
+            if i.is_multiple_of(3) { "sì" } else { "no" },
             1 + i % 28,
             1 + i % 12
         ));
