@@ -64,11 +64,20 @@ impl Measured {
     }
 }
 
-pub fn run(report: &mut Report, n: u64) -> anyhow::Result<()> {
-    let work = tempfile::Builder::new()
+pub fn run(report: &mut Report, n: u64, work_dir: Option<&Path>) -> anyhow::Result<()> {
+    let temp = tempfile::Builder::new()
         .prefix("custode-bench-")
         .tempdir()?;
-    let dir = work.path();
+    let dir = match work_dir {
+        Some(d) => {
+            if d.exists() {
+                std::fs::remove_dir_all(d)?;
+            }
+            std::fs::create_dir_all(d)?;
+            d
+        }
+        None => temp.path(),
+    };
     eprintln!("import: generating {n} rows");
     let csv = dir.join("contacts.csv");
     let generated = data::write_csv(&csv, n, 0, 1)?;
@@ -84,6 +93,10 @@ pub fn run(report: &mut Report, n: u64) -> anyhow::Result<()> {
     // The main import: Wasm plugin into an empty database holding only the suppression list.
     let db_wasm = dir.join("wasm");
     prepare(&db_wasm, &generated)?;
+    if work_dir.is_some() {
+        // A copy to run the import again by hand (profiling).
+        copy_dir(&db_wasm, &dir.join("prepared"))?;
+    }
     eprintln!("import: {n} rows through the Wasm csv importer");
     let wasm = child(&Job::Import {
         data_dir: db_wasm.clone(),
@@ -113,14 +126,18 @@ pub fn run(report: &mut Report, n: u64) -> anyhow::Result<()> {
         same(&wasm),
         same(&native)
     );
-    std::fs::remove_dir_all(&db_native)?;
+    if work_dir.is_none() {
+        std::fs::remove_dir_all(&db_native)?;
+    }
 
     eprintln!("import: the same rows with bare prepared statements");
     let raw = child(&Job::Raw {
         source: db_wasm.clone(),
         data_dir: dir.join("raw"),
     })?;
-    std::fs::remove_dir_all(dir.join("raw"))?;
+    if work_dir.is_none() {
+        std::fs::remove_dir_all(dir.join("raw"))?;
+    }
 
     eprintln!("import: {tenth} new rows into the full database and into an empty one");
     prepare(&db_wasm, &generated_tenth)?;
@@ -139,7 +156,9 @@ pub fn run(report: &mut Report, n: u64) -> anyhow::Result<()> {
         parser: Parser::Wasm,
         plugin_cache: plugin_cache.clone(),
     })?;
-    std::fs::remove_dir_all(&db_small)?;
+    if work_dir.is_none() {
+        std::fs::remove_dir_all(&db_small)?;
+    }
 
     report.add(
         "import_contacts_per_s",
@@ -218,6 +237,15 @@ fn prepare(data_dir: &Path, generated: &Generated) -> anyhow::Result<()> {
             &SuppressionScope::All,
             Timestamp(1_700_000_000),
         )?;
+    }
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        std::fs::copy(entry.path(), to.join(entry.file_name()))?;
     }
     Ok(())
 }

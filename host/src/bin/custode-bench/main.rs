@@ -32,6 +32,10 @@ struct Args {
     /// Run only these scenario groups (comma-separated: import, plugins); all when absent.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
+    /// Keep the generated files and databases in this directory (for profiling a child job by hand)
+    /// instead of a temporary one.
+    #[arg(long)]
+    work_dir: Option<std::path::PathBuf>,
     /// Internal: one measured job in a child process (an import alone, for its peak memory).
     #[arg(long, hide = true)]
     child: Option<String>,
@@ -45,7 +49,7 @@ fn main() -> anyhow::Result<()> {
     let wanted = |group: &str| args.only.is_empty() || args.only.iter().any(|g| g == group);
     let mut report = Report::new(args.contacts);
     if wanted("import") {
-        import::run(&mut report, args.contacts as u64)?;
+        import::run(&mut report, args.contacts as u64, args.work_dir.as_deref())?;
     }
     if wanted("plugins") {
         plugins::run(&mut report)?;
