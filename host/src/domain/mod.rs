@@ -10,6 +10,7 @@ pub mod error;
 pub mod identity;
 pub mod ids;
 pub mod phone;
+mod phone_fast;
 pub mod processing;
 pub mod record;
 pub mod settings;

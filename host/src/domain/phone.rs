@@ -48,6 +48,11 @@ impl Phone {
     /// rather than creating a contact nobody can call.
     pub fn parse(text: &str, default_country: PhoneCountry) -> Result<Self, InvalidInput> {
         let trimmed = text.trim();
+        if default_country.0 == country::Id::IT {
+            if let Some(e164) = super::phone_fast::italian(trimmed) {
+                return Ok(Phone(e164));
+            }
+        }
         if trimmed.is_empty() {
             return Err(InvalidInput::new("phone", "phone is empty"));
         }

@@ -4,7 +4,11 @@
 //! and with `--json` one JSON object keyed by scenario. Timings are compared as ratios inside one run,
 //! because absolute times drift on shared machines.
 
+mod data;
+mod import;
+mod native;
 mod plugins;
+mod raw;
 mod report;
 
 use clap::Parser;
@@ -25,12 +29,31 @@ struct Args {
     /// Also write the table and machine description to this Markdown file (e.g. BENCHMARKS.md).
     #[arg(long)]
     markdown: Option<std::path::PathBuf>,
+    /// Run only these scenario groups (comma-separated: import, plugins); all when absent.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Keep the generated files and databases in this directory (for profiling a child job by hand)
+    /// instead of a temporary one.
+    #[arg(long)]
+    work_dir: Option<std::path::PathBuf>,
+    /// Internal: one measured job in a child process (an import alone, for its peak memory).
+    #[arg(long, hide = true)]
+    child: Option<String>,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(job) = &args.child {
+        return import::run_child(job);
+    }
+    let wanted = |group: &str| args.only.is_empty() || args.only.iter().any(|g| g == group);
     let mut report = Report::new(args.contacts);
-    plugins::run(&mut report)?;
+    if wanted("import") {
+        import::run(&mut report, args.contacts as u64, args.work_dir.as_deref())?;
+    }
+    if wanted("plugins") {
+        plugins::run(&mut report)?;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report.json())?);
     } else {

@@ -18,7 +18,8 @@ mod report;
 pub use report::{ImportReport, RejectedRow};
 
 use crate::domain::{Actor, NormalizedRecord, PluginRef, SourceChannel, Timestamp};
-use crate::runtime::importer::CHUNK_SIZE;
+use crate::runtime::bindings::importer::exports::custode::plugin::source::ChunkResult;
+use crate::runtime::importer::{ImportSession, CHUNK_SIZE};
 use crate::runtime::{Plugin, PluginError, PluginKind};
 use crate::store::{BatchMeta, ComplianceStore, StoreError};
 use sha2::{Digest, Sha256};
@@ -144,7 +145,6 @@ pub fn import_file(
     progress: &Progress,
     cancel: &AtomicBool,
 ) -> Result<ImportReport, ImportError> {
-    let started = Instant::now();
     if plugin.kind() != PluginKind::Importer {
         return Err(ImportError::Invalid(format!(
             "plugin `{}` is of kind `{}`: imports need an importer plugin such as `csv`",
@@ -152,6 +152,57 @@ pub fn import_file(
             plugin.kind()
         )));
     }
+    let parser = PluginRef {
+        name: plugin.name().to_string(),
+        version: plugin.version().to_string(),
+        digest: plugin.digest().to_string(),
+    };
+    let open = || -> Result<Box<dyn ChunkParser + '_>, ImportError> {
+        match plugin.open_import() {
+            Ok(session) => Ok(Box::new(session)),
+            Err(e) => Err(match e.downcast::<PluginError>() {
+                Ok(pe) => ImportError::Plugin(pe),
+                Err(other) => ImportError::Invalid(format!("{other:#}")),
+            }),
+        }
+    };
+    import_parsed(store, &parser, &open, path, options, progress, cancel)
+}
+
+/// What turns the bytes of a source into records: an importer plugin's session, or native code
+/// (the benchmark's native CSV parser, which measures what the Wasm sandbox costs). Everything after
+/// it — conversion, checks, the store's writes — is the same code whichever parser ran.
+pub trait ChunkParser {
+    /// Feeds the next chunk of input; returns the records it completed.
+    fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, PluginError>;
+    /// Ends the input; returns the remaining records.
+    fn finish(&mut self) -> Result<ChunkResult, PluginError>;
+}
+
+impl ChunkParser for ImportSession<'_> {
+    fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, PluginError> {
+        ImportSession::push(self, chunk)
+    }
+    fn finish(&mut self) -> Result<ChunkResult, PluginError> {
+        ImportSession::finish(self)
+    }
+}
+
+/// Opens a parser on the parser thread (a plugin instance lives on the thread that uses it).
+pub type OpenParser<'a> = dyn Fn() -> Result<Box<dyn ChunkParser + 'a>, ImportError> + Sync + 'a;
+
+/// Imports the file at `path` with the parser `open` gives; `parser` names it in the provenance and
+/// the report. [`import_file`] is this with an importer plugin.
+pub fn import_parsed(
+    store: &dyn ComplianceStore,
+    parser: &PluginRef,
+    open: &OpenParser<'_>,
+    path: &Path,
+    options: &ImportOptions,
+    progress: &Progress,
+    cancel: &AtomicBool,
+) -> Result<ImportReport, ImportError> {
+    let started = Instant::now();
     let io = |source| ImportError::Io {
         path: path.display().to_string(),
         source,
@@ -164,11 +215,7 @@ pub fn import_file(
         source_label: options.source_label.clone(),
         channel: options.channel,
         file_digest: Some(digest.clone()),
-        plugin: Some(PluginRef {
-            name: plugin.name().to_string(),
-            version: plugin.version().to_string(),
-            digest: plugin.digest().to_string(),
-        }),
+        plugin: Some(parser.clone()),
         started_at: options.collected_at,
     };
     let policy = store.policy().clone();
@@ -177,7 +224,7 @@ pub fn import_file(
     let outcome = std::thread::scope(|scope| {
         let (tx, rx) = sync_channel::<Message>(4);
         let parser =
-            scope.spawn(|| parse(plugin, file, &policy, options.unknown_fields, progress, tx));
+            scope.spawn(|| parse(open, file, &policy, options.unknown_fields, progress, tx));
         let committed = store.import(&options.actor, &meta, &mut |writer| {
             write_all(writer, &rx, options.on_error, cancel, progress, &mut tally)?;
             Ok(report::stored(&tally))
@@ -190,7 +237,7 @@ pub fn import_file(
     match outcome {
         (Ok(committed), Ok(dropped)) => Ok(ImportReport::new(
             committed,
-            plugin,
+            parser,
             options,
             digest,
             bytes,
@@ -225,10 +272,10 @@ enum Message {
     Failed(PluginError),
 }
 
-/// The parser thread: file → plugin → converted records → channel. Returns the fields dropped for
-/// minimisation, or the plugin's error (also sent to the writer so it stops).
+/// The parser thread: file → parser → converted records → channel. Returns the fields dropped for
+/// minimisation, or the parser's error (also sent to the writer so it stops).
 fn parse(
-    plugin: &Plugin,
+    open: &OpenParser<'_>,
     mut file: std::fs::File,
     policy: &crate::domain::Policy,
     fields: FieldPolicy,
@@ -240,15 +287,10 @@ fn parse(
         let _ = tx.send(Message::Failed(e.clone()));
         Err(ImportError::Plugin(e))
     };
-    let mut session = match plugin.open_import() {
+    let mut session = match open() {
         Ok(s) => s,
-        Err(e) => {
-            let e = match e.downcast::<PluginError>() {
-                Ok(pe) => pe,
-                Err(other) => return Err(ImportError::Invalid(format!("{other:#}"))),
-            };
-            return fail(e, &tx);
-        }
+        Err(ImportError::Plugin(e)) => return fail(e, &tx),
+        Err(other) => return Err(other),
     };
     let mut buf = vec![0u8; CHUNK_SIZE];
     loop {

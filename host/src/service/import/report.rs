@@ -1,7 +1,7 @@
 //! What an import did: returned to the operator, and stored (without personal data) with the batch.
 
 use super::{ImportOptions, RowProblem, Tally};
-use crate::runtime::Plugin;
+use crate::domain::PluginRef;
 use crate::store::ImportCommitted;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -60,7 +60,7 @@ impl ImportReport {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
         committed: ImportCommitted,
-        plugin: &Plugin,
+        plugin: &PluginRef,
         options: &ImportOptions,
         file_digest: String,
         file_bytes: u64,
@@ -76,8 +76,8 @@ impl ImportReport {
             channel: options.channel.as_str().to_string(),
             file_digest,
             file_bytes,
-            plugin: format!("{}@{}", plugin.name(), plugin.version()),
-            plugin_digest: plugin.digest().to_string(),
+            plugin: format!("{}@{}", plugin.name, plugin.version),
+            plugin_digest: plugin.digest.clone(),
             records_read: tally.records_read,
             created: c.created,
             merged: c.merged,

@@ -1,0 +1,435 @@
+//! Import scenarios (issue 4): a generated CSV through the bundled Wasm `csv` importer into a
+//! file-backed database, against the same import through a native parser, against bare SQLite
+//! inserts of the same rows, into an empty and into a full database; peak memory; and
+//! `can_process` on the imported contacts.
+//!
+//! Every import runs in a child process (`custode-bench child …`) that does nothing else, so its peak
+//! resident memory (VmHWM) is the import's own and each import starts from the same cold state.
+
+use crate::data::{self, Generated};
+use crate::plugins::percentile;
+use crate::report::{Report, Target};
+use crate::{native, raw};
+use custode::domain::{
+    Actor, ContactId, Email, Identity, PluginRef, Policy, Role, SourceChannel, SuppressionScope,
+    Timestamp,
+};
+use custode::runtime::{Plugin, PluginSettings, Runtime};
+use custode::service::import::{
+    import_file, import_parsed, ChunkParser, ImportOptions, ImportReport, Progress,
+};
+use custode::service::{Compliance, Subject};
+use custode::store::{ComplianceStore, SuppressionStore};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Which parser a child import uses.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub enum Parser {
+    Wasm,
+    Native,
+}
+
+/// What a child process is asked to do.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum Job {
+    Import {
+        data_dir: PathBuf,
+        csv: PathBuf,
+        parser: Parser,
+        plugin_cache: PathBuf,
+    },
+    /// Bare inserts of the rows the import wrote in `source` into a new database in `data_dir`.
+    Raw { source: PathBuf, data_dir: PathBuf },
+}
+
+/// What a child process measured.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Measured {
+    pub records: u64,
+    pub wall_s: f64,
+    /// CPU time of the whole process (all threads) during the measured part.
+    pub cpu_s: f64,
+    /// Peak resident memory of the process, KiB.
+    pub peak_rss_kib: u64,
+    pub report: Option<ImportReport>,
+}
+
+impl Measured {
+    fn rate(&self) -> f64 {
+        self.records as f64 / self.wall_s
+    }
+}
+
+pub fn run(report: &mut Report, n: u64, work_dir: Option<&Path>) -> anyhow::Result<()> {
+    let temp = tempfile::Builder::new()
+        .prefix("custode-bench-")
+        .tempdir()?;
+    let dir = match work_dir {
+        Some(d) => {
+            if d.exists() {
+                std::fs::remove_dir_all(d)?;
+            }
+            std::fs::create_dir_all(d)?;
+            d
+        }
+        None => temp.path(),
+    };
+    eprintln!("import: generating {n} rows");
+    let csv = dir.join("contacts.csv");
+    let generated = data::write_csv(&csv, n, 0, 1)?;
+    let tenth = (n / 10).max(1);
+    let csv_tenth = dir.join("contacts-new.csv");
+    let generated_tenth = data::write_csv(&csv_tenth, tenth, n * 2, 2)?;
+    let plugin_cache = dir.join("plugin-cache");
+    let runtime = Runtime::new(Some(plugin_cache.clone()))?;
+    let plugin = load_csv_plugin(&runtime)?;
+    check_native_matches_plugin(&plugin, &csv)?;
+    drop(plugin);
+
+    // The main import: Wasm plugin into an empty database holding only the suppression list.
+    let db_wasm = dir.join("wasm");
+    prepare(&db_wasm, &generated)?;
+    if work_dir.is_some() {
+        // A copy to run the import again by hand (profiling).
+        copy_dir(&db_wasm, &dir.join("prepared"))?;
+    }
+    eprintln!("import: {n} rows through the Wasm csv importer");
+    let wasm = child(&Job::Import {
+        data_dir: db_wasm.clone(),
+        csv: csv.clone(),
+        parser: Parser::Wasm,
+        plugin_cache: plugin_cache.clone(),
+    })?;
+    check_counts(&wasm, &generated)?;
+
+    let db_native = dir.join("native");
+    prepare(&db_native, &generated)?;
+    eprintln!("import: {n} rows through the native parser");
+    let native = child(&Job::Import {
+        data_dir: db_native.clone(),
+        csv: csv.clone(),
+        parser: Parser::Native,
+        plugin_cache: plugin_cache.clone(),
+    })?;
+    let same = |m: &Measured| {
+        m.report
+            .as_ref()
+            .map(|r| (r.created, r.merged, r.unchanged, r.suppressed))
+    };
+    anyhow::ensure!(
+        same(&wasm) == same(&native),
+        "the native and Wasm imports disagree: {:?} vs {:?}",
+        same(&wasm),
+        same(&native)
+    );
+    if work_dir.is_none() {
+        std::fs::remove_dir_all(&db_native)?;
+    }
+
+    eprintln!("import: the same rows with bare prepared statements");
+    let raw = child(&Job::Raw {
+        source: db_wasm.clone(),
+        data_dir: dir.join("raw"),
+    })?;
+    if work_dir.is_none() {
+        std::fs::remove_dir_all(dir.join("raw"))?;
+    }
+
+    eprintln!("import: {tenth} new rows into the full database and into an empty one");
+    prepare(&db_wasm, &generated_tenth)?;
+    let into_full = child(&Job::Import {
+        data_dir: db_wasm.clone(),
+        csv: csv_tenth.clone(),
+        parser: Parser::Wasm,
+        plugin_cache: plugin_cache.clone(),
+    })?;
+    check_counts(&into_full, &generated_tenth)?;
+    let db_small = dir.join("small");
+    prepare(&db_small, &generated_tenth)?;
+    let into_empty = child(&Job::Import {
+        data_dir: db_small.clone(),
+        csv: csv_tenth.clone(),
+        parser: Parser::Wasm,
+        plugin_cache: plugin_cache.clone(),
+    })?;
+    if work_dir.is_none() {
+        std::fs::remove_dir_all(&db_small)?;
+    }
+
+    report.add(
+        "import_contacts_per_s",
+        "CSV → Wasm `csv` importer → dedup, suppression, provenance, consent events → committed (rows/s, wall clock)",
+        wasm.rate(),
+        "rows/s",
+        Target::AtLeast(200_000.0),
+    );
+    report.add(
+        "import_vs_native",
+        "that rate ÷ the same import through a native parser feeding the same service code",
+        wasm.rate() / native.rate(),
+        "ratio",
+        Target::AtLeast(0.8),
+    );
+    report.add(
+        "import_vs_raw_sqlite",
+        "that rate ÷ bare prepared-statement inserts of the same rows in one transaction",
+        // Both wrote the same rows for the same file: the ratio of rates is the inverse ratio of times.
+        raw.wall_s / wasm.wall_s,
+        "ratio",
+        Target::AtLeast(0.5),
+    );
+    report.add(
+        "import_flatness",
+        "rate of N/10 new rows into the database holding N ÷ into an empty one",
+        into_full.rate() / into_empty.rate(),
+        "ratio",
+        Target::AtLeast(0.8),
+    );
+    report.add(
+        "import_peak_rss_mb",
+        "peak resident memory of the process running the import (VmHWM)",
+        wasm.peak_rss_kib as f64 / 1024.0,
+        "MB",
+        Target::AtMost(300.0),
+    );
+    let r = wasm.report.as_ref().expect("an import report");
+    report.note(format!(
+        "import of {n} rows ({} MB): {} created, {} merged, {} unchanged, {} suppressed, {} rejected; fields dropped for minimisation: {:?}",
+        r.file_bytes / 1_000_000,
+        r.created,
+        r.merged,
+        r.unchanged,
+        r.suppressed,
+        r.rejected,
+        r.fields_dropped
+    ));
+    report.note(format!(
+        "wall / CPU seconds (CPU of all threads): Wasm {:.2} / {:.2}, native {:.2} / {:.2}, bare SQLite {:.2} / {:.2} ({} rows), N/10 into full {:.2} / {:.2}, into empty {:.2} / {:.2}",
+        wasm.wall_s, wasm.cpu_s, native.wall_s, native.cpu_s, raw.wall_s, raw.cpu_s, raw.records,
+        into_full.wall_s, into_full.cpu_s, into_empty.wall_s, into_empty.cpu_s
+    ));
+
+    can_process(report, &db_wasm)?;
+    Ok(())
+}
+
+/// Loads the bundled `csv` importer (compiling it into the code cache on first use).
+fn load_csv_plugin(runtime: &Arc<Runtime>) -> anyhow::Result<Plugin> {
+    let bytes = custode::bundled::get("csv")
+        .expect("the csv importer is bundled")
+        .bytes;
+    Plugin::load(runtime, bytes, PluginSettings::default())
+}
+
+/// Creates the installation and puts the generated file's suppressed people on its list.
+fn prepare(data_dir: &Path, generated: &Generated) -> anyhow::Result<()> {
+    let store = custode::store::open(data_dir, Policy::default())?;
+    let actor = Actor::new("bench", Role::Dpo);
+    for e in &generated.suppressed_emails {
+        store.suppress(
+            &actor,
+            &Identity::Email(Email::parse(e)?),
+            "asked never to be contacted again",
+            &SuppressionScope::All,
+            Timestamp(1_700_000_000),
+        )?;
+    }
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+    }
+    Ok(())
+}
+
+/// The import must have done what the file asks: every row read, none rejected, suppressed people
+/// skipped.
+fn check_counts(m: &Measured, g: &Generated) -> anyhow::Result<()> {
+    let r = m.report.as_ref().expect("an import report");
+    anyhow::ensure!(r.records_read == g.rows, "rows read: {r:?}");
+    anyhow::ensure!(r.rejected == 0, "rows rejected: {r:?}");
+    anyhow::ensure!(
+        r.suppressed as usize >= g.suppressed_emails.len(),
+        "suppressed: {r:?}"
+    );
+    anyhow::ensure!(
+        r.created + r.merged + r.unchanged + r.suppressed == g.rows,
+        "outcomes: {r:?}"
+    );
+    Ok(())
+}
+
+/// The native parser must return what the plugin returns, or the ratio would compare different work.
+fn check_native_matches_plugin(plugin: &Plugin, csv: &Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(csv)?;
+    let chunk = &bytes[..bytes.len().min(custode::runtime::importer::CHUNK_SIZE)];
+    let mut session = plugin.open_import()?;
+    let from_plugin = session.push(chunk)?;
+    let mut parser = native::NativeCsv::new();
+    let from_native = parser.push(chunk)?;
+    anyhow::ensure!(
+        !from_plugin.records.is_empty() && from_plugin.rejected.is_empty(),
+        "the plugin read nothing from the generated file: {:?}",
+        from_plugin.rejected.first()
+    );
+    for (a, b) in from_plugin.records.iter().zip(&from_native.records) {
+        anyhow::ensure!(
+            a == b,
+            "the native parser differs from the plugin:\n{a:?}\n{b:?}"
+        );
+    }
+    anyhow::ensure!(from_plugin.records.len() == from_native.records.len());
+    Ok(())
+}
+
+/// `can_process` for random contacts of the imported database, in process, through the service.
+fn can_process(report: &mut Report, data_dir: &Path) -> anyhow::Result<()> {
+    eprintln!("can_process on the imported database");
+    let store = Arc::new(custode::store::open(data_dir, Policy::default())?);
+    let contacts: i64 = rusqlite::Connection::open(store.db_path())?.query_row(
+        "SELECT max(id) FROM contacts",
+        [],
+        |r| r.get(0),
+    )?;
+    let service = Compliance::new(store as Arc<dyn ComplianceStore>);
+    let mut rng = data::Rng::new(7);
+    let at = Some(Timestamp(1_767_225_600));
+    let mut samples = Vec::with_capacity(100_000);
+    for i in 0..110_000 {
+        let id = ContactId(1 + rng.below(contacts as u64) as i64);
+        let t = Instant::now();
+        let decision = service.can_process(&Subject::Contact(id), "marketing", "email", at)?;
+        let took = t.elapsed();
+        std::hint::black_box(decision);
+        if i >= 10_000 {
+            samples.push(took.as_secs_f64() * 1e6);
+        }
+    }
+    let p50 = percentile(&mut samples, 50.0);
+    report.add(
+        "can_process_p99_us",
+        "`can_process(contact, marketing, email, now)` in process, random contacts of the imported database (p99 of 100,000)",
+        percentile(&mut samples, 99.0),
+        "µs",
+        Target::AtMost(20.0),
+    );
+    report.note(format!("can_process p50 {p50:.1} µs"));
+    Ok(())
+}
+
+/// Runs `job` in a child process of this program and reads what it measured.
+fn child(job: &Job) -> anyhow::Result<Measured> {
+    let exe = std::env::current_exe()?;
+    let out = std::process::Command::new(exe)
+        .arg("--child")
+        .arg(serde_json::to_string(job)?)
+        .stderr(std::process::Stdio::inherit())
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "the child process failed ({}) for {job:?}",
+        out.status
+    );
+    let measured: Measured = serde_json::from_slice(&out.stdout)?;
+    eprintln!(
+        "  {} records in {:.2} s wall, {:.2} s CPU: {:.0}/s, peak RSS {} MB",
+        measured.records,
+        measured.wall_s,
+        measured.cpu_s,
+        measured.rate(),
+        measured.peak_rss_kib / 1024
+    );
+    Ok(measured)
+}
+
+/// The child process: does the one job and prints what it measured as JSON.
+pub fn run_child(job: &str) -> anyhow::Result<()> {
+    let job: Job = serde_json::from_str(job)?;
+    let measured = match job {
+        Job::Import {
+            data_dir,
+            csv,
+            parser,
+            plugin_cache,
+        } => child_import(&data_dir, &csv, parser, &plugin_cache)?,
+        Job::Raw { source, data_dir } => raw::run(&source, &data_dir)?,
+    };
+    println!("{}", serde_json::to_string(&measured)?);
+    Ok(())
+}
+
+fn child_import(
+    data_dir: &Path,
+    csv: &Path,
+    parser: Parser,
+    plugin_cache: &Path,
+) -> anyhow::Result<Measured> {
+    let store = custode::store::open(data_dir, Policy::default())?;
+    let runtime = Runtime::new(Some(plugin_cache.to_path_buf()))?;
+    let plugin = load_csv_plugin(&runtime)?;
+    let options = ImportOptions {
+        source_label: "Fiera Milano 2026".into(),
+        channel: SourceChannel::Fair,
+        on_error: Default::default(),
+        unknown_fields: Default::default(),
+        actor: Actor::new("bench", Role::Operator),
+        collected_at: Timestamp(1_767_225_600),
+    };
+    let progress = Progress::default();
+    let cancel = AtomicBool::new(false);
+    let cpu = cpu_seconds();
+    let started = Instant::now();
+    let report = match parser {
+        Parser::Wasm => import_file(&store, &plugin, csv, &options, &progress, &cancel)?,
+        Parser::Native => {
+            let parser = PluginRef {
+                name: "native-csv".into(),
+                version: "bench".into(),
+                digest: "0".repeat(64),
+            };
+            let open =
+                || -> Result<Box<dyn ChunkParser>, _> { Ok(Box::new(native::NativeCsv::new())) };
+            import_parsed(&store, &parser, &open, csv, &options, &progress, &cancel)?
+        }
+    };
+    let wall_s = started.elapsed().as_secs_f64();
+    Ok(Measured {
+        records: report.records_read,
+        wall_s,
+        cpu_s: cpu_seconds() - cpu,
+        peak_rss_kib: peak_rss_kib(),
+        report: Some(report),
+    })
+}
+
+/// CPU time of this process, all threads (user + system), from /proc.
+pub fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of stat; here 0-based after the state field (field 3).
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Peak resident memory of this process (VmHWM), KiB.
+pub fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
