@@ -214,6 +214,7 @@ pub fn run(report: &mut Report, n: u64, work_dir: Option<&Path>) -> anyhow::Resu
     ));
 
     can_process(report, &db_wasm)?;
+    crate::on_imported_database(report, &db_wasm)?;
     Ok(())
 }
 

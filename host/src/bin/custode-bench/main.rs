@@ -10,9 +10,17 @@ mod native;
 mod plugins;
 mod raw;
 mod report;
+mod requests;
+mod retention;
 
 use clap::Parser;
+use custode::domain::Policy;
+use custode::runtime::Runtime;
+use custode::service::Compliance;
+use custode::store::ComplianceStore;
 use report::Report;
+use std::path::Path;
+use std::sync::Arc;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -29,7 +37,8 @@ struct Args {
     /// Also write the table and machine description to this Markdown file (e.g. BENCHMARKS.md).
     #[arg(long)]
     markdown: Option<std::path::PathBuf>,
-    /// Run only these scenario groups (comma-separated: import, plugins); all when absent.
+    /// Run only these scenario groups (comma-separated: import, plugins); all when absent. The
+    /// retention and request scenarios run on the database the import wrote, with the import.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Keep the generated files and databases in this directory (for profiling a child job by hand)
@@ -64,4 +73,28 @@ fn main() -> anyhow::Result<()> {
         eprintln!("wrote {}", path.display());
     }
     Ok(())
+}
+
+/// The scenarios that need a full database run on the one the main import wrote: retention, then
+/// access packages and erasures (which erase some contacts, so they come last).
+fn on_imported_database(report: &mut Report, data_dir: &Path) -> anyhow::Result<()> {
+    let store = Arc::new(custode::store::open(data_dir, Policy::default())?);
+    let compliance = Compliance::new(store as Arc<dyn ComplianceStore>);
+    let cache = tempfile::tempdir()?;
+    let runtime = Runtime::new(Some(cache.path().to_path_buf()))?;
+    retention::run(report, &compliance, &runtime)?;
+    let mut ids = Vec::new();
+    let mut after = None;
+    while ids.len() < 100_000 {
+        let views = compliance.subject_views(after, custode::service::retention::BATCH)?;
+        let Some(last) = views.last() else { break };
+        after = Some(last.contact_id);
+        ids.extend(views.iter().map(|v| v.contact_id));
+    }
+    // Random subjects, not the first ones: spread over the whole database.
+    let mut rng = data::Rng::new(11);
+    for i in (1..ids.len()).rev() {
+        ids.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    requests::run(report, &compliance, &runtime, &ids)
 }
