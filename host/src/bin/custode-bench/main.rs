@@ -14,6 +14,10 @@ mod requests;
 mod retention;
 
 use clap::Parser;
+
+/// The allocator of the `custode` binary, so the numbers are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use custode::domain::Policy;
 use custode::runtime::Runtime;
 use custode::service::Compliance;
