@@ -1,4 +1,4 @@
-//! `custode-bench`: Custode's benchmark program (see docs/BENCHMARKS.md and BENCHMARKS.md).
+//! `custode-bench`: Custode's benchmark program (see docs/BENCHMARKS.md; results in BENCHMARKS.md).
 //!
 //! Generates its own data, runs every scenario on a file-backed database in one run, prints a table,
 //! and with `--json` one JSON object keyed by scenario. Timings are compared as ratios inside one run,
