@@ -2,9 +2,12 @@
 //!
 //! The Garante's guidance for CRMs: data kept under legitimate interest (Art. 6(1)(f)) may be kept
 //! while the customer relationship lasts, and no longer once the customer has been silent for
-//! 24 months. Silence is counted from the last interaction, or from the contact's creation when
-//! none is recorded; the limit is reached when `months` whole calendar months have passed
-//! (`last + 24 months <= now`, see [`custode_sdk::time::add_months`]).
+//! 24 months. Silence is counted from the last time Custode heard from the person: the later of
+//! the last recorded interaction and the latest collection of their data by a source (a business
+//! card left at a fair, a form sent), or the contact's creation in Custode when neither is known.
+//! Collection counts because an import is often much later than the collection: a 2022 fair list
+//! imported today has been silent since 2022. The limit is reached when `months` whole calendar
+//! months have passed (`last + 24 months <= now`, see [`custode_sdk::time::add_months`]).
 //!
 //! For a subject past the limit, in this order:
 //!
@@ -81,7 +84,7 @@ impl Rule {
         let mut decisions = Vec::new();
         let silent = Silence::new(now, self.months);
         for s in batch {
-            let last = s.last_interaction.unwrap_or(s.created_at);
+            let last = last_heard(s);
             if !self.explain_all && !silent.reached(last) {
                 continue;
             }
@@ -99,9 +102,14 @@ impl Rule {
 
     fn silence(&self, s: &SubjectView, now: Timestamp, last: Timestamp) -> String {
         let months = months_between(last, now);
-        match s.last_interaction {
-            Some(_) => format!("no interaction for {months} months (limit {})", self.months),
-            None => format!("no interaction recorded, created {months} months ago (limit {})", self.months),
+        if s.last_interaction == Some(last) {
+            format!("no interaction for {months} months (limit {})", self.months)
+        } else if s.last_interaction.is_some() {
+            format!("no interaction since the data was last collected {months} months ago (limit {})", self.months)
+        } else if s.sources.iter().any(|src| src.collected_at == last) {
+            format!("no interaction recorded, data collected {months} months ago (limit {})", self.months)
+        } else {
+            format!("no interaction recorded, created {months} months ago (limit {})", self.months)
         }
     }
 
@@ -158,7 +166,14 @@ impl Rule {
             contact_id: s.contact_id,
             action: RetentionAction::Keep,
             reason: format!(
-                "within the limit: last interaction {}, {} months of silence reached on {}",
+                "within the limit: {} {}, {} months of silence reached on {}",
+                if s.last_interaction == Some(last) {
+                    "last interaction"
+                } else if s.sources.iter().any(|src| src.collected_at == last) {
+                    "data last collected"
+                } else {
+                    "created"
+                },
                 format_date(last),
                 self.months,
                 format_date(limit_reached_at)
@@ -166,6 +181,17 @@ impl Rule {
             legal_reference: REFERENCE.to_string(),
             review_after: Some(limit_reached_at),
         }
+    }
+}
+
+/// When Custode last heard from the subject: the later of the last interaction and the latest
+/// collection by a source; the creation of the contact when neither is known.
+fn last_heard(s: &SubjectView) -> Timestamp {
+    let collected = s.sources.iter().map(|src| src.collected_at).max();
+    match (s.last_interaction, collected) {
+        (Some(i), Some(c)) => i.max(c),
+        (Some(t), None) | (None, Some(t)) => t,
+        (None, None) => s.created_at,
     }
 }
 

@@ -65,12 +65,46 @@ fn explain_all_gives_kept_subjects_their_review_date() {
 }
 
 #[test]
-fn creation_date_counts_when_no_interaction_is_recorded() {
+fn collection_date_counts_when_no_interaction_is_recorded() {
     let mut s = subject(2, None);
     s.legal_bases.clear();
+    s.created_at = at("2026-03-01");
+    s.sources[0].collected_at = at("2022-05-10");
+    let (action, reason, _, _) = one(&[], s).unwrap();
+    assert_eq!(action, "erase", "imported this month, but collected four years ago");
+    assert_eq!(
+        reason,
+        "no interaction recorded, data collected 46 months ago (limit 24) and no other legal basis is recorded"
+    );
+}
+
+#[test]
+fn creation_date_counts_when_nothing_else_is_known() {
+    let mut s = subject(2, None);
+    s.legal_bases.clear();
+    s.sources.clear();
     let (action, reason, _, _) = one(&[], s).unwrap();
     assert_eq!(action, "erase");
     assert_eq!(reason, "no interaction recorded, created 74 months ago (limit 24) and no other legal basis is recorded");
+}
+
+#[test]
+fn a_later_collection_restarts_the_silence() {
+    let mut s = subject(4, Some("2023-01-15"));
+    s.sources.push(SourceSummary {
+        label: "Fiera Milano 2025".into(),
+        channel: SourceChannel::Fair,
+        collected_at: at("2025-02-20"),
+    });
+    assert_eq!(one(&[], s.clone()), None, "they left their card again 13 months ago");
+    let (action, reason, _, review) = one(&[("explain", "all")], s.clone()).unwrap();
+    assert_eq!(action, "keep");
+    assert_eq!(review.as_deref(), Some("2027-02-20"));
+    assert!(reason.contains("2025-02-20"), "{reason}");
+    s.sources[1].collected_at = at("2023-06-01");
+    let (action, reason, _, _) = one(&[], s).unwrap();
+    assert_eq!(action, "erase");
+    assert!(reason.starts_with("no interaction since the data was last collected 33 months ago"), "{reason}");
 }
 
 #[test]
