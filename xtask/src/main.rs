@@ -101,8 +101,14 @@ fn plugins(check: bool, verbose: bool) -> Result<()> {
     let root = repo_root();
     let plugins_dir = root.join("plugins");
     let crates = plugin_crates(&plugins_dir)?;
+    let stage = stage_sources(&root)?;
     for (_, group) in by_world(&crates) {
-        build(&root, &plugins_dir, &package_args(&group), verbose)?;
+        build(
+            &stage,
+            &plugins_dir.join("target"),
+            &package_args(&group),
+            verbose,
+        )?;
     }
 
     let out_dir = if check {
@@ -201,11 +207,11 @@ fn check_toolchain(wasm: bool) -> Result<()> {
 }
 
 /// Debian's cargo, with rustup's toolchain kept out (see docs/PLUGINS.md).
-fn debian_cargo(plugins_dir: &Path) -> Command {
+fn debian_cargo(plugins_dir: &Path, target_dir: &Path) -> Command {
     let mut cmd = Command::new(DEBIAN_CARGO);
     cmd.current_dir(plugins_dir)
         .env("RUSTC", DEBIAN_RUSTC)
-        .env("CARGO_TARGET_DIR", plugins_dir.join("target"))
+        .env("CARGO_TARGET_DIR", target_dir)
         .env_remove("RUSTUP_TOOLCHAIN")
         .env_remove("RUSTC_WRAPPER")
         .env_remove("RUSTFLAGS")
@@ -238,7 +244,7 @@ fn plugin_tests(args: &[String]) -> Result<()> {
             .collect()
     };
     for packages in groups {
-        let status = debian_cargo(&plugins_dir)
+        let status = debian_cargo(&plugins_dir, &plugins_dir.join("target"))
             .args(["test", "--locked"])
             .args(&packages)
             .args(&extra)
@@ -251,7 +257,66 @@ fn plugin_tests(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn build(root: &Path, plugins_dir: &Path, packages: &[&str], verbose: bool) -> Result<()> {
+/// Where the plugins are built from: the same absolute path on every machine.
+///
+/// Cargo's crate hash of a path dependency outside the workspace being built (the SDK, `../sdk`
+/// from `plugins/`) includes its absolute path. `stable_names` removes that hash from the function
+/// names, but LTO merges modules in an order that follows it, so a checkout elsewhere could lay out
+/// the code differently (it did: two clean clones of the same commit built different importers).
+/// Building a copy of the sources at a fixed path makes every hash the same everywhere.
+const STAGE: &str = "/tmp/custode-plugin-sources";
+
+/// Copies what the plugins are built from (the root manifest, `wit/`, `sdk/`, `plugins/` without
+/// its `target/` and `dist/`) to [`STAGE`], keeping modification times so cargo rebuilds only
+/// what changed.
+fn stage_sources(root: &Path) -> Result<PathBuf> {
+    let stage = PathBuf::from(STAGE);
+    if stage.exists() {
+        std::fs::remove_dir_all(&stage).with_context(|| format!("clearing {}", stage.display()))?;
+    }
+    std::fs::create_dir_all(&stage).with_context(|| format!("creating {}", stage.display()))?;
+    copy_file(&root.join("Cargo.toml"), &stage.join("Cargo.toml"))?;
+    copy_tree(&root.join("wit"), &stage.join("wit"), &[])?;
+    copy_tree(&root.join("sdk"), &stage.join("sdk"), &["target"])?;
+    copy_tree(
+        &root.join("plugins"),
+        &stage.join("plugins"),
+        &["target", "dist"],
+    )?;
+    Ok(stage)
+}
+
+fn copy_tree(from: &Path, to: &Path, skip: &[&str]) -> Result<()> {
+    std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if skip.iter().any(|s| name == *s) {
+            continue;
+        }
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &to.join(&name), &[])?;
+        } else if kind.is_file() {
+            copy_file(&entry.path(), &to.join(&name))?;
+        }
+    }
+    Ok(())
+}
+
+fn copy_file(from: &Path, to: &Path) -> Result<()> {
+    std::fs::copy(from, to)
+        .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+    let modified = std::fs::metadata(from)?.modified()?;
+    std::fs::File::options()
+        .write(true)
+        .open(to)?
+        .set_modified(modified)
+        .with_context(|| format!("setting the time of {}", to.display()))?;
+    Ok(())
+}
+
+fn build(root: &Path, target_dir: &Path, packages: &[&str], verbose: bool) -> Result<()> {
     let cargo_home = std::env::var("CARGO_HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|_| {
@@ -265,7 +330,7 @@ fn build(root: &Path, plugins_dir: &Path, packages: &[&str], verbose: bool) -> R
         cargo_home.display()
     );
     let path = format!("{LLVM_BIN}:{}", std::env::var("PATH").unwrap_or_default());
-    let mut cmd = debian_cargo(plugins_dir);
+    let mut cmd = debian_cargo(&root.join("plugins"), target_dir);
     cmd.args([
         "build",
         "--release",
@@ -292,7 +357,7 @@ fn build(root: &Path, plugins_dir: &Path, packages: &[&str], verbose: bool) -> R
 
 /// The plugin crates, from `cargo metadata` of the plugins workspace.
 fn plugin_crates(plugins_dir: &Path) -> Result<Vec<PluginCrate>> {
-    let out = debian_cargo(plugins_dir)
+    let out = debian_cargo(plugins_dir, &plugins_dir.join("target"))
         .args(["metadata", "--format-version", "1", "--no-deps", "--locked"])
         .output()
         .context("running cargo metadata for plugins/")?;
