@@ -127,3 +127,36 @@ fn calling_the_wrong_world_names_both_kinds() {
         "{err}"
     );
 }
+
+#[test]
+fn threads_compiling_the_same_plugin_into_one_cache_all_load_it() {
+    // Test servers share one cache directory; several starting at once compile the same bundled
+    // plugins into it at the same moment, each renaming its own temporary file into place.
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = plugin_bytes("lines");
+    let runtimes: Vec<_> = (0..4)
+        .map(|_| Runtime::new(Some(dir.path().to_path_buf())).unwrap())
+        .collect();
+    std::thread::scope(|scope| {
+        let loads: Vec<_> = runtimes
+            .iter()
+            .map(|runtime| scope.spawn(|| Plugin::load(runtime, &bytes, PluginSettings::default())))
+            .collect();
+        for load in loads {
+            let plugin = load
+                .join()
+                .unwrap()
+                .expect("every concurrent load succeeds");
+            assert_eq!(plugin.name(), "lines");
+        }
+    });
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.ends_with(".cwasm"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "temporary files left behind: {leftovers:?}"
+    );
+}

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use wasmtime::component::Component;
 use wasmtime::Engine;
 
@@ -67,13 +68,25 @@ impl ComponentCache {
             }
         }
         let component = Component::new(engine, bytes)?;
-        let compiled = component.serialize()?;
-        // Write then rename, so a crash never leaves a half-written entry under the real name.
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        std::fs::write(&tmp, &compiled).with_context(|| format!("writing {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path)
-            .with_context(|| format!("renaming {} into place", tmp.display()))?;
+        // A cache that cannot be written costs a recompilation at the next start, not this load.
+        if let Err(e) = self.store(&path, &component.serialize()?) {
+            tracing::warn!(path = %path.display(), error = %format!("{e:#}"), "cannot cache compiled plugin code");
+        }
         Ok((component, CodeSource::Compiled))
+    }
+
+    /// Writes then renames, so a crash never leaves a half-written entry under the real name. The
+    /// temporary name is unique per process and call: two threads (or processes sharing the
+    /// directory) compiling the same plugin each rename their own complete file.
+    fn store(&self, path: &Path, compiled: &[u8]) -> Result<()> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let tmp = path.with_extension(format!("tmp{}-{n}", std::process::id()));
+        std::fs::write(&tmp, compiled).with_context(|| format!("writing {}", tmp.display()))?;
+        std::fs::rename(&tmp, path).with_context(|| {
+            let _ = std::fs::remove_file(&tmp);
+            format!("renaming {} into place", tmp.display())
+        })
     }
 }
 
