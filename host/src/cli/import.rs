@@ -1,9 +1,10 @@
 //! `custode import`: a file through an importer plugin into the store, with a progress bar.
 
+use crate::app::App;
 use crate::domain::{SourceChannel, Timestamp};
-use crate::runtime::{Plugin, PluginSettings, Runtime};
+use crate::runtime::{Plugin, PluginKind, PluginSettings};
 use crate::service::import::{import_file, FieldPolicy, ImportOptions, OnError, Progress};
-use crate::service::Compliance;
+use crate::service::plugins::PluginLease;
 use anyhow::Context;
 use clap::Args;
 use std::collections::BTreeMap;
@@ -14,8 +15,9 @@ use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The importer: a bundled plugin's name (`csv`, `vcard`, `newsletter-optouts`, `web-form`) or a
-    /// component file.
+    /// The importer: the name of an installed, enabled plugin (`csv`, `vcard`, `newsletter-optouts`,
+    /// `web-form`, ...), run with its installed settings as the server runs it; or a component file
+    /// (`.wasm`), to try a plugin before installing it.
     #[arg(long)]
     pub plugin: String,
     /// Where the contacts came from, as the data subject will be told (R2), e.g. "Fiera Milano 2026".
@@ -31,7 +33,8 @@ pub struct ImportArgs {
     /// What to do with fields outside the field catalogue (R9): drop them (counted) or reject the row.
     #[arg(long, value_enum, default_value_t = FieldPolicy::Drop)]
     pub unknown_fields: FieldPolicy,
-    /// A plugin setting for this import, e.g. `--set delimiter=;` (repeatable).
+    /// A setting for a plugin given as a component file, e.g. `--set delimiter=;` (repeatable). An
+    /// installed plugin runs with its installed settings (`custode plugin configure`).
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_setting)]
     pub settings: Vec<(String, String)>,
     /// Print the report as JSON.
@@ -48,26 +51,14 @@ pub(crate) fn parse_setting(text: &str) -> Result<(String, String), String> {
     Ok((k.trim().to_string(), v.to_string()))
 }
 
-pub fn run(
-    compliance: &Compliance,
-    runtime: &std::sync::Arc<Runtime>,
-    limits: crate::runtime::Limits,
-    args: &ImportArgs,
-    out: &mut dyn Write,
-) -> anyhow::Result<i32> {
+pub fn run(app: &App, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
     if !args.file.is_file() {
         anyhow::bail!(
             "{} is not a file: give the path of the file to import",
             args.file.display()
         );
     }
-    let bytes = super::plugin::read_plugin(&PathBuf::from(&args.plugin))?;
-    let settings = PluginSettings {
-        config: args.settings.iter().cloned().collect::<BTreeMap<_, _>>(),
-        limits,
-    };
-    let plugin = Plugin::load(runtime, &bytes, settings)
-        .with_context(|| format!("plugin `{}`", args.plugin))?;
+    let plugin = local_plugin(app, &args.plugin, PluginKind::Importer, &args.settings)?;
     let options = ImportOptions {
         source_label: args.source.clone(),
         channel: args.channel,
@@ -84,7 +75,7 @@ pub fn run(
             scope.spawn(|| show_progress(&progress, &done));
         }
         let result = import_file(
-            compliance.store().as_ref(),
+            app.compliance.store().as_ref(),
             &plugin,
             &args.file,
             &options,
@@ -111,19 +102,64 @@ pub(crate) fn print_report(
     Ok(0)
 }
 
-/// Loads a bundled plugin by name, or a component file, with settings given on the command line.
-pub(crate) fn load_plugin(
-    runtime: &std::sync::Arc<Runtime>,
+/// The plugin a local command runs.
+pub(crate) enum LocalPlugin {
+    /// An installed plugin, lent by the registry exactly as the server lends it to a job: the same
+    /// bytes, the same settings, refused if disabled, and not deletable while the command runs.
+    Installed(PluginLease),
+    /// A component file, loaded with the command line's settings.
+    File(Plugin),
+}
+
+impl std::ops::Deref for LocalPlugin {
+    type Target = Plugin;
+    fn deref(&self) -> &Plugin {
+        match self {
+            LocalPlugin::Installed(lease) => &lease.plugin,
+            LocalPlugin::File(plugin) => plugin,
+        }
+    }
+}
+
+/// Finds the plugin a local command names: a component file if `name_or_file` is one, else the
+/// installed plugin of that name. Local and remote commands thus run the same plugin with the same
+/// settings; `--set` applies only to a file, since an installed plugin's settings are the admin's.
+pub(crate) fn local_plugin(
+    app: &App,
     name_or_file: &str,
+    kind: PluginKind,
     settings: &[(String, String)],
-    limits: crate::runtime::Limits,
-) -> anyhow::Result<Plugin> {
-    let bytes = super::plugin::read_plugin(&PathBuf::from(name_or_file))?;
-    let settings = PluginSettings {
-        config: settings.iter().cloned().collect::<BTreeMap<_, _>>(),
-        limits,
-    };
-    Plugin::load(runtime, &bytes, settings).with_context(|| format!("plugin `{name_or_file}`"))
+) -> anyhow::Result<LocalPlugin> {
+    let path = std::path::Path::new(name_or_file);
+    if path.is_file() {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let settings = PluginSettings {
+            config: settings.iter().cloned().collect::<BTreeMap<_, _>>(),
+            limits: app.config.plugins.limits(),
+        };
+        let plugin = Plugin::load(&app.runtime, &bytes, settings)
+            .with_context(|| format!("plugin file {}", path.display()))?;
+        if plugin.kind() != kind {
+            anyhow::bail!(
+                "{} is a `{}` plugin, but a `{kind}` plugin is needed here",
+                path.display(),
+                plugin.kind()
+            );
+        }
+        return Ok(LocalPlugin::File(plugin));
+    }
+    if !settings.is_empty() {
+        anyhow::bail!(
+            "--set applies only to a plugin given as a component file: the installed plugin \
+             `{name_or_file}` runs with its installed settings, as on the server; change them with \
+             `custode plugin configure {name_or_file} --set KEY=VALUE`"
+        );
+    }
+    let lease = app
+        .plugins
+        .lease(name_or_file, kind)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(LocalPlugin::Installed(lease))
 }
 
 /// A progress bar on stderr: bytes and records, rate, ETA.

@@ -9,7 +9,6 @@ mod serve;
 mod token;
 
 use crate::config::Config;
-use crate::runtime::Runtime;
 use crate::service::Compliance;
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -86,28 +85,12 @@ pub fn main() -> anyhow::Result<i32> {
             let tokens = crate::service::tokens::Tokens::open(compliance.store().clone())?;
             token::run(command, &tokens, out)
         }
-        Command::Plugin(command) => plugin::run(command, || open_app(&cli), out),
-        Command::Import(args) => {
-            let (compliance, config) = open(&cli, true)?;
-            let runtime = Runtime::new(Some(
-                crate::config::DataDir(cli.data_dir.clone()).plugin_cache(),
-            ))?;
-            import::run(&compliance, &runtime, config.plugins.limits(), args, out)
-        }
+        Command::Plugin(command) => plugin::run(command, || open_app(&cli, true), out),
+        Command::Import(args) => import::run(&open_app(&cli, true)?, args, out),
         Command::Retention(command) => {
-            let (compliance, config) = open(&cli, false)?;
-            let runtime = Runtime::new(Some(
-                crate::config::DataDir(cli.data_dir.clone()).plugin_cache(),
-            ))?;
-            requests::run_retention(&compliance, &runtime, config.plugins.limits(), command, out)
+            requests::run_retention(&open_app(&cli, false)?, command, out)
         }
-        Command::Export(args) => {
-            let (compliance, config) = open(&cli, false)?;
-            let runtime = Runtime::new(Some(
-                crate::config::DataDir(cli.data_dir.clone()).plugin_cache(),
-            ))?;
-            requests::run_export(&compliance, &runtime, config.plugins.limits(), args, out)
-        }
+        Command::Export(args) => requests::run_export(&open_app(&cli, false)?, args, out),
         Command::Erase(args) => requests::run_erase(&open(&cli, false)?.0, args, out),
         Command::CanProcess(args) => compliance::run_can_process(&open(&cli, false)?.0, args, out),
         Command::Audit(command) => compliance::run_audit(&open(&cli, false)?.0, command, out),
@@ -115,9 +98,10 @@ pub fn main() -> anyhow::Result<i32> {
     }
 }
 
-/// Opens the whole installation (with the plugin registry), for the plugin commands.
-fn open_app(cli: &Cli) -> anyhow::Result<crate::app::App> {
-    require_data_dir(&cli.data_dir, true)?;
+/// Opens the whole installation with its plugin registry, for the commands that run or manage
+/// plugins: they use the installed plugins with their settings, as the server does.
+fn open_app(cli: &Cli, create: bool) -> anyhow::Result<crate::app::App> {
+    require_data_dir(&cli.data_dir, create)?;
     let config = Config::load(&cli.data_dir, cli.config.as_deref())?;
     crate::app::App::open(&cli.data_dir, config)
 }

@@ -1,9 +1,10 @@
 //! `custode retention run`, `custode export`, `custode erase`: data-subject requests and retention.
 
 use super::compliance::{cli_actor, parse_time, subject};
-use super::import::load_plugin;
+use super::import::local_plugin;
+use crate::app::App;
 use crate::domain::Timestamp;
-use crate::runtime::{Limits, Runtime};
+use crate::runtime::PluginKind;
 use crate::service::export::access_package;
 use crate::service::retention::{self, RetentionOptions};
 use crate::service::Compliance;
@@ -11,7 +12,6 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 #[derive(Debug, Subcommand)]
 pub enum RetentionCommand {
@@ -21,7 +21,8 @@ pub enum RetentionCommand {
 
 #[derive(Debug, Args)]
 pub struct RetentionRunArgs {
-    /// The rule: a bundled plugin's name (`legitimate-interest`) or a component file.
+    /// The rule: the name of an installed, enabled retention plugin (`legitimate-interest`), run with
+    /// its installed settings as the server runs it; or a component file.
     #[arg(long)]
     pub rule: String,
     /// Only report what would be erased, anonymised or reviewed.
@@ -30,7 +31,7 @@ pub struct RetentionRunArgs {
     /// Decide as of this date instead of now (e.g. `2027-01-01`, to look ahead in a dry run).
     #[arg(long, value_parser = parse_time)]
     pub at: Option<Timestamp>,
-    /// A rule setting, e.g. `--set months=36` (repeatable).
+    /// A setting for a rule given as a component file, e.g. `--set months=36` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = super::import::parse_setting)]
     pub settings: Vec<(String, String)>,
     #[arg(long)]
@@ -42,7 +43,8 @@ pub struct ExportArgs {
     /// The data subject: an email, a phone number, `system:id`, or `#42` for contact 42.
     #[arg(long)]
     pub subject: String,
-    /// The exporter: `json` (access, Art. 15; portability, Art. 20), `csv-export`, or a component file.
+    /// The exporter: an installed exporter plugin, `json` (access, Art. 15; portability, Art. 20) or
+    /// `csv-export`, or a component file.
     #[arg(long, default_value = "json")]
     pub plugin: String,
     /// Write the document here instead of standard output.
@@ -63,21 +65,19 @@ pub struct EraseArgs {
 }
 
 pub fn run_retention(
-    compliance: &Compliance,
-    runtime: &Arc<Runtime>,
-    limits: Limits,
+    app: &App,
     command: &RetentionCommand,
     out: &mut dyn Write,
 ) -> anyhow::Result<i32> {
     let RetentionCommand::Run(args) = command;
-    let plugin = load_plugin(runtime, &args.rule, &args.settings, limits)?;
+    let plugin = local_plugin(app, &args.rule, PluginKind::RetentionRule, &args.settings)?;
     let options = RetentionOptions {
         now: args.at.unwrap_or_else(Timestamp::now),
         dry_run: args.dry_run,
         actor: cli_actor(),
     };
     print_retention(
-        &retention::run(compliance, &plugin, &options)?,
+        &retention::run(&app.compliance, &plugin, &options)?,
         args.json,
         out,
     )
@@ -120,17 +120,11 @@ pub(crate) fn print_retention(
     Ok(0)
 }
 
-pub fn run_export(
-    compliance: &Compliance,
-    runtime: &Arc<Runtime>,
-    limits: Limits,
-    args: &ExportArgs,
-    out: &mut dyn Write,
-) -> anyhow::Result<i32> {
-    let plugin = load_plugin(runtime, &args.plugin, &[], limits)?;
-    let subject = subject(compliance, &args.subject)?;
+pub fn run_export(app: &App, args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let plugin = local_plugin(app, &args.plugin, PluginKind::Exporter, &[])?;
+    let subject = subject(&app.compliance, &args.subject)?;
     let document = access_package(
-        compliance,
+        &app.compliance,
         &plugin,
         &subject,
         Timestamp::now(),
