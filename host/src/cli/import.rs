@@ -108,7 +108,7 @@ pub(crate) enum LocalPlugin {
     /// bytes, the same settings, refused if disabled, and not deletable while the command runs.
     Installed(PluginLease),
     /// A component file, loaded with the command line's settings.
-    File(Plugin),
+    File(Box<Plugin>),
 }
 
 impl std::ops::Deref for LocalPlugin {
@@ -116,7 +116,7 @@ impl std::ops::Deref for LocalPlugin {
     fn deref(&self) -> &Plugin {
         match self {
             LocalPlugin::Installed(lease) => &lease.plugin,
-            LocalPlugin::File(plugin) => plugin,
+            LocalPlugin::File(plugin) => plugin.as_ref(),
         }
     }
 }
@@ -146,7 +146,7 @@ pub(crate) fn local_plugin(
                 plugin.kind()
             );
         }
-        return Ok(LocalPlugin::File(plugin));
+        return Ok(LocalPlugin::File(Box::new(plugin)));
     }
     if !settings.is_empty() {
         anyhow::bail!(
