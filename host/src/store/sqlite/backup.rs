@@ -54,6 +54,13 @@ impl BackupStore for SqliteStore {
             let details = json!({ "file": dest.display().to_string(), "bytes": bytes, "audit_head": report.audit_head });
             Ok(((), AuditDraft::new("backup", "database", details)))
         })?;
+        // An erasure whose checkpoint a reader held up promised the files would be purged at the
+        // next erasure or backup: this is that retry (it also keeps the WAL from growing).
+        if !self.purge_files() {
+            tracing::info!(
+                "a reader held an old snapshot: the WAL is emptied at the next erasure or backup"
+            );
+        }
         Ok(report)
     }
 }

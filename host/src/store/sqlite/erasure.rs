@@ -125,13 +125,20 @@ fn obligations(
         .db("cannot read the legal bases")
 }
 
+/// How long a purge waits for other readers to leave their snapshots.
+const PURGE_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+
 impl SqliteStore {
     /// Empties the WAL into the database file and truncates it; false if a reader's snapshot held it up.
-    fn purge_files(&self) -> bool {
+    pub(super) fn purge_files(&self) -> bool {
         let conn = self.writer();
-        // Idle readers gave up their snapshots when the erasure committed (`written`).
+        // Idle readers gave up their snapshots when the erasure committed (`written`), and this
+        // process's busy ones give theirs up within 50 ms (pool.rs); a reader that holds one longer
+        // (an export in another process) is not waited for: the next erasure or backup retries.
+        let _ = conn.busy_timeout(PURGE_WAIT);
         let busy: rusqlite::Result<i64> =
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
+        let _ = conn.busy_timeout(super::pool::BUSY_TIMEOUT);
         matches!(busy, Ok(0))
     }
 }

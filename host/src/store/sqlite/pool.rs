@@ -19,6 +19,8 @@ const READER_CACHE_KIB: i64 = 32 * 1024;
 /// no system call.
 const MMAP_BYTES: i64 = 4 << 30;
 const MAX_IDLE_READERS: usize = 8;
+/// How long a connection waits for a lock another process holds (a CLI beside the server).
+pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path).db("cannot open the database")?;
@@ -32,8 +34,7 @@ pub fn open_writer(path: &Path) -> Result<Connection, StoreError> {
          PRAGMA mmap_size = 0;"
     ))
     .db("cannot configure the database connection")?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))
-        .db("busy timeout")?;
+    conn.busy_timeout(BUSY_TIMEOUT).db("busy timeout")?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
@@ -48,8 +49,7 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
          PRAGMA mmap_size = {MMAP_BYTES};"
     ))
     .db("cannot configure a database reader")?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))
-        .db("busy timeout")?;
+    conn.busy_timeout(BUSY_TIMEOUT).db("busy timeout")?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }

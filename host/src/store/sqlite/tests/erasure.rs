@@ -187,3 +187,38 @@ fn anonymisation_replaces_values_of_the_chosen_categories_only() {
     assert!(history.iter().all(|e| e.evidence.text.is_none()));
     assert_eq!(raw_files_contain(dir.path(), NAME), Vec::<String>::new());
 }
+
+#[test]
+fn an_erasure_held_up_by_a_reader_is_purged_from_the_files_by_the_next_backup() {
+    let (dir, store) = open();
+    let id = person(&store);
+    // Another process's reader in the middle of a read transaction keeps the WAL's old page images.
+    let other = rusqlite::Connection::open(store.db_path()).unwrap();
+    other.execute_batch("BEGIN").unwrap();
+    let _: i64 = other
+        .query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))
+        .unwrap();
+    let report = store
+        .erase(&dpo(), id, "request of 2026-03-01", day(2026, 3, 2))
+        .unwrap();
+    assert!(
+        !report.files_purged,
+        "the reader's snapshot held the checkpoint up"
+    );
+    assert!(
+        !raw_files_contain(dir.path(), EMAIL).is_empty(),
+        "the WAL still holds the old pages: this is what the next backup must clean"
+    );
+    other.execute_batch("COMMIT").unwrap();
+    drop(other);
+
+    let backups = tempfile::tempdir().unwrap();
+    let copy = backups.path().join("custode-backup.db");
+    store.backup(&dpo(), &copy).unwrap();
+    assert_eq!(raw_files_contain(dir.path(), EMAIL), Vec::<String>::new());
+    assert_eq!(raw_files_contain(dir.path(), NAME), Vec::<String>::new());
+    assert_eq!(
+        raw_files_contain(backups.path(), EMAIL),
+        Vec::<String>::new()
+    );
+}
