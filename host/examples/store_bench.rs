@@ -110,6 +110,7 @@ fn meta(file: &str) -> BatchMeta {
         file_digest: Some(format!("{:0>64}", file)),
         plugin: None,
         started_at: Timestamp(1_767_225_600),
+        collected_at: Timestamp(1_767_225_600),
     }
 }
 

@@ -9,10 +9,14 @@ use anyhow::Context;
 
 use crate::config::{Config, DataDir};
 use crate::runtime::Runtime;
+use crate::service::import::upload::clear_stale;
 use crate::service::jobs::ImportJobs;
 use crate::service::plugins::PluginRegistry;
 use crate::service::tokens::Tokens;
 use crate::service::Compliance;
+
+/// Where uploads wait to be imported, under the data directory.
+const UPLOADS: &str = "uploads";
 
 pub struct App {
     pub config: Config,
@@ -27,10 +31,21 @@ pub struct App {
 
 impl App {
     /// Opens (creating if needed) the installation in `data_dir`: the store, the plugin code cache in
-    /// `<data dir>/plugin-cache`, the bundled plugins, the tokens.
+    /// `<data dir>/plugin-cache`, the bundled plugins, the tokens. Uploads a killed server left in
+    /// `<data dir>/uploads` are removed (they hold personal data); those of a running server stay.
     pub fn open(data_dir: &Path, config: Config) -> anyhow::Result<App> {
         let compliance = Compliance::open(data_dir, &config.compliance)
             .with_context(|| format!("opening the installation in {}", data_dir.display()))?;
+        let uploads = data_dir.join(UPLOADS);
+        match clear_stale(&uploads) {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!(removed = n, dir = %uploads.display(), "removed import uploads a stopped server left behind")
+            }
+            Err(e) => {
+                tracing::warn!(dir = %uploads.display(), error = %e, "cannot look for stale import uploads")
+            }
+        }
         let runtime = Runtime::new(Some(DataDir(data_dir.to_path_buf()).plugin_cache()))?;
         let plugins = PluginRegistry::open(
             compliance.store().clone(),
@@ -59,7 +74,7 @@ impl App {
 
     /// Where uploads wait to be imported.
     pub fn uploads_dir(&self) -> PathBuf {
-        self.data_dir.join("uploads")
+        self.data_dir.join(UPLOADS)
     }
 
     /// Where `POST /api/v1/backup` writes its copies.

@@ -6,9 +6,12 @@ use custode::domain::{Actor, Role, Settings, SourceChannel, SuppressionScope, Ti
 use custode::runtime::{Plugin, PluginSettings, Runtime};
 use custode::service::import::{
     import_file, FieldPolicy, ImportError, ImportOptions, ImportReport, OnError, Progress,
+    RejectKind,
 };
 use custode::service::{Compliance, Subject};
 use custode_tests::repo_root;
+use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
@@ -35,6 +38,19 @@ impl Installation {
         fixture: &str,
         on_error: OnError,
     ) -> Result<ImportReport, ImportError> {
+        let path = repo_root().join("tests/fixtures").join(fixture);
+        let source = format!("fixture {fixture}");
+        self.import_path(plugin, &path, &source, on_error, FieldPolicy::Drop)
+    }
+
+    fn import_path(
+        &self,
+        plugin: &str,
+        path: &Path,
+        source: &str,
+        on_error: OnError,
+        unknown_fields: FieldPolicy,
+    ) -> Result<ImportReport, ImportError> {
         let plugin = Plugin::load(
             &self.runtime,
             bundled::get(plugin).unwrap().bytes,
@@ -42,22 +58,34 @@ impl Installation {
         )
         .unwrap();
         let options = ImportOptions {
-            source_label: format!("fixture {fixture}"),
+            source_label: source.to_string(),
             channel: SourceChannel::Other,
             on_error,
-            unknown_fields: FieldPolicy::Drop,
+            unknown_fields,
             actor: Actor::new("operator@test", Role::Operator),
             collected_at: Timestamp::parse("at", "2026-03-14").unwrap(),
         };
-        let path = repo_root().join("tests/fixtures").join(fixture);
         import_file(
             self.compliance.store().as_ref(),
             &plugin,
-            &path,
+            path,
             &options,
             &Progress::default(),
             &AtomicBool::new(false),
         )
+    }
+
+    /// Imports `text` as a CSV file of its own.
+    fn import_csv(
+        &self,
+        text: &str,
+        source: &str,
+        on_error: OnError,
+        unknown_fields: FieldPolicy,
+    ) -> Result<ImportReport, ImportError> {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        self.import_path("csv", file.path(), source, on_error, unknown_fields)
     }
 
     fn contact_of(&self, identity: &str) -> Option<custode::domain::ContactDetails> {
@@ -160,6 +188,50 @@ fn importing_the_same_file_again_changes_nothing_and_says_so() {
         anna_after.current("company"),
         Some("Neri, Bianchi & Co"),
         "a quoted comma stays in the cell"
+    );
+}
+
+#[test]
+fn reimporting_a_file_with_a_suppressed_and_an_invalid_row_changes_nothing_and_says_so() {
+    let i = Installation::new();
+    let giulia = i
+        .compliance
+        .parse_identity("giulia.bianchi@example.it")
+        .unwrap();
+    i.compliance
+        .suppress(
+            &Actor::new("dpo@test", Role::Dpo),
+            &giulia,
+            "asked never to be contacted",
+            &SuppressionScope::All,
+        )
+        .unwrap();
+    let first = i.import("csv", "excel-it.csv", OnError::Skip).unwrap();
+    assert_eq!(
+        (first.created, first.suppressed, first.rejected),
+        (2, 1, 1),
+        "{first:#?}"
+    );
+    assert!(!first.already_imported, "{first:#?}");
+    let mario_before = i.contact_of("mario.rossi@example.it").unwrap();
+
+    let again = i.import("csv", "excel-it.csv", OnError::Skip).unwrap();
+    assert_eq!((again.created, again.merged), (0, 0), "{again:#?}");
+    assert_eq!(
+        (again.unchanged, again.suppressed, again.rejected),
+        (3, 1, 1),
+        "{again:#?}"
+    );
+    assert!(again.already_imported, "{again:#?}");
+    assert!(
+        again.summary().contains("nothing changed"),
+        "{}",
+        again.summary()
+    );
+    assert_eq!(i.contacts(), 2);
+    assert_eq!(
+        i.contact_of("mario.rossi@example.it").unwrap(),
+        mario_before
     );
 }
 
@@ -280,12 +352,94 @@ fn a_suppressed_email_is_never_imported_again() {
 fn fields_without_a_purpose_are_dropped_and_counted() {
     let i = Installation::new();
     let report = i.import("vcard", "cards.vcf", OnError::Abort).unwrap();
-    // vCard TITLE maps to `role`, which is in the catalogue; the UID becomes an external id.
-    assert!(
-        report.fields_dropped.values().all(|n| *n > 0),
+    // ORG's unit becomes `department`, ADR's region `province`: neither is in the catalogue. TITLE's
+    // `role`, ADR's `city` are, and the UID becomes an external id.
+    assert_eq!(
+        report.fields_dropped,
+        BTreeMap::from([("department".to_string(), 1), ("province".to_string(), 1)]),
         "{report:#?}"
     );
-    assert!(i
+    let sara = i
         .contact_of("vcard:urn:uuid:4fbe8971-0bc3-424c-9c26-36c3e1eff6b1")
-        .is_some());
+        .unwrap();
+    assert_eq!(sara.current("city"), Some("Torino"));
+    assert!(sara.fields.iter().all(|f| f.name != "province"));
+}
+
+#[test]
+fn unknown_fields_set_to_reject_refuse_the_row_that_has_one() {
+    let file =
+        "email,first_name,shoe_size\nanna.neri@example.org,Anna,38\nbruno.blu@example.org,Bruno,\n";
+    let i = Installation::new();
+    let err = i
+        .import_csv(file, "shoe shop", OnError::Abort, FieldPolicy::Reject)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("row 2, column `shoe_size`"), "{err}");
+    assert!(
+        err.contains("R9") && err.contains("nothing was imported"),
+        "{err}"
+    );
+    assert_eq!(i.contacts(), 0);
+
+    let report = i
+        .import_csv(file, "shoe shop", OnError::Skip, FieldPolicy::Reject)
+        .unwrap();
+    assert_eq!((report.created, report.rejected), (1, 1), "{report:#?}");
+    let rejected = &report.rejected_rows[0];
+    assert_eq!(
+        (rejected.row, rejected.column.as_deref(), rejected.kind),
+        (2, Some("shoe_size"), RejectKind::UnknownField)
+    );
+    assert!(report.fields_dropped.is_empty(), "rejected, not dropped");
+    assert!(i.contact_of("anna.neri@example.org").is_none());
+    assert!(
+        i.contact_of("bruno.blu@example.org").is_some(),
+        "an empty cell is no field"
+    );
+}
+
+#[test]
+fn a_second_source_with_another_value_makes_it_current_and_keeps_the_old_one_as_history() {
+    let i = Installation::new();
+    let fair = "email,first_name,city\nmario.rossi@example.it,Mario,Milano\n";
+    i.import_csv(fair, "Fiera Milano 2026", OnError::Abort, FieldPolicy::Drop)
+        .unwrap();
+    let crm = "email,city\nMario.Rossi@Example.it,Torino\n";
+    let report = i
+        .import_csv(crm, "CRM export 2026", OnError::Abort, FieldPolicy::Drop)
+        .unwrap();
+    assert_eq!((report.created, report.merged), (0, 1), "{report:#?}");
+    assert!(!report.already_imported);
+
+    let mario = i.contact_of("mario.rossi@example.it").unwrap();
+    assert_eq!(
+        mario.current("city"),
+        Some("Torino"),
+        "the newer value is current"
+    );
+    assert_eq!(
+        mario.current("first_name"),
+        Some("Mario"),
+        "a value not given again stays"
+    );
+    let source_of = |value: &str| {
+        let entry = mario
+            .fields
+            .iter()
+            .find(|f| f.name == "city" && f.value == value)
+            .unwrap_or_else(|| panic!("no city {value}: {:#?}", mario.fields));
+        let provenance = mario
+            .provenance
+            .iter()
+            .find(|p| Some(p.id) == entry.provenance)
+            .unwrap_or_else(|| panic!("city {value} has no provenance: {mario:#?}"));
+        (entry.current, provenance.source_label.as_str())
+    };
+    assert_eq!(source_of("Torino"), (true, "CRM export 2026"));
+    assert_eq!(
+        source_of("Milano"),
+        (false, "Fiera Milano 2026"),
+        "the old value is history, with where it came from (R2, R11)"
+    );
 }

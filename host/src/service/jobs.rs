@@ -3,14 +3,15 @@
 //! are in the audit log and the store, not in this list.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::import::{import_file, ImportError, ImportOptions, ImportReport, Progress};
+use super::import::upload::StagedUpload;
+use super::import::{import_file, panic_text, ImportError, ImportOptions, ImportReport, Progress};
 use super::plugins::PluginLease;
 use super::Compliance;
 use crate::domain::Timestamp;
@@ -109,7 +110,7 @@ pub fn import_error_kind(e: &ImportError) -> &'static str {
         ImportError::Store(StoreError::InvalidInput(_)) | ImportError::Invalid(_) => {
             "invalid-input"
         }
-        ImportError::Store(_) | ImportError::Io { .. } => "internal",
+        ImportError::Store(_) | ImportError::Io { .. } | ImportError::Internal(_) => "internal",
     }
 }
 
@@ -120,6 +121,53 @@ pub fn plugin_failure_kind(f: &Failure) -> &'static str {
         Failure::Panic(_) | Failure::Trap(_) | Failure::Instantiate(_) => "plugin-crashed",
         Failure::Reported(_) => "plugin-reported-error",
         Failure::OutputTooLarge { .. } | Failure::Contract(_) => "plugin-contract",
+    }
+}
+
+/// Ends a job exactly once: with the outcome given to [`Ending::end`], or — if it is dropped without
+/// one (the thread could not start, or the outcome code itself panicked) — as failed.
+struct Ending {
+    jobs: Arc<ImportJobs>,
+    job: Arc<Job>,
+}
+
+impl Ending {
+    fn end(self, result: Result<ImportReport, ImportError>) {
+        let result = result.map_err(|e| {
+            tracing::warn!(job = self.job.id, error = %e, "import failed");
+            JobError {
+                kind: import_error_kind(&e).into(),
+                message: e.to_string(),
+            }
+        });
+        self.record(result);
+    }
+
+    fn record(&self, result: Result<ImportReport, JobError>) {
+        let mut outcome = self.job.outcome.lock().unwrap_or_else(|p| p.into_inner());
+        if outcome.is_some() {
+            return;
+        }
+        let counter = if result.is_ok() {
+            &self.jobs.succeeded
+        } else {
+            &self.jobs.failed
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        *outcome = Some((Timestamp::now(), result));
+    }
+}
+
+impl Drop for Ending {
+    fn drop(&mut self) {
+        self.record(Err(JobError {
+            kind: "internal".into(),
+            message: ImportError::Internal("the import job ended without an outcome".into())
+                .to_string(),
+        }));
+        let mut running = self.jobs.running.lock().unwrap_or_else(|p| p.into_inner());
+        *running -= 1;
+        self.jobs.finished.notify_all();
     }
 }
 
@@ -138,23 +186,48 @@ pub struct ImportJobs {
 }
 
 impl ImportJobs {
-    /// Starts importing `file` (which the job deletes when done) with the leased plugin. Refused with
-    /// `None` (and the file removed) once a shutdown has begun.
+    /// Starts importing the upload (removed when the job ends) with the leased plugin. Refused with
+    /// `None` (and the upload removed) once a shutdown has begun.
     pub fn start(
         self: &Arc<Self>,
         compliance: Compliance,
         lease: PluginLease,
-        file: PathBuf,
+        upload: StagedUpload,
         options: ImportOptions,
     ) -> Option<JobStatus> {
+        let plugin = format!("{}@{}", lease.plugin.name(), lease.plugin.version());
+        let described = options.clone();
+        self.spawn(plugin, &described, move |job| {
+            let result = import_file(
+                compliance.store().as_ref(),
+                &lease.plugin,
+                upload.path(),
+                &options,
+                &job.progress,
+                &job.cancel,
+            );
+            drop(lease);
+            drop(upload);
+            result
+        })
+    }
+
+    /// Runs `work` on a thread of its own as a new job. Whatever `work` does — return, fail, panic —
+    /// the job ends with an outcome and stops counting as running, so a shutdown never waits for it
+    /// forever.
+    fn spawn(
+        self: &Arc<Self>,
+        plugin: String,
+        options: &ImportOptions,
+        work: impl FnOnce(&Job) -> Result<ImportReport, ImportError> + Send + 'static,
+    ) -> Option<JobStatus> {
         if self.closing.load(Ordering::SeqCst) {
-            let _ = std::fs::remove_file(&file);
-            return None;
+            return None; // `work` is dropped, and with it the upload
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         let job = Arc::new(Job {
             id,
-            plugin: format!("{}@{}", lease.plugin.name(), lease.plugin.version()),
+            plugin,
             source_label: options.source_label.clone(),
             actor: options.actor.name.clone(),
             started_at: Timestamp::now(),
@@ -169,41 +242,28 @@ impl ImportJobs {
         }
         *self.running.lock().unwrap_or_else(|p| p.into_inner()) += 1;
         self.started.fetch_add(1, Ordering::Relaxed);
-        let jobs = self.clone();
         let status = job.status();
-        std::thread::Builder::new()
+        let ending = Ending {
+            jobs: self.clone(),
+            job: job.clone(),
+        };
+        let spawned = std::thread::Builder::new()
             .name(format!("import-{id}"))
             .spawn(move || {
-                let result = import_file(
-                    compliance.store().as_ref(),
-                    &lease.plugin,
-                    &file,
-                    &options,
-                    &job.progress,
-                    &job.cancel,
-                );
-                drop(lease);
-                let _ = std::fs::remove_file(&file);
-                let result = result.map_err(|e| {
-                    tracing::warn!(job = id, error = %e, "import failed");
-                    JobError {
-                        kind: import_error_kind(&e).into(),
-                        message: e.to_string(),
-                    }
-                });
-                let counter = if result.is_ok() {
-                    &jobs.succeeded
-                } else {
-                    &jobs.failed
+                // A panic is a bug in Custode; the import's transaction rolled back while unwinding.
+                let result = match std::panic::catch_unwind(AssertUnwindSafe(|| work(&job))) {
+                    Ok(result) => result,
+                    Err(panic) => Err(ImportError::Internal(format!(
+                        "the import thread panicked: {}",
+                        panic_text(panic.as_ref())
+                    ))),
                 };
-                counter.fetch_add(1, Ordering::Relaxed);
-                *job.outcome.lock().unwrap_or_else(|p| p.into_inner()) =
-                    Some((Timestamp::now(), result));
-                let mut running = jobs.running.lock().unwrap_or_else(|p| p.into_inner());
-                *running -= 1;
-                jobs.finished.notify_all();
-            })
-            .expect("the operating system starts a thread");
+                ending.end(result);
+            });
+        if let Err(e) = spawned {
+            // The closure (and `ending` in it) was dropped: the job is already failed and not running.
+            tracing::error!(job = id, error = %e, "cannot start an import thread");
+        }
         Some(status)
     }
 
@@ -272,5 +332,60 @@ impl ImportJobs {
                 .unwrap_or_else(|p| p.into_inner());
         }
         cancelled
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Actor, Role, SourceChannel};
+    use crate::service::import::{FieldPolicy, OnError};
+
+    fn options() -> ImportOptions {
+        ImportOptions {
+            source_label: "Fiera Milano 2026".into(),
+            channel: SourceChannel::Fair,
+            on_error: OnError::Abort,
+            unknown_fields: FieldPolicy::Drop,
+            actor: Actor::new("operator@test", Role::Operator),
+            collected_at: Timestamp::now(),
+        }
+    }
+
+    #[test]
+    fn a_panicking_import_ends_its_job_as_failed_and_shutdown_does_not_wait_for_it() {
+        let jobs = Arc::new(ImportJobs::default());
+        let started = jobs
+            .spawn("csv@0.1.0".into(), &options(), |_| {
+                panic!("invented bug in an import")
+            })
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            let status = jobs.status(started.id).unwrap();
+            if status.state != JobState::Running {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the panicked job still says it is running"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        assert_eq!(status.state, JobState::Failed);
+        let error = status.error.unwrap();
+        assert_eq!(error.kind, "internal");
+        assert!(
+            error.message.contains("invented bug in an import")
+                && error.message.contains("nothing was imported"),
+            "{}",
+            error.message
+        );
+        assert!(status.finished_at.is_some());
+        assert_eq!(jobs.running(), 0);
+        assert_eq!(jobs.failed.load(Ordering::Relaxed), 1);
+        let t = Instant::now();
+        assert_eq!(jobs.shutdown(Duration::from_secs(30)), 0);
+        assert!(t.elapsed() < Duration::from_secs(1), "shutdown waited");
     }
 }

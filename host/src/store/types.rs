@@ -18,7 +18,11 @@ pub struct BatchMeta {
     /// SHA-256 (hex) of the imported bytes; re-importing the same file is recognised by it (R4).
     pub file_digest: Option<String>,
     pub plugin: Option<PluginRef>,
+    /// When the import began (the batch's `started_at`).
     pub started_at: Timestamp,
+    /// The collection time of records that carry none (R2: when the data was collected, which for an
+    /// old fair list is not the day it is imported).
+    pub collected_at: Timestamp,
 }
 
 /// How many records an import wrote, by outcome.

@@ -2,7 +2,6 @@
 //! `server.max_import_bytes`); the answer is `202` with the job at once, and the import runs on its own
 //! thread. `GET /api/v1/imports/{id}` shows progress, then the report or the error.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -18,6 +17,7 @@ use crate::api::problem::{ApiResult, Problem};
 use crate::app::App;
 use crate::domain::{SourceChannel, Timestamp};
 use crate::runtime::PluginKind;
+use crate::service::import::upload::StagedUpload;
 use crate::service::import::{FieldPolicy, ImportOptions, OnError};
 use crate::service::jobs::JobStatus;
 
@@ -110,15 +110,16 @@ fn parse_query(raw: Option<&str>) -> Result<Parsed, Problem> {
     })
 }
 
-/// Writes the body to `path`, refusing it past `limit` bytes (the partial file is removed).
-async fn save_body(body: Body, path: &PathBuf, limit: u64) -> Result<u64, Problem> {
+/// Writes the body to the upload, refusing it past `limit` bytes (the caller drops the upload, which
+/// removes the partial file).
+async fn save_body(body: Body, upload: &StagedUpload, limit: u64) -> Result<u64, Problem> {
     let io = |e: std::io::Error| {
         Problem::internal(format!(
             "cannot store the upload in {}: {e}",
-            path.display()
+            upload.path().display()
         ))
     };
-    let mut file = tokio::fs::File::create(path).await.map_err(io)?;
+    let mut file = tokio::fs::File::from_std(upload.writer().map_err(io)?);
     let mut stream = body.into_data_stream();
     let mut written = 0u64;
     while let Some(chunk) = stream.next().await {
@@ -156,18 +157,17 @@ pub async fn start(
         blocking(move || Ok(app.plugins.lease(&plugin, PluginKind::Importer)?)).await?
     };
     let dir = app.uploads_dir();
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| Problem::internal(format!("cannot create {}: {e}", dir.display())))?;
-    let path = dir.join(format!(
-        "upload-{}-{}.part",
-        std::process::id(),
-        rand::random::<u64>()
-    ));
-    if let Err(p) = save_body(body, &path, app.config.server.max_import_bytes).await {
-        let _ = tokio::fs::remove_file(&path).await;
-        return Err(p.into());
-    }
+    let upload = blocking(move || {
+        StagedUpload::create(&dir).map_err(|e| {
+            Problem::internal(format!(
+                "cannot create an upload file in {}: {e}",
+                dir.display()
+            ))
+            .into()
+        })
+    })
+    .await?;
+    save_body(body, &upload, app.config.server.max_import_bytes).await?;
     let options = ImportOptions {
         source_label: q.source,
         channel: q.channel,
@@ -176,7 +176,10 @@ pub async fn start(
         actor: who.actor(),
         collected_at: Timestamp::now(),
     };
-    let Some(status) = app.jobs.start(app.compliance.clone(), lease, path, options) else {
+    let Some(status) = app
+        .jobs
+        .start(app.compliance.clone(), lease, upload, options)
+    else {
         return Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "shutting-down",

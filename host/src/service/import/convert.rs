@@ -2,7 +2,7 @@
 //! checked against the catalogue (minimisation, R9), vocabularies parsed. Runs on the parser thread,
 //! in parallel with the store's writes.
 
-use super::{FieldPolicy, RowProblem};
+use super::{FieldPolicy, RejectKind, RowProblem};
 use crate::domain::{
     BasisClaim, ConsentChannel, ConsentClaim, Email, ExternalId, FieldValue, Identity,
     NormalizedRecord, NoticeClaim, Phone, Policy, SourceDetails,
@@ -20,24 +20,30 @@ pub fn record(
     dropped: &mut BTreeMap<String, u64>,
 ) -> Result<NormalizedRecord, RowProblem> {
     let row = record.row;
-    let problem = |column: &str, reason: String| RowProblem {
+    let problem = |column: &str, kind: RejectKind, reason: String| RowProblem {
         row,
         column: Some(column.to_string()),
+        kind,
         reason,
     };
 
     let mut identities = Vec::with_capacity(record.identities.len());
     for identity in record.identities {
-        let parsed = match identity {
-            wit::Identity::Email(text) => Email::parse(&text).map(Identity::Email),
-            wit::Identity::Phone(text) => {
-                Phone::parse(&text, policy.phone_country).map(Identity::Phone)
-            }
-            wit::Identity::External(x) => {
-                ExternalId::parse(&x.system, &x.id).map(Identity::External)
-            }
+        let (parsed, kind) = match identity {
+            wit::Identity::Email(text) => (
+                Email::parse(&text).map(Identity::Email),
+                RejectKind::InvalidEmail,
+            ),
+            wit::Identity::Phone(text) => (
+                Phone::parse(&text, policy.phone_country).map(Identity::Phone),
+                RejectKind::InvalidPhone,
+            ),
+            wit::Identity::External(x) => (
+                ExternalId::parse(&x.system, &x.id).map(Identity::External),
+                RejectKind::InvalidExternalId,
+            ),
         };
-        identities.push(parsed.map_err(|e| problem(&e.field, e.message))?);
+        identities.push(parsed.map_err(|e| problem(&e.field, kind, e.message))?);
     }
 
     let mut kept = Vec::with_capacity(record.fields.len());
@@ -54,6 +60,7 @@ pub fn record(
             FieldPolicy::Reject => {
                 return Err(problem(
                     &field.name,
+                    RejectKind::UnknownField,
                     format!(
                         "field `{}` is not in the field catalogue, so no purpose justifies collecting it (R9): \
                          add it to [compliance.fields] with its category and purposes, or import with unknown fields dropped",
@@ -67,7 +74,7 @@ pub fn record(
     let mut consents = Vec::with_capacity(record.consents.len());
     for (i, c) in record.consents.into_iter().enumerate() {
         let channel = ConsentChannel::parse(&format!("consents[{i}].channel"), &c.channel)
-            .map_err(|e| problem(&e.field, e.message))?;
+            .map_err(|e| problem(&e.field, RejectKind::InvalidConsent, e.message))?;
         consents.push(ConsentClaim {
             purpose: c.purpose,
             channel,

@@ -8,26 +8,31 @@
 //!
 //! The file is read twice: once to compute its SHA-256 (the store recognises a re-import of the same
 //! file by it, so the digest is needed before the first write), then through the plugin. Parsing and
-//! writing run on two threads, so both cores work. A failure anywhere — plugin trap, bad row under
-//! `OnError::Abort`, cancellation, a killed process — leaves the database exactly as it was: the
-//! store commits the batch only when the writer finishes.
+//! writing run on two threads, so both cores work (`pipeline.rs`). A failure anywhere — plugin trap,
+//! unreadable input, bad row under `OnError::Abort`, cancellation, a panic, a killed process — leaves
+//! the database exactly as it was: the store commits the batch only when the writer received the
+//! parser's end-of-input message.
 
 mod convert;
+mod pipeline;
 mod report;
+#[cfg(test)]
+mod tests;
+pub mod upload;
 
-pub use report::{ImportReport, RejectedRow};
+pub use report::{ImportReport, RejectedRow, StoredRejection, StoredReport};
 
-use crate::domain::{Actor, NormalizedRecord, PluginRef, SourceChannel, Timestamp};
+use crate::domain::{Actor, PluginRef, SourceChannel, Timestamp};
 use crate::runtime::bindings::importer::exports::custode::plugin::source::ChunkResult;
-use crate::runtime::importer::{ImportSession, CHUNK_SIZE};
+use crate::runtime::importer::ImportSession;
 use crate::runtime::{Plugin, PluginError, PluginKind};
 use crate::store::{BatchMeta, ComplianceStore, StoreError};
-use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+pub(crate) use pipeline::panic_text;
+use pipeline::{Message, Tally};
 use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 /// What to do with a row that cannot be imported.
@@ -126,6 +131,9 @@ pub enum ImportError {
     },
     #[error("{0}")]
     Invalid(String),
+    /// A bug in Custode (a panic), turned into an error so the host goes on serving.
+    #[error("the import stopped on an internal error, nothing was imported: {0} (a bug in Custode: please report it with the log)")]
+    Internal(String),
 }
 
 /// A row that could not be imported.
@@ -133,7 +141,44 @@ pub enum ImportError {
 pub struct RowProblem {
     pub row: u64,
     pub column: Option<String>,
+    pub kind: RejectKind,
+    /// For the operator: may quote the bad value, so it is never stored.
     pub reason: String,
+}
+
+/// Why a row was rejected, as a stable code: what the stored report and the audit log keep instead of
+/// the reason's text, which may quote the bad value (personal data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RejectKind {
+    /// The importer could not read the row (no identity, a bad date or consent cell, too many cells).
+    Unreadable,
+    InvalidEmail,
+    InvalidPhone,
+    InvalidExternalId,
+    /// A consent whose channel is not one Custode knows.
+    InvalidConsent,
+    /// A field outside the field catalogue, with unknown fields set to reject (R9).
+    UnknownField,
+    /// The record as a whole failed a check of the rules (an unknown purpose, a date out of range).
+    InvalidRecord,
+}
+
+impl RejectKind {
+    /// A reason that quotes nothing from the row.
+    pub fn generic_reason(self) -> &'static str {
+        match self {
+            RejectKind::Unreadable => "the importer could not read this row",
+            RejectKind::InvalidEmail => "not a valid email address",
+            RejectKind::InvalidPhone => "not a valid phone number",
+            RejectKind::InvalidExternalId => "not a valid external id",
+            RejectKind::InvalidConsent => "a consent with a channel Custode does not know",
+            RejectKind::UnknownField => {
+                "a field outside the field catalogue, refused because unknown fields are rejected (R9)"
+            }
+            RejectKind::InvalidRecord => "a value the rules do not accept",
+        }
+    }
 }
 
 /// Imports the file at `path` with `plugin`. `cancel` is checked between batches.
@@ -202,232 +247,106 @@ pub fn import_parsed(
     progress: &Progress,
     cancel: &AtomicBool,
 ) -> Result<ImportReport, ImportError> {
-    let started = Instant::now();
+    let began = (Instant::now(), Timestamp::now());
     let io = |source| ImportError::Io {
         path: path.display().to_string(),
         source,
     };
-    let (digest, bytes) = file_digest(path).map_err(io)?;
-    progress.bytes_total.store(bytes, Ordering::Relaxed);
+    let (digest, bytes) = pipeline::file_digest(path).map_err(io)?;
     let file = std::fs::File::open(path).map_err(io)?;
+    let input = Input {
+        reader: file,
+        name: path.display().to_string(),
+        digest,
+        bytes,
+        began,
+    };
+    import_input(store, parser, open, input, options, progress, cancel)
+}
 
+/// The bytes to import, already hashed.
+pub(crate) struct Input<R> {
+    pub reader: R,
+    /// How errors name the input (its path).
+    pub name: String,
+    pub digest: String,
+    pub bytes: u64,
+    /// When the import began: for the duration and the batch's `started_at`.
+    pub began: (Instant, Timestamp),
+}
+
+pub(crate) fn import_input<R: Read + Send>(
+    store: &dyn ComplianceStore,
+    parser: &PluginRef,
+    open: &OpenParser<'_>,
+    input: Input<R>,
+    options: &ImportOptions,
+    progress: &Progress,
+    cancel: &AtomicBool,
+) -> Result<ImportReport, ImportError> {
+    let Input {
+        reader,
+        name,
+        digest,
+        bytes,
+        began: (started, started_at),
+    } = input;
+    progress.bytes_total.store(bytes, Ordering::Relaxed);
     let meta = BatchMeta {
         source_label: options.source_label.clone(),
         channel: options.channel,
         file_digest: Some(digest.clone()),
         plugin: Some(parser.clone()),
-        started_at: options.collected_at,
+        started_at,
+        collected_at: options.collected_at,
     };
     let policy = store.policy().clone();
     let mut tally = Tally::default();
 
-    let outcome = std::thread::scope(|scope| {
+    let (committed, parsed) = std::thread::scope(|scope| {
         let (tx, rx) = sync_channel::<Message>(4);
-        let parser =
-            scope.spawn(|| parse(open, file, &policy, options.unknown_fields, progress, tx));
+        let parser = scope.spawn(|| {
+            pipeline::parse(
+                open,
+                reader,
+                &name,
+                &policy,
+                options.unknown_fields,
+                progress,
+                tx,
+            )
+        });
         let committed = store.import(&options.actor, &meta, &mut |writer| {
-            write_all(writer, &rx, options.on_error, cancel, progress, &mut tally)?;
-            Ok(report::stored(&tally))
+            pipeline::write_all(writer, &rx, options.on_error, cancel, progress, &mut tally)?;
+            Ok(report::stored(&tally, writer.counts(), started.elapsed())?)
         });
         drop(rx); // unblocks the parser if the writer stopped early
-        let parsed = parser.join().expect("the parser thread does not panic");
-        (committed, parsed)
+                  // Joined here, so a panic in the parser is a value, not a panic of this thread.
+        (committed, parser.join())
     });
 
-    match outcome {
-        (Ok(committed), Ok(dropped)) => Ok(ImportReport::new(
+    match (committed, parsed) {
+        // The writer saw `Done`, the parser's last act: the batch is in.
+        (Ok(committed), _) => Ok(ImportReport::new(
             committed,
             parser,
             options,
             digest,
             bytes,
             tally,
-            dropped,
             started.elapsed(),
         )),
-        // The writer saw the end of input only after the parser succeeded; a writer error wins.
-        (Err(StoreError::ImportAborted(e)), _) => Err(e
+        // The parser died without `Done`, so the writer refused to commit; the panic says why.
+        (Err(_), Err(panic)) => Err(ImportError::Internal(format!(
+            "the parser thread panicked: {}",
+            pipeline::panic_text(panic.as_ref())
+        ))),
+        (Err(StoreError::ImportAborted(e)), Ok(())) => Err(e
             .downcast::<ImportError>()
             .unwrap_or_else(|e| ImportError::Store(StoreError::ImportAborted(e)))),
-        (Err(e), _) => Err(ImportError::Store(e)),
-        (Ok(_), Err(e)) => Err(e),
+        (Err(e), Ok(())) => Err(ImportError::Store(e)),
     }
-}
-
-/// Counts kept by the writer side.
-#[derive(Debug, Default)]
-pub(crate) struct Tally {
-    pub records_read: u64,
-    pub rejected: Vec<RowProblem>,
-    pub rejected_total: u64,
 }
 
 /// Most rejected rows listed one by one in a report; the rest are counted.
 pub const MAX_LISTED_REJECTIONS: usize = 1000;
-
-enum Message {
-    /// One plugin chunk: the records converted, and the rows that could not be.
-    Records(Vec<NormalizedRecord>, Vec<RowProblem>),
-    /// The plugin failed; the writer must abort with this error.
-    Failed(PluginError),
-}
-
-/// The parser thread: file → parser → converted records → channel. Returns the fields dropped for
-/// minimisation, or the parser's error (also sent to the writer so it stops).
-fn parse(
-    open: &OpenParser<'_>,
-    mut file: std::fs::File,
-    policy: &crate::domain::Policy,
-    fields: FieldPolicy,
-    progress: &Progress,
-    tx: SyncSender<Message>,
-) -> Result<BTreeMap<String, u64>, ImportError> {
-    let mut dropped = BTreeMap::new();
-    let fail = |e: PluginError, tx: &SyncSender<Message>| {
-        let _ = tx.send(Message::Failed(e.clone()));
-        Err(ImportError::Plugin(e))
-    };
-    let mut session = match open() {
-        Ok(s) => s,
-        Err(ImportError::Plugin(e)) => return fail(e, &tx),
-        Err(other) => return Err(other),
-    };
-    let mut buf = vec![0u8; CHUNK_SIZE];
-    loop {
-        let n = match read_full(&mut file, &mut buf) {
-            Ok(n) => n,
-            Err(e) => {
-                return Err(ImportError::Io {
-                    path: "the input".into(),
-                    source: e,
-                })
-            }
-        };
-        let chunk = if n == 0 {
-            session.finish()
-        } else {
-            session.push(&buf[..n])
-        };
-        let chunk = match chunk {
-            Ok(c) => c,
-            Err(e) => return fail(e, &tx),
-        };
-        progress.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
-        let mut records = Vec::with_capacity(chunk.records.len());
-        let mut problems: Vec<RowProblem> = chunk
-            .rejected
-            .into_iter()
-            .map(|r| RowProblem {
-                row: r.row,
-                column: r.column,
-                reason: r.message,
-            })
-            .collect();
-        for record in chunk.records {
-            match convert::record(policy, fields, record, &mut dropped) {
-                Ok(r) => records.push(r),
-                Err(p) => problems.push(p),
-            }
-        }
-        let empty = records.is_empty() && problems.is_empty();
-        if !empty && tx.send(Message::Records(records, problems)).is_err() {
-            // The writer stopped (bad row, cancellation): its error is the one reported.
-            return Ok(dropped);
-        }
-        if n == 0 {
-            return Ok(dropped);
-        }
-    }
-}
-
-/// The writer side, inside the store's transaction.
-fn write_all(
-    writer: &mut dyn crate::store::RecordWriter,
-    rx: &Receiver<Message>,
-    on_error: OnError,
-    cancel: &AtomicBool,
-    progress: &Progress,
-    tally: &mut Tally,
-) -> anyhow::Result<()> {
-    for message in rx.iter() {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(ImportError::Cancelled.into());
-        }
-        let (records, mut problems) = match message {
-            Message::Records(records, problems) => (records, problems),
-            Message::Failed(e) => return Err(ImportError::Plugin(e).into()),
-        };
-        tally.records_read += (records.len() + problems.len()) as u64;
-        let outcomes = writer
-            .write_batch(&records)
-            .map_err(|e| anyhow::Error::new(ImportError::Store(e)))?;
-        for (record, outcome) in records.iter().zip(outcomes) {
-            match outcome {
-                Ok(_) => {}
-                Err(StoreError::InvalidInput(e)) => problems.push(RowProblem {
-                    row: record.row,
-                    column: Some(e.field),
-                    reason: e.message,
-                }),
-                Err(other) => return Err(anyhow::Error::new(ImportError::Store(other))),
-            }
-        }
-        if problems.is_empty() {
-            progress
-                .records
-                .store(tally.records_read, Ordering::Relaxed);
-            continue;
-        }
-        problems.sort_by_key(|p| p.row);
-        match on_error {
-            OnError::Abort => {
-                let p = problems.swap_remove(0);
-                return Err(ImportError::BadRow {
-                    row: p.row,
-                    column: p.column,
-                    reason: p.reason,
-                }
-                .into());
-            }
-            OnError::Skip => {
-                tally.rejected_total += problems.len() as u64;
-                let room = MAX_LISTED_REJECTIONS.saturating_sub(tally.rejected.len());
-                tally.rejected.extend(problems.into_iter().take(room));
-            }
-        }
-        progress
-            .records
-            .store(tally.records_read, Ordering::Relaxed);
-    }
-    Ok(())
-}
-
-/// SHA-256 and length of a file, read in 1 MiB pieces.
-fn file_digest(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; CHUNK_SIZE];
-    let mut total = 0u64;
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            return Ok((hex::encode(hasher.finalize()), total));
-        }
-        hasher.update(&buf[..n]);
-        total += n as u64;
-    }
-}
-
-/// Fills `buf` unless the input ends first; returns how much was read (0 at the end).
-fn read_full(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match file.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
-}

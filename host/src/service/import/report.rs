@@ -1,10 +1,9 @@
 //! What an import did: returned to the operator, and stored (without personal data) with the batch.
 
-use super::{ImportOptions, RowProblem, Tally};
+use super::{ImportOptions, RejectKind, RowProblem, Tally};
 use crate::domain::PluginRef;
-use crate::store::ImportCommitted;
+use crate::store::{ImportCommitted, ImportCounts};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -33,7 +32,8 @@ pub struct ImportReport {
     pub rejected_rows: Vec<RejectedRow>,
     /// Fields left out because no purpose in the catalogue justifies them (R9), with how many values.
     pub fields_dropped: BTreeMap<String, u64>,
-    /// True when every record had already been imported from this file: the import changed nothing.
+    /// True when the file had already been imported: no contact was created or changed (its suppressed
+    /// and rejected rows, if any, were not imported either time).
     pub already_imported: bool,
     pub duration_ms: u64,
     pub records_per_second: f64,
@@ -43,6 +43,8 @@ pub struct ImportReport {
 pub struct RejectedRow {
     pub row: u64,
     pub column: Option<String>,
+    pub kind: RejectKind,
+    /// What is wrong, for the operator: may quote the value.
     pub reason: String,
 }
 
@@ -51,9 +53,17 @@ impl From<RowProblem> for RejectedRow {
         RejectedRow {
             row: p.row,
             column: p.column,
+            kind: p.kind,
             reason: p.reason,
         }
     }
+}
+
+/// Whether an import changed nothing because its file was imported before. Suppressed and rejected
+/// rows are never written, so they do not count against it; but a file with nothing `unchanged` was
+/// not imported before (a file of suppressed rows only changes nothing for another reason).
+fn already_imported(c: &ImportCounts) -> bool {
+    c.created == 0 && c.merged == 0 && c.unchanged > 0
 }
 
 impl ImportReport {
@@ -65,11 +75,9 @@ impl ImportReport {
         file_digest: String,
         file_bytes: u64,
         tally: Tally,
-        fields_dropped: BTreeMap<String, u64>,
         took: Duration,
     ) -> ImportReport {
         let c = committed.counts;
-        let written = c.created + c.merged + c.unchanged + c.suppressed;
         ImportReport {
             batch: committed.batch.0,
             source_label: options.source_label.clone(),
@@ -85,8 +93,8 @@ impl ImportReport {
             suppressed: c.suppressed,
             rejected: tally.rejected_total,
             rejected_rows: tally.rejected.into_iter().map(Into::into).collect(),
-            fields_dropped,
-            already_imported: written > 0 && c.unchanged == written,
+            fields_dropped: tally.fields_dropped,
+            already_imported: already_imported(&c),
             duration_ms: took.as_millis() as u64,
             records_per_second: tally.records_read as f64 / took.as_secs_f64().max(1e-9),
         }
@@ -110,7 +118,7 @@ impl ImportReport {
             self.records_per_second
         );
         if self.already_imported {
-            out += "\nnothing changed: every record was already imported from this same file";
+            out += "\nnothing changed: this same file was imported before";
         }
         if !self.fields_dropped.is_empty() {
             let list: Vec<String> = self
@@ -139,12 +147,62 @@ impl ImportReport {
     }
 }
 
-/// What is stored with the batch and in the audit log: counts and row numbers, never values (a
-/// rejection reason may quote the bad value, which can be personal data).
-pub(super) fn stored(tally: &Tally) -> serde_json::Value {
-    json!({
-        "records_read": tally.records_read,
-        "rejected": tally.rejected_total,
-        "rejected_rows": tally.rejected.iter().map(|p| json!({"row": p.row, "column": p.column})).collect::<Vec<_>>(),
-    })
+/// The report as stored with the batch (`import_batches.report`) and in the audit log's
+/// `import.commit` entry: counts, row numbers, column names and reason codes, never values (a rejection
+/// reason may quote the bad value, which can be personal data). The batch's columns hold the rest:
+/// source, channel, file digest, plugin, operator, start and end.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StoredReport {
+    pub records_read: u64,
+    pub created: u64,
+    pub merged: u64,
+    pub unchanged: u64,
+    pub suppressed: u64,
+    pub rejected: u64,
+    /// The first rejected rows (at most `MAX_LISTED_REJECTIONS`).
+    pub rejected_rows: Vec<StoredRejection>,
+    pub fields_dropped: BTreeMap<String, u64>,
+    pub already_imported: bool,
+    /// From the start of the import to its last record written (the commit follows).
+    pub duration_ms: u64,
+    pub records_per_second: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StoredRejection {
+    pub row: u64,
+    pub column: Option<String>,
+    pub kind: RejectKind,
+    /// [`RejectKind::generic_reason`]: quotes nothing from the row.
+    pub reason: String,
+}
+
+pub(super) fn stored(
+    tally: &Tally,
+    c: ImportCounts,
+    took: Duration,
+) -> serde_json::Result<serde_json::Value> {
+    let report = StoredReport {
+        records_read: tally.records_read,
+        created: c.created,
+        merged: c.merged,
+        unchanged: c.unchanged,
+        suppressed: c.suppressed,
+        rejected: tally.rejected_total,
+        rejected_rows: tally
+            .rejected
+            .iter()
+            .map(|p| StoredRejection {
+                row: p.row,
+                column: p.column.clone(),
+                kind: p.kind,
+                reason: p.kind.generic_reason().to_string(),
+            })
+            .collect(),
+        fields_dropped: tally.fields_dropped.clone(),
+        already_imported: already_imported(&c),
+        duration_ms: took.as_millis() as u64,
+        records_per_second: tally.records_read as f64 / took.as_secs_f64().max(1e-9),
+    };
+    serde_json::to_value(report)
 }

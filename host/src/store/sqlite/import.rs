@@ -63,7 +63,7 @@ impl ImportStore for SqliteStore {
             source_label: meta.source_label.trim().to_string(),
             channel: meta.channel,
             operator: actor.name.clone(),
-            default_collected_at: meta.started_at,
+            default_collected_at: meta.collected_at,
             on_existing: OnExisting::Merge,
         };
         let mut sink = RecordSink::new(self, &tx, cfg)?;
@@ -86,6 +86,9 @@ impl ImportStore for SqliteStore {
             "plugin": plugin.map(|p| format!("{}@{}", p.name, p.version)),
             "plugin_digest": plugin.map(|p| &p.digest),
             "counts": counts,
+            // What the import service reported (counts, reason codes, fields dropped, duration):
+            // the same document as `import_batches.report`.
+            "report": report,
         });
         audit::append(
             &tx,

@@ -77,6 +77,7 @@ pub(super) fn batch(file: &str) -> BatchMeta {
             digest: "ab".repeat(32),
         }),
         started_at: day(2026, 1, 10),
+        collected_at: day(2026, 1, 10),
     }
 }
 
