@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
+pub mod visibility;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
