@@ -33,7 +33,7 @@ use tower_http::trace::TraceLayer;
 use crate::app::App;
 use extract::BodyLimit;
 use problem::Problem;
-use routes::{admin, compliance, contacts, imports, plugins, requests};
+use routes::{admin, compliance, consents, contacts, imports, plugins, requests};
 
 /// Builds the application: every route, its access rule, limits, request ids, problem details.
 pub fn router(app: Arc<App>) -> Router {
@@ -72,7 +72,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/contacts/{id}", get(contacts::get))
         .route("/api/v1/contacts/{id}/rectify", post(contacts::rectify))
         .route("/api/v1/contacts/{id}/restrict", post(contacts::restrict))
-        .route("/api/v1/contacts/{id}/consents", get(contacts::consents))
+        .route(
+            "/api/v1/contacts/{id}/consents",
+            get(consents::contact_consents),
+        )
         .route(
             "/api/v1/contacts/{id}/legal-bases",
             get(contacts::legal_bases).post(contacts::add_legal_basis),

@@ -6,7 +6,7 @@ use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::routes::{admin, compliance, contacts, imports, plugins, requests};
+use super::routes::{admin, compliance, consents, contacts, imports, plugins, requests};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,7 +17,7 @@ use super::routes::{admin, compliance, contacts, imports, plugins, requests};
         admin::tokens, admin::create_token, admin::revoke_token, admin::settings, admin::backup,
         admin::metrics, admin::audit, admin::audit_verify,
         contacts::list, contacts::create, contacts::get, contacts::rectify, contacts::restrict,
-        contacts::consents, contacts::legal_bases, contacts::add_legal_basis, contacts::provenance,
+        consents::contact_consents, contacts::legal_bases, contacts::add_legal_basis, contacts::provenance,
         compliance::can_process, compliance::record_consent, compliance::suppress,
         compliance::check_suppression, compliance::purposes, compliance::fields,
         compliance::notices, compliance::publish_notice,

@@ -1,6 +1,7 @@
-//! `contacts`: list (filters, cursor paging), get with field provenance, create, rectify, restrict, and
-//! each contact's legal bases and provenance. A role sees only the fields (and the email and phone
-//! identities) `[access.visible_fields]` allows it: [`Visibility`].
+//! `contacts`: list (filters, cursor paging), get with field provenance, create, rectify, restrict,
+//! and each contact's legal bases and provenance (its consents: [`super::consents`]). A role sees
+//! only the fields (and the email and phone identities) `[access.visible_fields]` allows it:
+//! [`Visibility`].
 
 use std::sync::Arc;
 
@@ -13,9 +14,7 @@ use crate::api::extract::{blocking, ApiJson, ApiPath, ApiQuery, Caller};
 use crate::api::problem::ApiResult;
 use crate::api::visibility::Visibility;
 use crate::app::App;
-use crate::domain::{
-    BasisPeriod, ConsentRecord, ContactDetails, ContactId, ProvenanceEntry, Timestamp,
-};
+use crate::domain::{BasisPeriod, ContactDetails, ContactId, ProvenanceEntry, Timestamp};
 use crate::service::AllowedFilter;
 use crate::store::{ContactFilter, ContactPage, NewContact, Rectification};
 
@@ -160,17 +159,6 @@ pub async fn restrict(
     })
     .await
     .map(|()| StatusCode::NO_CONTENT)
-}
-
-#[utoipa::path(get, path = "/api/v1/contacts/{id}/consents", tag = "contacts", params(("id" = i64, Path)),
-    responses((status = 200, description = "The consent ledger of the contact, oldest first", body = Object)))]
-pub async fn consents(
-    State(app): State<Arc<App>>,
-    ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Vec<ConsentRecord>>> {
-    blocking(move || Ok(app.compliance.consent_history(ContactId(id))?))
-        .await
-        .map(Json)
 }
 
 #[utoipa::path(get, path = "/api/v1/contacts/{id}/legal-bases", tag = "contacts", params(("id" = i64, Path)),
