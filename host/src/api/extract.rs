@@ -45,6 +45,16 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let message = inner.to_string();
+        let well_formed = || serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
+        if inner.is_syntax() && well_formed() {
+            // Valid JSON serde_json still calls a syntax error: an enum object with a second key, as
+            // in `{"email": …, "phone": …}` for one identity. Say so, at its path.
+            let field = if path == "." { "body".to_string() } else { path };
+            return Problem::invalid(
+                field.clone(),
+                format!("`{field}` is not in the expected form: an object that is one of several kinds, such as an identity, has exactly one key, e.g. {{\"email\": \"…\"}}, {{\"phone\": \"…\"}} or {{\"external\": {{\"system\": \"erp\", \"id\": \"…\"}}}}"),
+            );
+        }
         if inner.is_syntax() || inner.is_eof() {
             return Problem::bad_request(
                 "malformed-json",
