@@ -5,6 +5,7 @@
 //! ```toml
 //! [server]
 //! listen = "127.0.0.1:7878"
+//! write_wait_secs = 10
 //!
 //! [plugins]
 //! deadline_ms = 5000

@@ -127,6 +127,8 @@ pub struct Answer {
     pub status: u16,
     pub content_type: String,
     pub request_id: String,
+    /// The `Retry-After` header, empty when absent.
+    pub retry_after: String,
     pub body: Value,
 }
 
@@ -177,7 +179,11 @@ impl Client {
                 .unwrap_or_default()
                 .to_string()
         };
-        let (content_type, request_id) = (header("content-type"), header("x-request-id"));
+        let (content_type, request_id, retry_after) = (
+            header("content-type"),
+            header("x-request-id"),
+            header("retry-after"),
+        );
         let status = response.status().as_u16();
         let text = response
             .body_mut()
@@ -190,6 +196,7 @@ impl Client {
             status,
             content_type,
             request_id,
+            retry_after,
             body,
         }
     }

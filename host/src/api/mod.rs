@@ -109,6 +109,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/retention/runs", post(requests::retention_run))
         .route("/api/v1/audit", get(admin::audit))
         .route("/api/v1/audit/verify", get(admin::audit_verify))
+        .route_layer(from_fn_with_state(app.clone(), extract::bounded_writes))
         .route_layer(from_fn_with_state(app.clone(), access::enforce))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);

@@ -35,6 +35,9 @@ pub struct Problem {
     /// The `x-request-id` of the request, to find it in the server's log.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// Seconds for the `Retry-After` header of a 503 that is worth retrying.
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -46,7 +49,20 @@ impl Problem {
             detail: detail.into(),
             field: None,
             request_id: None,
+            retry_after: None,
         }
+    }
+
+    /// The single writer is taken (an import holds it until it commits): 503 with `Retry-After`.
+    pub fn writer_busy(detail: impl Into<String>, retry_after_secs: u64) -> Self {
+        let mut problem = Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "writer-busy",
+            "Database busy",
+            detail,
+        );
+        problem.retry_after = Some(retry_after_secs.max(1));
+        problem
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -120,6 +136,11 @@ impl IntoResponse for Problem {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response.extensions_mut().insert(self);
         response
@@ -203,6 +224,17 @@ fn store_problem(e: StoreError) -> Problem {
             "Import failed",
             detail,
         ),
+        StoreError::WriterBusy { waited } => Problem::writer_busy(detail, waited.as_secs()),
+        // Another process (a CLI import beside the server) holds SQLite's write lock past the
+        // connection's busy timeout: the same situation, seen from outside this process.
+        StoreError::Database { source, .. }
+            if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) =>
+        {
+            Problem::writer_busy(
+                format!("{detail}: another process (a CLI import?) is writing to the database; retry in a moment"),
+                10,
+            )
+        }
         StoreError::Io { .. } | StoreError::Database { .. } | StoreError::Setup(_) => {
             Problem::internal(detail)
         }
