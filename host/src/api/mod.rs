@@ -119,7 +119,8 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             // Per-request events at DEBUG: at 20 000 requests/s an INFO line each would cost more than
-            // the requests. The path is logged without the query, which can hold an email.
+            // the requests (problem answers are logged at INFO by `problem::render`). The path is
+            // logged without the query, which can hold an email.
             TraceLayer::new_for_http().make_span_with(|r: &Request| {
                 tracing::debug_span!(
                     "request",
