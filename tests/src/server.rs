@@ -48,6 +48,11 @@ impl TestServer {
         share_plugin_cache(dir.path());
         let mut config = Config::default();
         tweak(&mut config);
+        // As `Config::load` does for a real server: a test must not run on a configuration
+        // `custode serve` would refuse.
+        config
+            .check()
+            .expect("the test's configuration is one custode serve accepts");
         let app = Arc::new(App::open(dir.path(), config).expect("the installation opens"));
         let setup = Actor::new("test-setup", Role::Admin);
         let token = |name: &str, role| app.tokens.create(&setup, name, role).unwrap().token;
