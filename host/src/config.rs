@@ -5,6 +5,7 @@
 //! ```toml
 //! [server]
 //! listen = "127.0.0.1:7878"
+//! write_wait_secs = 10
 //!
 //! [plugins]
 //! deadline_ms = 5000
@@ -18,7 +19,7 @@
 //! operator = ["first_name", "last_name", "email", "phone", "company", "role"]
 //! ```
 
-use crate::domain::Settings;
+use crate::domain::{Role, Settings};
 use crate::runtime::Limits;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,10 @@ pub struct ServerConfig {
     pub max_plugin_bytes: usize,
     /// How long a graceful shutdown waits for requests and jobs in flight, in seconds.
     pub shutdown_grace_secs: u64,
+    /// How long an API write waits for the database's single writer (held by a running import, for
+    /// instance) before it is answered 503 `writer-busy`, in seconds. The CLI and import jobs wait
+    /// as long as it takes.
+    pub write_wait_secs: u64,
 }
 
 impl Default for ServerConfig {
@@ -63,6 +68,7 @@ impl Default for ServerConfig {
             max_import_bytes: 10 << 30,
             max_plugin_bytes: 64 << 20,
             shutdown_grace_secs: 30,
+            write_wait_secs: 10,
         }
     }
 }
@@ -96,8 +102,11 @@ impl PluginDefaults {
     }
 }
 
-/// Which contact fields each role sees (R3: show each role only the data it needs). Roles not
-/// listed see every field, except `auditor`, which sees no personal data at all.
+/// Which contact fields each role sees (R3: show each role only the data it needs). Only the roles
+/// that may read contacts (`dpo`, `operator`) can be listed; a role not listed sees every field.
+/// `auditor` and `admin` cannot read contacts at all. Email and phone identities count as the fields
+/// `email` and `phone`; external ids (`erp:C-42`) are shown to every role that reads contacts, because
+/// they are the handle that ties a contact to its record in the source system.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AccessConfig {
@@ -197,6 +206,42 @@ impl Config {
                 self.server.max_body_bytes
             );
         }
+        self.check_visible_fields()
+    }
+
+    /// A misspelt role (`operater`) would silently leave the real role seeing every field, and a
+    /// misspelt field would silently hide it: both are refused.
+    fn check_visible_fields(&self) -> anyhow::Result<()> {
+        let readers = crate::api::access::contact_readers();
+        let reader_names: Vec<&str> = readers.iter().map(|r| r.as_str()).collect();
+        for (role, fields) in &self.access.visible_fields {
+            let key = format!("[access.visible_fields] {role}");
+            match Role::ALL.iter().find(|r| r.as_str() == role) {
+                Some(r) if readers.contains(r) => {}
+                Some(_) => anyhow::bail!(
+                    "{key}: the role `{role}` cannot read contacts, so a field list for it has no effect: remove the key (the roles that read contacts are {})",
+                    reader_names.join(", ")
+                ),
+                None => anyhow::bail!(
+                    "{key}: `{role}` is not a role, so this list would restrict nobody: correct it to one of {}",
+                    reader_names.join(", ")
+                ),
+            }
+            for field in fields {
+                if !self.compliance.fields.iter().any(|f| &f.name == field) {
+                    let known: Vec<&str> = self
+                        .compliance
+                        .fields
+                        .iter()
+                        .map(|f| f.name.as_str())
+                        .collect();
+                    anyhow::bail!(
+                        "{key}: `{field}` is not in the field catalogue: correct its spelling, or add it to `[[compliance.fields]]`; the catalogue has {}",
+                        known.join(", ")
+                    );
+                }
+            }
+        }
         Ok(())
     }
 }
@@ -242,6 +287,41 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("CUSTODE_PLUGIN_DEADLINE_MS"), "{err}");
+    }
+
+    #[test]
+    fn visible_fields_of_an_unknown_role_or_field_are_refused_with_the_key() {
+        let typo = Config::from_toml("[access.visible_fields]\noperater = [\"email\"]\n").unwrap();
+        let err = format!("{:#}", typo.check().unwrap_err());
+        assert!(
+            err.contains("[access.visible_fields] operater")
+                && err.contains("not a role")
+                && err.contains("dpo, operator"),
+            "{err}"
+        );
+
+        let auditor =
+            Config::from_toml("[access.visible_fields]\nauditor = [\"email\"]\n").unwrap();
+        let err = format!("{:#}", auditor.check().unwrap_err());
+        assert!(
+            err.contains("cannot read contacts") && err.contains("remove the key"),
+            "{err}"
+        );
+
+        let field =
+            Config::from_toml("[access.visible_fields]\noperator = [\"email\", \"e_mail\"]\n")
+                .unwrap();
+        let err = format!("{:#}", field.check().unwrap_err());
+        assert!(
+            err.contains("[access.visible_fields] operator")
+                && err.contains("`e_mail` is not in the field catalogue")
+                && err.contains("[[compliance.fields]]"),
+            "{err}"
+        );
+
+        let fine =
+            Config::from_toml("[access.visible_fields]\ndpo = [\"email\", \"vat_id\"]\n").unwrap();
+        fine.check().unwrap();
     }
 
     #[test]

@@ -66,3 +66,28 @@ pub fn free_address() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     listener.local_addr().unwrap().to_string()
 }
+
+/// Waits until something listens on `address`, failing if `server` exits first or takes a minute.
+pub fn wait_until_up(address: &str, server: &mut std::process::Child) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::net::TcpStream::connect(address).is_err() {
+        assert!(server.try_wait().unwrap().is_none(), "the server exited");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Stops a `custode serve` process as a service manager does (SIGTERM) and checks it exited 0.
+pub fn terminate(server: &mut std::process::Child) {
+    let pid = server.id().to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = server.wait().unwrap();
+    assert!(status.success(), "the server exited with {status}");
+}

@@ -48,6 +48,11 @@ impl TestServer {
         share_plugin_cache(dir.path());
         let mut config = Config::default();
         tweak(&mut config);
+        // As `Config::load` does for a real server: a test must not run on a configuration
+        // `custode serve` would refuse.
+        config
+            .check()
+            .expect("the test's configuration is one custode serve accepts");
         let app = Arc::new(App::open(dir.path(), config).expect("the installation opens"));
         let setup = Actor::new("test-setup", Role::Admin);
         let token = |name: &str, role| app.tokens.create(&setup, name, role).unwrap().token;
@@ -127,6 +132,8 @@ pub struct Answer {
     pub status: u16,
     pub content_type: String,
     pub request_id: String,
+    /// The `Retry-After` header, empty when absent.
+    pub retry_after: String,
     pub body: Value,
 }
 
@@ -177,7 +184,11 @@ impl Client {
                 .unwrap_or_default()
                 .to_string()
         };
-        let (content_type, request_id) = (header("content-type"), header("x-request-id"));
+        let (content_type, request_id, retry_after) = (
+            header("content-type"),
+            header("x-request-id"),
+            header("retry-after"),
+        );
         let status = response.status().as_u16();
         let text = response
             .body_mut()
@@ -190,6 +201,7 @@ impl Client {
             status,
             content_type,
             request_id,
+            retry_after,
             body,
         }
     }

@@ -1,10 +1,9 @@
 //! CLI parity: the same subcommand prints the same thing run locally and with `--server` against the
 //! real `custode serve` binary; SIGTERM stops that server with exit status 0.
 
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
 
-use custode_tests::{custode_binary, free_address, repo_root};
+use custode_tests::{custode_binary, free_address, repo_root, terminate, wait_until_up};
 
 struct Cli {
     bin: std::path::PathBuf,
@@ -33,15 +32,6 @@ impl Cli {
             String::from_utf8_lossy(&out.stderr)
         );
         (out.status.code().unwrap(), text)
-    }
-}
-
-fn wait_until_up(address: &str, server: &mut Child) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while std::net::TcpStream::connect(address).is_err() {
-        assert!(server.try_wait().unwrap().is_none(), "the server exited");
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -156,12 +146,5 @@ fn local_and_remote_commands_print_the_same_and_sigterm_stops_the_server_cleanly
         "{message}"
     );
 
-    let pid = server.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
-    let status = server.wait().unwrap();
-    assert!(status.success(), "the server exited with {status}");
+    terminate(&mut server);
 }

@@ -67,6 +67,39 @@ fn bad_input_is_answered_with_problem_details() {
         "unknown field `evidence.signed`",
     );
 
+    // Unknown fields are refused at any depth, named by their path.
+    let mut deep = contact("mario.rossi@example.it");
+    deep["fields"][0]["colour"] = json!(1);
+    let a = c.post("/api/v1/contacts", op, &deep);
+    assert_problem(&a, 400, "unknown-field", "unknown field `fields[0].colour`");
+    assert_eq!(a.body["field"], "fields[0].colour");
+    let mut deep = contact("mario.rossi@example.it");
+    deep["identities"] = json!([{"external": {"system": "erp", "id": "C-1", "kind": "crm"}}]);
+    let a = c.post("/api/v1/contacts", op, &deep);
+    assert_problem(
+        &a,
+        400,
+        "unknown-field",
+        "unknown field `identities[0].external.kind`",
+    );
+    let rectify = c.post(
+        "/api/v1/contacts/1/rectify",
+        op,
+        &json!({"fields": [{"name": "city", "value": "Roma", "source": "x"}], "reason": "moved"}),
+    );
+    assert_problem(&rectify, 400, "unknown-field", "`fields[0].source`");
+    // An external id from JSON is checked as the CLI and importers check it.
+    let mut bad_id = contact("mario.rossi@example.it");
+    bad_id["identities"] = json!([{"external": {"system": "my erp", "id": "C-1"}}]);
+    let a = c.post("/api/v1/contacts", op, &bad_id);
+    assert_problem(&a, 422, "invalid-input", "not a usable system name");
+    assert_eq!(a.body["field"], "identities[0].external");
+    let mut two = contact("mario.rossi@example.it");
+    two["identities"] = json!([{"email": "mario.rossi@example.it", "phone": "+393331234567"}]);
+    let a = c.post("/api/v1/contacts", op, &two);
+    assert_problem(&a, 422, "invalid-input", "has exactly one key");
+    assert_eq!(a.body["field"], "identities[0]");
+
     let invalid = c.post("/api/v1/contacts", op, &contact("mario.rossi@"));
     assert_problem(
         &invalid,

@@ -92,6 +92,14 @@ pub const ROUTES: &[RouteAccess] = routes! {
     "GET"    "/api/v1/audit/verify"                  => [D, U];
 };
 
+/// The roles that may read contacts' data: the ones `[access.visible_fields]` can restrict.
+pub fn contact_readers() -> &'static [Role] {
+    ROUTES
+        .iter()
+        .find(|r| r.method == "GET" && r.path == "/api/v1/contacts/{id}")
+        .map_or(&[], |r| r.roles)
+}
+
 /// The index of a route in [`ROUTES`] (the metrics count per route by it).
 pub fn route_index(method: &str, path: &str) -> Option<usize> {
     // HEAD is answered by the GET handler, so it has the GET rule.

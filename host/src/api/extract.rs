@@ -1,15 +1,23 @@
 //! Extractors whose rejections are problem details: JSON bodies (malformed JSON, unknown fields named,
-//! invalid values with the field), query strings, path parameters, and the caller.
+//! invalid values with the field), query strings, path parameters, and the caller; and [`blocking`],
+//! which runs a handler's service call off the async workers with the request's writer wait.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::Response;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
 use super::problem::{ApiError, Problem};
+use crate::app::App;
 use crate::service::tokens::Principal;
+use crate::store::sqlite::with_write_wait;
 
 /// A JSON body, read within the body limit and deserialised with problem-details errors.
 pub struct ApiJson<T>(pub T);
@@ -45,6 +53,16 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let message = inner.to_string();
+        let well_formed = || serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
+        if inner.is_syntax() && well_formed() {
+            // Valid JSON serde_json still calls a syntax error: an enum object with a second key, as
+            // in `{"email": …, "phone": …}` for one identity. Say so, at its path.
+            let field = if path == "." { "body".to_string() } else { path };
+            return Problem::invalid(
+                field.clone(),
+                format!("`{field}` is not in the expected form: an object that is one of several kinds, such as an identity, has exactly one key, e.g. {{\"email\": \"…\"}}, {{\"phone\": \"…\"}} or {{\"external\": {{\"system\": \"erp\", \"id\": \"…\"}}}}"),
+            );
+        }
         if inner.is_syntax() || inner.is_eof() {
             return Problem::bad_request(
                 "malformed-json",
@@ -144,11 +162,29 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
-/// Runs blocking work (every service call may touch the database or a plugin) off the async workers.
+tokio::task_local! {
+    /// `[server] write_wait_secs` of the server answering this request.
+    static WRITE_WAIT: Duration;
+}
+
+/// Middleware: the writes of this request's handler wait for the database's writer at most
+/// `[server] write_wait_secs` ([`blocking`] carries the limit to the thread that runs them).
+pub async fn bounded_writes(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let wait = Duration::from_secs(app.config.server.write_wait_secs);
+    WRITE_WAIT.scope(wait, next.run(request)).await
+}
+
+/// Runs blocking work (every service call may touch the database or a plugin) off the async workers,
+/// with the request's bound on waiting for the writer.
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| {
+    let wait = WRITE_WAIT.try_with(|w| *w).ok();
+    let work = move || match wait {
+        Some(limit) => with_write_wait(limit, f),
+        None => f(),
+    };
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
         ApiError::Problem(Problem::internal(format!(
             "the request's work stopped: {e}"
         )))

@@ -24,6 +24,21 @@ struct RouteMetrics {
     sum_micros: AtomicU64,
 }
 
+/// The problem type (`urn:custode:problem:<type>`) a client gets for a plugin failure of each metric
+/// cause. The metric keeps the finer cause — a panic, a trap and a failed start are all
+/// `plugin-crashed` to a client, which can do nothing different about them, but tell a plugin author
+/// different things — and carries the problem type as a second label, so the two can be matched.
+fn problem_of_cause(cause: &str) -> &'static str {
+    match cause {
+        "deadline" => "plugin-deadline",
+        "memory" => "plugin-memory",
+        "panic" | "trap" | "instantiate" => "plugin-crashed",
+        "reported" => "plugin-reported-error",
+        "output-too-large" | "contract" => "plugin-contract",
+        _ => "internal",
+    }
+}
+
 pub struct Metrics {
     routes: Vec<RouteMetrics>,
 }
@@ -106,12 +121,13 @@ impl Metrics {
         out += "# HELP custode_plugin_calls_total Calls into plugins.\n";
         out += "# TYPE custode_plugin_calls_total counter\n";
         let _ = writeln!(out, "custode_plugin_calls_total {}", stats.calls);
-        out += "# HELP custode_plugin_failures_total Failed plugin calls, by cause.\n";
+        out += "# HELP custode_plugin_failures_total Failed plugin calls, by cause, with the API problem type the cause is answered with (several causes share one).\n";
         out += "# TYPE custode_plugin_failures_total counter\n";
         for (cause, n) in stats.failures {
             let _ = writeln!(
                 out,
-                "custode_plugin_failures_total{{cause=\"{cause}\"}} {n}"
+                "custode_plugin_failures_total{{cause=\"{cause}\",problem=\"{}\"}} {n}",
+                problem_of_cause(cause)
             );
         }
         out += "# HELP custode_imports_total Import jobs, by outcome.\n";
@@ -131,5 +147,51 @@ impl Metrics {
         out += "# TYPE custode_imports_running gauge\n";
         let _ = writeln!(out, "custode_imports_running {}", jobs.running());
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::problem_of_cause;
+    use crate::runtime::error::Failure;
+    use crate::runtime::stats::CAUSES;
+    use crate::service::jobs::plugin_failure_kind;
+
+    #[test]
+    fn each_metric_cause_is_labelled_with_the_problem_type_clients_get() {
+        let samples = [
+            ("deadline", Failure::Deadline(Duration::from_secs(5))),
+            (
+                "memory",
+                Failure::Memory {
+                    limit: 1,
+                    requested: 2,
+                },
+            ),
+            ("panic", Failure::Panic("at lib.rs".into())),
+            ("trap", Failure::Trap("unreachable".into())),
+            ("reported", Failure::reported("bad".into(), None, None)),
+            (
+                "output-too-large",
+                Failure::OutputTooLarge {
+                    what: "records",
+                    count: 2,
+                    limit: 1,
+                },
+            ),
+            ("contract", Failure::Contract("no".into())),
+            ("instantiate", Failure::Instantiate("no".into())),
+        ];
+        let named: Vec<&str> = samples.iter().map(|(c, _)| *c).collect();
+        assert_eq!(named, CAUSES, "a cause was added: give it a sample here");
+        for (cause, failure) in &samples {
+            assert_eq!(
+                problem_of_cause(cause),
+                plugin_failure_kind(failure),
+                "{cause}"
+            );
+        }
     }
 }

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
+pub mod visibility;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,7 +33,7 @@ use tower_http::trace::TraceLayer;
 use crate::app::App;
 use extract::BodyLimit;
 use problem::Problem;
-use routes::{admin, compliance, contacts, imports, plugins, requests};
+use routes::{admin, compliance, consents, contacts, imports, plugins, requests};
 
 /// Builds the application: every route, its access rule, limits, request ids, problem details.
 pub fn router(app: Arc<App>) -> Router {
@@ -71,7 +72,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/contacts/{id}", get(contacts::get))
         .route("/api/v1/contacts/{id}/rectify", post(contacts::rectify))
         .route("/api/v1/contacts/{id}/restrict", post(contacts::restrict))
-        .route("/api/v1/contacts/{id}/consents", get(contacts::consents))
+        .route(
+            "/api/v1/contacts/{id}/consents",
+            get(consents::contact_consents),
+        )
         .route(
             "/api/v1/contacts/{id}/legal-bases",
             get(contacts::legal_bases).post(contacts::add_legal_basis),
@@ -105,6 +109,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/retention/runs", post(requests::retention_run))
         .route("/api/v1/audit", get(admin::audit))
         .route("/api/v1/audit/verify", get(admin::audit_verify))
+        .route_layer(from_fn_with_state(app.clone(), extract::bounded_writes))
         .route_layer(from_fn_with_state(app.clone(), access::enforce))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
@@ -114,7 +119,8 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             // Per-request events at DEBUG: at 20 000 requests/s an INFO line each would cost more than
-            // the requests. The path is logged without the query, which can hold an email.
+            // the requests (problem answers are logged at INFO by `problem::render`). The path is
+            // logged without the query, which can hold an email.
             TraceLayer::new_for_http().make_span_with(|r: &Request| {
                 tracing::debug_span!(
                     "request",

@@ -35,6 +35,9 @@ pub struct Problem {
     /// The `x-request-id` of the request, to find it in the server's log.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// Seconds for the `Retry-After` header of a 503 that is worth retrying.
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -46,7 +49,20 @@ impl Problem {
             detail: detail.into(),
             field: None,
             request_id: None,
+            retry_after: None,
         }
+    }
+
+    /// The single writer is taken (an import holds it until it commits): 503 with `Retry-After`.
+    pub fn writer_busy(detail: impl Into<String>, retry_after_secs: u64) -> Self {
+        let mut problem = Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "writer-busy",
+            "Database busy",
+            detail,
+        );
+        problem.retry_after = Some(retry_after_secs.max(1));
+        problem
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -121,25 +137,61 @@ impl IntoResponse for Problem {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         response.extensions_mut().insert(self);
         response
     }
 }
 
-/// Writes the body of problem responses, with the request id.
+/// Writes the body of problem responses, with the request id, and logs them.
+///
+/// Successful requests are logged at DEBUG only (the trace layer): at 20 000 requests/s a line each
+/// would cost more than the requests. A problem is logged at INFO (ERROR for 5xx), so the
+/// `request_id` a client reports can be found in the log at the default level; refusals are rare,
+/// so this costs little. The path is logged without its query, and the detail of a 4xx is not
+/// logged: both can hold the personal data that was refused (`email \`mario.rossi@\` is not valid`).
 pub async fn render(request: Request, next: Next) -> Response {
     let request_id = request
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    // Cheap clones (a static method, a reference-counted URI) kept in case the answer is a problem.
+    let method = request.method().clone();
+    let uri = request.uri().clone();
     let mut response = next.run(request).await;
     let Some(mut problem) = response.extensions_mut().remove::<Problem>() else {
         return response;
     };
     problem.request_id = request_id;
+    let kind = problem
+        .kind
+        .strip_prefix(PROBLEM_PREFIX)
+        .unwrap_or(&problem.kind);
+    let request_id = problem.request_id.as_deref().unwrap_or("");
     if problem.status >= 500 {
-        tracing::error!(request_id = ?problem.request_id, detail = %problem.detail, "request failed");
+        tracing::error!(
+            request_id,
+            method = %method,
+            path = uri.path(),
+            status = problem.status,
+            r#type = kind,
+            detail = %problem.detail,
+            "request failed"
+        );
+    } else {
+        tracing::info!(
+            request_id,
+            method = %method,
+            path = uri.path(),
+            status = problem.status,
+            r#type = kind,
+            "request refused"
+        );
     }
     let (mut parts, _) = response.into_parts();
     parts.headers.insert(
@@ -203,6 +255,17 @@ fn store_problem(e: StoreError) -> Problem {
             "Import failed",
             detail,
         ),
+        StoreError::WriterBusy { waited } => Problem::writer_busy(detail, waited.as_secs()),
+        // Another process (a CLI import beside the server) holds SQLite's write lock past the
+        // connection's busy timeout: the same situation, seen from outside this process.
+        StoreError::Database { source, .. }
+            if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) =>
+        {
+            Problem::writer_busy(
+                format!("{detail}: another process (a CLI import?) is writing to the database; retry in a moment"),
+                10,
+            )
+        }
         StoreError::Io { .. } | StoreError::Database { .. } | StoreError::Setup(_) => {
             Problem::internal(detail)
         }

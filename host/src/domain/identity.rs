@@ -142,9 +142,26 @@ impl<'de> Deserialize<'de> for Email {
 /// An identifier a source system gives a contact, e.g. `{ system: "erp", id: "C-00042" }`.
 /// Two records share an external id only if both the system and the id match.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "ExternalIdText")]
 pub struct ExternalId {
     pub system: String,
     pub id: String,
+}
+
+/// An external id as written in JSON, checked by [`ExternalId::parse`] on the way in: a body must not
+/// store an id the CLI and importers would refuse (`My ERP`, an empty id).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExternalIdText {
+    system: String,
+    id: String,
+}
+
+impl TryFrom<ExternalIdText> for ExternalId {
+    type Error = String;
+    fn try_from(text: ExternalIdText) -> Result<Self, String> {
+        ExternalId::parse(&text.system, &text.id).map_err(|e| e.message)
+    }
 }
 
 impl ExternalId {
@@ -317,6 +334,23 @@ mod tests {
         assert_eq!(
             Identity::Email(Email::parse("a@b.it").unwrap()).key(),
             "e:a@b.it"
+        );
+    }
+
+    #[test]
+    fn json_identities_are_checked_and_refuse_unknown_keys() {
+        let parse = |json: &str| serde_json::from_str::<Identity>(json).map_err(|e| e.to_string());
+        assert_eq!(
+            parse(r#"{"external": {"system": " ERP ", "id": "C-42"}}"#).unwrap(),
+            Identity::External(ExternalId::parse("erp", "C-42").unwrap())
+        );
+        assert!(parse(r#"{"external": {"system": "my erp", "id": "1"}}"#)
+            .unwrap_err()
+            .contains("not a usable system name"));
+        assert!(
+            parse(r#"{"external": {"system": "erp", "id": "1", "colour": 1}}"#)
+                .unwrap_err()
+                .contains("unknown field `colour`")
         );
     }
 

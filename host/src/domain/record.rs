@@ -15,6 +15,7 @@ use super::vocab::{ConsentAction, ConsentChannel, LegalBasis, SourceChannel};
 pub const MAX_FIELD_CHARS: usize = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FieldValue {
     pub name: String,
     pub value: String,

@@ -43,6 +43,11 @@ pub enum StoreError {
     /// The data directory is not in a state Custode can work with (missing key file, newer schema...).
     #[error("{0}")]
     Setup(String),
+
+    /// A write with a bounded wait (an HTTP request) did not get the single writer in time: another
+    /// write, usually an import, holds it until it commits.
+    #[error("the database is busy with another write — usually an import, which holds it until it commits — and was not free within {} s: retry in a moment (running imports: GET /api/v1/imports), or raise `[server] write_wait_secs`", waited.as_secs_f64())]
+    WriterBusy { waited: std::time::Duration },
 }
 
 impl StoreError {

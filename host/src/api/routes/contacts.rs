@@ -1,6 +1,7 @@
-//! `contacts`: list (filters, cursor paging), get with field provenance, create, rectify, restrict, and
-//! each contact's consents, legal bases and provenance. Operators see only the fields
-//! `[access.visible_fields]` allows their role.
+//! `contacts`: list (filters, cursor paging), get with field provenance, create, rectify, restrict,
+//! and each contact's legal bases and provenance (its consents: [`super::consents`]). A role sees
+//! only the fields (and the email and phone identities) `[access.visible_fields]` allows it:
+//! [`Visibility`].
 
 use std::sync::Arc;
 
@@ -11,10 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::extract::{blocking, ApiJson, ApiPath, ApiQuery, Caller};
 use crate::api::problem::ApiResult;
+use crate::api::visibility::Visibility;
 use crate::app::App;
-use crate::domain::{
-    BasisPeriod, ConsentRecord, ContactDetails, ContactId, ProvenanceEntry, Role, Timestamp,
-};
+use crate::domain::{BasisPeriod, ContactDetails, ContactId, ProvenanceEntry, Timestamp};
 use crate::service::AllowedFilter;
 use crate::store::{ContactFilter, ContactPage, NewContact, Rectification};
 
@@ -43,6 +43,7 @@ pub struct ListQuery {
     responses((status = 200, description = "A page of contacts; pass `next` as `after` for the next page", body = Object)))]
 pub async fn list(
     State(app): State<Arc<App>>,
+    Caller(who): Caller,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<ContactPage>> {
     blocking(move || {
@@ -69,18 +70,11 @@ pub async fn list(
             at: None,
             allowed: q.allowed.unwrap_or(true),
         });
-        Ok(c.list_contacts(&filter, allowed.as_ref())?)
+        let page = c.list_contacts(&filter, allowed.as_ref())?;
+        Ok(Visibility::of(&app.config.access, who.role).page(page))
     })
     .await
     .map(Json)
-}
-
-/// Keeps only the fields the caller's role may see (R3).
-fn visible(app: &App, role: Role, mut details: ContactDetails) -> ContactDetails {
-    if let Some(allowed) = app.config.access.visible_fields.get(role.as_str()) {
-        details.fields.retain(|f| allowed.contains(&f.name));
-    }
-    details
 }
 
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = i64, Path)),
@@ -92,7 +86,7 @@ pub async fn get(
 ) -> ApiResult<Json<ContactDetails>> {
     blocking(move || {
         let details = app.compliance.contact(ContactId(id))?;
-        Ok(visible(&app, who.role, details))
+        Ok(Visibility::of(&app.config.access, who.role).details(details))
     })
     .await
     .map(Json)
@@ -129,7 +123,7 @@ pub async fn rectify(
         let details = app
             .compliance
             .rectify(&who.actor(), ContactId(id), &change)?;
-        Ok(visible(&app, who.role, details))
+        Ok(Visibility::of(&app.config.access, who.role).details(details))
     })
     .await
     .map(Json)
@@ -165,17 +159,6 @@ pub async fn restrict(
     })
     .await
     .map(|()| StatusCode::NO_CONTENT)
-}
-
-#[utoipa::path(get, path = "/api/v1/contacts/{id}/consents", tag = "contacts", params(("id" = i64, Path)),
-    responses((status = 200, description = "The consent ledger of the contact, oldest first", body = Object)))]
-pub async fn consents(
-    State(app): State<Arc<App>>,
-    ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<Vec<ConsentRecord>>> {
-    blocking(move || Ok(app.compliance.consent_history(ContactId(id))?))
-        .await
-        .map(Json)
 }
 
 #[utoipa::path(get, path = "/api/v1/contacts/{id}/legal-bases", tag = "contacts", params(("id" = i64, Path)),

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod compliance;
+pub mod consents;
 pub mod contacts;
 pub mod imports;
 pub mod plugins;

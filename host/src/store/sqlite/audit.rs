@@ -97,7 +97,7 @@ impl AuditStore for SqliteStore {
         target: &str,
         details: serde_json::Value,
     ) -> Result<()> {
-        let mut conn = self.writer();
+        let mut conn = self.writer()?;
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .db("cannot start the audit transaction")?;

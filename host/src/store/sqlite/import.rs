@@ -34,7 +34,7 @@ impl ImportStore for SqliteStore {
         run: &mut dyn FnMut(&mut dyn RecordWriter) -> anyhow::Result<serde_json::Value>,
     ) -> Result<ImportCommitted> {
         check_meta(meta)?;
-        let mut conn = self.writer();
+        let mut conn = self.writer()?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .db("cannot start the import transaction")?;

@@ -21,6 +21,8 @@ use std::sync::RwLock;
 
 use foldhash::fast::RandomState;
 
+pub use pool::with_write_wait;
+
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use crate::domain::{Actor, ContactId, Policy, SuppressionScope, Timestamp};
@@ -138,7 +140,8 @@ impl SqliteStore {
         self.readers.get()
     }
 
-    pub(crate) fn writer(&self) -> pool::WriterGuard<'_> {
+    /// The writer; a thread inside [`pool::with_write_wait`] waits for it only that long.
+    pub(crate) fn writer(&self) -> Result<pool::WriterGuard<'_>> {
         self.writer.take()
     }
 
@@ -153,7 +156,7 @@ impl SqliteStore {
         actor: &Actor,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<(T, AuditDraft)>,
     ) -> Result<T> {
-        let mut conn = self.writer();
+        let mut conn = self.writer()?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .db("cannot start a write transaction")?;

@@ -1,6 +1,7 @@
 //! Connections: one writer (SQLite has one writer at a time; holding it in-process avoids lock
 //! retries) and a small pool of readers, which WAL lets run in parallel with the writer and each other.
 
+use std::cell::Cell;
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -54,6 +55,26 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+thread_local! {
+    /// How long a write on this thread may wait for the writer; `None`: as long as it takes.
+    static WRITE_WAIT: Cell<Option<Duration>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with every write it makes on this thread waiting at most `limit` for the writer, then
+/// failing with [`StoreError::WriterBusy`]. An import holds the writer for its whole transaction
+/// (minutes for a large file): an HTTP request must not hang that long, while the CLI and import jobs
+/// (which do not call this) keep waiting their turn.
+pub fn with_write_wait<T>(limit: Duration, f: impl FnOnce() -> T) -> T {
+    struct Restore(Option<Duration>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            WRITE_WAIT.set(self.0);
+        }
+    }
+    let _restore = Restore(WRITE_WAIT.replace(Some(limit)));
+    f()
+}
+
 /// The writer connection, lent to one user at a time.
 pub struct WriterSlot {
     conn: Mutex<Option<Connection>>,
@@ -68,17 +89,34 @@ impl WriterSlot {
         }
     }
 
-    /// Waits for the writer. The guard owns the connection, so it can travel to another thread.
-    pub fn take(&self) -> WriterGuard<'_> {
+    /// Waits for the writer, as long as it takes or as long as [`with_write_wait`] allows this thread.
+    /// The guard owns the connection, so it can travel to another thread.
+    pub fn take(&self) -> Result<WriterGuard<'_>, StoreError> {
+        let limit = WRITE_WAIT.get();
+        let started = Instant::now();
         let mut slot = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         loop {
             if let Some(conn) = slot.take() {
-                return WriterGuard {
+                return Ok(WriterGuard {
                     slot: self,
                     conn: Some(conn),
-                };
+                });
             }
-            slot = self.returned.wait(slot).unwrap_or_else(|p| p.into_inner());
+            slot = match limit {
+                None => self.returned.wait(slot).unwrap_or_else(|p| p.into_inner()),
+                Some(limit) => {
+                    let left = limit.saturating_sub(started.elapsed());
+                    if left.is_zero() {
+                        return Err(StoreError::WriterBusy { waited: limit });
+                    }
+                    // Spurious wake-ups and lost races for the writer loop back with less time left.
+                    let (slot, _) = self
+                        .returned
+                        .wait_timeout(slot, left)
+                        .unwrap_or_else(|p| p.into_inner());
+                    slot
+                }
+            };
         }
     }
 }
@@ -225,5 +263,54 @@ impl Drop for ReaderGuard<'_> {
                 idle.push(reader);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slot() -> WriterSlot {
+        WriterSlot::new(Connection::open_in_memory().unwrap())
+    }
+
+    #[test]
+    fn a_bounded_write_gives_up_while_the_writer_is_held_and_gets_it_once_free() {
+        let slot = slot();
+        let held = slot.take().unwrap();
+        let started = Instant::now();
+        let busy = with_write_wait(Duration::from_millis(200), || slot.take().map(drop));
+        assert!(
+            matches!(busy, Err(StoreError::WriterBusy { waited }) if waited == Duration::from_millis(200)),
+            "{busy:?}"
+        );
+        assert!(started.elapsed() >= Duration::from_millis(200));
+        // The limit ends with the closure: this thread waits unbounded again.
+        assert!(WRITE_WAIT.get().is_none());
+
+        // Released during the wait: the bounded write gets the writer.
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                std::thread::sleep(Duration::from_millis(50));
+                drop(held);
+            });
+            let got = with_write_wait(Duration::from_secs(10), || slot.take().map(drop));
+            assert!(got.is_ok(), "{got:?}");
+        });
+    }
+
+    #[test]
+    fn an_unbounded_write_waits_as_long_as_the_writer_is_held() {
+        let slot = slot();
+        let held = slot.take().unwrap();
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                std::thread::sleep(Duration::from_millis(300));
+                drop(held);
+            });
+            let started = Instant::now();
+            slot.take().unwrap();
+            assert!(started.elapsed() >= Duration::from_millis(250));
+        });
     }
 }

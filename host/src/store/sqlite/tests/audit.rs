@@ -166,7 +166,7 @@ fn the_database_refuses_edits_through_sql() {
             },
         )
         .unwrap();
-    let conn = store.writer();
+    let conn = store.writer().unwrap();
     let err = conn
         .execute("UPDATE audit_log SET actor = 'x'", [])
         .unwrap_err();

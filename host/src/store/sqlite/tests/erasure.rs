@@ -62,6 +62,7 @@ fn erasure_leaves_no_byte_of_the_person_in_the_database_files() {
     // The search must be able to find the data before erasure, or finding nothing afterwards means nothing.
     store
         .writer()
+        .unwrap()
         .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
         .unwrap();
     assert!(!raw_files_contain(dir.path(), EMAIL).is_empty());

@@ -29,7 +29,7 @@ fn a_database_created_by_schema_version_1_opens_and_works() {
     let store = SqliteStore::open(dir.path(), Policy::default()).unwrap();
     assert_eq!(
         schema::migrations()
-            .current_version(&store.writer())
+            .current_version(&store.writer().unwrap())
             .unwrap(),
         rusqlite_migration::SchemaVersion::Inside(
             std::num::NonZeroUsize::new(schema::latest_version()).unwrap()
