@@ -1,5 +1,6 @@
 //! The server's configuration: `custode.toml` in the data directory (or `--config FILE`), then
-//! `CUSTODE_*` environment variables, then command-line flags. Every key has a default, so an empty
+//! `CUSTODE_*` environment variables (a few short names, and `CUSTODE__<SECTION>__<KEY>` for any
+//! key: see `env.rs`), then command-line flags. Every key has a default, so an empty
 //! or missing file is a working installation.
 //!
 //! ```toml
@@ -18,6 +19,8 @@
 //! [access.visible_fields]
 //! operator = ["first_name", "last_name", "email", "phone", "company", "role"]
 //! ```
+
+mod env;
 
 use crate::domain::{Role, Settings};
 use crate::runtime::Limits;
@@ -151,6 +154,11 @@ impl Config {
             None => Config::default(),
         };
         config.apply_env(|k| std::env::var(k).ok())?;
+        env::apply(
+            &mut config,
+            std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+        )?;
         config.check()?;
         Ok(config)
     }
