@@ -22,7 +22,10 @@ pub struct PurposeDef {
     /// The legal bases that can make this processing lawful; consent-only purposes (R8) list only
     /// `consent`.
     pub bases: Vec<LegalBasis>,
-    /// Direct marketing: an objection is absolute and overrides every basis (Art. 21(3)).
+    /// Direct marketing, or profiling to the extent that it is related to direct marketing (Art.
+    /// 21(2)): an objection, on whatever channel it was recorded, is absolute and overrides every
+    /// basis (Art. 21(3)). Other purposes: an objection stops legitimate interest and public task only
+    /// (Art. 21(1)).
     #[serde(default)]
     pub direct_marketing: bool,
     /// How long data kept for this purpose is kept, in words (Art. 15(1)(d)).
@@ -188,7 +191,13 @@ pub fn default_purposes() -> Vec<PurposeDef> {
             direct_marketing: true,
             ..purpose("marketing", "Direct marketing: newsletters, offers and commercial messages", &[Consent], until_withdrawn)
         },
-        purpose("profiling", "Profiling: segmenting contacts by interests and behaviour", &[Consent], until_withdrawn),
+        // Segments exist to choose whom to send which offer: profiling related to direct marketing, so
+        // an objection to it is as absolute as one to marketing (Art. 21(2)-(3)). A catalogue whose
+        // profiling serves something else (fraud checks, credit scoring) sets `direct_marketing = false`.
+        PurposeDef {
+            direct_marketing: true,
+            ..purpose("profiling", "Profiling for direct marketing: segmenting contacts by interests and behaviour to choose the offers they receive", &[Consent], until_withdrawn)
+        },
         PurposeDef {
             recipients: vec!["third parties named in the privacy notice".into()],
             ..purpose("third-party-transfer", "Passing contact data to third parties for their own purposes", &[Consent], until_withdrawn)
@@ -287,7 +296,18 @@ mod tests {
                 "{p}"
             );
         }
-        assert!(c.purpose("marketing").unwrap().direct_marketing);
+        // Art. 21(2): profiling related to direct marketing is part of it; an objection is absolute.
+        for p in ["marketing", "profiling"] {
+            assert!(c.purpose(p).unwrap().direct_marketing, "{p}");
+        }
+        for p in [
+            "third-party-transfer",
+            "contract",
+            "accounting",
+            "customer-care",
+        ] {
+            assert!(!c.purpose(p).unwrap().direct_marketing, "{p}");
+        }
         assert_eq!(c.field("vat_id").unwrap().category, DataCategory::Financial);
         assert_eq!(
             c.purpose("accounting").unwrap().bases,

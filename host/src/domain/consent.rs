@@ -93,6 +93,97 @@ pub fn effective_consent(
     }
 }
 
+/// What the ledger says about one purpose for a question on one channel (or on `any`, "on every
+/// channel"), once events on different channels are combined.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChannelConsent {
+    /// The event that answers "is consent given?": the grant that covers the channel, or the refusal
+    /// that stands in its way. Asked about `any`, a refusal on any single channel stands in the way.
+    pub state: Option<ConsentState>,
+    /// An objection (Art. 21) in force: recorded on any channel, not followed by a grant covering the
+    /// asked channel. When set, `state` is this objection.
+    pub objection: Option<ConsentState>,
+}
+
+impl ChannelConsent {
+    /// A withdrawal (not an objection) is what stands in the way of consent.
+    pub fn withdrawn(&self) -> Option<ConsentState> {
+        self.state.filter(|s| s.action == ConsentAction::Withdrawn)
+    }
+}
+
+/// Reduces a purpose's ledger events at or before the query time, each with its ledger sequence
+/// number, to what [`consent_for`] reads: the latest event on each channel and the latest objection on
+/// whatever channel. "Latest" is by (time, sequence number), the ledger's own order, so the input may
+/// come in any order.
+pub fn ledger_summary(
+    events: impl IntoIterator<Item = (ConsentState, i64)>,
+) -> (Vec<ConsentState>, Option<ConsentState>) {
+    let mut latest: Vec<(ConsentState, i64)> = Vec::new();
+    let mut objection: Option<(ConsentState, i64)> = None;
+    let later = |a: &(ConsentState, i64), b: &(ConsentState, i64)| (a.0.at, a.1) > (b.0.at, b.1);
+    for event in events {
+        match latest
+            .iter_mut()
+            .find(|(s, _)| s.channel == event.0.channel)
+        {
+            Some(entry) if later(&event, entry) => *entry = event,
+            Some(_) => {}
+            None => latest.push(event),
+        }
+        if event.0.action == ConsentAction::Objected
+            && objection.as_ref().is_none_or(|o| later(&event, o))
+        {
+            objection = Some(event);
+        }
+    }
+    (
+        latest.into_iter().map(|(s, _)| s).collect(),
+        objection.map(|(s, _)| s),
+    )
+}
+
+/// Combines the ledger for a question on `channel`. `latest` holds the latest event of the purpose on
+/// each channel (`any` included, at most one per channel); `objection` the latest objection of the
+/// purpose on whatever channel.
+///
+/// - Consent and its withdrawal are per channel: on a channel, the later of its own latest event and
+///   the latest on `any` decides ([`effective_consent`]).
+/// - A question about `any` means "on every channel": only a grant on `any` answers it, and a refusal
+///   on one channel that is later than that grant (or on the same second) defeats it.
+/// - An objection is to the purpose, not to a channel (Art. 21): it counts on every channel, as if
+///   recorded on `any`, until a later grant covering the asked channel shows the person's new will
+///   for that channel. A later withdrawal does not lift it.
+pub fn consent_for(
+    channel: ConsentChannel,
+    latest: &[ConsentState],
+    objection: Option<ConsentState>,
+) -> ChannelConsent {
+    let any = latest
+        .iter()
+        .copied()
+        .find(|s| s.channel == ConsentChannel::Any);
+    let base = if channel == ConsentChannel::Any {
+        let refusal = latest
+            .iter()
+            .filter(|s| s.channel != ConsentChannel::Any)
+            .filter_map(|s| effective_consent(Some(*s), any))
+            .filter(|s| s.action != ConsentAction::Granted)
+            .max_by_key(|s| s.at);
+        refusal.or(any)
+    } else {
+        let own = latest.iter().copied().find(|s| s.channel == channel);
+        effective_consent(own, any)
+    };
+    let lifted =
+        |o: &ConsentState| base.is_some_and(|b| b.action == ConsentAction::Granted && b.at > o.at);
+    let objection = objection.filter(|o| !lifted(o));
+    ChannelConsent {
+        state: objection.or(base),
+        objection,
+    }
+}
+
 /// A legal basis for a purpose over a period (R6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -128,99 +219,5 @@ impl BasisPeriod {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn st(channel: ConsentChannel, action: ConsentAction, at: i64) -> Option<ConsentState> {
-        Some(ConsentState {
-            channel,
-            action,
-            at: Timestamp(at),
-        })
-    }
-
-    #[test]
-    fn the_later_event_wins_and_refusal_wins_ties() {
-        use ConsentAction::*;
-        use ConsentChannel::*;
-        let cases = [
-            // (email event, any event, expected action)
-            (
-                st(Email, Granted, 10),
-                st(Any, Withdrawn, 20),
-                Some(Withdrawn),
-            ),
-            (
-                st(Email, Granted, 30),
-                st(Any, Withdrawn, 20),
-                Some(Granted),
-            ),
-            (
-                st(Email, Withdrawn, 10),
-                st(Any, Granted, 20),
-                Some(Granted),
-            ),
-            (
-                st(Email, Granted, 20),
-                st(Any, Objected, 20),
-                Some(Objected),
-            ),
-            (
-                st(Email, Withdrawn, 20),
-                st(Any, Granted, 20),
-                Some(Withdrawn),
-            ),
-            (None, st(Any, Granted, 1), Some(Granted)),
-            (st(Email, Objected, 1), None, Some(Objected)),
-            (None, None, None),
-        ];
-        for (i, (s, a, want)) in cases.into_iter().enumerate() {
-            assert_eq!(effective_consent(s, a).map(|c| c.action), want, "case {i}");
-        }
-    }
-
-    #[test]
-    fn basis_periods_include_start_and_exclude_end() {
-        let p = BasisPeriod {
-            purpose: "contract".into(),
-            basis: LegalBasis::Contract,
-            start: Timestamp(100),
-            end: Some(Timestamp(200)),
-        };
-        assert!(!p.active_at(Timestamp(99)));
-        assert!(p.active_at(Timestamp(100)));
-        assert!(p.active_at(Timestamp(199)));
-        assert!(!p.active_at(Timestamp(200)));
-        assert!(p.check().is_ok());
-        let backwards = BasisPeriod {
-            end: Some(Timestamp(50)),
-            ..p
-        };
-        assert!(backwards
-            .check()
-            .unwrap_err()
-            .message
-            .contains("before it starts"));
-    }
-
-    fn action() -> impl Strategy<Value = ConsentAction> {
-        prop::sample::select(ConsentAction::ALL.to_vec())
-    }
-
-    proptest! {
-        #[test]
-        fn the_result_is_the_latest_of_the_two(a1 in action(), t1 in 0i64..50, a2 in action(), t2 in 0i64..50) {
-            let s = st(ConsentChannel::Email, a1, t1);
-            let a = st(ConsentChannel::Any, a2, t2);
-            let r = effective_consent(s, a).unwrap();
-            prop_assert_eq!(r.at.0, t1.max(t2));
-            prop_assert!(r == s.unwrap() || r == a.unwrap());
-            // Granted is only the answer when no refusal is at least as recent.
-            if r.action == ConsentAction::Granted {
-                prop_assert!(!(a2 != ConsentAction::Granted && t2 >= t1));
-                prop_assert!(!(a1 != ConsentAction::Granted && t1 > t2));
-            }
-        }
-    }
-}
+#[path = "consent_tests.rs"]
+mod tests;

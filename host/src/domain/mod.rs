@@ -9,6 +9,7 @@ pub mod deadline;
 pub mod error;
 pub mod identity;
 pub mod ids;
+mod lawful_basis;
 pub mod phone;
 mod phone_fast;
 pub mod processing;
@@ -19,12 +20,21 @@ pub mod time;
 pub mod vocab;
 
 #[cfg(test)]
+mod processing_ledger_tests;
+#[cfg(test)]
+mod processing_li_tests;
+#[cfg(test)]
+mod processing_objection_tests;
+#[cfg(test)]
+mod processing_props;
+#[cfg(test)]
 mod processing_tests;
 
 pub use actor::Actor;
 pub use catalogue::{Catalogue, FieldDef, PurposeDef};
 pub use consent::{
-    effective_consent, BasisPeriod, ConsentEvent, ConsentRecord, ConsentState, Evidence,
+    consent_for, effective_consent, ledger_summary, BasisPeriod, ChannelConsent, ConsentEvent,
+    ConsentRecord, ConsentState, Evidence,
 };
 pub use contact::{
     ContactDetails, ContactSummary, FieldEntry, IdentityEntry, Notice, NoticeReceipt, PluginRef,

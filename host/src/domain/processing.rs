@@ -5,18 +5,19 @@
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::PurposeDef;
-use super::consent::{effective_consent, BasisPeriod, ConsentState};
+use super::consent::{consent_for, BasisPeriod, ConsentState};
 use super::ids::ContactId;
+use super::lawful_basis::{check_basis, no_basis};
 use super::settings::Policy;
 use super::time::Timestamp;
-use super::vocab::{ConsentAction, ConsentChannel, LegalBasis};
+use super::vocab::{ConsentChannel, LegalBasis};
 
 /// What is asked.
 #[derive(Debug, Clone, Copy)]
 pub struct ProcessingQuery<'a> {
     pub purpose: &'a str,
-    /// A consent channel name; `any` asks about every channel at once (only a consent given for `any`
-    /// answers it).
+    /// A consent channel name; `any` asks about every channel at once: only a consent given for `any`
+    /// answers it, and a refusal on any one channel denies it.
     pub channel: &'a str,
     pub at: Timestamp,
 }
@@ -69,10 +70,16 @@ pub struct SubjectFacts {
     pub first_notice_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub last_interaction: Option<Timestamp>,
-    /// The latest ledger event at or before the query time on the asked channel (None when asking `any`).
-    pub consent_on_channel: Option<ConsentState>,
-    /// The latest ledger event at or before the query time on `any`.
-    pub consent_on_any: Option<ConsentState>,
+    /// The latest `collected_at` of the contact's data from any source (field-values rows): with the
+    /// last interaction, what the legitimate-interest clock counts from, as the retention rule does.
+    pub last_collected_at: Option<Timestamp>,
+    /// For the asked purpose, the latest ledger event at or before the query time on each channel
+    /// (`any` included; at most one per channel).
+    pub consents: Vec<ConsentState>,
+    /// For the asked purpose, the latest objection at or before the query time, on whatever channel:
+    /// an objection is to the purpose (Art. 21), so a later grant on its own channel does not lift it
+    /// for the other channels (see [`consent_for`]).
+    pub objection: Option<ConsentState>,
     /// Every recorded basis period for the asked purpose.
     pub bases: Vec<BasisPeriod>,
 }
@@ -110,7 +117,7 @@ pub struct Decision {
 }
 
 impl Decision {
-    fn deny(rule: DecisionRule, reason: String) -> Self {
+    pub(super) fn deny(rule: DecisionRule, reason: String) -> Self {
         Decision {
             allowed: false,
             basis: None,
@@ -133,8 +140,10 @@ const BASIS_ORDER: [LegalBasis; 7] = [
 ];
 
 /// Decides whether processing is lawful. The checks run from the absolute to the specific: a subject
-/// that is erased, suppressed or restricted is refused whatever its bases; then an objection; then the
-/// purpose's bases one by one; then the privacy notice.
+/// that is erased, suppressed or restricted is refused whatever its bases; then an objection to a
+/// direct-marketing purpose, on any channel (absolute); then the purpose's bases one by one, where an
+/// objection also stops legitimate interest and public task and a withdrawal also stops legitimate
+/// interest; then the privacy notice. How the ledger's channels combine is [`consent_for`].
 pub fn can_process(policy: &Policy, query: &ProcessingQuery<'_>, facts: &SubjectFacts) -> Decision {
     use DecisionRule as R;
     let Some(purpose) = policy.catalogue.purpose(query.purpose) else {
@@ -184,18 +193,12 @@ pub fn can_process(policy: &Policy, query: &ProcessingQuery<'_>, facts: &Subject
             format!("processing of {contact} is restricted since {} (Art. 18): only storage is allowed until the restriction is lifted", since.date_string()),
         );
     }
-    let specific = if channel == ConsentChannel::Any {
-        None
-    } else {
-        facts.consent_on_channel
-    };
-    let consent = effective_consent(specific, facts.consent_on_any);
-    let objected = consent.filter(|c| c.action == ConsentAction::Objected);
-    if let (Some(objection), true) = (objected, purpose.direct_marketing) {
+    let consent = consent_for(channel, &facts.consents, facts.objection);
+    if let (Some(objection), true) = (consent.objection, purpose.direct_marketing) {
         return Decision::deny(
             R::Objected,
             format!(
-                "the contact objected to {} ({}) on {}: an objection to direct marketing is absolute (Art. 21(3)) and no legal basis overrides it",
+                "the contact objected to {} ({}) on {}: an objection to direct marketing is absolute (Art. 21(3)), covers every channel, and no legal basis overrides it",
                 purpose.name,
                 channel_words(objection.channel),
                 objection.at.date_string()
@@ -255,175 +258,9 @@ fn suppression_decision(facts: &SubjectFacts, purpose: &PurposeDef) -> Option<De
     })
 }
 
-fn channel_words(channel: ConsentChannel) -> String {
+pub(super) fn channel_words(channel: ConsentChannel) -> String {
     match channel {
         ConsentChannel::Any => "every channel".into(),
         c => format!("by {c}"),
     }
-}
-
-/// `Ok(why)` when `basis` makes the processing lawful now; `Err(Some(..))` when it is recorded but does
-/// not (ended, withdrawn, lapsed, objected to); `Err(None)` when nothing about it is recorded.
-fn check_basis(
-    policy: &Policy,
-    purpose: &PurposeDef,
-    basis: LegalBasis,
-    channel: ConsentChannel,
-    consent: Option<ConsentState>,
-    facts: &SubjectFacts,
-    at: Timestamp,
-) -> Result<String, Option<(DecisionRule, String)>> {
-    use DecisionRule as R;
-    let periods = facts.bases.iter().filter(|p| p.basis == basis);
-    let active = periods.clone().find(|p| p.active_at(at));
-    let objection = consent.filter(|c| c.action == ConsentAction::Objected);
-    let name = &purpose.name;
-    if basis == LegalBasis::Consent {
-        let Some(state) = consent else {
-            return Err(Some((
-                R::ConsentNeverGiven,
-                format!(
-                    "consent for {name} {} was never given",
-                    channel_words(channel)
-                ),
-            )));
-        };
-        return match state.action {
-            ConsentAction::Withdrawn => Err(Some((
-                R::ConsentWithdrawn,
-                format!(
-                    "consent for {name} {} was withdrawn on {}",
-                    channel_words(state.channel),
-                    state.at.date_string()
-                ),
-            ))),
-            ConsentAction::Objected => Err(Some((
-                R::Objected,
-                format!(
-                    "the contact objected to {name} ({}) on {}",
-                    channel_words(state.channel),
-                    state.at.date_string()
-                ),
-            ))),
-            // Consent recorded with a validity period (e.g. "for 24 months") ends with it.
-            ConsentAction::Granted if active.is_none() && periods.clone().next().is_some() => {
-                Err(Some(period_failure(basis, name, periods, at)))
-            }
-            ConsentAction::Granted => Ok(format!(
-                "consent for {name} {} granted on {}",
-                channel_words(state.channel),
-                state.at.date_string()
-            )),
-        };
-    }
-    let Some(period) = active else {
-        return match periods.clone().next() {
-            Some(_) => Err(Some(period_failure(basis, name, periods, at))),
-            None => Err(None),
-        };
-    };
-    // Art. 21(1): an objection stops processing based on legitimate interest or public task.
-    if let (Some(o), LegalBasis::LegitimateInterest | LegalBasis::PublicTask) = (objection, basis) {
-        return Err(Some((
-            R::Objected,
-            format!("the contact objected to {name} on {}, which stops processing based on {basis} (Art. 21(1))", o.at.date_string()),
-        )));
-    }
-    if basis == LegalBasis::LegitimateInterest {
-        let since = facts
-            .last_interaction
-            .unwrap_or(period.start)
-            .max(period.start);
-        let months = policy.legitimate_interest_months;
-        if since.add_months(months) <= at {
-            return Err(Some((
-                R::LegitimateInterestLapsed,
-                format!(
-                    "legitimate interest for {name} lapsed: no interaction since {}, {} months ago (the limit is {months}, R12)",
-                    since.date_string(),
-                    since.whole_months_until(at)
-                ),
-            )));
-        }
-    }
-    Ok(format!(
-        "{basis} ({}) for {name} since {}",
-        basis.article(),
-        period.start.date_string()
-    ))
-}
-
-fn period_failure<'a>(
-    basis: LegalBasis,
-    purpose: &str,
-    periods: impl Iterator<Item = &'a BasisPeriod>,
-    at: Timestamp,
-) -> (DecisionRule, String) {
-    let periods: Vec<&BasisPeriod> = periods.collect();
-    let latest_end = periods
-        .iter()
-        .filter_map(|p| p.end.filter(|end| *end <= at))
-        .max();
-    match latest_end {
-        Some(end) => (
-            DecisionRule::BasisEnded,
-            format!(
-                "the {basis} basis for {purpose} ended on {}",
-                end.date_string()
-            ),
-        ),
-        None => {
-            let start = periods.iter().map(|p| p.start).min().unwrap_or(at);
-            (
-                DecisionRule::BasisNotStarted,
-                format!(
-                    "the {basis} basis for {purpose} starts only on {}",
-                    start.date_string()
-                ),
-            )
-        }
-    }
-}
-
-fn no_basis(
-    purpose: &PurposeDef,
-    channel: ConsentChannel,
-    failures: Vec<(DecisionRule, String)>,
-) -> Decision {
-    use DecisionRule as R;
-    let needs: Vec<&str> = purpose.bases.iter().map(|b| b.as_str()).collect();
-    if failures.is_empty() {
-        return Decision::deny(
-            R::NoBasis,
-            format!(
-                "no legal basis is recorded for {} ({}): it needs {}; record one, or obtain consent where consent is allowed (R8)",
-                purpose.name,
-                channel_words(channel),
-                needs.join(" or ")
-            ),
-        );
-    }
-    // The most telling failure names the rule; every failure is in the reason.
-    const PRIORITY: [DecisionRule; 6] = [
-        R::Objected,
-        R::ConsentWithdrawn,
-        R::BasisEnded,
-        R::LegitimateInterestLapsed,
-        R::BasisNotStarted,
-        R::ConsentNeverGiven,
-    ];
-    let rule = PRIORITY
-        .into_iter()
-        .find(|r| failures.iter().any(|(f, _)| f == r))
-        .unwrap_or(failures[0].0);
-    let reasons: Vec<String> = failures.into_iter().map(|(_, why)| why).collect();
-    let fix = if purpose.bases == [LegalBasis::Consent] {
-        format!(
-            "{} needs consent (R8): obtain it again or stop processing",
-            purpose.name
-        )
-    } else {
-        format!("{} needs {}", purpose.name, needs.join(" or "))
-    };
-    Decision::deny(rule, format!("{}; {fix}", reasons.join("; ")))
 }

@@ -1,8 +1,7 @@
-//! One row per legal situation a DPO would ask about, plus properties that must hold for any facts.
+//! One row per legal situation a DPO would ask about (the ledger's in `processing_ledger_tests.rs`, the
+//! legitimate-interest clock in `processing_li_tests.rs`), and the helpers those tables share.
 
-use proptest::prelude::*;
-
-use super::consent::{BasisPeriod, ConsentState};
+use super::consent::{ledger_summary, BasisPeriod, ConsentState};
 use super::ids::ContactId;
 use super::processing::{
     can_process, DecisionRule as R, ProcessingQuery, SubjectFacts, SuppressionScope,
@@ -11,16 +10,16 @@ use super::settings::{Policy, Settings};
 use super::time::Timestamp;
 use super::vocab::{ConsentAction as A, ConsentChannel as Ch, LegalBasis as B};
 
-fn day(y: i32, m: u32, d: u32) -> Timestamp {
+pub(super) fn day(y: i32, m: u32, d: u32) -> Timestamp {
     Timestamp::from_date(y, m, d).unwrap()
 }
 
-fn now() -> Timestamp {
+pub(super) fn now() -> Timestamp {
     day(2026, 6, 15)
 }
 
 /// A known contact created long ago that received the notice in 2024, with nothing else recorded.
-fn contact() -> SubjectFacts {
+pub(super) fn contact() -> SubjectFacts {
     SubjectFacts {
         contact: Some(ContactId(7)),
         created_at: day(2024, 1, 1),
@@ -29,15 +28,30 @@ fn contact() -> SubjectFacts {
     }
 }
 
-fn state(channel: Ch, action: A, at: Timestamp) -> Option<ConsentState> {
-    Some(ConsentState {
+pub(super) fn ev(channel: Ch, action: A, at: Timestamp) -> ConsentState {
+    ConsentState {
         channel,
         action,
         at,
-    })
+    }
 }
 
-fn basis(purpose: &str, basis: B, start: Timestamp, end: Option<Timestamp>) -> BasisPeriod {
+/// `facts` with a ledger, as the store hands it over: `events` in ledger order.
+pub(super) fn ledger(facts: SubjectFacts, events: &[ConsentState]) -> SubjectFacts {
+    let (consents, objection) = ledger_summary(events.iter().copied().zip(1..));
+    SubjectFacts {
+        consents,
+        objection,
+        ..facts
+    }
+}
+
+pub(super) fn basis(
+    purpose: &str,
+    basis: B,
+    start: Timestamp,
+    end: Option<Timestamp>,
+) -> BasisPeriod {
     BasisPeriod {
         purpose: purpose.into(),
         basis,
@@ -46,143 +60,41 @@ fn basis(purpose: &str, basis: B, start: Timestamp, end: Option<Timestamp>) -> B
     }
 }
 
-struct Case {
-    name: &'static str,
-    purpose: &'static str,
-    channel: &'static str,
-    facts: SubjectFacts,
-    rule: R,
-    basis: Option<B>,
+pub(super) struct Case {
+    pub name: &'static str,
+    pub purpose: &'static str,
+    pub channel: &'static str,
+    pub facts: SubjectFacts,
+    pub rule: R,
+    pub basis: Option<B>,
     /// Words the reason must contain.
-    says: &'static str,
+    pub says: &'static str,
+}
+
+/// Runs each case at [`now`] and checks rule, outcome, basis and reason words.
+pub(super) fn check(policy: &Policy, cases: Vec<Case>) {
+    for case in cases {
+        let q = ProcessingQuery {
+            purpose: case.purpose,
+            channel: case.channel,
+            at: now(),
+        };
+        let d = can_process(policy, &q, &case.facts);
+        assert_eq!(d.rule, case.rule, "{}: {}", case.name, d.reason);
+        assert_eq!(d.allowed, case.rule == R::Allowed, "{}", case.name);
+        assert_eq!(d.basis, case.basis, "{}: {}", case.name, d.reason);
+        assert!(
+            d.reason.contains(case.says),
+            "{}: reason was: {}",
+            case.name,
+            d.reason
+        );
+    }
 }
 
 fn cases() -> Vec<Case> {
-    let yesterday = now().add_days(-1);
     let c = contact;
     vec![
-        Case {
-            name: "consent granted by email",
-            purpose: "marketing",
-            channel: "email",
-            facts: SubjectFacts {
-                consent_on_channel: state(Ch::Email, A::Granted, day(2025, 1, 10)),
-                ..c()
-            },
-            rule: R::Allowed,
-            basis: Some(B::Consent),
-            says: "consent for marketing by email granted on 2025-01-10",
-        },
-        Case {
-            name: "consent withdrawn yesterday",
-            purpose: "marketing",
-            channel: "email",
-            facts: SubjectFacts {
-                consent_on_channel: state(Ch::Email, A::Withdrawn, yesterday),
-                ..c()
-            },
-            rule: R::ConsentWithdrawn,
-            basis: None,
-            says: "withdrawn on 2026-06-14",
-        },
-        Case {
-            name: "consent granted again after a withdrawal",
-            purpose: "marketing",
-            channel: "email",
-            facts: SubjectFacts {
-                consent_on_channel: state(Ch::Email, A::Granted, yesterday),
-                consent_on_any: state(Ch::Any, A::Withdrawn, day(2025, 3, 1)),
-                ..c()
-            },
-            rule: R::Allowed,
-            basis: Some(B::Consent),
-            says: "granted on 2026-06-14",
-        },
-        Case {
-            name: "withdrawal from every channel after an email grant",
-            purpose: "marketing",
-            channel: "email",
-            facts: SubjectFacts {
-                consent_on_channel: state(Ch::Email, A::Granted, day(2025, 3, 1)),
-                consent_on_any: state(Ch::Any, A::Withdrawn, yesterday),
-                ..c()
-            },
-            rule: R::ConsentWithdrawn,
-            basis: None,
-            says: "every channel was withdrawn",
-        },
-        Case {
-            name: "objection to marketing is absolute",
-            purpose: "marketing",
-            channel: "email",
-            facts: SubjectFacts {
-                consent_on_channel: state(Ch::Email, A::Objected, day(2026, 2, 1)),
-                bases: vec![basis("marketing", B::Consent, day(2024, 1, 1), None)],
-                ..c()
-            },
-            rule: R::Objected,
-            basis: None,
-            says: "absolute (Art. 21(3))",
-        },
-        Case {
-            name: "objection on every channel covers email",
-            purpose: "marketing",
-            channel: "email",
-            facts: SubjectFacts {
-                consent_on_channel: state(Ch::Email, A::Granted, day(2025, 1, 1)),
-                consent_on_any: state(Ch::Any, A::Objected, day(2026, 1, 1)),
-                ..c()
-            },
-            rule: R::Objected,
-            basis: None,
-            says: "every channel",
-        },
-        Case {
-            name: "consent on any covers phone",
-            purpose: "marketing",
-            channel: "phone",
-            facts: SubjectFacts {
-                consent_on_any: state(Ch::Any, A::Granted, day(2025, 1, 1)),
-                ..c()
-            },
-            rule: R::Allowed,
-            basis: Some(B::Consent),
-            says: "every channel granted",
-        },
-        Case {
-            name: "consent by email does not cover phone",
-            purpose: "marketing",
-            channel: "phone",
-            facts: c(),
-            rule: R::ConsentNeverGiven,
-            basis: None,
-            says: "consent for marketing by phone was never given",
-        },
-        Case {
-            name: "consent by email does not answer a question about every channel",
-            purpose: "marketing",
-            channel: "any",
-            facts: SubjectFacts {
-                consent_on_channel: state(Ch::Email, A::Granted, day(2025, 1, 1)),
-                ..c()
-            },
-            rule: R::ConsentNeverGiven,
-            basis: None,
-            says: "every channel was never given",
-        },
-        Case {
-            name: "refusal wins a same-second tie",
-            purpose: "marketing",
-            channel: "email",
-            facts: SubjectFacts {
-                consent_on_channel: state(Ch::Email, A::Granted, yesterday),
-                consent_on_any: state(Ch::Any, A::Withdrawn, yesterday),
-                ..c()
-            },
-            rule: R::ConsentWithdrawn,
-            basis: None,
-            says: "withdrawn",
-        },
         Case {
             name: "legitimate interest cannot justify marketing (consent only, R8)",
             purpose: "marketing",
@@ -205,103 +117,17 @@ fn cases() -> Vec<Case> {
             purpose: "profiling",
             channel: "email",
             facts: SubjectFacts {
-                consent_on_channel: state(Ch::Email, A::Granted, day(2024, 1, 1)),
                 bases: vec![basis(
                     "profiling",
                     B::Consent,
                     day(2024, 1, 1),
                     Some(day(2026, 1, 1)),
                 )],
-                ..c()
+                ..ledger(c(), &[ev(Ch::Email, A::Granted, day(2024, 1, 1))])
             },
             rule: R::BasisEnded,
             basis: None,
             says: "consent basis for profiling ended on 2026-01-01",
-        },
-        Case {
-            name: "legitimate interest older than 24 months",
-            purpose: "customer-care",
-            channel: "phone",
-            facts: SubjectFacts {
-                last_interaction: Some(day(2024, 5, 1)),
-                bases: vec![basis(
-                    "customer-care",
-                    B::LegitimateInterest,
-                    day(2023, 1, 1),
-                    None,
-                )],
-                ..c()
-            },
-            rule: R::LegitimateInterestLapsed,
-            basis: None,
-            says: "no interaction since 2024-05-01, 25 months ago (the limit is 24, R12)",
-        },
-        Case {
-            name: "legitimate interest within 24 months",
-            purpose: "customer-care",
-            channel: "phone",
-            facts: SubjectFacts {
-                last_interaction: Some(day(2024, 7, 1)),
-                bases: vec![basis(
-                    "customer-care",
-                    B::LegitimateInterest,
-                    day(2023, 1, 1),
-                    None,
-                )],
-                ..c()
-            },
-            rule: R::Allowed,
-            basis: Some(B::LegitimateInterest),
-            says: "legitimate-interest (Art. 6(1)(f))",
-        },
-        Case {
-            name: "legitimate interest without any interaction counts from its start",
-            purpose: "customer-care",
-            channel: "phone",
-            facts: SubjectFacts {
-                bases: vec![basis(
-                    "customer-care",
-                    B::LegitimateInterest,
-                    day(2024, 6, 15),
-                    None,
-                )],
-                ..c()
-            },
-            rule: R::LegitimateInterestLapsed,
-            basis: None,
-            says: "no interaction since 2024-06-15",
-        },
-        Case {
-            name: "objection stops legitimate interest",
-            purpose: "customer-care",
-            channel: "phone",
-            facts: SubjectFacts {
-                consent_on_channel: state(Ch::Phone, A::Objected, day(2026, 1, 1)),
-                last_interaction: Some(day(2026, 1, 1)),
-                bases: vec![basis(
-                    "customer-care",
-                    B::LegitimateInterest,
-                    day(2025, 1, 1),
-                    None,
-                )],
-                ..c()
-            },
-            rule: R::Objected,
-            basis: None,
-            says: "Art. 21(1)",
-        },
-        Case {
-            name: "objection does not stop a contract",
-            purpose: "customer-care",
-            channel: "phone",
-            facts: SubjectFacts {
-                consent_on_channel: state(Ch::Phone, A::Objected, day(2026, 1, 1)),
-                bases: vec![basis("customer-care", B::Contract, day(2025, 1, 1), None)],
-                ..c()
-            },
-            rule: R::Allowed,
-            basis: Some(B::Contract),
-            says: "contract (Art. 6(1)(b)) for customer-care since 2025-01-01",
         },
         Case {
             name: "expired contract",
@@ -354,24 +180,6 @@ fn cases() -> Vec<Case> {
             says: "it needs contract or pre-contract",
         },
         Case {
-            name: "accounting under a legal obligation survives an objection",
-            purpose: "accounting",
-            channel: "post",
-            facts: SubjectFacts {
-                consent_on_any: state(Ch::Any, A::Objected, day(2026, 1, 1)),
-                bases: vec![basis(
-                    "accounting",
-                    B::LegalObligation,
-                    day(2024, 1, 1),
-                    Some(day(2034, 1, 1)),
-                )],
-                ..c()
-            },
-            rule: R::Allowed,
-            basis: Some(B::LegalObligation),
-            says: "legal-obligation (Art. 6(1)(c))",
-        },
-        Case {
             name: "restriction stops everything",
             purpose: "accounting",
             channel: "post",
@@ -413,8 +221,7 @@ fn cases() -> Vec<Case> {
             channel: "email",
             facts: SubjectFacts {
                 suppression: Some((day(2026, 2, 2), SuppressionScope::All)),
-                consent_on_channel: state(Ch::Email, A::Granted, day(2026, 3, 1)),
-                ..c()
+                ..ledger(c(), &[ev(Ch::Email, A::Granted, day(2026, 3, 1))])
             },
             rule: R::Suppressed,
             basis: None,
@@ -475,8 +282,7 @@ fn cases() -> Vec<Case> {
             channel: "email",
             facts: SubjectFacts {
                 first_notice_at: None,
-                consent_on_channel: state(Ch::Email, A::Granted, day(2025, 1, 10)),
-                ..c()
+                ..ledger(c(), &[ev(Ch::Email, A::Granted, day(2025, 1, 10))])
             },
             rule: R::NoticeMissing,
             basis: Some(B::Consent),
@@ -488,8 +294,7 @@ fn cases() -> Vec<Case> {
             channel: "email",
             facts: SubjectFacts {
                 first_notice_at: Some(day(2026, 7, 1)),
-                consent_on_channel: state(Ch::Email, A::Granted, day(2025, 1, 10)),
-                ..c()
+                ..ledger(c(), &[ev(Ch::Email, A::Granted, day(2025, 1, 10))])
             },
             rule: R::NoticeMissing,
             basis: Some(B::Consent),
@@ -518,24 +323,7 @@ fn cases() -> Vec<Case> {
 
 #[test]
 fn every_legal_situation_gets_its_answer_and_reason() {
-    let policy = Policy::default();
-    for case in cases() {
-        let q = ProcessingQuery {
-            purpose: case.purpose,
-            channel: case.channel,
-            at: now(),
-        };
-        let d = can_process(&policy, &q, &case.facts);
-        assert_eq!(d.rule, case.rule, "{}: {}", case.name, d.reason);
-        assert_eq!(d.allowed, case.rule == R::Allowed, "{}", case.name);
-        assert_eq!(d.basis, case.basis, "{}: {}", case.name, d.reason);
-        assert!(
-            d.reason.contains(case.says),
-            "{}: reason was: {}",
-            case.name,
-            d.reason
-        );
-    }
+    check(&Policy::default(), cases());
 }
 
 #[test]
@@ -547,8 +335,7 @@ fn the_notice_requirement_is_a_setting() {
     .unwrap();
     let facts = SubjectFacts {
         first_notice_at: None,
-        consent_on_channel: state(Ch::Email, A::Granted, day(2025, 1, 10)),
-        ..contact()
+        ..ledger(contact(), &[ev(Ch::Email, A::Granted, day(2025, 1, 10))])
     };
     let q = ProcessingQuery {
         purpose: "marketing",
@@ -556,118 +343,4 @@ fn the_notice_requirement_is_a_setting() {
         at: now(),
     };
     assert!(can_process(&policy, &q, &facts).allowed);
-}
-
-#[test]
-fn the_legitimate_interest_limit_is_a_setting() {
-    let policy = Policy::from_settings(&Settings {
-        legitimate_interest_months: 36,
-        ..Settings::default()
-    })
-    .unwrap();
-    let facts = SubjectFacts {
-        last_interaction: Some(day(2024, 5, 1)),
-        bases: vec![basis(
-            "customer-care",
-            B::LegitimateInterest,
-            day(2023, 1, 1),
-            None,
-        )],
-        ..contact()
-    };
-    let q = ProcessingQuery {
-        purpose: "customer-care",
-        channel: "phone",
-        at: now(),
-    };
-    assert!(can_process(&policy, &q, &facts).allowed);
-}
-
-fn any_state() -> impl Strategy<Value = Option<ConsentState>> {
-    prop::option::of(
-        (prop::sample::select(A::ALL.to_vec()), 0i64..100).prop_map(|(action, t)| ConsentState {
-            channel: Ch::Email,
-            action,
-            at: Timestamp(t * 86_400 * 30),
-        }),
-    )
-}
-
-fn any_facts() -> impl Strategy<Value = SubjectFacts> {
-    let bases = prop::collection::vec(
-        (
-            prop::sample::select(B::ALL.to_vec()),
-            0i64..100,
-            prop::option::of(0i64..100),
-        ),
-        0..4,
-    );
-    (
-        any::<bool>(),
-        any::<bool>(),
-        prop::option::of(0i64..100),
-        prop::option::of(0i64..100),
-        any_state(),
-        any_state(),
-        bases,
-        prop::sample::select(vec!["marketing", "customer-care", "contract", "accounting"]),
-    )
-        .prop_map(
-            |(restricted, suppressed, notice, interaction, on_channel, on_any, bases, purpose)| {
-                let month = |m: i64| Timestamp(m * 86_400 * 30);
-                SubjectFacts {
-                    contact: Some(ContactId(1)),
-                    restricted_since: restricted.then(|| month(0)),
-                    suppression: suppressed.then(|| (month(0), SuppressionScope::All)),
-                    first_notice_at: notice.map(month),
-                    last_interaction: interaction.map(month),
-                    consent_on_channel: on_channel,
-                    consent_on_any: on_any.map(|s| ConsentState {
-                        channel: Ch::Any,
-                        ..s
-                    }),
-                    bases: bases
-                        .into_iter()
-                        .map(|(b, s, e)| basis(purpose, b, month(s), e.map(|e| month(s + e + 1))))
-                        .collect(),
-                    ..SubjectFacts::default()
-                }
-            },
-        )
-}
-
-proptest! {
-    #[test]
-    fn allowed_only_with_a_permitted_active_basis_and_a_notice(
-        facts in any_facts(),
-        at in 0i64..120,
-    ) {
-        let policy = Policy::default();
-        let purpose = facts.bases.first().map(|b| b.purpose.clone()).unwrap_or_else(|| "marketing".into());
-        let at = Timestamp(at * 86_400 * 30);
-        let q = ProcessingQuery { purpose: &purpose, channel: "email", at };
-        let d = can_process(&policy, &q, &facts);
-        if d.allowed {
-            let basis = d.basis.expect("an allowed decision names its basis");
-            prop_assert!(policy.catalogue.purpose(&purpose).unwrap().bases.contains(&basis));
-            prop_assert!(facts.restricted_since.is_none() && facts.suppression.is_none());
-            prop_assert!(facts.first_notice_at.is_some_and(|n| n <= at));
-            if basis != B::Consent {
-                prop_assert!(facts.bases.iter().any(|p| p.basis == basis && p.active_at(at)));
-            }
-        }
-        prop_assert!(!d.reason.is_empty());
-    }
-
-    #[test]
-    fn an_effective_objection_always_stops_marketing(t in 0i64..100, granted_before in 0i64..100) {
-        let facts = SubjectFacts {
-            consent_on_channel: state(Ch::Email, A::Granted, Timestamp(granted_before.min(t))),
-            consent_on_any: state(Ch::Any, A::Objected, Timestamp(t)),
-            ..contact()
-        };
-        let q = ProcessingQuery { purpose: "marketing", channel: "email", at: Timestamp(1_000) };
-        let d = can_process(&Policy::default(), &q, &facts);
-        prop_assert_eq!(d.rule, R::Objected);
-    }
 }

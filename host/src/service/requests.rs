@@ -12,8 +12,8 @@ use crate::domain::{
     SubjectPackage, SubjectView, SuppressionScope, Timestamp,
 };
 use crate::store::{
-    AnonymisationReport, AuditEntry, AuditFilter, AuditVerification, BackupReport, ErasureReport,
-    SuppressionEntry, SuppressionOutcome,
+    AnonymisationReport, AuditEntry, AuditFilter, AuditVerification, BackupReport, ErasureCause,
+    ErasureReport, SuppressionEntry, SuppressionOutcome,
 };
 
 /// The answer to "is this identity suppressed?": yes or no, and the entry. The list has no plaintext to
@@ -44,9 +44,11 @@ impl Compliance {
         })
     }
 
-    /// Erases the subject (Art. 17): see `ErasureStore::erase` for what is kept and why.
+    /// Erases the subject on a person's request (Art. 17): see `ErasureStore::erase` for what is kept
+    /// and why. A restriction does not stop it; a legal hold does.
     pub fn erase(&self, actor: &Actor, id: ContactId, reason: &str) -> Result<ErasureReport> {
-        self.store.erase(actor, id, reason, Timestamp::now())
+        self.store
+            .erase(actor, id, reason, Timestamp::now(), ErasureCause::Request)
     }
 
     pub fn anonymise(
@@ -56,7 +58,30 @@ impl Compliance {
         categories: &[DataCategory],
         reason: &str,
     ) -> Result<AnonymisationReport> {
-        self.store.anonymise(actor, id, categories, reason)
+        self.store
+            .anonymise(actor, id, categories, reason, ErasureCause::Request)
+    }
+
+    /// An erasure or anonymisation a retention rule decided: refused for a restricted contact (Art.
+    /// 18), which a person must review.
+    pub(crate) fn apply_retention(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+        anonymise: Option<&[DataCategory]>,
+        reason: &str,
+    ) -> Result<()> {
+        let cause = ErasureCause::Retention;
+        match anonymise {
+            None => self
+                .store
+                .erase(actor, id, reason, Timestamp::now(), cause)
+                .map(drop),
+            Some(categories) => self
+                .store
+                .anonymise(actor, id, categories, reason, cause)
+                .map(drop),
+        }
     }
 
     /// Subject views for a retention run, `limit` at a time after `after`.

@@ -168,11 +168,12 @@ fn apply(
             report.anonymised += 1;
             return "would apply (dry run)".into();
         }
+        // A restricted contact is refused here (Art. 18) and reported as not applied.
         RetentionAction::Erase => compliance
-            .erase(&options.actor, d.contact_id, &reason)
+            .apply_retention(&options.actor, d.contact_id, None, &reason)
             .map(|_| report.erased += 1),
         RetentionAction::Anonymise(categories) => compliance
-            .anonymise(&options.actor, d.contact_id, categories, &reason)
+            .apply_retention(&options.actor, d.contact_id, Some(categories), &reason)
             .map(|_| report.anonymised += 1),
     };
     match result {
@@ -182,5 +183,83 @@ fn apply(
             report.not_applied += 1;
             format!("not applied: {e}")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{
+        DataCategory, FieldValue, Role, Settings, SourceChannel, SuppressionScope,
+    };
+    use crate::store::NewContact;
+
+    /// Whatever a rule plugin says, the host does not let it erase a restricted contact (Art. 18).
+    #[test]
+    fn a_rule_decision_on_a_restricted_contact_is_not_applied() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Compliance::open(dir.path(), &Settings::default()).unwrap();
+        let dpo = Actor::new("giulia.dpo", Role::Dpo);
+        let new = NewContact {
+            identities: vec![c.parse_identity("mario@rossi.it").unwrap()],
+            fields: vec![FieldValue {
+                name: "last_name".into(),
+                value: "Rossi".into(),
+            }],
+            source_label: "business card".into(),
+            channel: SourceChannel::BusinessCard,
+            collected_at: None,
+            last_interaction: None,
+        };
+        let id = c.create_contact(&dpo, &new).unwrap();
+        c.restrict(&dpo, id, true, None).unwrap();
+        let options = RetentionOptions {
+            now: Timestamp::now(),
+            dry_run: false,
+            actor: dpo.clone(),
+        };
+        let mut report = RetentionReport {
+            rule: "test@1".into(),
+            rule_digest: String::new(),
+            now: options.now,
+            dry_run: false,
+            subjects: 1,
+            kept: 0,
+            erased: 0,
+            anonymised: 0,
+            to_review: 0,
+            not_applied: 0,
+            decisions: Vec::new(),
+            duration_ms: 0,
+        };
+        for action in [
+            RetentionAction::Erase,
+            RetentionAction::Anonymise(vec![DataCategory::Contact]),
+        ] {
+            let decision = RetentionDecision {
+                contact_id: id,
+                action,
+                reason: "no interaction for 25 months".into(),
+                legal_reference: "R12".into(),
+                review_after: None,
+            };
+            let outcome = apply(&c, &decision, &options, &mut report);
+            assert!(
+                outcome.starts_with("not applied") && outcome.contains("Art. 18"),
+                "{outcome}"
+            );
+        }
+        assert_eq!(
+            (report.erased, report.anonymised, report.not_applied),
+            (0, 0, 2)
+        );
+        assert!(c.contact(id).unwrap().erased_at.is_none());
+        // The person's own request still erases (a DPO decided, not a rule).
+        c.erase(&dpo, id, "request of 2026-03-01").unwrap();
+        assert!(c
+            .check_suppression(&c.parse_identity("mario@rossi.it").unwrap())
+            .unwrap()
+            .entry
+            .is_some_and(|e| e.scope == SuppressionScope::All));
     }
 }

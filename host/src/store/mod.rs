@@ -108,7 +108,8 @@ pub trait SubjectStore {
     fn subject_views(&self, after: Option<ContactId>, limit: u32) -> Result<Vec<SubjectView>>;
 }
 
-/// Erasure and anonymisation (Art. 17, R12).
+/// Erasure and anonymisation (Art. 17, R12). Both are refused for an erased contact or one under legal
+/// hold, and, when a retention rule decided them ([`ErasureCause::Retention`]), for a restricted one.
 pub trait ErasureStore {
     fn erase(
         &self,
@@ -116,6 +117,7 @@ pub trait ErasureStore {
         id: ContactId,
         reason: &str,
         now: Timestamp,
+        cause: ErasureCause,
     ) -> Result<ErasureReport>;
     fn anonymise(
         &self,
@@ -123,6 +125,7 @@ pub trait ErasureStore {
         id: ContactId,
         categories: &[DataCategory],
         reason: &str,
+        cause: ErasureCause,
     ) -> Result<AnonymisationReport>;
 }
 

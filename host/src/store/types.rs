@@ -120,6 +120,28 @@ pub struct SuppressionOutcome {
     pub contact: Option<ContactId>,
 }
 
+/// Who decided an erasure or anonymisation, which decides what may stop it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErasureCause {
+    /// A person: the data subject's request (Art. 17(1)) or a DPO's decision. A restriction does not
+    /// stop it: the person who asked to restrict may now ask to erase, and a DPO judges that.
+    Request,
+    /// A retention rule (storage limitation, Art. 5(1)(e), R12). Refused for a restricted contact:
+    /// Art. 18 keeps the data stored (the person may need it for a legal claim, or contests its
+    /// erasure) until a person lifts the restriction or erases by request.
+    Retention,
+}
+
+impl ErasureCause {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErasureCause::Request => "request",
+            ErasureCause::Retention => "retention",
+        }
+    }
+}
+
 /// Data an erasure kept because a legal obligation requires it (R12: accounting records, 10 years).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeptData {

@@ -261,6 +261,10 @@ impl ContactStore for SqliteStore {
                 )
                 .and_then(|mut s| s.execute(params![id.0, seq, prov, at, json]))
                 .db("cannot record the rectified values")?;
+                // Keeps the derived column of v3.sql equal to the latest collection.
+                tx.prepare_cached("UPDATE contacts SET last_collected_at = max(coalesce(last_collected_at, ?2), ?2) WHERE id = ?1")
+                    .and_then(|mut s| s.execute(params![id.0, at]))
+                    .db("cannot update the contact")?;
             }
             let names: Vec<&str> = change.fields.iter().map(|f| f.name.as_str()).collect();
             let details = json!({

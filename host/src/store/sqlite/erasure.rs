@@ -16,7 +16,9 @@ use crate::domain::{
     Actor, ContactId, DataCategory, FieldValue, LegalBasis, SuppressionScope, Timestamp,
 };
 use crate::store::error::{DbContext, StoreError};
-use crate::store::{AnonymisationReport, ErasureReport, ErasureStore, KeptData, Result};
+use crate::store::{
+    AnonymisationReport, ErasureCause, ErasureReport, ErasureStore, KeptData, Result,
+};
 
 const ANONYMISED: &str = "[anonymised]";
 
@@ -31,26 +33,37 @@ fn check_reason(reason: &str) -> Result<()> {
     Ok(())
 }
 
-/// Erasure and anonymisation are refused for an erased contact or one under legal hold.
-fn erasable(tx: &Transaction<'_>, id: ContactId, what: &str) -> Result<()> {
-    let row: Option<(Option<i64>, Option<i64>)> = tx
-        .prepare_cached("SELECT erased_at, legal_hold_since FROM contacts WHERE id = ?1")
+/// Erasure and anonymisation are refused for an erased contact or one under legal hold; decided by a
+/// retention rule, also for a restricted one (Art. 18: restricted data is only stored, and erasing it
+/// is a processing the restriction forbids; a person may still erase it on request).
+fn erasable(tx: &Transaction<'_>, id: ContactId, what: &str, cause: ErasureCause) -> Result<()> {
+    type Row = (Option<i64>, Option<i64>, Option<i64>);
+    let row: Option<Row> = tx
+        .prepare_cached(
+            "SELECT erased_at, legal_hold_since, restricted_since FROM contacts WHERE id = ?1",
+        )
         .and_then(|mut s| {
-            s.query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
+            s.query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()
         })
         .db("cannot read the contact")?;
     match row {
         None => Err(StoreError::not_found(id.to_string())),
-        Some((Some(at), _)) => Err(StoreError::Erased {
+        Some((Some(at), _, _)) => Err(StoreError::Erased {
             contact: id,
             at: Timestamp(at),
         }),
-        Some((None, Some(hold))) => Err(StoreError::Conflict(format!(
+        Some((None, Some(hold), _)) => Err(StoreError::Conflict(format!(
             "{id} is under a legal hold since {}: {what} is forbidden until the hold is lifted",
             Timestamp(hold).date_string()
         ))),
-        Some((None, None)) => Ok(()),
+        Some((None, None, Some(since))) if cause == ErasureCause::Retention => {
+            Err(StoreError::Conflict(format!(
+                "{id} is restricted since {} (Art. 18): a retention rule may not carry out {what}, since restricted data must be kept; a DPO reviews it: lift the restriction, or carry out {what} as the person's request",
+                Timestamp(since).date_string()
+            )))
+        }
+        Some((None, None, _)) => Ok(()),
     }
 }
 
@@ -153,10 +166,11 @@ impl ErasureStore for SqliteStore {
         id: ContactId,
         reason: &str,
         now: Timestamp,
+        cause: ErasureCause,
     ) -> Result<ErasureReport> {
         check_reason(reason)?;
         let mut report = self.write(actor, |tx| {
-            erasable(tx, id, "erasure")?;
+            erasable(tx, id, "erasure", cause)?;
             let keep_for = obligations(self, tx, id, now)?;
             let identities = identities_of(tx, id)?;
             for (identity, _) in &identities {
@@ -175,7 +189,7 @@ impl ErasureStore for SqliteStore {
             };
             // Marks the contact erased first: the ledger's trigger allows deletions only then.
             tx.prepare_cached(
-                "UPDATE contacts SET erased_at = ?2, updated_at = ?2, last_interaction = NULL, first_notice_at = NULL,
+                "UPDATE contacts SET erased_at = ?2, updated_at = ?2, last_interaction = NULL, last_collected_at = NULL, first_notice_at = NULL,
                         restricted_since = NULL, suppressed_since = NULL, suppressed_purposes = NULL, anonymised = NULL
                  WHERE id = ?1",
             )
@@ -234,6 +248,7 @@ impl ErasureStore for SqliteStore {
             };
             let details = json!({
                 "reason": reason.trim(),
+                "cause": cause.as_str(),
                 "identities_suppressed": report.identities_suppressed,
                 "field_values_erased": report.field_values_erased,
                 "consent_events_erased": report.consent_events_erased,
@@ -251,6 +266,7 @@ impl ErasureStore for SqliteStore {
         id: ContactId,
         categories: &[DataCategory],
         reason: &str,
+        cause: ErasureCause,
     ) -> Result<AnonymisationReport> {
         check_reason(reason)?;
         if categories.is_empty() {
@@ -260,7 +276,7 @@ impl ErasureStore for SqliteStore {
             ));
         }
         let report = self.write(actor, |tx| {
-            erasable(tx, id, "anonymisation")?;
+            erasable(tx, id, "anonymisation", cause)?;
             let replaced = rewrite_values(tx, id, false, |map| {
                 let mut n = 0;
                 for (name, value) in map.iter_mut() {
@@ -301,7 +317,7 @@ impl ErasureStore for SqliteStore {
                 .and_then(|mut s| s.execute(params![id.0, serde_json::to_string(&all).expect("serialises"), super::now().0]))
                 .db("cannot update the contact")?;
             let report = AnonymisationReport { contact: id, categories: categories.to_vec(), values_replaced: replaced, identities_removed };
-            let details = json!({ "reason": reason.trim(), "categories": categories, "values_replaced": replaced, "identities_removed": identities_removed });
+            let details = json!({ "reason": reason.trim(), "cause": cause.as_str(), "categories": categories, "values_replaced": replaced, "identities_removed": identities_removed });
             Ok((report, AuditDraft::contact("contact.anonymise", id, details)))
         })?;
         self.purge_files();

@@ -1,13 +1,13 @@
-//! The read behind `can_process`, the hottest path of the product: one contact row by primary key, one
-//! descending seek per consent channel in the ledger's primary key, one short range of legal bases.
+//! The read behind `can_process`, the hottest path of the product: one contact row by primary key, the
+//! short range of the contact's ledger events for the purpose, one short range of legal bases.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::suppression::scope_from_sql;
 use super::{ts, views, SqliteStore};
 use crate::domain::{
-    BasisPeriod, ConsentAction, ConsentChannel, ConsentState, ContactId, LegalBasis, SubjectFacts,
-    SubjectView, Timestamp,
+    ledger_summary, BasisPeriod, ConsentAction, ConsentChannel, ConsentState, ContactId,
+    LegalBasis, SubjectFacts, SubjectView, Timestamp,
 };
 use crate::store::error::DbContext;
 use crate::store::{Result, SubjectData, SubjectStore};
@@ -17,11 +17,12 @@ impl SubjectStore for SqliteStore {
         &self,
         id: ContactId,
         purpose: &str,
-        channel: ConsentChannel,
+        // Every channel's events bear on the answer (see FACTS_SQL): the channel selects nothing.
+        _channel: ConsentChannel,
         at: Timestamp,
     ) -> Result<SubjectFacts> {
         let conn = self.reader()?;
-        read_facts(self, &conn, id, purpose, channel, at)
+        read_facts(self, &conn, id, purpose, at)
     }
 
     fn subject_data(&self, id: ContactId) -> Result<SubjectData> {
@@ -34,29 +35,37 @@ impl SubjectStore for SqliteStore {
 }
 
 /// Everything in one statement, so one call is one VDBE program and one implicit read transaction:
-/// the transaction start (WAL read lock, a few system calls) costs more than the four lookups, and
-/// separate statements would pay it each.
+/// the transaction start (WAL read lock, a few system calls) costs more than the three lookups, and
+/// separate statements would pay it each. Every channel's events are read whatever the asked channel:
+/// an objection on one channel counts on all of them, and a question about `any` is refused by a
+/// refusal on any one (`domain::consent::consent_for`). They are one short range of the ledger's
+/// primary key `(contact, purpose, channel, at, seq)`: a contact has a handful of events per purpose.
 const FACTS_SQL: &str = "
-SELECT c.created_at, c.last_interaction, c.first_notice_at, c.restricted_since, c.suppressed_since,
-       c.suppressed_purposes, c.erased_at,
-       (SELECT at * 8 + action FROM consent_events
-         WHERE contact_id = c.id AND purpose_id = ?2 AND channel = ?3 AND at <= ?5
-         ORDER BY at DESC, seq DESC LIMIT 1),
-       (SELECT at * 8 + action FROM consent_events
-         WHERE contact_id = c.id AND purpose_id = ?2 AND channel = ?4 AND at <= ?5
-         ORDER BY at DESC, seq DESC LIMIT 1),
+SELECT c.created_at, c.last_interaction, c.last_collected_at, c.first_notice_at, c.restricted_since,
+       c.suppressed_since, c.suppressed_purposes, c.erased_at,
+       (SELECT group_concat(channel || ',' || at || ',' || seq || ',' || action, ';') FROM consent_events
+         WHERE contact_id = c.id AND purpose_id = ?2 AND at <= ?3),
        (SELECT group_concat(basis || ',' || start || ',' || coalesce(end, ''), ';') FROM legal_bases
          WHERE contact_id = c.id AND purpose_id = ?2)
 FROM contacts c WHERE c.id = ?1";
 
-/// Unpacks `at * 8 + action` (action codes are 1..=3).
-fn consent_state(packed: Option<i64>, channel: ConsentChannel) -> Option<ConsentState> {
-    let packed = packed?;
-    Some(ConsentState {
-        channel,
-        action: ConsentAction::from_code(packed.rem_euclid(8))?,
-        at: Timestamp(packed.div_euclid(8)),
-    })
+/// The ledger's events for the purpose, as `channel,at,seq,action;…`, reduced to the latest event on
+/// each channel and the latest objection on any (`ledger_summary` orders by (at, seq), so the order
+/// `group_concat` saw the rows in does not matter).
+fn consent_states(text: Option<String>) -> (Vec<ConsentState>, Option<ConsentState>) {
+    let text = text.unwrap_or_default();
+    let events = text.split(';').filter_map(|row| {
+        let mut parts = row.split(',').map(|p| p.parse::<i64>().ok());
+        let mut next = || parts.next().flatten();
+        let (channel, at, seq, action) = (next()?, next()?, next()?, next()?);
+        let state = ConsentState {
+            channel: ConsentChannel::from_code(channel)?,
+            action: ConsentAction::from_code(action)?,
+            at: Timestamp(at),
+        };
+        Some((state, seq))
+    });
+    ledger_summary(events)
 }
 
 fn basis_periods(purpose: &str, text: Option<String>) -> Vec<BasisPeriod> {
@@ -82,71 +91,63 @@ pub(crate) fn read_facts(
     conn: &Connection,
     id: ContactId,
     purpose: &str,
-    channel: ConsentChannel,
     at: Timestamp,
 ) -> Result<SubjectFacts> {
     // An unknown purpose is answered by the rule itself; id 0 matches no ledger row.
     let purpose_id = store.purposes.id(purpose).unwrap_or(0);
-    // Channel code 0 matches no row: asking about `any` reads only the `any` events.
-    let specific = if channel == ConsentChannel::Any {
-        0
-    } else {
-        channel.code()
-    };
     type Row = (
         i64,
         Option<i64>,
         Option<i64>,
         Option<i64>,
         Option<i64>,
+        Option<i64>,
         Option<String>,
         Option<i64>,
-        Option<i64>,
-        Option<i64>,
+        Option<String>,
         Option<String>,
     );
     let row: Option<Row> = conn
         .prepare_cached(FACTS_SQL)
         .and_then(|mut s| {
-            s.query_row(
-                params![id.0, purpose_id, specific, ConsentChannel::Any.code(), at.0],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                        r.get(8)?,
-                        r.get(9)?,
-                    ))
-                },
-            )
+            s.query_row(params![id.0, purpose_id, at.0], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                ))
+            })
             .optional()
         })
         .db("cannot read the contact")?;
     let Some((
         created,
         last,
+        collected,
         notice,
         restricted,
         suppressed_since,
         suppressed,
         erased,
-        on_channel,
-        on_any,
+        events,
         bases,
     )) = row
     else {
         return Ok(SubjectFacts::default());
     };
+    let (consents, objection) = consent_states(events);
     Ok(SubjectFacts {
         contact: Some(id),
         created_at: Timestamp(created),
         last_interaction: ts(last),
+        last_collected_at: ts(collected),
         first_notice_at: ts(notice),
         restricted_since: ts(restricted),
         suppression: suppressed.map(|s| {
@@ -156,8 +157,8 @@ pub(crate) fn read_facts(
             )
         }),
         erased_at: ts(erased),
-        consent_on_channel: consent_state(on_channel, channel),
-        consent_on_any: consent_state(on_any, ConsentChannel::Any),
+        consents,
+        objection,
         bases: basis_periods(purpose, bases),
     })
 }

@@ -17,6 +17,8 @@ pub(super) struct ContactRow {
     pub id: i64,
     pub created_at: i64,
     pub last_interaction: Option<i64>,
+    /// The collection time of the contact's one field-values row (see v3.sql).
+    pub last_collected_at: i64,
     pub first_notice_at: Option<i64>,
     pub suppressed_since: Option<i64>,
     pub suppressed_purposes: Option<String>,
@@ -92,8 +94,8 @@ impl Buffers {
 
     /// Inserts everything, parents first (foreign keys are checked row by row).
     pub fn flush(&mut self, conn: &Connection) -> Result<()> {
-        insert(conn, "contacts (id, created_at, updated_at, last_interaction, first_notice_at, suppressed_since, suppressed_purposes, seq)", 8, &self.contacts, |r, p| {
-            p.extend([&r.id as &dyn ToSql, &r.created_at, &r.created_at, &r.last_interaction, &r.first_notice_at, &r.suppressed_since, &r.suppressed_purposes, &r.seq]);
+        insert(conn, "contacts (id, created_at, updated_at, last_interaction, last_collected_at, first_notice_at, suppressed_since, suppressed_purposes, seq)", 9, &self.contacts, |r, p| {
+            p.extend([&r.id as &dyn ToSql, &r.created_at, &r.created_at, &r.last_interaction, &r.last_collected_at, &r.first_notice_at, &r.suppressed_since, &r.suppressed_purposes, &r.seq]);
         })?;
         insert(
             conn,

@@ -52,11 +52,13 @@ impl RecordSink<'_> {
         let seq = self.push_rows(id.0, seq, record, prov, collected_at, digest, true)?;
         let last = max_opt(last, record.last_interaction.map(|t| t.0));
         let notice = min_opt(notice, first_notice(record, collected_at));
+        // The new field-values row is a collection: an older list imported later does not move it back.
         self.conn
             .prepare_cached(
-                "UPDATE contacts SET updated_at = ?2, last_interaction = ?3, first_notice_at = ?4, seq = ?5 WHERE id = ?1",
+                "UPDATE contacts SET updated_at = ?2, last_interaction = ?3, first_notice_at = ?4, seq = ?5,
+                        last_collected_at = max(coalesce(last_collected_at, ?6), ?6) WHERE id = ?1",
             )
-            .and_then(|mut s| s.execute(params![id.0, self.now, last, notice, seq]))
+            .and_then(|mut s| s.execute(params![id.0, self.now, last, notice, seq, collected_at]))
             .db("cannot update the contact")?;
         if let Some((since, scope)) = &plan.partial {
             super::super::suppression::mark_contact(self.conn, id, *since, scope)?;

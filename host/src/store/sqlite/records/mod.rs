@@ -366,6 +366,7 @@ impl<'c> RecordSink<'c> {
                     id,
                     created_at: self.now,
                     last_interaction: record.last_interaction.map(|t| t.0),
+                    last_collected_at: collected_at,
                     first_notice_at: encode::first_notice(record, collected_at),
                     suppressed_since: since,
                     suppressed_purposes: scope,

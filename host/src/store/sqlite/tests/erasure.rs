@@ -74,6 +74,7 @@ fn erasure_leaves_no_byte_of_the_person_in_the_database_files() {
             id,
             "request of 2026-03-01, ticket 123",
             day(2026, 3, 2),
+            ErasureCause::Request,
         )
         .unwrap();
     assert!(report.files_purged);
@@ -130,7 +131,13 @@ fn data_under_a_legal_obligation_is_kept_and_reported() {
         panic!()
     };
     let report = store
-        .erase(&dpo(), id, "request of 2026-03-01", day(2026, 3, 2))
+        .erase(
+            &dpo(),
+            id,
+            "request of 2026-03-01",
+            day(2026, 3, 2),
+            ErasureCause::Request,
+        )
         .unwrap();
     assert_eq!(
         report.kept,
@@ -155,14 +162,110 @@ fn a_legal_hold_forbids_erasure_until_lifted() {
         .set_legal_hold(&dpo(), id, Some(day(2026, 2, 1)))
         .unwrap();
     let err = store
-        .erase(&dpo(), id, "request", day(2026, 3, 2))
+        .erase(
+            &dpo(),
+            id,
+            "request",
+            day(2026, 3, 2),
+            ErasureCause::Request,
+        )
         .unwrap_err();
     assert!(
         err.to_string().contains("legal hold since 2026-02-01"),
         "{err}"
     );
     store.set_legal_hold(&dpo(), id, None).unwrap();
-    store.erase(&dpo(), id, "request", day(2026, 3, 2)).unwrap();
+    store
+        .erase(
+            &dpo(),
+            id,
+            "request",
+            day(2026, 3, 2),
+            ErasureCause::Request,
+        )
+        .unwrap();
+}
+
+/// Art. 18: a restricted contact's data is only stored. A retention rule may neither erase nor
+/// anonymise it; the person's request, handled by a DPO, still may.
+#[test]
+fn a_retention_rule_cannot_erase_or_anonymise_a_restricted_contact() {
+    let (_dir, store) = open();
+    let id = person(&store);
+    store
+        .set_restriction(&dpo(), id, Some(day(2026, 2, 1)))
+        .unwrap();
+    let rule = "retention rule: no interaction for 25 months";
+    let err = store
+        .erase(&dpo(), id, rule, day(2026, 3, 2), ErasureCause::Retention)
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("restricted since 2026-02-01 (Art. 18)")
+            && text.contains("lift the restriction"),
+        "{text}"
+    );
+    let err = store
+        .anonymise(
+            &dpo(),
+            id,
+            &[DataCategory::Contact],
+            rule,
+            ErasureCause::Retention,
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("may not carry out anonymisation"),
+        "{err}"
+    );
+    // Nothing was changed by the refused calls.
+    let c = store.contact(id).unwrap();
+    assert_eq!(c.erased_at, None);
+    assert!(c.anonymised.is_empty());
+    assert_eq!(c.identities.len(), 1);
+    // Once the restriction is lifted, the rule applies again.
+    store.set_restriction(&dpo(), id, None).unwrap();
+    store
+        .anonymise(
+            &dpo(),
+            id,
+            &[DataCategory::Notes],
+            rule,
+            ErasureCause::Retention,
+        )
+        .unwrap();
+    // A restriction does not stop the person's own request for erasure.
+    store
+        .set_restriction(&dpo(), id, Some(day(2026, 2, 1)))
+        .unwrap();
+    let report = store
+        .erase(
+            &dpo(),
+            id,
+            "request of 2026-03-01",
+            day(2026, 3, 2),
+            ErasureCause::Request,
+        )
+        .unwrap();
+    assert_eq!(report.identities_suppressed, 1);
+    let causes: Vec<(String, serde_json::Value)> = store
+        .audit_list(&AuditFilter {
+            limit: 1000,
+            ..AuditFilter::default()
+        })
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "contact.erase" || e.action == "contact.anonymise")
+        .map(|e| (e.action, e.details["cause"].clone()))
+        .collect();
+    assert_eq!(
+        causes,
+        vec![
+            ("contact.anonymise".to_string(), "retention".into()),
+            ("contact.erase".to_string(), "request".into())
+        ]
+    );
 }
 
 #[test]
@@ -175,6 +278,7 @@ fn anonymisation_replaces_values_of_the_chosen_categories_only() {
             id,
             &[DataCategory::Contact],
             "retention rule: 24 months",
+            ErasureCause::Retention,
         )
         .unwrap();
     assert_eq!(report.identities_removed, 1);

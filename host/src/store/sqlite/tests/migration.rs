@@ -56,6 +56,8 @@ fn a_database_created_by_schema_version_1_opens_and_works() {
         &facts,
     );
     assert!(d.allowed, "{}", d.reason);
+    // Version 3 derived the latest collection time from the contact's existing rows.
+    assert_eq!(facts.last_collected_at, Some(Timestamp(1735689600)));
     // New writes land on the old contact, and the audit log starts cleanly.
     let (_, outcomes) = import(&store, "file-a", &[record(1, "old@example.it", "Verdi")]);
     assert_eq!(outcomes, vec![RecordOutcome::Merged(id)]);

@@ -4,6 +4,7 @@ mod audit;
 mod erasure;
 mod import;
 mod migration;
+mod processing;
 mod reads;
 
 use tempfile::TempDir;
