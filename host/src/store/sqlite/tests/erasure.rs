@@ -304,7 +304,13 @@ fn an_erasure_held_up_by_a_reader_is_purged_from_the_files_by_the_next_backup() 
         .query_row("SELECT count(*) FROM contacts", [], |r| r.get(0))
         .unwrap();
     let report = store
-        .erase(&dpo(), id, "request of 2026-03-01", day(2026, 3, 2))
+        .erase(
+            &dpo(),
+            id,
+            "request of 2026-03-01",
+            day(2026, 3, 2),
+            ErasureCause::Request,
+        )
         .unwrap();
     assert!(
         !report.files_purged,
