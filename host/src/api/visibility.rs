@@ -42,6 +42,9 @@ impl<'a> Visibility<'a> {
         if self.fields.is_some() {
             details.fields.retain(|f| self.field(&f.name));
             details.identities.retain(|i| self.identity(&i.identity));
+            details
+                .former_identities
+                .retain(|i| self.identity(&i.identity));
         }
         details
     }

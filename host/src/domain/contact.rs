@@ -41,6 +41,17 @@ pub struct IdentityEntry {
     pub provenance: Option<ProvenanceId>,
 }
 
+/// An identity a rectification removed (R11): it no longer finds the contact, but where it came from
+/// and when it was removed stay known until erasure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormerIdentity {
+    pub identity: Identity,
+    pub provenance: Option<ProvenanceId>,
+    pub removed_at: Timestamp,
+    /// The rectification that removed it (its reason is the provenance's source label).
+    pub removed_by: ProvenanceId,
+}
+
 /// One field value, current or replaced (history, R11), with its provenance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldEntry {
@@ -67,6 +78,9 @@ pub struct ContactDetails {
     /// Categories whose values were anonymised.
     pub anonymised: Vec<DataCategory>,
     pub identities: Vec<IdentityEntry>,
+    /// Identities removed by rectifications, oldest removal first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub former_identities: Vec<FormerIdentity>,
     /// Current values first (in catalogue order of appearance), then history, newest first.
     pub fields: Vec<FieldEntry>,
     pub provenance: Vec<ProvenanceEntry>,

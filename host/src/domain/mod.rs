@@ -37,8 +37,8 @@ pub use consent::{
     ConsentRecord, ConsentState, Evidence,
 };
 pub use contact::{
-    ContactDetails, ContactSummary, FieldEntry, IdentityEntry, Notice, NoticeReceipt, PluginRef,
-    ProvenanceEntry,
+    ContactDetails, ContactSummary, FieldEntry, FormerIdentity, IdentityEntry, Notice,
+    NoticeReceipt, PluginRef, ProvenanceEntry,
 };
 pub use deadline::RequestDeadline;
 pub use error::InvalidInput;

@@ -6,8 +6,8 @@ use serde_json::json;
 use super::records::{fields_json, OnExisting, RecordSink, SinkConfig};
 use super::{now, AuditDraft, SqliteStore};
 use crate::domain::{
-    Actor, ContactDetails, ContactId, ContactSummary, Identity, NormalizedRecord, RecordOutcome,
-    SourceChannel, SourceDetails, SuppressionScope, Timestamp,
+    Actor, ContactDetails, ContactId, ContactSummary, FormerIdentity, Identity, NormalizedRecord,
+    ProvenanceId, RecordOutcome, SourceChannel, SourceDetails, SuppressionScope, Timestamp,
 };
 use crate::store::error::{DbContext, StoreError};
 use crate::store::{
@@ -243,6 +243,13 @@ impl ContactStore for SqliteStore {
                 }
             }
             for identity in &change.remove_identities {
+                // Kept as history with where it came from (R11), until erasure.
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO former_identities (contact_id, key, provenance_id, removed_at, removed_by)
+                     SELECT contact_id, key, provenance_id, ?3, ?4 FROM identities WHERE key = ?1 AND contact_id = ?2",
+                )
+                .and_then(|mut s| s.execute(params![identity.key(), id.0, now().0, prov]))
+                .db("cannot keep the removed identity as history")?;
                 let removed = tx
                     .prepare_cached("DELETE FROM identities WHERE key = ?1 AND contact_id = ?2")
                     .and_then(|mut s| s.execute(params![identity.key(), id.0]))
@@ -250,6 +257,16 @@ impl ContactStore for SqliteStore {
                 if removed == 0 {
                     return Err(StoreError::not_found(format!("{} `{identity}` on {id}", identity.kind())));
                 }
+            }
+            if !change.remove_identities.is_empty() && identities_of(tx, id)?.is_empty() {
+                return Err(StoreError::invalid(
+                    "remove_identities",
+                    format!(
+                        "this would leave {id} without an email, phone or external id, so no import, request or \
+                         suppression could ever find the person again: add the new identity in the same \
+                         rectification (`add_identities`), or erase the contact"
+                    ),
+                ));
             }
             let seq = bump_contact(tx, id, None)?;
             if !change.fields.is_empty() {
@@ -360,6 +377,42 @@ pub(crate) fn identities_of(
         let (key, prov) = row.db("cannot read identities")?;
         if let Some(identity) = Identity::from_key(&key) {
             out.push((identity, prov));
+        }
+    }
+    Ok(out)
+}
+
+/// Identities a rectification removed from the contact, oldest removal first.
+pub(crate) fn former_identities_of(
+    conn: &Connection,
+    id: ContactId,
+) -> Result<Vec<FormerIdentity>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT key, provenance_id, removed_at, removed_by FROM former_identities
+             WHERE contact_id = ?1 ORDER BY removed_at, key",
+        )
+        .db("cannot read former identities")?;
+    let rows = stmt
+        .query_map([id.0], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<i64>>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })
+        .db("cannot read former identities")?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (key, prov, at, by) = row.db("cannot read former identities")?;
+        if let Some(identity) = Identity::from_key(&key) {
+            out.push(FormerIdentity {
+                identity,
+                provenance: prov.map(ProvenanceId),
+                removed_at: Timestamp(at),
+                removed_by: ProvenanceId(by),
+            });
         }
     }
     Ok(out)

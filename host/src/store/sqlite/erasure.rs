@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::json;
 
-use super::contacts::identities_of;
+use super::contacts::{former_identities_of, identities_of};
 use super::records::fields_json;
 use super::{AuditDraft, SqliteStore};
 use crate::domain::{
@@ -173,7 +173,10 @@ impl ErasureStore for SqliteStore {
             erasable(tx, id, "erasure", cause)?;
             let keep_for = obligations(self, tx, id, now)?;
             let identities = identities_of(tx, id)?;
-            for (identity, _) in &identities {
+            let former = former_identities_of(tx, id)?;
+            // Former identities too: an old spreadsheet with the person's previous email must not
+            // bring them back (R13).
+            for identity in identities.iter().map(|(i, _)| i).chain(former.iter().map(|f| &f.identity)) {
                 super::suppression::add(self, tx, identity, "erased", &SuppressionScope::All, now)?;
             }
             // Provenance rows this contact used, to drop the manual ones nobody else refers to.
@@ -181,7 +184,9 @@ impl ErasureStore for SqliteStore {
                 let mut stmt = tx
                     .prepare_cached(
                         "SELECT provenance_id FROM field_values WHERE contact_id = ?1
-                         UNION SELECT provenance_id FROM identities WHERE contact_id = ?1 AND provenance_id IS NOT NULL",
+                         UNION SELECT provenance_id FROM identities WHERE contact_id = ?1 AND provenance_id IS NOT NULL
+                         UNION SELECT provenance_id FROM former_identities WHERE contact_id = ?1 AND provenance_id IS NOT NULL
+                         UNION SELECT removed_by FROM former_identities WHERE contact_id = ?1",
                     )
                     .db("provenance")?;
                 let rows = stmt.query_map([id.0], |r| r.get(0)).db("provenance")?;
@@ -198,6 +203,9 @@ impl ErasureStore for SqliteStore {
             tx.prepare_cached("DELETE FROM identities WHERE contact_id = ?1")
                 .and_then(|mut s| s.execute([id.0]))
                 .db("cannot erase identities")?;
+            tx.prepare_cached("DELETE FROM former_identities WHERE contact_id = ?1")
+                .and_then(|mut s| s.execute([id.0]))
+                .db("cannot erase former identities")?;
             let mut kept: Vec<KeptData> = Vec::new();
             let erased_values = rewrite_values(tx, id, true, |map| {
                 let before = map.len() as u32;
@@ -291,6 +299,17 @@ impl ErasureStore for SqliteStore {
             let mut identities_removed = 0;
             if categories.contains(&DataCategory::Contact) {
                 // Identities are contact data; evidence text and manual source labels may name the person.
+                // Their keyed hashes go on the suppression list, as at erasure: re-importing the
+                // file the person came from must not make them identifiable again (R13).
+                let now = Timestamp(super::now().0);
+                let current = identities_of(tx, id)?;
+                let former = former_identities_of(tx, id)?;
+                for identity in current.iter().map(|(i, _)| i).chain(former.iter().map(|f| &f.identity)) {
+                    super::suppression::add(self, tx, identity, "anonymised", &SuppressionScope::All, now)?;
+                }
+                tx.prepare_cached("DELETE FROM former_identities WHERE contact_id = ?1")
+                    .and_then(|mut s| s.execute([id.0]))
+                    .db("cannot remove former identities")?;
                 identities_removed = tx
                     .prepare_cached("DELETE FROM identities WHERE contact_id = ?1")
                     .and_then(|mut s| s.execute([id.0]))

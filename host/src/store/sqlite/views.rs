@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::consent::{consent_history, from_code, legal_bases, notice_receipts};
-use super::contacts::identities_of;
+use super::contacts::{former_identities_of, identities_of};
 use super::suppression::scope_from_sql;
 use super::{ts, SqliteStore};
 use crate::domain::{
@@ -121,10 +121,13 @@ pub(crate) fn load_details(
         let at = collected.entry(r.provenance).or_insert(r.collected_at);
         *at = (*at).min(r.collected_at);
     }
-    for (_, prov) in &identities {
-        if let Some(p) = prov {
-            collected.entry(*p).or_insert(i64::MAX);
-        }
+    let former = former_identities_of(conn, id)?;
+    let identity_provenance = identities.iter().map(|(_, p)| *p);
+    let former_provenance = former
+        .iter()
+        .flat_map(|f| [f.provenance.map(|p| p.0), Some(f.removed_by.0)]);
+    for p in identity_provenance.chain(former_provenance).flatten() {
+        collected.entry(p).or_insert(i64::MAX);
     }
     let provenance = collected
         .into_iter()
@@ -149,6 +152,7 @@ pub(crate) fn load_details(
                 provenance: p.map(ProvenanceId),
             })
             .collect(),
+        former_identities: former,
         fields: field_entries(store, &rows),
         provenance,
     })

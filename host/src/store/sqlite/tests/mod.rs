@@ -2,6 +2,7 @@
 
 mod audit;
 mod erasure;
+mod history;
 mod import;
 mod migration;
 mod processing;
