@@ -6,7 +6,9 @@
 //! (test plugins, from `plugins/testing/`, to `plugins/dist/testing/<name>.wasm`).
 //!
 //! `--check` builds into a scratch directory and fails if any committed component differs from what
-//! its source builds to: CI uses it to prove `plugins/dist` is what the sources say. The build is
+//! its source builds to: CI uses it to prove `plugins/dist` is what the sources say. Only `--check`
+//! builds with `--locked`: a plain build lets cargo add a new plugin crate (a copied and renamed
+//! plugin) to `plugins/Cargo.lock`, which it then writes back into the checkout to be committed. The build is
 //! reproducible because paths are remapped, the function names are stripped of cargo's
 //! path-dependent crate hashes (see `stable_names.rs`) and the toolchain is pinned (see `.ci/run`).
 //!
@@ -38,9 +40,9 @@ fn main() -> Result<()> {
         }
         _ => {
             eprintln!("usage: cargo xtask plugins [--check | --test] [--verbose]");
-            eprintln!("  plugins          build plugins/* into plugins/dist/*.wasm");
+            eprintln!("  plugins          build plugins/* into plugins/dist/*.wasm (adds new plugin crates to plugins/Cargo.lock)");
             eprintln!(
-                "  plugins --check  rebuild and fail if plugins/dist differs from the sources"
+                "  plugins --check  rebuild (--locked) and fail if plugins/dist differs from the sources"
             );
             eprintln!(
                 "  plugins --test   run the plugins' unit tests natively (same as `plugin-tests`);"
@@ -101,14 +103,20 @@ fn plugins(check: bool, verbose: bool) -> Result<()> {
     let root = repo_root();
     let plugins_dir = root.join("plugins");
     let crates = plugin_crates(&plugins_dir)?;
+    // Held until the components are written: the stage is one fixed path for every checkout.
+    let _stage_lock = lock_stage()?;
     let stage = stage_sources(&root)?;
     for (_, group) in by_world(&crates) {
         build(
             &stage,
             &plugins_dir.join("target"),
             &package_args(&group),
+            check,
             verbose,
         )?;
+    }
+    if !check {
+        update_lockfile(&stage, &plugins_dir)?;
     }
 
     let out_dir = if check {
@@ -244,8 +252,9 @@ fn plugin_tests(args: &[String]) -> Result<()> {
             .collect()
     };
     for packages in groups {
+        // Not `--locked`: a newly copied plugin is not in plugins/Cargo.lock until it is built.
         let status = debian_cargo(&plugins_dir, &plugins_dir.join("target"))
-            .args(["test", "--locked"])
+            .arg("test")
             .args(&packages)
             .args(&extra)
             .status()
@@ -265,6 +274,46 @@ fn plugin_tests(args: &[String]) -> Result<()> {
 /// the code differently (it did: two clean clones of the same commit built different importers).
 /// Building a copy of the sources at a fixed path makes every hash the same everywhere.
 const STAGE: &str = "/tmp/custode-plugin-sources";
+/// Locked (exclusively) by a build while it uses [`STAGE`], so two builds at once (two checkouts,
+/// or a build and CI) wait for each other instead of clearing each other's sources.
+const STAGE_LOCK: &str = "/tmp/custode-plugin-sources.lock";
+
+/// Takes the exclusive lock on [`STAGE`]; released when the returned file is dropped (or the
+/// process ends, however it ends).
+fn lock_stage() -> Result<std::fs::File> {
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(STAGE_LOCK)
+        .with_context(|| format!("opening the build lock {STAGE_LOCK}"))?;
+    match file.try_lock() {
+        Ok(()) => return Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!("waiting for another plugin build to finish (it holds {STAGE_LOCK})");
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("locking {STAGE_LOCK}"))
+        }
+    }
+    file.lock()
+        .with_context(|| format!("waiting for the build lock {STAGE_LOCK}"))?;
+    Ok(file)
+}
+
+/// Copies the staged `plugins/Cargo.lock` back into the checkout when the build changed it (cargo
+/// adds a newly copied plugin crate to it), and says so: the new lockfile is to be committed.
+fn update_lockfile(stage: &Path, plugins_dir: &Path) -> Result<()> {
+    let staged = stage.join("plugins/Cargo.lock");
+    let checkout = plugins_dir.join("Cargo.lock");
+    let new = std::fs::read(&staged).with_context(|| format!("reading {}", staged.display()))?;
+    if std::fs::read(&checkout).ok().as_deref() != Some(new.as_slice()) {
+        std::fs::write(&checkout, &new)
+            .with_context(|| format!("writing {}", checkout.display()))?;
+        println!("updated plugins/Cargo.lock (a plugin crate was added or its dependencies changed): commit it with the plugin");
+    }
+    Ok(())
+}
 
 /// Copies what the plugins are built from (the root manifest, `wit/`, `sdk/`, `plugins/` without
 /// its `target/` and `dist/`) to [`STAGE`], keeping modification times so cargo rebuilds only
@@ -316,7 +365,15 @@ fn copy_file(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-fn build(root: &Path, target_dir: &Path, packages: &[&str], verbose: bool) -> Result<()> {
+/// Builds `packages` from the staged sources at `root`; `locked` (for `--check`) refuses to touch
+/// `Cargo.lock`, so CI fails if the committed lockfile is not what the sources need.
+fn build(
+    root: &Path,
+    target_dir: &Path,
+    packages: &[&str],
+    locked: bool,
+    verbose: bool,
+) -> Result<()> {
     let cargo_home = std::env::var("CARGO_HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|_| {
@@ -334,11 +391,11 @@ fn build(root: &Path, target_dir: &Path, packages: &[&str], verbose: bool) -> Re
     cmd.args([
         "build",
         "--release",
-        "--locked",
         "--target",
         "wasm32-unknown-unknown",
         "-Zbuild-std=std,panic_abort",
     ])
+    .args(locked.then_some("--locked"))
     .args(packages)
     .env("RUSTC_BOOTSTRAP", "1")
     .env("RUSTFLAGS", &rustflags)
@@ -358,7 +415,8 @@ fn build(root: &Path, target_dir: &Path, packages: &[&str], verbose: bool) -> Re
 /// The plugin crates, from `cargo metadata` of the plugins workspace.
 fn plugin_crates(plugins_dir: &Path) -> Result<Vec<PluginCrate>> {
     let out = debian_cargo(plugins_dir, &plugins_dir.join("target"))
-        .args(["metadata", "--format-version", "1", "--no-deps", "--locked"])
+        // `--no-deps` reads only the manifests, so a crate not yet in Cargo.lock is listed too.
+        .args(["metadata", "--format-version", "1", "--no-deps"])
         .output()
         .context("running cargo metadata for plugins/")?;
     if !out.status.success() {
