@@ -13,7 +13,9 @@
 //! path-dependent crate hashes (see `stable_names.rs`) and the toolchain is pinned (see `.ci/run`).
 //!
 //! `--test` runs the plugins' unit tests natively (host target, Debian's toolchain), the way a
-//! plugin author would: `cd plugins && RUSTC=/usr/bin/rustc /usr/bin/cargo test`.
+//! plugin author would: `cd plugins && RUSTC=/usr/bin/rustc /usr/bin/cargo test`; then (unless
+//! packages are named) the SDK's example plugin for each world, from its rustdoc, with
+//! `cargo test -p custode-sdk --doc --features <world>`.
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -261,6 +263,43 @@ fn plugin_tests(args: &[String]) -> Result<()> {
             .with_context(|| format!("running {DEBIAN_CARGO} test"))?;
         if !status.success() {
             bail!("the plugins' tests failed (see above)");
+        }
+    }
+    if !chosen {
+        sdk_examples()?;
+    }
+    Ok(())
+}
+
+/// Compiles and runs the SDK's documentation examples, one per world: each world's module exists
+/// only with its feature, and the features exclude each other, so a plain `cargo test` (no
+/// features) never sees them. With the host's toolchain, like the rest of the root workspace.
+fn sdk_examples() -> Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    for world in ["importer", "retention", "exporter"] {
+        let mut cmd = Command::new(&cargo);
+        cmd.current_dir(repo_root()).args([
+            "test",
+            "--quiet",
+            "--package",
+            "custode-sdk",
+            "--doc",
+            "--features",
+            world,
+        ]);
+        // What `cargo run` set for this process would change fingerprints and force rebuilds.
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy();
+            let keep = ["CARGO_HOME", "CARGO_TARGET_DIR", "CARGO_BUILD_JOBS"];
+            if key.starts_with("CARGO_") && !keep.contains(&key.as_ref()) {
+                cmd.env_remove(key.as_ref());
+            }
+        }
+        let status = cmd
+            .status()
+            .context("running cargo test for the SDK's examples")?;
+        if !status.success() {
+            bail!("the SDK's `{world}` documentation example failed (see above)");
         }
     }
     Ok(())
