@@ -4,7 +4,7 @@
 //! Implement [`Exporter`] and call [`export_exporter!`](crate::export_exporter). A complete exporter
 //! writing the subject's current field values as `name: value` lines:
 //!
-//! ```ignore
+//! ```
 //! use custode_sdk::exporter::{ExportError, Exporter};
 //! use custode_sdk::types::{Document, PluginInfo, PluginKind, SubjectPackage};
 //!

@@ -10,7 +10,7 @@
 //!
 //! A complete importer of one email address per line:
 //!
-//! ```ignore
+//! ```
 //! use custode_sdk::importer::{ChunkResult, Importer};
 //! use custode_sdk::text::Lines;
 //! use custode_sdk::types::{ContactRecord, Identity, ImportError, PluginInfo, PluginKind};

@@ -28,7 +28,8 @@
 //! Plugins run with no clock, file system, network or environment. Whatever they need comes from the
 //! host: configuration through [`host::config`], the current time as an argument.
 //!
-//! See each world's module for a complete example plugin.
+//! See each world's module for a complete example plugin (compiled and run by
+//! `cargo xtask plugins --test`, which enables each world's feature in turn).
 
 // Lets the generated bindings name this crate the same way from inside and from plugin crates.
 extern crate self as custode_sdk;

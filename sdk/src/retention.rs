@@ -3,7 +3,7 @@
 //! Implement [`RetentionRule`] and call [`export_retention_rule!`](crate::export_retention_rule).
 //! A complete rule that sends every subject silent for more than three years to review:
 //!
-//! ```ignore
+//! ```
 //! use custode_sdk::retention::RetentionRule;
 //! use custode_sdk::time::{months_between, Timestamp};
 //! use custode_sdk::types::{PluginInfo, PluginKind, RetentionAction, RetentionDecision, SubjectView};

@@ -87,6 +87,68 @@ fn a_corrupt_cache_entry_is_recompiled_not_trusted() {
     assert_eq!(plugin.name(), "lines");
 }
 
+/// The one entry in a cache directory.
+fn only_entry(dir: &std::path::Path) -> std::path::PathBuf {
+    let entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    entries.into_iter().next().unwrap()
+}
+
+fn load_with_cache(dir: &std::path::Path, bytes: &[u8]) -> CodeSource {
+    let runtime = Runtime::new(Some(dir.into())).unwrap();
+    let plugin = Plugin::load(&runtime, bytes, PluginSettings::default()).unwrap();
+    assert_eq!(plugin.name(), "lines");
+    let mut session = plugin.open_import().unwrap();
+    assert_eq!(
+        emails(&session.push(b"d@example.com\n").unwrap()),
+        ["d@example.com"]
+    );
+    plugin.load_stats().0
+}
+
+#[test]
+fn a_cache_entry_with_one_byte_changed_is_recompiled_not_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = plugin_bytes("lines");
+    assert_eq!(load_with_cache(dir.path(), &bytes), CodeSource::Compiled);
+    let entry = only_entry(dir.path());
+    let mut code = std::fs::read(&entry).unwrap();
+    // In the middle of the compiled code, past every header wasmtime checks itself.
+    let middle = code.len() / 2;
+    code[middle] ^= 0x01;
+    std::fs::write(&entry, &code).unwrap();
+    assert_eq!(load_with_cache(dir.path(), &bytes), CodeSource::Compiled);
+    // The damaged entry was replaced by a sound one.
+    assert_eq!(load_with_cache(dir.path(), &bytes), CodeSource::DiskCache);
+}
+
+#[test]
+fn refused_components_leave_nothing_in_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = Runtime::new(Some(dir.path().into())).unwrap();
+    let short = PluginSettings {
+        limits: custode::runtime::Limits {
+            deadline: std::time::Duration::from_millis(100),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    for name in [
+        "unknown-import",
+        "newer-host",
+        "wrong-kind",
+        "slow-describe",
+    ] {
+        let refused = Plugin::load(&runtime, &plugin_bytes(name), short.clone());
+        assert!(refused.is_err(), "{name} should be refused");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert!(left.is_empty(), "{name} left {left:?} in the cache");
+    }
+}
+
 #[test]
 fn settings_the_plugin_does_not_declare_are_refused_by_name() {
     let runtime = Runtime::new(None).unwrap();

@@ -1,6 +1,8 @@
 //! Misbehaving plugins are stopped with a message that names the plugin, the function and the cause,
 //! and the host (and a good plugin) keeps working right after.
 
+use custode::runtime::importer::MAX_RECORDS_PER_CALL;
+use custode::runtime::log::MAX_LOG_LINES;
 use custode::runtime::{Failure, Limits, Plugin, PluginError, PluginSettings, Runtime};
 use custode_tests::plugin_bytes;
 use std::sync::Arc;
@@ -115,6 +117,13 @@ fn a_panic_halfway_reports_the_panic_message() {
         .expect("the first chunk is imported");
     // … the second panics inside the plugin.
     let err = session.push(b"b@example.com\n").unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("plugin `panic-halfway` 0.1.0 panicked at ")
+            && text.contains("invented failure for tests")
+            && text.contains(" in `push`; "),
+        "names the plugin, its version, the cause and the function: {text}"
+    );
     let Failure::Panic(message) = &err.failure else {
         panic!("expected a panic, got {err}")
     };
@@ -137,15 +146,45 @@ fn a_huge_result_is_refused() {
     let runtime = Runtime::new(None).unwrap();
     let plugin = load(&runtime, "huge-result", Limits::default());
     let err = import_error(&plugin, b"x\n");
-    match &err.failure {
+    assert_eq!(
+        err.failure,
         Failure::OutputTooLarge {
-            what: "records",
-            count,
-            limit,
-        } => assert!(count > limit),
-        other => panic!("expected an oversized output, got {other:?}: {err}"),
-    }
+            what: "row errors",
+            count: MAX_RECORDS_PER_CALL + 1,
+            limit: MAX_RECORDS_PER_CALL,
+            counted: "records and row errors together",
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "plugin `huge-result` 0.1.0 returned 250001 row errors from one call (the limit is 250000 records and row \
+         errors together) in `push`; the plugin must return its results in smaller pieces"
+    );
     good_plugin_still_works(&runtime);
+}
+
+#[test]
+fn a_huge_result_of_records_is_refused_as_records() {
+    let runtime = Runtime::new(None).unwrap();
+    let settings = PluginSettings {
+        // 250 001 minimal records take about 54 MB inside the plugin (see its docs).
+        limits: Limits {
+            memory_bytes: 128 << 20,
+            ..Limits::default()
+        },
+        config: [("records", "250001"), ("rejected", "0")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    };
+    let plugin = Plugin::load(&runtime, &plugin_bytes("huge-result"), settings).unwrap();
+    let err = import_error(&plugin, b"x\n");
+    assert!(
+        err.to_string().starts_with(
+            "plugin `huge-result` 0.1.0 returned 250001 records from one call (the limit is 250000 records and row errors together)"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -164,6 +203,98 @@ fn a_plugin_importing_an_unknown_host_function_is_refused_at_install() {
     good_plugin_still_works(&runtime);
 }
 
+/// A plugin that is refused when it is loaded, with the message.
+fn refused(runtime: &Arc<Runtime>, name: &str, limits: Limits) -> String {
+    let settings = PluginSettings {
+        limits,
+        ..Default::default()
+    };
+    let err = Plugin::load(runtime, &plugin_bytes(name), settings)
+        .err()
+        .unwrap_or_else(|| panic!("{name} should be refused"));
+    format!("{err:#}")
+}
+
+#[test]
+fn a_plugin_needing_a_host_function_of_a_newer_api_is_refused_with_the_fix() {
+    let runtime = Runtime::new(None).unwrap();
+    let err = refused(&runtime, "newer-host", Limits::default());
+    assert!(
+        err.contains("imports the host function `now` (from `custode:plugin/host@0.1.1`)"),
+        "names the function and where it comes from: {err}"
+    );
+    assert!(
+        err.contains("built against a newer custode:plugin")
+            && err.contains("rebuild it against 0.1.0")
+            && err.contains("or upgrade Custode"),
+        "says what to do: {err}"
+    );
+    assert!(!err.contains("cannot be linked"), "{err}");
+    good_plugin_still_works(&runtime);
+}
+
+#[test]
+fn a_describe_past_its_deadline_is_stopped_and_named_by_digest() {
+    let runtime = Runtime::new(None).unwrap();
+    let limits = Limits {
+        deadline: Duration::from_millis(300),
+        ..Limits::default()
+    };
+    let started = Instant::now();
+    let err = refused(&runtime, "slow-describe", limits);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "stopped promptly"
+    );
+    let digest = custode::runtime::cache::digest(&plugin_bytes("slow-describe"));
+    assert!(
+        err.starts_with(&format!(
+            "plugin `sha256:{}` ran past its 300 ms deadline in `describe`",
+            &digest[..12]
+        )),
+        "named by its digest before it has described itself: {err}"
+    );
+    assert!(
+        err.contains("`describe()` must return at once") && err.contains("report it to its author"),
+        "{err}"
+    );
+    good_plugin_still_works(&runtime);
+}
+
+#[test]
+fn a_plugin_whose_describe_names_another_world_is_refused() {
+    let runtime = Runtime::new(None).unwrap();
+    let err = refused(&runtime, "wrong-kind", Limits::default());
+    assert_eq!(
+        err,
+        "plugin `wrong-kind` says it is a retention-rule plugin, but the component implements the importer world: fix `describe()`"
+    );
+    good_plugin_still_works(&runtime);
+}
+
+#[test]
+fn a_chatty_wasi_plugin_keeps_running_with_its_log_capped() {
+    let runtime = Runtime::new(None).unwrap();
+    let plugin = load(&runtime, "wasi-stdout", Limits::default());
+    let mut session = plugin.open_import().unwrap();
+    // 2000 lines of 100 bytes: about three times what a 64 KiB pipe would take.
+    let records = session.push(b"flood 2000").unwrap().records;
+    let fields: Vec<String> = records
+        .iter()
+        .flat_map(|r| r.fields.iter())
+        .map(|f| format!("{}={}", f.name, f.value))
+        .collect();
+    assert_eq!(fields, ["wasi_flood=2000 lines written"], "no write failed");
+    let log = session.log();
+    assert_eq!(log.len(), MAX_LOG_LINES);
+    assert_eq!(log[0].1.trim_end(), "flood line 1 of 2000");
+    assert_eq!(log[999].1.trim_end(), "flood line 1000 of 2000");
+    // 1000 more stdout lines and the stderr line.
+    assert_eq!(session.dropped_log_lines(), 1001);
+    session.finish().unwrap();
+    good_plugin_still_works(&runtime);
+}
+
 #[test]
 fn a_wasi_plugin_runs_in_an_empty_sandbox_with_stdout_in_its_log() {
     let runtime = Runtime::new(None).unwrap();
@@ -172,11 +303,7 @@ fn a_wasi_plugin_runs_in_an_empty_sandbox_with_stdout_in_its_log() {
     let mut session = plugin.open_import().unwrap();
     let mut records = session.push(b"a@example.com\n").unwrap().records;
     records.extend(session.finish().unwrap().records);
-    let logged: Vec<&str> = session
-        .log()
-        .iter()
-        .map(|(_, line)| line.as_str())
-        .collect();
+    let logged: Vec<String> = session.log().into_iter().map(|(_, line)| line).collect();
     assert!(
         logged.iter().any(|l| l.contains("hello from wasi stdout")),
         "stdout reaches the log: {logged:?}"

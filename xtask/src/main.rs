@@ -6,18 +6,25 @@
 //! (test plugins, from `plugins/testing/`, to `plugins/dist/testing/<name>.wasm`).
 //!
 //! `--check` builds into a scratch directory and fails if any committed component differs from what
-//! its source builds to: CI uses it to prove `plugins/dist` is what the sources say. The build is
+//! its source builds to: CI uses it to prove `plugins/dist` is what the sources say. Only `--check`
+//! builds with `--locked`: a plain build lets cargo add a new plugin crate (a copied and renamed
+//! plugin) to `plugins/Cargo.lock`, which it then writes back into the checkout to be committed. The build is
 //! reproducible because paths are remapped, the function names are stripped of cargo's
 //! path-dependent crate hashes (see `stable_names.rs`) and the toolchain is pinned (see `.ci/run`).
 //!
 //! `--test` runs the plugins' unit tests natively (host target, Debian's toolchain), the way a
-//! plugin author would: `cd plugins && RUSTC=/usr/bin/rustc /usr/bin/cargo test`.
+//! plugin author would: `cd plugins && RUSTC=/usr/bin/rustc /usr/bin/cargo test`; then (unless
+//! packages are named) the SDK's example plugin for each world, from its rustdoc, with
+//! `cargo test -p custode-sdk --doc --features <world>`.
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod stable_names;
+mod stage;
+
+use stage::{lock_stage, stage_sources, update_lockfile};
 
 /// Debian's toolchain (packages rustc-web, cargo-web, rust-web-src, lld-22).
 const DEBIAN_CARGO: &str = "/usr/bin/cargo";
@@ -38,9 +45,9 @@ fn main() -> Result<()> {
         }
         _ => {
             eprintln!("usage: cargo xtask plugins [--check | --test] [--verbose]");
-            eprintln!("  plugins          build plugins/* into plugins/dist/*.wasm");
+            eprintln!("  plugins          build plugins/* into plugins/dist/*.wasm (adds new plugin crates to plugins/Cargo.lock)");
             eprintln!(
-                "  plugins --check  rebuild and fail if plugins/dist differs from the sources"
+                "  plugins --check  rebuild (--locked) and fail if plugins/dist differs from the sources"
             );
             eprintln!(
                 "  plugins --test   run the plugins' unit tests natively (same as `plugin-tests`);"
@@ -101,14 +108,20 @@ fn plugins(check: bool, verbose: bool) -> Result<()> {
     let root = repo_root();
     let plugins_dir = root.join("plugins");
     let crates = plugin_crates(&plugins_dir)?;
+    // Held until the components are written: the stage is one fixed path for every checkout.
+    let _stage_lock = lock_stage()?;
     let stage = stage_sources(&root)?;
     for (_, group) in by_world(&crates) {
         build(
             &stage,
             &plugins_dir.join("target"),
             &package_args(&group),
+            check,
             verbose,
         )?;
+    }
+    if !check {
+        update_lockfile(&stage, &plugins_dir)?;
     }
 
     let out_dir = if check {
@@ -244,8 +257,9 @@ fn plugin_tests(args: &[String]) -> Result<()> {
             .collect()
     };
     for packages in groups {
+        // Not `--locked`: a newly copied plugin is not in plugins/Cargo.lock until it is built.
         let status = debian_cargo(&plugins_dir, &plugins_dir.join("target"))
-            .args(["test", "--locked"])
+            .arg("test")
             .args(&packages)
             .args(&extra)
             .status()
@@ -254,69 +268,55 @@ fn plugin_tests(args: &[String]) -> Result<()> {
             bail!("the plugins' tests failed (see above)");
         }
     }
+    if !chosen {
+        sdk_examples()?;
+    }
     Ok(())
 }
 
-/// Where the plugins are built from: the same absolute path on every machine.
-///
-/// Cargo's crate hash of a path dependency outside the workspace being built (the SDK, `../sdk`
-/// from `plugins/`) includes its absolute path. `stable_names` removes that hash from the function
-/// names, but LTO merges modules in an order that follows it, so a checkout elsewhere could lay out
-/// the code differently (it did: two clean clones of the same commit built different importers).
-/// Building a copy of the sources at a fixed path makes every hash the same everywhere.
-const STAGE: &str = "/tmp/custode-plugin-sources";
-
-/// Copies what the plugins are built from (the root manifest, `wit/`, `sdk/`, `plugins/` without
-/// its `target/` and `dist/`) to [`STAGE`], keeping modification times so cargo rebuilds only
-/// what changed.
-fn stage_sources(root: &Path) -> Result<PathBuf> {
-    let stage = PathBuf::from(STAGE);
-    if stage.exists() {
-        std::fs::remove_dir_all(&stage).with_context(|| format!("clearing {}", stage.display()))?;
-    }
-    std::fs::create_dir_all(&stage).with_context(|| format!("creating {}", stage.display()))?;
-    copy_file(&root.join("Cargo.toml"), &stage.join("Cargo.toml"))?;
-    copy_tree(&root.join("wit"), &stage.join("wit"), &[])?;
-    copy_tree(&root.join("sdk"), &stage.join("sdk"), &["target"])?;
-    copy_tree(
-        &root.join("plugins"),
-        &stage.join("plugins"),
-        &["target", "dist"],
-    )?;
-    Ok(stage)
-}
-
-fn copy_tree(from: &Path, to: &Path, skip: &[&str]) -> Result<()> {
-    std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
-    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
-        let entry = entry?;
-        let name = entry.file_name();
-        if skip.iter().any(|s| name == *s) {
-            continue;
+/// Compiles and runs the SDK's documentation examples, one per world: each world's module exists
+/// only with its feature, and the features exclude each other, so a plain `cargo test` (no
+/// features) never sees them. With the host's toolchain, like the rest of the root workspace.
+fn sdk_examples() -> Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    for world in ["importer", "retention", "exporter"] {
+        let mut cmd = Command::new(&cargo);
+        cmd.current_dir(repo_root()).args([
+            "test",
+            "--quiet",
+            "--package",
+            "custode-sdk",
+            "--doc",
+            "--features",
+            world,
+        ]);
+        // What `cargo run` set for this process would change fingerprints and force rebuilds.
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy();
+            let keep = ["CARGO_HOME", "CARGO_TARGET_DIR", "CARGO_BUILD_JOBS"];
+            if key.starts_with("CARGO_") && !keep.contains(&key.as_ref()) {
+                cmd.env_remove(key.as_ref());
+            }
         }
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            copy_tree(&entry.path(), &to.join(&name), &[])?;
-        } else if kind.is_file() {
-            copy_file(&entry.path(), &to.join(&name))?;
+        let status = cmd
+            .status()
+            .context("running cargo test for the SDK's examples")?;
+        if !status.success() {
+            bail!("the SDK's `{world}` documentation example failed (see above)");
         }
     }
     Ok(())
 }
 
-fn copy_file(from: &Path, to: &Path) -> Result<()> {
-    std::fs::copy(from, to)
-        .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
-    let modified = std::fs::metadata(from)?.modified()?;
-    std::fs::File::options()
-        .write(true)
-        .open(to)?
-        .set_modified(modified)
-        .with_context(|| format!("setting the time of {}", to.display()))?;
-    Ok(())
-}
-
-fn build(root: &Path, target_dir: &Path, packages: &[&str], verbose: bool) -> Result<()> {
+/// Builds `packages` from the staged sources at `root`; `locked` (for `--check`) refuses to touch
+/// `Cargo.lock`, so CI fails if the committed lockfile is not what the sources need.
+fn build(
+    root: &Path,
+    target_dir: &Path,
+    packages: &[&str],
+    locked: bool,
+    verbose: bool,
+) -> Result<()> {
     let cargo_home = std::env::var("CARGO_HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|_| {
@@ -334,11 +334,11 @@ fn build(root: &Path, target_dir: &Path, packages: &[&str], verbose: bool) -> Re
     cmd.args([
         "build",
         "--release",
-        "--locked",
         "--target",
         "wasm32-unknown-unknown",
         "-Zbuild-std=std,panic_abort",
     ])
+    .args(locked.then_some("--locked"))
     .args(packages)
     .env("RUSTC_BOOTSTRAP", "1")
     .env("RUSTFLAGS", &rustflags)
@@ -358,7 +358,8 @@ fn build(root: &Path, target_dir: &Path, packages: &[&str], verbose: bool) -> Re
 /// The plugin crates, from `cargo metadata` of the plugins workspace.
 fn plugin_crates(plugins_dir: &Path) -> Result<Vec<PluginCrate>> {
     let out = debian_cargo(plugins_dir, &plugins_dir.join("target"))
-        .args(["metadata", "--format-version", "1", "--no-deps", "--locked"])
+        // `--no-deps` reads only the manifests, so a crate not yet in Cargo.lock is listed too.
+        .args(["metadata", "--format-version", "1", "--no-deps"])
         .output()
         .context("running cargo metadata for plugins/")?;
     if !out.status.success() {

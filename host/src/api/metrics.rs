@@ -179,6 +179,7 @@ mod tests {
                     what: "records",
                     count: 2,
                     limit: 1,
+                    counted: "records and row errors together",
                 },
             ),
             ("contract", Failure::Contract("no".into())),

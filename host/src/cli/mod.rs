@@ -2,6 +2,7 @@
 
 pub mod compliance;
 mod import;
+mod inspect;
 mod plugin;
 mod remote;
 mod requests;

@@ -2,7 +2,7 @@
 //! running server with `--server`).
 
 use crate::app::App;
-use crate::runtime::{Inspection, Limits, Plugin, Runtime};
+use crate::runtime::Limits;
 use crate::service::plugins::{Installed, PluginInfo, SettingsChange};
 use anyhow::Context;
 use clap::Subcommand;
@@ -61,13 +61,7 @@ pub fn run(
 ) -> anyhow::Result<i32> {
     let actor = super::compliance::cli_actor();
     match command {
-        PluginCommand::Inspect { file, json } => {
-            let bytes = read_plugin(file)?;
-            let runtime = Runtime::new(None)?;
-            let inspection = Plugin::inspect(&runtime, &bytes)
-                .with_context(|| format!("{} is not a usable plugin", file.display()))?;
-            print_inspection(&inspection, *json, out)
-        }
+        PluginCommand::Inspect { file, json } => super::inspect::inspect(file, *json, out),
         PluginCommand::List { json } => print_list(&open()?.plugins.list(), *json, out),
         PluginCommand::Install { file, json } => {
             let bytes =
@@ -96,6 +90,8 @@ pub fn run(
     }
 }
 
+pub(crate) use super::inspect::print_inspection;
+
 /// The settings change a `configure` command asks for, given the plugin's current limits.
 pub(crate) fn settings_change(command: &PluginCommand, current: Limits) -> SettingsChange {
     let PluginCommand::Configure {
@@ -115,19 +111,6 @@ pub(crate) fn settings_change(command: &PluginCommand, current: Limits) -> Setti
         limits,
         config: (!settings.is_empty()).then(|| settings.iter().cloned().collect()),
     }
-}
-
-pub(crate) fn print_inspection(
-    i: &Inspection,
-    json: bool,
-    out: &mut dyn Write,
-) -> anyhow::Result<i32> {
-    if json {
-        writeln!(out, "{}", serde_json::to_string_pretty(i)?)?;
-    } else {
-        write!(out, "{}", render(i))?;
-    }
-    Ok(0)
 }
 
 fn line(p: &PluginInfo) -> String {
@@ -220,50 +203,4 @@ pub(crate) fn read_plugin(file: &PathBuf) -> anyhow::Result<Vec<u8>> {
         );
     }
     std::fs::read(file).with_context(|| format!("reading {}", file.display()))
-}
-
-fn render(i: &Inspection) -> String {
-    let mut out = String::new();
-    out += &format!("plugin    {} {} ({})\n", i.name, i.version, i.kind);
-    out += &format!("summary   {}\n", i.summary);
-    out += &format!("digest    sha256:{}\n", i.digest);
-    out += &format!("size      {}\n", crate::runtime::format_bytes(i.size_bytes));
-    out += &format!("api       custode:plugin@{}\n", i.api_version);
-    if i.config_keys.is_empty() {
-        out += "settings  (none)\n";
-    } else {
-        out += "settings\n";
-        for k in &i.config_keys {
-            let mut notes = Vec::new();
-            if k.required {
-                notes.push("required".to_string());
-            }
-            if let Some(d) = &k.default_value {
-                notes.push(format!("default: {d}"));
-            }
-            let notes = if notes.is_empty() {
-                String::new()
-            } else {
-                format!(" [{}]", notes.join(", "))
-            };
-            out += &format!("  {}{notes}\n      {}\n", k.name, k.doc);
-        }
-    }
-    out += "imports\n";
-    for name in &i.imports {
-        out += &format!("  {name}\n");
-    }
-    out += "exports\n";
-    for name in &i.exports {
-        out += &format!("  {name}\n");
-    }
-    out += &format!(
-        "sandbox   {}\n",
-        if i.uses_wasi {
-            "imports WASI: given an empty WASI context (no files, env, network; frozen clock)"
-        } else {
-            "no WASI imports"
-        }
-    );
-    out
 }

@@ -7,9 +7,11 @@ use wasmtime::Trap;
 
 /// A plugin call failed. The host is unaffected: the plugin's store is thrown away.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("plugin `{plugin}` {version} {failure} in `{function}`{}", hint(.failure))]
+#[error("plugin `{plugin}`{} {failure} in `{function}`{}", version_part(.version), hint(.failure, .function))]
 pub struct PluginError {
+    /// The plugin's name; `sha256:<first 12 hex digits>` when it failed before describing itself.
     pub plugin: String,
+    /// Empty when the plugin failed before describing itself.
     pub version: String,
     /// The exported function that was called, e.g. `push`.
     pub function: &'static str,
@@ -31,11 +33,14 @@ pub enum Failure {
     #[error("reported an error: {0}")]
     Reported(Box<Reported>),
     /// The plugin returned more than the host accepts from one call.
-    #[error("returned {count} {what} from one call (the limit is {limit})")]
+    #[error("returned {count} {what} from one call (the limit is {limit} {counted})")]
     OutputTooLarge {
+        /// What it returned too many of, e.g. `row errors`.
         what: &'static str,
         count: usize,
         limit: usize,
+        /// What the limit counts, e.g. `records and row errors together`.
+        counted: &'static str,
     },
     /// The plugin returned something the contract does not allow.
     #[error("broke the plugin contract: {0}")]
@@ -74,8 +79,20 @@ impl std::fmt::Display for Reported {
     }
 }
 
-fn hint(failure: &Failure) -> &'static str {
+fn version_part(version: &str) -> String {
+    if version.is_empty() {
+        String::new()
+    } else {
+        format!(" {version}")
+    }
+}
+
+fn hint(failure: &Failure, function: &str) -> &'static str {
     match failure {
+        // `describe()` takes no input and must answer at once: more time would not help.
+        Failure::Deadline(_) if function == "describe" => {
+            "; `describe()` must return at once, whatever the limits: this is a bug in the plugin, report it to its author"
+        }
         Failure::Deadline(_) => {
             "; if the work is legitimately long, raise the plugin's `limits.deadline_ms`, otherwise report it to the plugin's author"
         }
@@ -104,8 +121,8 @@ pub(crate) fn classify(
             requested,
         };
     }
-    if let Some(message) = &state.log.panic {
-        return Failure::Panic(message.clone());
+    if let Some(message) = state.log().panic.clone() {
+        return Failure::Panic(message);
     }
     match trap {
         Some(Trap::UnreachableCodeReached) => {

@@ -9,8 +9,8 @@ use super::state::PluginState;
 use wasmtime::component::ResourceAny;
 use wasmtime::Store;
 
-/// Most records (plus rejected rows) the host accepts from one `push` or `finish`. Inputs are fed
-/// in chunks of [`CHUNK_SIZE`], so an honest importer stays far below it.
+/// Most records and row errors, together, the host accepts from one `push` or `finish`. Inputs are
+/// fed in chunks of [`CHUNK_SIZE`], so an honest importer stays far below it.
 pub const MAX_RECORDS_PER_CALL: usize = 250_000;
 /// Bytes fed to an importer per `push`: big enough to amortise the call, small enough that a
 /// 64 MiB plugin never holds much of the input.
@@ -69,9 +69,16 @@ impl ImportSession<'_> {
         Ok(checked)
     }
 
-    /// The plugin's log lines so far (also forwarded to the host's log as they arrive).
-    pub fn log(&self) -> &[(super::bindings::types::LogLevel, String)] {
-        &self.store.data().log.lines
+    /// The plugin's log lines so far (those under the cap are also forwarded to the host's log
+    /// as they arrive).
+    pub fn log(&self) -> Vec<(super::bindings::types::LogLevel, String)> {
+        self.store.data().log().lines.clone()
+    }
+
+    /// Log lines the plugin wrote past the cap of [`super::log::MAX_LOG_LINES`] per job, counted
+    /// but not kept.
+    pub fn dropped_log_lines(&self) -> usize {
+        self.store.data().log().dropped
     }
 
     fn check(
@@ -82,12 +89,18 @@ impl ImportSession<'_> {
         let chunk = result.map_err(|e| self.plugin.error(function, reported(e)))?;
         let count = chunk.records.len() + chunk.rejected.len();
         if count > MAX_RECORDS_PER_CALL {
+            let what = match (chunk.records.len(), chunk.rejected.len()) {
+                (_, 0) => "records",
+                (0, _) => "row errors",
+                _ => "records and row errors",
+            };
             return Err(self.plugin.error(
                 function,
                 Failure::OutputTooLarge {
-                    what: "records",
+                    what,
                     count,
                     limit: MAX_RECORDS_PER_CALL,
+                    counted: "records and row errors together",
                 },
             ));
         }

@@ -4,8 +4,10 @@
 //! - [`engine`]: one wasmtime `Engine` (component model, pooling allocator, epoch interruption with
 //!   a ticker thread) shared by every plugin.
 //! - [`cache`]: compiled code on disk, keyed by the plugin's SHA-256 and the engine's compatibility hash.
-//! - [`plugin`]: loading and validating a component (world, version, imports), `describe()`, inspection.
+//! - [`plugin`]: loading a component, `describe()`, inspection.
+//! - [`validate`]: install-time checks: is it a component, its world and API version, its imports.
 //! - [`state`]: what a plugin's `Store` holds: limits, its configuration, its log, an empty WASI context.
+//! - [`log`]: the plugin's log for one job (from `host.log` and WASI stdout/stderr), capped.
 //! - [`error`]: turning traps, timeouts and memory exhaustion into errors that name the plugin and the cause.
 //! - [`importer`], [`retention`], [`exporter`]: one module per world, calling a plugin's exports.
 //!
@@ -19,10 +21,12 @@ pub mod engine;
 pub mod error;
 pub mod exporter;
 pub mod importer;
+pub mod log;
 pub mod plugin;
 pub mod retention;
 pub mod state;
 pub mod stats;
+pub mod validate;
 
 pub use engine::Runtime;
 pub use error::{Failure, PluginError, Reported};

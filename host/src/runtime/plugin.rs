@@ -8,17 +8,15 @@ use super::cache::{self, CodeSource};
 use super::engine::{deadline_ticks, Runtime};
 use super::error::{classify, Failure, PluginError};
 use super::state::PluginState;
+use super::validate::{check_is_component, check_name, newer_api_fix, Surface};
 use super::Limits;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use wasmtime::component::types::ComponentItem;
 use wasmtime::component::Component;
 use wasmtime::Store;
 
-/// The plugin API versions this host runs: `custode:plugin@0.1.x`.
-pub const SUPPORTED_API: &str = "0.1";
-const PACKAGE: &str = "custode:plugin/";
+pub use super::validate::SUPPORTED_API;
 
 /// Which world a plugin implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -39,7 +37,7 @@ impl PluginKind {
     }
 
     /// The interface whose export marks a component as this world.
-    fn marker_interface(self) -> &'static str {
+    pub(crate) fn marker_interface(self) -> &'static str {
         match self {
             PluginKind::Importer => "source",
             PluginKind::RetentionRule => "rule",
@@ -143,6 +141,16 @@ impl Plugin {
         Ok(Self::load_unconfigured(runtime, bytes, PluginSettings::default())?.inspection)
     }
 
+    /// What can be read of a component whether or not it is accepted: its imports and exports
+    /// (it is compiled, not cached, and none of its code runs). For showing what a refused
+    /// component asks for next to the reason it is refused.
+    pub fn surface(runtime: &Arc<Runtime>, bytes: &[u8]) -> anyhow::Result<Surface> {
+        check_is_component(bytes)?;
+        let component = Component::new(runtime.engine(), bytes)
+            .map_err(|e| anyhow::anyhow!("the component could not be compiled: {e:#}"))?;
+        Ok(Surface::of(&component, runtime.engine()))
+    }
+
     fn load_unconfigured(
         runtime: &Arc<Runtime>,
         bytes: &[u8],
@@ -153,23 +161,29 @@ impl Plugin {
         check_is_component(bytes)?;
         let digest = cache::digest(bytes);
         let engine = runtime.engine();
-        let (component, code_source) = match runtime.cache() {
-            Some(cache) => cache.load_or_compile(engine, &digest, bytes),
-            None => Component::new(engine, bytes)
-                .map(|c| (c, CodeSource::Compiled))
-                .map_err(anyhow::Error::from),
-        }
-        .map_err(|e| anyhow::anyhow!("the component could not be compiled: {e:#}"))?;
+        let cached = runtime
+            .cache()
+            .and_then(|cache| cache.load(engine, &digest));
+        let (component, code_source) = match cached {
+            Some(component) => (component, CodeSource::DiskCache),
+            None => (
+                Component::new(engine, bytes)
+                    .map_err(|e| anyhow::anyhow!("the component could not be compiled: {e:#}"))?,
+                CodeSource::Compiled,
+            ),
+        };
 
-        let (imports, exports) = interface_names(&component, engine);
-        let (kind, api_version) = world_of(&exports)?;
-        check_imports(&imports)?;
-        let uses_wasi = imports.iter().any(|i| i.starts_with("wasi:"));
+        let surface = Surface::of(&component, engine);
+        let (kind, api_version) = surface.world()?;
+        surface.check_imports()?;
+        let uses_wasi = surface.imports.iter().any(|i| i.starts_with("wasi:"));
 
-        let instance_pre = runtime
-            .linker()
-            .instantiate_pre(&component)
-            .map_err(|e| anyhow::anyhow!("the component cannot be linked: {e:#}"))?;
+        let instance_pre = runtime.linker().instantiate_pre(&component).map_err(|e| {
+            anyhow::anyhow!(
+                "the component cannot be linked: {e:#}; if it was built with a newer SDK, {}",
+                newer_api_fix()
+            )
+        })?;
         let pre = match kind {
             PluginKind::Importer => WorldPre::Importer(ImporterPre::new(instance_pre)?),
             PluginKind::RetentionRule => {
@@ -178,23 +192,25 @@ impl Plugin {
             PluginKind::Exporter => WorldPre::Exporter(ExporterPre::new(instance_pre)?),
         };
 
+        // Until `describe()` has answered, the plugin is named by its digest: that is what a
+        // failure of `describe()` itself reports.
         let placeholder = Inspection {
+            name: format!("sha256:{}", &digest[..12]),
+            version: String::new(),
             digest,
             size_bytes: bytes.len(),
-            name: "(unnamed)".into(),
-            version: "?".into(),
             kind,
             summary: String::new(),
             config_keys: Vec::new(),
             api_version,
-            imports,
-            exports,
+            imports: surface.imports,
+            exports: surface.exports,
             uses_wasi,
         };
         let config = Arc::new(settings.config.clone());
         let mut plugin = Plugin {
             runtime: runtime.clone(),
-            label: Arc::from(format!("plugin {}", &placeholder.digest[..12])),
+            label: Arc::from(format!("plugin {}", placeholder.name)),
             inspection: placeholder,
             settings,
             config,
@@ -204,6 +220,16 @@ impl Plugin {
         };
         let info = plugin.describe()?;
         plugin.adopt_description(info)?;
+        // Stored only now: a component refused above (world, imports, linking, `describe()`)
+        // leaves nothing in the cache.
+        if code_source == CodeSource::Compiled {
+            if let Some(cache) = runtime.cache() {
+                // The cache only saves time: the plugin works without it.
+                if let Err(e) = cache.store(&plugin.inspection.digest, &component) {
+                    tracing::warn!(dir = %cache.dir().display(), error = format!("{e:#}"), "cannot store compiled plugin code; it will be compiled again at the next start");
+                }
+            }
+        }
         plugin.load_time = started.elapsed();
         Ok(plugin)
     }
@@ -261,7 +287,7 @@ impl Plugin {
         let deadline = self.settings.limits.deadline;
         store.set_epoch_deadline(deadline_ticks(deadline));
         let result = f(store);
-        store.data_mut().collect_stdio();
+        store.data_mut().end_call();
         let result = result.map_err(|e| self.error(function, classify(&e, store.data(), deadline)));
         super::stats::record(&result);
         result
@@ -427,208 +453,5 @@ impl Plugin {
             }
         }
         Ok(())
-    }
-}
-
-fn check_is_component(bytes: &[u8]) -> anyhow::Result<()> {
-    if wasmparser::Parser::is_component(bytes) {
-        return Ok(());
-    }
-    if wasmparser::Parser::is_core_wasm(bytes) {
-        anyhow::bail!(
-            "this is a core WebAssembly module, not a component: build plugins with `cargo xtask plugins` \
-             (or turn the module into a component with `wasm-tools component new`)"
-        );
-    }
-    anyhow::bail!("this is not a WebAssembly component (it does not start with the `\\0asm` header of a component)")
-}
-
-fn check_name(name: &str) -> anyhow::Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !name.starts_with('-');
-    if !ok {
-        anyhow::bail!(
-            "plugin name `{name}` is not allowed: use 1 to 64 lower-case letters, digits and dashes, e.g. `csv` or `erp-sync`"
-        );
-    }
-    Ok(())
-}
-
-/// The names of the instances (interfaces) a component imports and exports, sorted.
-fn interface_names(component: &Component, engine: &wasmtime::Engine) -> (Vec<String>, Vec<String>) {
-    let ty = component.component_type();
-    let name = |(n, item): (&str, wasmtime::component::types::ComponentExtern<'_>)| match item.ty {
-        ComponentItem::ComponentFunc(_) => format!("{n} (function)"),
-        _ => n.to_string(),
-    };
-    let mut imports: Vec<String> = ty.imports(engine).map(name).collect();
-    let mut exports: Vec<String> = ty.exports(engine).map(name).collect();
-    imports.sort();
-    exports.sort();
-    (imports, exports)
-}
-
-/// Splits `custode:plugin/source@0.1.0` into (`source`, `0.1.0`).
-fn custode_interface(name: &str) -> Option<(&str, &str)> {
-    name.strip_prefix(PACKAGE)?.split_once('@')
-}
-
-fn supported(version: &str) -> bool {
-    version
-        .strip_prefix(SUPPORTED_API)
-        .is_some_and(|rest| rest.starts_with('.'))
-}
-
-/// Finds which world a component implements, from its exports.
-fn world_of(exports: &[String]) -> anyhow::Result<(PluginKind, String)> {
-    let worlds = [
-        PluginKind::Importer,
-        PluginKind::RetentionRule,
-        PluginKind::Exporter,
-    ];
-    for name in exports {
-        let Some((interface, version)) = custode_interface(name) else {
-            continue;
-        };
-        let Some(kind) = worlds
-            .iter()
-            .copied()
-            .find(|k| k.marker_interface() == interface)
-        else {
-            continue;
-        };
-        if !supported(version) {
-            anyhow::bail!(
-                "the component exports `{name}`, built against plugin API {version}, but this Custode runs plugin API \
-                 {SUPPORTED_API}.x (custode:plugin@{SUPPORTED_API}.x): rebuild the plugin against wit/since_v0.1.0 or upgrade Custode"
-            );
-        }
-        let describe = format!("{PACKAGE}plugin@{version}");
-        if !exports.contains(&describe) {
-            anyhow::bail!("the component implements the {kind} world but does not export `{describe}` (describe): rebuild it with the SDK");
-        }
-        return Ok((kind, version.to_string()));
-    }
-    anyhow::bail!(
-        "the component implements no Custode plugin world (importer, retention-rule or exporter of custode:plugin@{SUPPORTED_API}.x); \
-         it exports: {}",
-        if exports.is_empty() { "nothing".to_string() } else { exports.join(", ") }
-    )
-}
-
-/// Plugins may import our `host` and `types` interfaces and WASI p2 (given an empty sandbox); nothing else.
-fn check_imports(imports: &[String]) -> anyhow::Result<()> {
-    let foreign: Vec<&str> = imports
-        .iter()
-        .map(String::as_str)
-        .filter(|name| match custode_interface(name) {
-            Some(("host" | "types", version)) => !supported(version),
-            Some(_) => true,
-            None => !(name.starts_with("wasi:") && name.contains("@0.2.")),
-        })
-        .collect();
-    if foreign.is_empty() {
-        return Ok(());
-    }
-    anyhow::bail!(
-        "the component imports {}, which Custode does not provide: a plugin may import only `custode:plugin/host@{SUPPORTED_API}.x` \
-         (and WASI 0.2, which it gets as an empty sandbox); remove the import from the plugin",
-        foreign.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn names(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn recognises_each_world_and_its_version() {
-        let importer = names(&["custode:plugin/plugin@0.1.0", "custode:plugin/source@0.1.0"]);
-        assert_eq!(
-            world_of(&importer).unwrap(),
-            (PluginKind::Importer, "0.1.0".into())
-        );
-        let rule = names(&["custode:plugin/plugin@0.1.2", "custode:plugin/rule@0.1.2"]);
-        assert_eq!(
-            world_of(&rule).unwrap(),
-            (PluginKind::RetentionRule, "0.1.2".into())
-        );
-        let exporter = names(&["custode:plugin/plugin@0.1.0", "custode:plugin/render@0.1.0"]);
-        assert_eq!(world_of(&exporter).unwrap().0, PluginKind::Exporter);
-    }
-
-    #[test]
-    fn refuses_unsupported_versions_and_foreign_worlds_with_the_fix() {
-        let future = names(&["custode:plugin/plugin@0.2.0", "custode:plugin/source@0.2.0"]);
-        let e = world_of(&future).unwrap_err().to_string();
-        assert!(
-            e.contains("plugin API 0.2.0") && e.contains("rebuild"),
-            "{e}"
-        );
-        let e = world_of(&names(&["wasi:cli/run@0.2.0"]))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("no Custode plugin world") && e.contains("wasi:cli/run@0.2.0"),
-            "{e}"
-        );
-        let e = world_of(&names(&["custode:plugin/source@0.1.0"]))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("does not export `custode:plugin/plugin@0.1.0`"),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn allows_only_host_types_and_wasi_imports() {
-        check_imports(&names(&[
-            "custode:plugin/host@0.1.0",
-            "custode:plugin/types@0.1.0",
-            "wasi:io/streams@0.2.3",
-        ]))
-        .unwrap();
-        let e = check_imports(&names(&[
-            "custode:plugin/host@0.1.0",
-            "evil:net/socket@0.1.0",
-        ]))
-        .unwrap_err()
-        .to_string();
-        assert!(
-            e.contains("`evil:net/socket@0.1.0`") && e.contains("remove the import"),
-            "{e}"
-        );
-        let e = check_imports(&names(&["custode:plugin/host@0.9.0"]))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("custode:plugin/host@0.9.0"), "{e}");
-    }
-
-    #[test]
-    fn plugin_names_are_kebab_case() {
-        check_name("csv").unwrap();
-        check_name("erp-sync-2").unwrap();
-        for bad in ["", "CSV", "my plugin", "-x", "a/b"] {
-            assert!(check_name(bad).is_err(), "{bad:?} should be refused");
-        }
-    }
-
-    #[test]
-    fn refuses_bytes_that_are_not_a_component() {
-        let e = check_is_component(b"\0asm\x01\0\0\0")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("core WebAssembly module"), "{e}");
-        let e = check_is_component(b"PK\x03\x04").unwrap_err().to_string();
-        assert!(e.contains("not a WebAssembly component"), "{e}");
     }
 }

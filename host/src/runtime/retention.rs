@@ -54,6 +54,7 @@ impl RetentionJob<'_> {
                     what: "decisions",
                     count: decisions.len(),
                     limit: batch.len(),
+                    counted: "decisions, one per subject in the batch",
                 },
             ));
         }

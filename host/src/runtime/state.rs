@@ -2,74 +2,55 @@
 
 use super::bindings::host;
 use super::bindings::types::LogLevel;
+use super::log::{PluginLog, SharedLog, Stdio};
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, MutexGuard};
 use std::time::Duration;
 use wasmtime::component::ResourceTable;
-use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
-
-/// The message prefix the SDK's panic hook writes (see `sdk/src/panic.rs`).
-pub const PANIC_LOG_PREFIX: &str = "panicked at ";
-/// Lines a plugin may log in one job; more are counted, not kept, so a chatty plugin cannot
-/// exhaust the host's memory.
-pub const MAX_LOG_LINES: usize = 1000;
-/// Longest kept log line, in bytes.
-pub const MAX_LOG_LINE: usize = 4096;
-/// Bytes of WASI stdout/stderr kept per job.
-const MAX_STDIO_BYTES: usize = 64 << 10;
 
 /// Per-job state of a plugin instance.
 pub struct PluginState {
-    /// `name version`, for log lines.
-    pub(crate) label: Arc<str>,
     pub(crate) config: Arc<BTreeMap<String, String>>,
     pub(crate) limiter: MemoryLimiter,
-    pub(crate) log: PluginLog,
+    log: SharedLog,
     table: ResourceTable,
-    wasi: Option<WasiParts>,
+    wasi: Option<WasiCtx>,
 }
 
 impl PluginState {
+    /// `label` (`name version`) names the plugin in the host's log.
     pub(crate) fn new(
         label: Arc<str>,
         config: Arc<BTreeMap<String, String>>,
         memory_limit: usize,
     ) -> Self {
         PluginState {
-            label,
             config,
             limiter: MemoryLimiter::new(memory_limit),
-            log: PluginLog::default(),
+            log: SharedLog::new(label),
             table: ResourceTable::new(),
             wasi: None,
         }
     }
 
-    /// Moves what the plugin wrote to WASI stdout/stderr into its log.
-    pub(crate) fn collect_stdio(&mut self) {
-        let Some(wasi) = self.wasi.as_mut() else {
-            return;
-        };
-        for (pipe, taken, level) in [
-            (&wasi.stdout, &mut wasi.stdout_taken, LogLevel::Info),
-            (&wasi.stderr, &mut wasi.stderr_taken, LogLevel::Warn),
-        ] {
-            let bytes = pipe.contents();
-            if bytes.len() > *taken {
-                let text = String::from_utf8_lossy(&bytes[*taken..]).into_owned();
-                *taken = bytes.len();
-                for line in text.lines().filter(|l| !l.trim().is_empty()) {
-                    self.log.push(&self.label, level, line.to_string());
-                }
-            }
+    /// The job's log so far.
+    pub(crate) fn log(&self) -> MutexGuard<'_, PluginLog> {
+        self.log.lock()
+    }
+
+    /// After each call: what the plugin wrote to stdout/stderr without a final newline becomes a
+    /// line too.
+    pub(crate) fn end_call(&mut self) {
+        if self.wasi.is_some() {
+            self.log.lock().flush_stdio();
         }
     }
 }
 
 impl host::Host for PluginState {
     fn log(&mut self, level: LogLevel, message: String) {
-        self.log.push(&self.label, level, message);
+        self.log.lock().push(level, message);
     }
 
     fn config(&mut self, key: String) -> Option<String> {
@@ -78,45 +59,6 @@ impl host::Host for PluginState {
 }
 
 impl super::bindings::types::Host for PluginState {}
-
-/// A plugin's log lines for one job, also forwarded to the host's log.
-#[derive(Default, Debug)]
-pub struct PluginLog {
-    pub lines: Vec<(LogLevel, String)>,
-    pub dropped: usize,
-    /// The last panic message the SDK's hook reported, if any.
-    pub panic: Option<String>,
-}
-
-impl PluginLog {
-    fn push(&mut self, label: &str, level: LogLevel, mut message: String) {
-        if message.len() > MAX_LOG_LINE {
-            let mut cut = MAX_LOG_LINE;
-            while !message.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            message.truncate(cut);
-            message.push('…');
-        }
-        if level == LogLevel::Error {
-            if let Some(rest) = message.strip_prefix(PANIC_LOG_PREFIX) {
-                self.panic = Some(rest.to_string());
-            }
-        }
-        match level {
-            LogLevel::Trace => tracing::trace!(plugin = label, "{message}"),
-            LogLevel::Debug => tracing::debug!(plugin = label, "{message}"),
-            LogLevel::Info => tracing::info!(plugin = label, "{message}"),
-            LogLevel::Warn => tracing::warn!(plugin = label, "{message}"),
-            LogLevel::Error => tracing::error!(plugin = label, "{message}"),
-        }
-        if self.lines.len() < MAX_LOG_LINES {
-            self.lines.push((level, message));
-        } else {
-            self.dropped += 1;
-        }
-    }
-}
 
 /// Enforces a plugin's memory limit and remembers a refused growth, so a trap that follows can be
 /// reported as "exceeded its memory limit" instead of a bare `unreachable`.
@@ -168,44 +110,26 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
 /// The WASI context of a plugin built for `wasm32-wasip2` (or by componentize-py/js): nothing in
 /// it. No preopened directories, no environment, no arguments, no network, no name lookups, a clock
 /// frozen at 1970-01-01 and a fixed random seed (so results are reproducible, as with native
-/// plugins); stdout and stderr go to the plugin's log.
-struct WasiParts {
-    ctx: WasiCtx,
-    stdout: MemoryOutputPipe,
-    stderr: MemoryOutputPipe,
-    stdout_taken: usize,
-    stderr_taken: usize,
-}
-
-impl WasiParts {
-    fn empty() -> WasiParts {
-        let stdout = MemoryOutputPipe::new(MAX_STDIO_BYTES);
-        let stderr = MemoryOutputPipe::new(MAX_STDIO_BYTES);
-        let ctx = WasiCtxBuilder::new()
-            .stdout(stdout.clone())
-            .stderr(stderr.clone())
-            .allow_tcp(false)
-            .allow_udp(false)
-            .allow_ip_name_lookup(false)
-            .wall_clock(FrozenClock)
-            .monotonic_clock(FrozenClock)
-            .insecure_random_seed(0)
-            .build();
-        WasiParts {
-            ctx,
-            stdout,
-            stderr,
-            stdout_taken: 0,
-            stderr_taken: 0,
-        }
-    }
+/// plugins); stdout and stderr go to the plugin's log, line by line, under the log's caps.
+fn empty_wasi(log: &SharedLog) -> WasiCtx {
+    WasiCtxBuilder::new()
+        .stdout(log.stdio(Stdio::Stdout))
+        .stderr(log.stdio(Stdio::Stderr))
+        .allow_tcp(false)
+        .allow_udp(false)
+        .allow_ip_name_lookup(false)
+        .wall_clock(FrozenClock)
+        .monotonic_clock(FrozenClock)
+        .insecure_random_seed(0)
+        .build()
 }
 
 impl WasiView for PluginState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        let wasi = self.wasi.get_or_insert_with(WasiParts::empty);
+        let log = &self.log;
+        let ctx = self.wasi.get_or_insert_with(|| empty_wasi(log));
         WasiCtxView {
-            ctx: &mut wasi.ctx,
+            ctx,
             table: &mut self.table,
         }
     }

@@ -340,9 +340,10 @@ impl Output {
     }
 }
 
-/// What the plugin says about itself, and every setting it reads.
+/// What the plugin says about itself, and every setting it reads. The name is the package's, so a
+/// copy renamed in its `Cargo.toml` describes itself by its new name.
 pub fn describe() -> PluginInfo {
-    PluginInfo::new("csv", env!("CARGO_PKG_VERSION"), PluginKind::Importer, "Contacts from CSV files and Excel exports, with consent columns")
+    PluginInfo::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"), PluginKind::Importer, "Contacts from CSV files and Excel exports, with consent columns")
         .with_config_key(
             "columns",
             "Extra header mapping `Header=target, ...`; target: email, phone, external_id, source, last_interaction, \

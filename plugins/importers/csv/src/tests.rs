@@ -208,7 +208,7 @@ fn describe_lists_every_setting_read() {
         assert!(declared.contains(&key.as_str()), "`{key}` is read but not declared");
     }
     assert_eq!(declared.len(), config.keys_read().len(), "declared keys that are never read");
-    assert_eq!((info.name.as_str(), info.kind), ("csv", PluginKind::Importer));
+    assert_eq!((info.name.as_str(), info.kind), (env!("CARGO_PKG_NAME"), PluginKind::Importer));
 }
 
 #[test]

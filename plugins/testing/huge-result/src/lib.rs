@@ -1,14 +1,16 @@
 //! Test plugin, never bundled: an importer whose first `push` returns a huge result.
 //!
-//! It returns `rejected` row errors (default 1 000 001: more than a host cap of 1 000 000 items
-//! per call) and `records` contact records (default 0), all minimal, then nothing more. The host
-//! must refuse the result with a clear message instead of trying to store it.
+//! It returns `rejected` row errors (default 250 001: one more than the host's cap of 250 000
+//! records and row errors per call, `MAX_RECORDS_PER_CALL` in `host/src/runtime/importer.rs`) and
+//! `records` contact records (default 0), all minimal, then nothing more. The host must refuse the
+//! result with a clear message instead of trying to store it.
 //!
 //! Why row errors by default: inside the plugin a minimal contact record costs about 216 bytes
 //! (the Rust value plus its canonical-ABI copy while it is returned), a row error with empty
-//! strings 64 bytes. So 64 MiB of plugin memory hold about 1 000 000 row errors but only about
-//! 290 000 records. To test a cap on records, set `records` above the cap and give this plugin a
-//! memory limit of at least 256 MiB per million records; under 64 MiB it traps out of memory first.
+//! strings 64 bytes. So 250 001 row errors take about 16 MB of plugin memory, far under the default
+//! 64 MiB, while 250 001 records take about 54 MB. To test the cap with records, set `records` to
+//! 250 001 (and `rejected` to 0) and give this plugin a memory limit of 128 MiB, so it does not
+//! trap out of memory first.
 
 use custode_sdk::config::Config;
 use custode_sdk::importer::{ChunkResult, Importer};
@@ -24,7 +26,7 @@ impl HugeResult {
     fn new(config: &Config) -> Result<Self, ImportError> {
         Ok(HugeResult {
             records: config.number("records")?.unwrap_or(0),
-            rejected: config.number("rejected")?.unwrap_or(1_000_001),
+            rejected: config.number("rejected")?.unwrap_or(250_001),
             done: false,
         })
     }
@@ -43,9 +45,9 @@ impl HugeResult {
 
 impl Importer for HugeResult {
     fn describe() -> PluginInfo {
-        PluginInfo::new("huge-result", env!("CARGO_PKG_VERSION"), PluginKind::Importer, "Test plugin: the first push returns over a million items")
+        PluginInfo::new("huge-result", env!("CARGO_PKG_VERSION"), PluginKind::Importer, "Test plugin: the first push returns more items than the host accepts from one call")
             .with_config_key("records", "Contact records in the first push's result", false, Some("0"))
-            .with_config_key("rejected", "Row errors in the first push's result", false, Some("1000001"))
+            .with_config_key("rejected", "Row errors in the first push's result", false, Some("250001"))
     }
     fn open() -> Result<Self, ImportError> {
         HugeResult::new(&Config::from_host())
@@ -73,7 +75,7 @@ mod tests {
         let second = p.result();
         assert!(second.records.is_empty() && second.rejected.is_empty());
         let default = HugeResult::new(&Config::from_pairs(&[])).unwrap();
-        assert_eq!((default.records, default.rejected), (0, 1_000_001));
+        assert_eq!((default.records, default.rejected), (0, 250_001));
         assert!(HugeResult::new(&Config::from_pairs(&[("records", "many")])).is_err());
     }
 }

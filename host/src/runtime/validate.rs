@@ -1,0 +1,337 @@
+//! Install-time checks on a component, before any of its code runs: is it a component, which world
+//! and API version does it implement, and does it import only what Custode gives.
+
+use super::plugin::PluginKind;
+use wasmtime::component::types::ComponentItem;
+use wasmtime::component::Component;
+use wasmtime::Engine;
+
+/// The plugin API versions this host runs: `custode:plugin@0.1.x`.
+pub const SUPPORTED_API: &str = "0.1";
+/// The plugin API version this host was built from (`wit/since_v0.1.0`).
+pub const HOST_API: &str = "0.1.0";
+const PACKAGE: &str = "custode:plugin/";
+/// The functions of `custode:plugin/host` this host provides (see `wit/since_v0.1.0/host.wit`;
+/// a test checks the two agree).
+pub const HOST_FUNCTIONS: &[&str] = &["log", "config"];
+
+/// What a component imports and exports, which can be read whether or not it is accepted:
+/// `custode plugin inspect` prints it for a refused component too.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Surface {
+    /// Imported interfaces (and bare functions, marked `(function)`), sorted.
+    pub imports: Vec<String>,
+    /// Exported interfaces (and bare functions), sorted.
+    pub exports: Vec<String>,
+    /// `(interface, function)` for each function imported from a `custode:plugin/host` version.
+    pub host_functions: Vec<(String, String)>,
+}
+
+impl Surface {
+    pub fn of(component: &Component, engine: &Engine) -> Surface {
+        let ty = component.component_type();
+        let name = |n: &str, item: &ComponentItem| match item {
+            ComponentItem::ComponentFunc(_) => format!("{n} (function)"),
+            _ => n.to_string(),
+        };
+        let mut imports = Vec::new();
+        let mut host_functions = Vec::new();
+        for (n, item) in ty.imports(engine) {
+            if let (Some(("host", _)), ComponentItem::ComponentInstance(instance)) =
+                (custode_interface(n), &item.ty)
+            {
+                // Only functions: the interface also re-exports types (`log-level`).
+                for (function, item) in instance.exports(engine) {
+                    if matches!(item.ty, ComponentItem::ComponentFunc(_)) {
+                        host_functions.push((n.to_string(), function.to_string()));
+                    }
+                }
+            }
+            imports.push(name(n, &item.ty));
+        }
+        let mut exports: Vec<String> = ty.exports(engine).map(|(n, i)| name(n, &i.ty)).collect();
+        imports.sort();
+        exports.sort();
+        host_functions.sort();
+        Surface {
+            imports,
+            exports,
+            host_functions,
+        }
+    }
+
+    /// The world and API version the component implements.
+    pub fn world(&self) -> anyhow::Result<(PluginKind, String)> {
+        world_of(&self.exports)
+    }
+
+    /// Refuses imports Custode does not provide, naming them and the fix.
+    pub fn check_imports(&self) -> anyhow::Result<()> {
+        check_imports(&self.imports)?;
+        check_host_functions(&self.host_functions)
+    }
+}
+
+pub fn check_is_component(bytes: &[u8]) -> anyhow::Result<()> {
+    if wasmparser::Parser::is_component(bytes) {
+        return Ok(());
+    }
+    if wasmparser::Parser::is_core_wasm(bytes) {
+        anyhow::bail!(
+            "this is a core WebAssembly module, not a component: build plugins with `cargo xtask plugins` \
+             (or turn the module into a component with `wasm-tools component new`)"
+        );
+    }
+    anyhow::bail!("this is not a WebAssembly component (it does not start with the `\\0asm` header of a component)")
+}
+
+pub fn check_name(name: &str) -> anyhow::Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.starts_with('-');
+    if !ok {
+        anyhow::bail!(
+            "plugin name `{name}` is not allowed: use 1 to 64 lower-case letters, digits and dashes, e.g. `csv` or `erp-sync`"
+        );
+    }
+    Ok(())
+}
+
+/// Splits `custode:plugin/source@0.1.0` into (`source`, `0.1.0`).
+fn custode_interface(name: &str) -> Option<(&str, &str)> {
+    name.strip_prefix(PACKAGE)?.split_once('@')
+}
+
+fn supported(version: &str) -> bool {
+    version
+        .strip_prefix(SUPPORTED_API)
+        .is_some_and(|rest| rest.starts_with('.'))
+}
+
+/// The fix when a component needs more of the plugin API than this host has.
+pub fn newer_api_fix() -> String {
+    format!(
+        "the plugin was built against a newer custode:plugin than this Custode's {HOST_API}: rebuild it against \
+         {HOST_API} (wit/since_v0.1.0, or the custode-sdk of this Custode) or upgrade Custode"
+    )
+}
+
+/// Finds which world a component implements, from its exports.
+fn world_of(exports: &[String]) -> anyhow::Result<(PluginKind, String)> {
+    let worlds = [
+        PluginKind::Importer,
+        PluginKind::RetentionRule,
+        PluginKind::Exporter,
+    ];
+    for name in exports {
+        let Some((interface, version)) = custode_interface(name) else {
+            continue;
+        };
+        let Some(kind) = worlds
+            .iter()
+            .copied()
+            .find(|k| k.marker_interface() == interface)
+        else {
+            continue;
+        };
+        if !supported(version) {
+            anyhow::bail!(
+                "the component exports `{name}`, built against plugin API {version}, but this Custode runs plugin API \
+                 {SUPPORTED_API}.x (custode:plugin@{SUPPORTED_API}.x): rebuild the plugin against wit/since_v0.1.0 or upgrade Custode"
+            );
+        }
+        let describe = format!("{PACKAGE}plugin@{version}");
+        if !exports.contains(&describe) {
+            anyhow::bail!("the component implements the {kind} world but does not export `{describe}` (describe): rebuild it with the SDK");
+        }
+        return Ok((kind, version.to_string()));
+    }
+    anyhow::bail!(
+        "the component implements no Custode plugin world (importer, retention-rule or exporter of custode:plugin@{SUPPORTED_API}.x); \
+         it exports: {}",
+        if exports.is_empty() { "nothing".to_string() } else { exports.join(", ") }
+    )
+}
+
+/// Plugins may import our `host` and `types` interfaces and WASI p2 (given an empty sandbox); nothing else.
+fn check_imports(imports: &[String]) -> anyhow::Result<()> {
+    let foreign: Vec<&str> = imports
+        .iter()
+        .map(String::as_str)
+        .filter(|name| match custode_interface(name) {
+            Some(("host" | "types", version)) => !supported(version),
+            Some(_) => true,
+            None => !(name.starts_with("wasi:") && name.contains("@0.2.")),
+        })
+        .collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "the component imports {}, which Custode does not provide: a plugin may import only `custode:plugin/host@{SUPPORTED_API}.x` \
+         (and WASI 0.2, which it gets as an empty sandbox); remove the import from the plugin",
+        foreign.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+    )
+}
+
+/// Every function imported from `custode:plugin/host@0.1.x` must be one this host has. A newer
+/// 0.1.y may add functions; the interface name alone does not show that, and linking would fail
+/// with a type error that does not say what to do.
+fn check_host_functions(functions: &[(String, String)]) -> anyhow::Result<()> {
+    let missing: Vec<String> = functions
+        .iter()
+        .filter(|(_, f)| !HOST_FUNCTIONS.contains(&f.as_str()))
+        .map(|(interface, f)| format!("`{f}` (from `{interface}`)"))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "the component imports the host function{} {}, which this Custode does not have (its `custode:plugin/host` has {}): {}",
+        if missing.len() == 1 { "" } else { "s" },
+        missing.join(", "),
+        HOST_FUNCTIONS
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        newer_api_fix()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn recognises_each_world_and_its_version() {
+        let importer = names(&["custode:plugin/plugin@0.1.0", "custode:plugin/source@0.1.0"]);
+        assert_eq!(
+            world_of(&importer).unwrap(),
+            (PluginKind::Importer, "0.1.0".into())
+        );
+        let rule = names(&["custode:plugin/plugin@0.1.2", "custode:plugin/rule@0.1.2"]);
+        assert_eq!(
+            world_of(&rule).unwrap(),
+            (PluginKind::RetentionRule, "0.1.2".into())
+        );
+        let exporter = names(&["custode:plugin/plugin@0.1.0", "custode:plugin/render@0.1.0"]);
+        assert_eq!(world_of(&exporter).unwrap().0, PluginKind::Exporter);
+    }
+
+    #[test]
+    fn refuses_unsupported_versions_and_foreign_worlds_with_the_fix() {
+        let future = names(&["custode:plugin/plugin@0.2.0", "custode:plugin/source@0.2.0"]);
+        let e = world_of(&future).unwrap_err().to_string();
+        assert!(
+            e.contains("plugin API 0.2.0") && e.contains("rebuild"),
+            "{e}"
+        );
+        let e = world_of(&names(&["wasi:cli/run@0.2.0"]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("no Custode plugin world") && e.contains("wasi:cli/run@0.2.0"),
+            "{e}"
+        );
+        let e = world_of(&names(&["custode:plugin/source@0.1.0"]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("does not export `custode:plugin/plugin@0.1.0`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn allows_only_host_types_and_wasi_imports() {
+        check_imports(&names(&[
+            "custode:plugin/host@0.1.0",
+            "custode:plugin/types@0.1.0",
+            "wasi:io/streams@0.2.3",
+        ]))
+        .unwrap();
+        let e = check_imports(&names(&[
+            "custode:plugin/host@0.1.0",
+            "evil:net/socket@0.1.0",
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("`evil:net/socket@0.1.0`") && e.contains("remove the import"),
+            "{e}"
+        );
+        let e = check_imports(&names(&["custode:plugin/host@0.9.0"]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("custode:plugin/host@0.9.0"), "{e}");
+    }
+
+    #[test]
+    fn a_host_function_this_host_lacks_is_named_with_the_fix() {
+        let host = "custode:plugin/host@0.1.1".to_string();
+        let known: Vec<(String, String)> = HOST_FUNCTIONS
+            .iter()
+            .map(|f| (host.clone(), f.to_string()))
+            .collect();
+        check_host_functions(&known).unwrap();
+        let mut newer = known;
+        newer.push((host.clone(), "now".into()));
+        let e = check_host_functions(&newer).unwrap_err().to_string();
+        assert!(
+            e.contains("host function `now` (from `custode:plugin/host@0.1.1`)"),
+            "{e}"
+        );
+        assert!(
+            e.contains("built against a newer custode:plugin")
+                && e.contains("rebuild it against 0.1.0")
+                && e.contains("upgrade Custode"),
+            "{e}"
+        );
+    }
+
+    /// `HOST_FUNCTIONS` is what `wit/since_v0.1.0/host.wit` declares in `interface host`.
+    #[test]
+    fn the_host_function_list_matches_the_wit() {
+        let wit = include_str!("../../../wit/since_v0.1.0/host.wit");
+        let body = wit
+            .split("interface host {")
+            .nth(1)
+            .and_then(|rest| rest.split("\n}").next())
+            .expect("host.wit has `interface host { … }`");
+        let declared: Vec<&str> = body
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with("//"))
+            .filter_map(|l| l.split_once(": func").map(|(name, _)| name.trim()))
+            .collect();
+        assert_eq!(declared, HOST_FUNCTIONS);
+        assert!(wit.starts_with(&format!("package custode:plugin@{HOST_API};")));
+    }
+
+    #[test]
+    fn plugin_names_are_kebab_case() {
+        check_name("csv").unwrap();
+        check_name("erp-sync-2").unwrap();
+        for bad in ["", "CSV", "my plugin", "-x", "a/b"] {
+            assert!(check_name(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn refuses_bytes_that_are_not_a_component() {
+        let e = check_is_component(b"\0asm\x01\0\0\0")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("core WebAssembly module"), "{e}");
+        let e = check_is_component(b"PK\x03\x04").unwrap_err().to_string();
+        assert!(e.contains("not a WebAssembly component"), "{e}");
+    }
+}
