@@ -45,7 +45,8 @@ impl Options {
 /// Columns in order, each with its values.
 fn columns(p: &SubjectPackage) -> Vec<(String, Vec<&str>)> {
     // Email and phone come first even when an external id is listed before them.
-    let mut cols: Vec<(String, Vec<&str>)> = vec![("email".into(), vec![]), ("phone".into(), vec![])];
+    let mut cols: Vec<(String, Vec<&str>)> =
+        vec![("email".into(), vec![]), ("phone".into(), vec![])];
     for e in &p.identities {
         let (name, value) = match &e.identity {
             Identity::Email(v) => ("email".to_string(), v.as_str()),
@@ -70,7 +71,10 @@ fn push<'a>(cols: &mut Vec<(String, Vec<&'a str>)>, name: String, value: &'a str
 
 fn cell(out: &mut String, text: &str, o: &Options) {
     let guarded = o.formula_guard && text.starts_with(['=', '+', '-', '@']);
-    let quote = guarded || text.bytes().any(|b| b == o.delimiter || b == b'"' || b == b'\n' || b == b'\r');
+    let quote = guarded
+        || text
+            .bytes()
+            .any(|b| b == o.delimiter || b == b'"' || b == b'\n' || b == b'\r');
     if quote {
         out.push('"');
     }
@@ -113,15 +117,30 @@ pub fn render(p: &SubjectPackage, o: &Options) -> Document {
 }
 
 pub fn describe() -> PluginInfo {
-    PluginInfo::new("csv-export", env!("CARGO_PKG_VERSION"), PluginKind::Exporter, "A subject's current data as one CSV row, for portability")
-        .with_config_key("delimiter", "Cell separator: `,` `;` `tab` or `|`", false, Some(","))
-        .with_config_key("bom", "Start with a UTF-8 byte order mark, so Excel reads accents right: true or false", false, Some("true"))
-        .with_config_key(
-            "formula_guard",
-            "Prefix cells starting with = + - @ with ' so spreadsheets do not run them: true or false",
-            false,
-            Some("true"),
-        )
+    PluginInfo::new(
+        "csv-export",
+        env!("CARGO_PKG_VERSION"),
+        PluginKind::Exporter,
+        "A subject's current data as one CSV row, for portability",
+    )
+    .with_config_key(
+        "delimiter",
+        "Cell separator: `,` `;` `tab` or `|`",
+        false,
+        Some(","),
+    )
+    .with_config_key(
+        "bom",
+        "Start with a UTF-8 byte order mark, so Excel reads accents right: true or false",
+        false,
+        Some("true"),
+    )
+    .with_config_key(
+        "formula_guard",
+        "Prefix cells starting with = + - @ with ' so spreadsheets do not run them: true or false",
+        false,
+        Some("true"),
+    )
 }
 
 struct Plugin;
@@ -131,7 +150,9 @@ impl Exporter for Plugin {
         describe()
     }
     fn render(subject: SubjectPackage) -> Result<Document, ExportError> {
-        let options = Options::from_config(&Config::from_host()).map_err(|e| ExportError { message: e.to_string() })?;
+        let options = Options::from_config(&Config::from_host()).map_err(|e| ExportError {
+            message: e.to_string(),
+        })?;
         Ok(render(&subject, &options))
     }
 }

@@ -18,9 +18,21 @@ fn package() -> SubjectPackage {
         created_at: 0,
         last_interaction: None,
         identities: vec![
-            IdentityEntry { identity: Identity::External(ExternalId { system: "erp".into(), id: "C-7".into() }), provenance: None },
-            IdentityEntry { identity: Identity::Email("anna@example.it".into()), provenance: None },
-            IdentityEntry { identity: Identity::Email("anna.rossi@example.com".into()), provenance: None },
+            IdentityEntry {
+                identity: Identity::External(ExternalId {
+                    system: "erp".into(),
+                    id: "C-7".into(),
+                }),
+                provenance: None,
+            },
+            IdentityEntry {
+                identity: Identity::Email("anna@example.it".into()),
+                provenance: None,
+            },
+            IdentityEntry {
+                identity: Identity::Email("anna.rossi@example.com".into()),
+                provenance: None,
+            },
         ],
         fields: vec![
             field("first_name", "Anna", true),
@@ -47,7 +59,10 @@ fn options(pairs: &[(&str, &str)]) -> Options {
 #[test]
 fn one_row_of_current_values() {
     let doc = render(&package(), &options(&[]));
-    assert_eq!((doc.file_name.as_str(), doc.media_type.as_str()), ("subject-7.csv", "text/csv; charset=utf-8"));
+    assert_eq!(
+        (doc.file_name.as_str(), doc.media_type.as_str()),
+        ("subject-7.csv", "text/csv; charset=utf-8")
+    );
     let text = String::from_utf8(doc.bytes).unwrap();
     assert_eq!(
         text,
@@ -58,7 +73,14 @@ fn one_row_of_current_values() {
 
 #[test]
 fn reads_back_with_the_sdk_reader() {
-    let doc = render(&package(), &options(&[("delimiter", ";"), ("bom", "false"), ("formula_guard", "false")]));
+    let doc = render(
+        &package(),
+        &options(&[
+            ("delimiter", ";"),
+            ("bom", "false"),
+            ("formula_guard", "false"),
+        ]),
+    );
     assert!(!doc.bytes.starts_with("\u{feff}".as_bytes()));
     let mut reader = custode_sdk::csv::CsvReader::new();
     let mut rows = reader.push(&doc.bytes).unwrap();
@@ -66,7 +88,18 @@ fn reads_back_with_the_sdk_reader() {
     assert_eq!(reader.delimiter(), Some(b';'));
     let header: Vec<&str> = rows[0].iter().collect();
     let values: Vec<&str> = rows[1].iter().collect();
-    assert_eq!(header, ["contact_id", "email", "erp_id", "first_name", "city", "notes", "company"]);
+    assert_eq!(
+        header,
+        [
+            "contact_id",
+            "email",
+            "erp_id",
+            "first_name",
+            "city",
+            "notes",
+            "company"
+        ]
+    );
     assert_eq!(values[5], "disse \"sì\"; poi\nrichiamare");
     assert_eq!(values[6], "=HYPERLINK(\"http://evil\")");
 }

@@ -89,7 +89,10 @@ impl Doc {
 
 /// Renders a package; `unix_times` adds `<name>_unix` numbers beside the ISO timestamps.
 pub fn render(p: &SubjectPackage, unix_times: bool) -> Document {
-    let mut d = Doc { w: JsonWriter::with_capacity(true, 4096 + p.fields.len() * 256), unix_times };
+    let mut d = Doc {
+        w: JsonWriter::with_capacity(true, 4096 + p.fields.len() * 256),
+        unix_times,
+    };
     d.w.begin_object();
     d.w.field_str("format", FORMAT);
     d.time("generated_at", p.generated_at);
@@ -181,7 +184,12 @@ pub fn render(p: &SubjectPackage, unix_times: bool) -> Document {
 
 /// Reads the `unix_times` setting.
 pub fn unix_times(config: &Config) -> Result<bool, ExportError> {
-    config.bool("unix_times").map(|v| v.unwrap_or(true)).map_err(|e| ExportError { message: e.to_string() })
+    config
+        .bool("unix_times")
+        .map(|v| v.unwrap_or(true))
+        .map_err(|e| ExportError {
+            message: e.to_string(),
+        })
 }
 
 pub fn describe() -> PluginInfo {

@@ -12,7 +12,10 @@ fn small() -> SubjectPackage {
         data_location: "Milan, Italy (EU)".into(),
         created_at: T - 86_400,
         last_interaction: None,
-        identities: vec![IdentityEntry { identity: Identity::Email("anna@example.it".into()), provenance: Some(1) }],
+        identities: vec![IdentityEntry {
+            identity: Identity::Email("anna@example.it".into()),
+            provenance: Some(1),
+        }],
         fields: vec![FieldEntry {
             name: "notes".into(),
             category: DataCategory::Notes,
@@ -24,7 +27,10 @@ fn small() -> SubjectPackage {
         provenance: vec![],
         purposes: vec![],
         consents: vec![],
-        notices: vec![NoticeReceipt { version: "2026-01".into(), at: None }],
+        notices: vec![NoticeReceipt {
+            version: "2026-01".into(),
+            at: None,
+        }],
         retention: vec![],
         recipients: vec!["Mailchimp (USA)".into()],
         restricted: false,
@@ -35,7 +41,10 @@ fn small() -> SubjectPackage {
 #[test]
 fn exact_output_of_a_small_package() {
     let doc = render(&small(), true);
-    assert_eq!((doc.file_name.as_str(), doc.media_type.as_str()), ("subject-42.json", "application/json"));
+    assert_eq!(
+        (doc.file_name.as_str(), doc.media_type.as_str()),
+        ("subject-42.json", "application/json")
+    );
     let expected = r#"{
   "format": "custode-subject-package/1",
   "generated_at": "2026-01-15T10:30:00Z",
@@ -89,9 +98,15 @@ fn exact_output_of_a_small_package() {
 pub fn full() -> SubjectPackage {
     let mut p = small();
     p.last_interaction = Some(T - 3600);
-    p.identities.push(IdentityEntry { identity: Identity::Phone("+393331234567".into()), provenance: None });
     p.identities.push(IdentityEntry {
-        identity: Identity::External(ExternalId { system: "erp".into(), id: "C-00042".into() }),
+        identity: Identity::Phone("+393331234567".into()),
+        provenance: None,
+    });
+    p.identities.push(IdentityEntry {
+        identity: Identity::External(ExternalId {
+            system: "erp".into(),
+            id: "C-00042".into(),
+        }),
         provenance: Some(1),
     });
     p.fields.extend((0..30).map(|i| FieldEntry {
@@ -116,21 +131,34 @@ pub fn full() -> SubjectPackage {
     p.purposes.push(PurposeEntry {
         purpose: "marketing".into(),
         description: "Newsletter".into(),
-        bases: vec![BasisPeriod { purpose: "marketing".into(), basis: LegalBasis::LegitimateInterest, start: T - 100, end: Some(T + 100) }],
+        bases: vec![BasisPeriod {
+            purpose: "marketing".into(),
+            basis: LegalBasis::LegitimateInterest,
+            start: T - 100,
+            end: Some(T + 100),
+        }],
         allowed_now: false,
         reason: "objection recorded".into(),
     });
     p.consents.extend((0..10).map(|i| ConsentEvent {
         purpose: "marketing".into(),
         channel: "email".into(),
-        action: if i % 2 == 0 { ConsentAction::Granted } else { ConsentAction::Objected },
+        action: if i % 2 == 0 {
+            ConsentAction::Granted
+        } else {
+            ConsentAction::Objected
+        },
         at: T - i,
         method: "import".into(),
         notice_version: Some("2026-01".into()),
         evidence: Some("CSV column `Consenso marketing` = `sì`".into()),
         collected_by: "mario".into(),
     }));
-    p.retention.push(RetentionEntry { category: DataCategory::Financial, period: "10 years".into(), basis: "legal obligation".into() });
+    p.retention.push(RetentionEntry {
+        category: DataCategory::Financial,
+        period: "10 years".into(),
+        basis: "legal obligation".into(),
+    });
     p
 }
 
@@ -138,9 +166,16 @@ pub fn full() -> SubjectPackage {
 fn a_full_package_parses_back_with_every_part() {
     let doc = render(&full(), true);
     let v = parse(std::str::from_utf8(&doc.bytes).unwrap()).unwrap();
-    let get = |path: &[&str]| path.iter().fold(Some(&v), |v, k| v.and_then(|v| v.get(k))).cloned();
+    let get = |path: &[&str]| {
+        path.iter()
+            .fold(Some(&v), |v, k| v.and_then(|v| v.get(k)))
+            .cloned()
+    };
     assert_eq!(get(&["format"]).unwrap().as_str(), Some(FORMAT));
-    assert_eq!(get(&["last_interaction"]).unwrap().as_str(), Some("2026-01-15T09:30:00Z"));
+    assert_eq!(
+        get(&["last_interaction"]).unwrap().as_str(),
+        Some("2026-01-15T09:30:00Z")
+    );
     let ids = get(&["identities"]).unwrap();
     let ids = ids.as_array().unwrap();
     assert_eq!(ids[2].get("system").and_then(Value::as_str), Some("erp"));
@@ -149,14 +184,37 @@ fn a_full_package_parses_back_with_every_part() {
     let prov = &get(&["provenance"]).unwrap().as_array().unwrap()[0].clone();
     assert_eq!(prov.get("channel").and_then(Value::as_str), Some("fair"));
     assert_eq!(prov.get("plugin_digest"), Some(&Value::Null));
-    let basis = &get(&["purposes"]).unwrap().as_array().unwrap()[0].get("bases").unwrap().as_array().unwrap()[0].clone();
-    assert_eq!(basis.get("basis").and_then(Value::as_str), Some("legitimate-interest"));
-    assert_eq!(basis.get("article").and_then(Value::as_str), Some("Art. 6(1)(f)"));
+    let basis = &get(&["purposes"]).unwrap().as_array().unwrap()[0]
+        .get("bases")
+        .unwrap()
+        .as_array()
+        .unwrap()[0]
+        .clone();
+    assert_eq!(
+        basis.get("basis").and_then(Value::as_str),
+        Some("legitimate-interest")
+    );
+    assert_eq!(
+        basis.get("article").and_then(Value::as_str),
+        Some("Art. 6(1)(f)")
+    );
     assert_eq!(basis.get("end_unix").and_then(Value::as_i64), Some(T + 100));
     let consent = &get(&["consents"]).unwrap().as_array().unwrap()[1].clone();
-    assert_eq!(consent.get("action").and_then(Value::as_str), Some("objected"));
-    assert_eq!(get(&["retention"]).unwrap().as_array().unwrap()[0].get("category").and_then(Value::as_str), Some("financial"));
-    assert_eq!(render(&full(), true).bytes, doc.bytes, "the same package gives the same bytes");
+    assert_eq!(
+        consent.get("action").and_then(Value::as_str),
+        Some("objected")
+    );
+    assert_eq!(
+        get(&["retention"]).unwrap().as_array().unwrap()[0]
+            .get("category")
+            .and_then(Value::as_str),
+        Some("financial")
+    );
+    assert_eq!(
+        render(&full(), true).bytes,
+        doc.bytes,
+        "the same package gives the same bytes"
+    );
 }
 
 #[test]
@@ -167,7 +225,9 @@ fn without_unix_times() {
     assert!(!unix_times(&Config::from_pairs(&[("unix_times", "false")])).unwrap());
     assert!(unix_times(&Config::from_pairs(&[])).unwrap());
     assert_eq!(
-        unix_times(&Config::from_pairs(&[("unix_times", "sometimes")])).unwrap_err().message,
+        unix_times(&Config::from_pairs(&[("unix_times", "sometimes")]))
+            .unwrap_err()
+            .message,
         "setting `unix_times`: `sometimes` is not a yes/no value; write true or false"
     );
 }
@@ -183,5 +243,8 @@ fn speed_full_package() {
         bytes += render(&p, true).bytes.len();
     }
     let per = start.elapsed() / 10_000;
-    eprintln!("full package ({} bytes) rendered in {per:?}", bytes / 10_000);
+    eprintln!(
+        "full package ({} bytes) rendered in {per:?}",
+        bytes / 10_000
+    );
 }

@@ -32,8 +32,8 @@ use custode_sdk::csv::{parse_delimiter, CsvReader, CsvRow, Encoding};
 use custode_sdk::importer::{ChunkResult, Importer};
 use custode_sdk::time::{parse_date, DateOrder, Timestamp};
 use custode_sdk::types::{
-    ConsentAction, ConsentClaim, ContactRecord, ExternalId, FieldValue, Identity, ImportError, PluginInfo, PluginKind,
-    RowError, SourceChannel,
+    ConsentAction, ConsentClaim, ContactRecord, ExternalId, FieldValue, Identity, ImportError,
+    PluginInfo, PluginKind, RowError, SourceChannel,
 };
 
 #[cfg(test)]
@@ -57,10 +57,15 @@ struct Settings {
 impl Settings {
     fn read(config: &Config) -> Result<Settings, ConfigError> {
         let normalise = custode_sdk::columns::normalise;
-        let columns = config.map("columns")?.into_iter().map(|(h, t)| (normalise(&h), Column::from_setting(&t))).collect();
+        let columns = config
+            .map("columns")?
+            .into_iter()
+            .map(|(h, t)| (normalise(&h), Column::from_setting(&t)))
+            .collect();
         let mut consents = Vec::new();
         for (header, target) in config.map("consents")? {
-            let target = ConsentTarget::parse(&target).map_err(|e| ConfigError::new("consents", e))?;
+            let target =
+                ConsentTarget::parse(&target).map_err(|e| ConfigError::new("consents", e))?;
             consents.push((normalise(&header), target));
         }
         let consent_no = match config.choice("consent_no", &["ignore", "withdrawn", "objected"])? {
@@ -75,7 +80,13 @@ impl Settings {
         let source_channel = match config.string("source_channel") {
             Some(name) => Some(SourceChannel::from_name(&name).ok_or_else(|| {
                 let all: Vec<&str> = SourceChannel::ALL.iter().map(|c| c.name()).collect();
-                ConfigError::new("source_channel", format!("`{name}` is not a source channel; use one of {}", all.join(", ")))
+                ConfigError::new(
+                    "source_channel",
+                    format!(
+                        "`{name}` is not a source channel; use one of {}",
+                        all.join(", ")
+                    ),
+                )
             })?),
             None => None,
         };
@@ -103,7 +114,10 @@ impl Settings {
 /// What one column of the file holds.
 enum Role {
     Column(Column),
-    Consent { target: ConsentTarget, evidence_prefix: String },
+    Consent {
+        target: ConsentTarget,
+        evidence_prefix: String,
+    },
 }
 
 /// The header row, resolved.
@@ -122,8 +136,16 @@ impl Header {
         for name in record.iter() {
             let name = name.trim().to_string();
             let key = custode_sdk::columns::normalise(&name);
-            let configured = s.columns.iter().find(|(h, _)| *h == key).map(|(_, c)| c.clone());
-            let consent = s.consents.iter().find(|(h, _)| *h == key).map(|(_, t)| t.clone());
+            let configured = s
+                .columns
+                .iter()
+                .find(|(h, _)| *h == key)
+                .map(|(_, c)| c.clone());
+            let consent = s
+                .consents
+                .iter()
+                .find(|(h, _)| *h == key)
+                .map(|(_, t)| t.clone());
             let role = match (configured, consent) {
                 (Some(column), _) => Role::Column(column),
                 (None, Some(target)) => consent_role(&name, target),
@@ -146,7 +168,12 @@ impl Header {
             }
             columns.push((name, role));
         }
-        let identifies = |r: &Role| matches!(r, Role::Column(Column::Email | Column::Phone | Column::ExternalId));
+        let identifies = |r: &Role| {
+            matches!(
+                r,
+                Role::Column(Column::Email | Column::Phone | Column::ExternalId)
+            )
+        };
         if !columns.iter().any(|(_, r)| identifies(r)) {
             let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
             return Err(ImportError::at_row(
@@ -159,19 +186,37 @@ impl Header {
                 ),
             ));
         }
-        let field_columns = columns.iter().filter(|(_, r)| matches!(r, Role::Column(Column::Field(_)))).count();
+        let field_columns = columns
+            .iter()
+            .filter(|(_, r)| matches!(r, Role::Column(Column::Field(_))))
+            .count();
         let identity_columns = columns.iter().filter(|(_, r)| identifies(r)).count();
-        let consent_columns = columns.iter().filter(|(_, r)| matches!(r, Role::Consent { .. })).count();
-        Ok(Header { columns, identity_columns, field_columns, consent_columns })
+        let consent_columns = columns
+            .iter()
+            .filter(|(_, r)| matches!(r, Role::Consent { .. }))
+            .count();
+        Ok(Header {
+            columns,
+            identity_columns,
+            field_columns,
+            consent_columns,
+        })
     }
 }
 
 fn consent_role(name: &str, target: ConsentTarget) -> Role {
-    Role::Consent { target, evidence_prefix: format!("CSV column `{name}` = ") }
+    Role::Consent {
+        target,
+        evidence_prefix: format!("CSV column `{name}` = "),
+    }
 }
 
 /// Turns one data row into a contact record, or the reasons it cannot be read.
-fn read_row(record: &CsvRow, header: &Header, s: &Settings) -> Result<ContactRecord, Vec<RowError>> {
+fn read_row(
+    record: &CsvRow,
+    header: &Header,
+    s: &Settings,
+) -> Result<ContactRecord, Vec<RowError>> {
     let row = record.line();
     let mut contact = ContactRecord::new(row);
     contact.identities.reserve_exact(header.identity_columns);
@@ -179,7 +224,12 @@ fn read_row(record: &CsvRow, header: &Header, s: &Settings) -> Result<ContactRec
     contact.consents.reserve_exact(header.consent_columns);
     contact.source.channel = s.source_channel;
     let mut errors = Vec::new();
-    if record.len() > header.columns.len() && record.iter().skip(header.columns.len()).any(|c| !c.trim().is_empty()) {
+    if record.len() > header.columns.len()
+        && record
+            .iter()
+            .skip(header.columns.len())
+            .any(|c| !c.trim().is_empty())
+    {
         errors.push(RowError::new(
             row,
             None,
@@ -198,25 +248,41 @@ fn read_row(record: &CsvRow, header: &Header, s: &Settings) -> Result<ContactRec
         }
         let date = |errors: &mut Vec<RowError>| -> Option<Timestamp> {
             parse_date(cell, s.date_order)
-                .map_err(|e| errors.push(RowError::new(row, Some(name), format!("column `{name}`, row {row}: {e}"))))
+                .map_err(|e| {
+                    errors.push(RowError::new(
+                        row,
+                        Some(name),
+                        format!("column `{name}`, row {row}: {e}"),
+                    ))
+                })
                 .ok()
         };
         match role {
-            Role::Column(Column::Email) => contact.identities.push(Identity::Email(cell.to_string())),
-            Role::Column(Column::Phone) => contact.identities.push(Identity::Phone(cell.to_string())),
-            Role::Column(Column::ExternalId) => contact.identities.push(Identity::External(ExternalId {
-                system: s.external_system.clone().unwrap_or_default(),
-                id: cell.to_string(),
-            })),
+            Role::Column(Column::Email) => {
+                contact.identities.push(Identity::Email(cell.to_string()))
+            }
+            Role::Column(Column::Phone) => {
+                contact.identities.push(Identity::Phone(cell.to_string()))
+            }
+            Role::Column(Column::ExternalId) => {
+                contact.identities.push(Identity::External(ExternalId {
+                    system: s.external_system.clone().unwrap_or_default(),
+                    id: cell.to_string(),
+                }))
+            }
             Role::Column(Column::Source) => contact.source.label = Some(cell.to_string()),
             Role::Column(Column::LastInteraction) => contact.last_interaction = date(&mut errors),
             Role::Column(Column::CollectedAt) => contact.source.collected_at = date(&mut errors),
             Role::Column(Column::NoticeVersion) => notice = Some(cell),
-            Role::Column(Column::Field(field)) => {
-                contact.fields.push(FieldValue { name: field.clone(), value: cell.to_string() })
-            }
+            Role::Column(Column::Field(field)) => contact.fields.push(FieldValue {
+                name: field.clone(),
+                value: cell.to_string(),
+            }),
             Role::Column(Column::Ignore) => {}
-            Role::Consent { target, evidence_prefix } => {
+            Role::Consent {
+                target,
+                evidence_prefix,
+            } => {
                 let action = match consent_value(cell) {
                     Ok(Some(true)) => ConsentAction::Granted,
                     Ok(Some(false)) => match s.consent_no {
@@ -225,7 +291,11 @@ fn read_row(record: &CsvRow, header: &Header, s: &Settings) -> Result<ContactRec
                     },
                     Ok(None) => continue,
                     Err(e) => {
-                        errors.push(RowError::new(row, Some(name), format!("column `{name}`, row {row}: {e}")));
+                        errors.push(RowError::new(
+                            row,
+                            Some(name),
+                            format!("column `{name}`, row {row}: {e}"),
+                        ));
                         continue;
                     }
                 };
@@ -235,12 +305,19 @@ fn read_row(record: &CsvRow, header: &Header, s: &Settings) -> Result<ContactRec
                 evidence.push('`');
                 evidence.push_str(cell);
                 evidence.push('`');
-                contact.consents.push(ConsentClaim::new(&target.purpose, &target.channel, action).with_evidence(evidence));
+                contact.consents.push(
+                    ConsentClaim::new(&target.purpose, &target.channel, action)
+                        .with_evidence(evidence),
+                );
             }
         }
     }
     if contact.identities.is_empty() {
-        errors.push(RowError::new(row, None, format!("row {row} has no email, phone or external id")));
+        errors.push(RowError::new(
+            row,
+            None,
+            format!("row {row} has no email, phone or external id"),
+        ));
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -275,7 +352,13 @@ impl CsvImport {
         if let Some(d) = settings.delimiter {
             reader = reader.with_delimiter(d);
         }
-        Ok(CsvImport { settings, reader, header: None, bytes_seen: 0, records_seen: 0 })
+        Ok(CsvImport {
+            settings,
+            reader,
+            header: None,
+            bytes_seen: 0,
+            records_seen: 0,
+        })
     }
 
     pub fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError> {
@@ -283,7 +366,12 @@ impl CsvImport {
         // Growing a list of a few thousand records step by step costs more than reading them.
         let bytes_per_record = (self.bytes_seen / self.records_seen.max(1)).max(32);
         out.records.reserve(chunk.len() / bytes_per_record + 16);
-        let CsvImport { reader, settings, header, .. } = self;
+        let CsvImport {
+            reader,
+            settings,
+            header,
+            ..
+        } = self;
         let read = reader.push_each(chunk, |row| out.take(row, settings, header));
         self.bytes_seen += chunk.len();
         self.records_seen += out.records.len() + out.rejected.len();
@@ -292,10 +380,17 @@ impl CsvImport {
 
     pub fn finish(&mut self) -> Result<ChunkResult, ImportError> {
         let mut out = Output::default();
-        let CsvImport { reader, settings, header, .. } = self;
+        let CsvImport {
+            reader,
+            settings,
+            header,
+            ..
+        } = self;
         let read = reader.finish_each(|row| out.take(row, settings, header));
         if read.is_ok() && out.failure.is_none() && header.is_none() {
-            return Err(ImportError::new("the input is empty: a CSV file needs a header row"));
+            return Err(ImportError::new(
+                "the input is empty: a CSV file needs a header row",
+            ));
         }
         out.into_result(read)
     }
@@ -331,11 +426,17 @@ impl Output {
         }
     }
 
-    fn into_result(self, read: Result<(), custode_sdk::csv::CsvError>) -> Result<ChunkResult, ImportError> {
+    fn into_result(
+        self,
+        read: Result<(), custode_sdk::csv::CsvError>,
+    ) -> Result<ChunkResult, ImportError> {
         read.map_err(|e| ImportError::at_row(e.line, None, e.to_string()))?;
         match self.failure {
             Some(e) => Err(e),
-            None => Ok(ChunkResult { records: self.records, rejected: self.rejected }),
+            None => Ok(ChunkResult {
+                records: self.records,
+                rejected: self.rejected,
+            }),
         }
     }
 }

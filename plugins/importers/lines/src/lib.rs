@@ -17,18 +17,30 @@ impl EmailList {
         let records = lines
             .into_iter()
             .filter(|(_, line)| !line.trim().is_empty())
-            .map(|(row, line)| ContactRecord::new(row).with_identity(Identity::Email(line.trim().into())))
+            .map(|(row, line)| {
+                ContactRecord::new(row).with_identity(Identity::Email(line.trim().into()))
+            })
             .collect();
-        ChunkResult { records, rejected: vec![] }
+        ChunkResult {
+            records,
+            rejected: vec![],
+        }
     }
 }
 
 impl Importer for EmailList {
     fn describe() -> PluginInfo {
-        PluginInfo::new("lines", env!("CARGO_PKG_VERSION"), PluginKind::Importer, "One email address per line")
+        PluginInfo::new(
+            "lines",
+            env!("CARGO_PKG_VERSION"),
+            PluginKind::Importer,
+            "One email address per line",
+        )
     }
     fn open() -> Result<Self, ImportError> {
-        Ok(EmailList { lines: Lines::new() })
+        Ok(EmailList {
+            lines: Lines::new(),
+        })
     }
     fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError> {
         Ok(Self::records(self.lines.push(chunk)))

@@ -1,6 +1,8 @@
 //! What an opt-out event is, whichever tool sent it, and the record it becomes.
 
-use custode_sdk::types::{ConsentAction, ConsentClaim, ContactRecord, Identity, SourceChannel, Timestamp};
+use custode_sdk::types::{
+    ConsentAction, ConsentClaim, ContactRecord, Identity, SourceChannel, Timestamp,
+};
 
 /// The kinds of event this importer records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,13 +23,13 @@ impl Kind {
     pub fn from_event(name: &str) -> Option<Kind> {
         let n = name.trim().to_ascii_lowercase().replace(['-', ' '], "_");
         match n.as_str() {
-            "unsubscribe" | "unsubscribed" | "unsub" | "group_unsubscribe" | "list_unsubscribe" | "optout" | "opt_out"
-            | "unsubscription" | "subscriptionchange" | "disiscrizione" | "disiscritto" => Some(Kind::Unsubscribe),
-            "spamreport" | "spam" | "complaint" | "complained" | "spam_complaint" | "spamcomplaint" | "abuse" => {
-                Some(Kind::Complaint)
-            }
-            "hard_bounce" | "hardbounce" | "bounce" | "bounced" | "cleaned" | "clean" | "invalid_email" | "invalid"
-            | "failed_permanent" => Some(Kind::HardBounce),
+            "unsubscribe" | "unsubscribed" | "unsub" | "group_unsubscribe" | "list_unsubscribe"
+            | "optout" | "opt_out" | "unsubscription" | "subscriptionchange" | "disiscrizione"
+            | "disiscritto" => Some(Kind::Unsubscribe),
+            "spamreport" | "spam" | "complaint" | "complained" | "spam_complaint"
+            | "spamcomplaint" | "abuse" => Some(Kind::Complaint),
+            "hard_bounce" | "hardbounce" | "bounce" | "bounced" | "cleaned" | "clean"
+            | "invalid_email" | "invalid" | "failed_permanent" => Some(Kind::HardBounce),
             _ => None,
         }
     }
@@ -70,7 +72,9 @@ impl OptOut {
         let action = match self.kind {
             Kind::Unsubscribe => ConsentAction::Withdrawn,
             Kind::Complaint => ConsentAction::Objected,
-            Kind::HardBounce if target.record_bounces => return Some(record.with_field("email_status", "bounced")),
+            Kind::HardBounce if target.record_bounces => {
+                return Some(record.with_field("email_status", "bounced"))
+            }
             Kind::HardBounce => return None,
         };
         let mut evidence = format!("{source}: {}", self.kind.word());
@@ -83,7 +87,9 @@ impl OptOut {
         if let Some(campaign) = self.campaign.filter(|c| !c.trim().is_empty()) {
             evidence.push_str(&format!(", campaign: {}", campaign.trim()));
         }
-        let claim = ConsentClaim::new(&target.purpose, &target.channel, action).at(self.at).with_evidence(evidence);
+        let claim = ConsentClaim::new(&target.purpose, &target.channel, action)
+            .at(self.at)
+            .with_evidence(evidence);
         Some(record.with_consent(claim))
     }
 }
@@ -116,7 +122,11 @@ mod tests {
 
     #[test]
     fn records_carry_the_evidence() {
-        let target = Target { purpose: "marketing".into(), channel: "email".into(), record_bounces: true };
+        let target = Target {
+            purpose: "marketing".into(),
+            channel: "email".into(),
+            record_bounces: true,
+        };
         let event = |kind, name: &str| OptOut {
             row: 3,
             email: "a@example.com".into(),
@@ -126,19 +136,47 @@ mod tests {
             reason: Some(" Too many emails ".into()),
             campaign: Some("Saldi".into()),
         };
-        let r = event(Kind::Complaint, "spamreport").into_record("SendGrid webhook", &target).unwrap();
+        let r = event(Kind::Complaint, "spamreport")
+            .into_record("SendGrid webhook", &target)
+            .unwrap();
         let c = &r.consents[0];
-        assert_eq!((c.action, c.purpose.as_str(), c.channel.as_str(), c.at), (ConsentAction::Objected, "marketing", "email", Some(1_768_473_000)));
+        assert_eq!(
+            (c.action, c.purpose.as_str(), c.channel.as_str(), c.at),
+            (
+                ConsentAction::Objected,
+                "marketing",
+                "email",
+                Some(1_768_473_000)
+            )
+        );
         assert_eq!(
             c.evidence.as_deref(),
             Some("SendGrid webhook: complaint (event `spamreport`), reason: Too many emails, campaign: Saldi")
         );
-        let r = event(Kind::Unsubscribe, "unsubscribe").into_record("Mailchimp export", &target).unwrap();
-        assert_eq!(r.consents[0].evidence.as_deref(), Some("Mailchimp export: unsubscribe, reason: Too many emails, campaign: Saldi"));
-        let bounce = event(Kind::HardBounce, "bounce").into_record("x", &target).unwrap();
+        let r = event(Kind::Unsubscribe, "unsubscribe")
+            .into_record("Mailchimp export", &target)
+            .unwrap();
+        assert_eq!(
+            r.consents[0].evidence.as_deref(),
+            Some("Mailchimp export: unsubscribe, reason: Too many emails, campaign: Saldi")
+        );
+        let bounce = event(Kind::HardBounce, "bounce")
+            .into_record("x", &target)
+            .unwrap();
         assert!(bounce.consents.is_empty());
-        assert_eq!((bounce.fields[0].name.as_str(), bounce.fields[0].value.as_str()), ("email_status", "bounced"));
-        let ignore = Target { record_bounces: false, ..target };
-        assert!(event(Kind::HardBounce, "bounce").into_record("x", &ignore).is_none());
+        assert_eq!(
+            (
+                bounce.fields[0].name.as_str(),
+                bounce.fields[0].value.as_str()
+            ),
+            ("email_status", "bounced")
+        );
+        let ignore = Target {
+            record_bounces: false,
+            ..target
+        };
+        assert!(event(Kind::HardBounce, "bounce")
+            .into_record("x", &ignore)
+            .is_none());
     }
 }

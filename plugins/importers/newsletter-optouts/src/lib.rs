@@ -63,9 +63,16 @@ const MAX_DOCUMENT: usize = 32 << 20;
 enum Mode {
     /// Not known yet: the bytes before the first non-blank one.
     Undecided(Vec<u8>),
-    Csv { reader: CsvReader, header: Option<ExportHeader> },
+    Csv {
+        reader: CsvReader,
+        header: Option<ExportHeader>,
+    },
     /// `document`: a pretty-printed JSON document being gathered whole; `started`: a line was read.
-    JsonLines { lines: Lines, document: Option<(u64, String)>, started: bool },
+    JsonLines {
+        lines: Lines,
+        document: Option<(u64, String)>,
+        started: bool,
+    },
 }
 
 struct Settings {
@@ -79,9 +86,12 @@ struct Settings {
 
 impl Settings {
     fn read(config: &Config) -> Result<Settings, ConfigError> {
-        let purpose = config.string("purpose").unwrap_or_else(|| "marketing".into());
+        let purpose = config
+            .string("purpose")
+            .unwrap_or_else(|| "marketing".into());
         let channel = config.string("channel").unwrap_or_else(|| "email".into());
-        let checked = ConsentTarget::parse(&format!("{purpose}:{channel}")).map_err(|e| ConfigError::new("channel", e))?;
+        let checked = ConsentTarget::parse(&format!("{purpose}:{channel}"))
+            .map_err(|e| ConfigError::new("channel", e))?;
         let event = match config.choice("event", &["unsubscribe", "complaint", "bounce"])? {
             Some("unsubscribe") => Some(Kind::Unsubscribe),
             Some("complaint") => Some(Kind::Complaint),
@@ -100,7 +110,9 @@ impl Settings {
             },
             tool: config.string("tool"),
             event,
-            format: config.choice("format", &["auto", "csv", "jsonl"])?.filter(|f| *f != "auto"),
+            format: config
+                .choice("format", &["auto", "csv", "jsonl"])?
+                .filter(|f| *f != "auto"),
             delimiter,
             date_order: match config.choice("date_order", &["dmy", "mdy"])? {
                 Some("mdy") => DateOrder::MonthFirst,
@@ -120,7 +132,11 @@ pub struct OptOutImport {
 impl OptOutImport {
     pub fn new(config: &Config) -> Result<Self, ImportError> {
         let settings = Settings::read(config)?;
-        let mut import = OptOutImport { settings, mode: Mode::Undecided(Vec::new()), skipped: Skipped::default() };
+        let mut import = OptOutImport {
+            settings,
+            mode: Mode::Undecided(Vec::new()),
+            skipped: Skipped::default(),
+        };
         if let Some(format) = import.settings.format {
             import.mode = import.start(format == "csv");
         }
@@ -133,18 +149,30 @@ impl OptOutImport {
             if let Some(d) = self.settings.delimiter {
                 reader = reader.with_delimiter(d);
             }
-            Mode::Csv { reader, header: None }
+            Mode::Csv {
+                reader,
+                header: None,
+            }
         } else {
-            Mode::JsonLines { lines: Lines::new(), document: None, started: false }
+            Mode::JsonLines {
+                lines: Lines::new(),
+                document: None,
+                started: false,
+            }
         }
     }
 
     pub fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError> {
         if let Mode::Undecided(seen) = &mut self.mode {
             seen.extend_from_slice(chunk);
-            let text = seen.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(seen);
+            let text = seen
+                .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+                .unwrap_or(seen);
             let Some(&first) = text.iter().find(|b| !b.is_ascii_whitespace()) else {
-                return Ok(ChunkResult { records: Vec::new(), rejected: Vec::new() });
+                return Ok(ChunkResult {
+                    records: Vec::new(),
+                    rejected: Vec::new(),
+                });
             };
             let seen = std::mem::take(seen);
             self.mode = self.start(first != b'{' && first != b'[');
@@ -156,22 +184,35 @@ impl OptOutImport {
     pub fn finish(&mut self) -> Result<ChunkResult, ImportError> {
         let out = self.feed(&[], true)?;
         if !self.skipped.0.is_empty() {
-            let list: Vec<String> = self.skipped.0.iter().map(|(n, c)| format!("{n} ×{c}")).collect();
+            let list: Vec<String> = self
+                .skipped
+                .0
+                .iter()
+                .map(|(n, c)| format!("{n} ×{c}"))
+                .collect();
             custode_sdk::info!("skipped events that are not opt-outs: {}", list.join(", "));
         }
         Ok(out)
     }
 
     fn feed(&mut self, bytes: &[u8], eof: bool) -> Result<ChunkResult, ImportError> {
-        let mut out = ChunkResult { records: Vec::new(), rejected: Vec::new() };
-        let OptOutImport { settings, mode, skipped } = self;
+        let mut out = ChunkResult {
+            records: Vec::new(),
+            rejected: Vec::new(),
+        };
+        let OptOutImport {
+            settings,
+            mode,
+            skipped,
+        } = self;
         match mode {
             Mode::Undecided(_) => {}
             Mode::Csv { reader, header } => {
                 let mut failure = None;
                 let mut each = |row: custode_sdk::csv::CsvRow| {
                     let Some(h) = header else {
-                        match ExportHeader::resolve(&row, settings.event, settings.tool.as_deref()) {
+                        match ExportHeader::resolve(&row, settings.event, settings.tool.as_deref())
+                        {
                             Ok(h) => *header = Some(h),
                             Err(e) => failure = failure.take().or(Some(e)),
                         }
@@ -181,19 +222,33 @@ impl OptOutImport {
                         return;
                     }
                     match h.read(&row, settings.date_order, skipped) {
-                        Ok(Some(opt_out)) => out.records.extend(opt_out.into_record(&format!("{} export", h.tool), &settings.target)),
+                        Ok(Some(opt_out)) => out.records.extend(
+                            opt_out.into_record(&format!("{} export", h.tool), &settings.target),
+                        ),
                         Ok(None) => {}
                         Err(e) => out.rejected.push(e),
                     }
                 };
-                let read = if eof { reader.finish_each(&mut each) } else { reader.push_each(bytes, &mut each) };
+                let read = if eof {
+                    reader.finish_each(&mut each)
+                } else {
+                    reader.push_each(bytes, &mut each)
+                };
                 read.map_err(|e| ImportError::at_row(e.line, None, e.to_string()))?;
                 if let Some(e) = failure {
                     return Err(e);
                 }
             }
-            Mode::JsonLines { lines, document, started } => {
-                let lines = if eof { lines.finish() } else { lines.push(bytes) };
+            Mode::JsonLines {
+                lines,
+                document,
+                started,
+            } => {
+                let lines = if eof {
+                    lines.finish()
+                } else {
+                    lines.push(bytes)
+                };
                 for (row, line) in lines {
                     if let Some((_, text)) = document {
                         text.push_str(&line);
@@ -210,7 +265,13 @@ impl OptOutImport {
                     match webhook::parse_line(row, &line) {
                         Ok(value) => json_events(row, &value, settings, skipped, &mut out),
                         // The first line opens a pretty-printed document: read it whole at the end.
-                        Err(_) if first && matches!(line.trim_start().as_bytes().first(), Some(b'{' | b'[')) => {
+                        Err(_)
+                            if first
+                                && matches!(
+                                    line.trim_start().as_bytes().first(),
+                                    Some(b'{' | b'[')
+                                ) =>
+                        {
                             *document = Some((row, format!("{line}\n")));
                         }
                         Err(e) => out.rejected.push(e),
@@ -230,11 +291,18 @@ impl OptOutImport {
     }
 }
 
-fn json_events(row: u64, value: &custode_sdk::json::Value, s: &Settings, skipped: &mut Skipped, out: &mut ChunkResult) {
+fn json_events(
+    row: u64,
+    value: &custode_sdk::json::Value,
+    s: &Settings,
+    skipped: &mut Skipped,
+    out: &mut ChunkResult,
+) {
     match webhook::events(row, value, s.tool.as_deref(), skipped) {
         Ok(events) => {
             for (opt_out, tool) in events {
-                out.records.extend(opt_out.into_record(&format!("{tool} webhook event"), &s.target));
+                out.records
+                    .extend(opt_out.into_record(&format!("{tool} webhook event"), &s.target));
             }
         }
         Err(e) => out.rejected.push(e),

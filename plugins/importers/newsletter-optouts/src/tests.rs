@@ -27,8 +27,13 @@ fn summary(records: &[ContactRecord]) -> Vec<String> {
     records
         .iter()
         .map(|r| {
-            let Identity::Email(email) = &r.identities[0] else { panic!("not an email identity") };
-            assert_eq!(r.source.channel, Some(custode_sdk::types::SourceChannel::Newsletter));
+            let Identity::Email(email) = &r.identities[0] else {
+                panic!("not an email identity")
+            };
+            assert_eq!(
+                r.source.channel,
+                Some(custode_sdk::types::SourceChannel::Newsletter)
+            );
             assert_eq!(r.last_interaction, None);
             match r.consents.first() {
                 Some(c) => format!(
@@ -68,7 +73,10 @@ fn mailchimp_cleaned_export_marks_bounces() {
     let input = b"Email Address,CLEAN_TIME,CLEAN_CAMPAIGN_TITLE,CLEAN_CAMPAIGN_ID,LEID\nold@example.it,2026-01-10 12:00:00,Saldi,x1,9\n";
     let (records, _) = import(&[], input).unwrap();
     assert_eq!(summary(&records), ["old@example.it email_status=bounced"]);
-    assert!(import(&[("bounces", "ignore")], input).unwrap().0.is_empty());
+    assert!(import(&[("bounces", "ignore")], input)
+        .unwrap()
+        .0
+        .is_empty());
 }
 
 #[test]
@@ -81,7 +89,8 @@ fn export_with_an_event_column() {
                  ;unsubscribe;;\n\
                  e@example.it;unsubscribe;ieri;\n"
         .as_bytes();
-    let (records, rejected) = import(&[("purpose", "newsletter"), ("tool", "Brevo")], input).unwrap();
+    let (records, rejected) =
+        import(&[("purpose", "newsletter"), ("tool", "Brevo")], input).unwrap();
     assert_eq!(
         summary(&records),
         [
@@ -90,12 +99,19 @@ fn export_with_an_event_column() {
             "d@example.it email_status=bounced",
         ]
     );
-    let errors: Vec<(u64, Option<&str>, &str)> = rejected.iter().map(|e| (e.row, e.column.as_deref(), e.message.as_str())).collect();
+    let errors: Vec<(u64, Option<&str>, &str)> = rejected
+        .iter()
+        .map(|e| (e.row, e.column.as_deref(), e.message.as_str()))
+        .collect();
     assert_eq!(
         errors,
         [
             (6, Some("email"), "row 6 has no email address"),
-            (7, Some("data"), "column `data`, row 7: `ieri` is not a date; use YYYY-MM-DD or dd/mm/yyyy"),
+            (
+                7,
+                Some("data"),
+                "column `data`, row 7: `ieri` is not a date; use YYYY-MM-DD or dd/mm/yyyy"
+            ),
         ]
     );
 }
@@ -104,11 +120,24 @@ fn export_with_an_event_column() {
 fn plain_list_needs_the_event_setting() {
     let input = b"Email\nx@example.com\n";
     let err = import(&[], input).unwrap_err();
-    assert!(err.message.starts_with("cannot tell what this export records"), "{}", err.message);
+    assert!(
+        err.message
+            .starts_with("cannot tell what this export records"),
+        "{}",
+        err.message
+    );
     let (records, _) = import(&[("event", "complaint"), ("channel", "any")], input).unwrap();
-    assert_eq!(summary(&records), ["x@example.com marketing:any objected  | newsletter tool export: complaint"]);
+    assert_eq!(
+        summary(&records),
+        ["x@example.com marketing:any objected  | newsletter tool export: complaint"]
+    );
     let err = import(&[], b"nome,cognome\nAnna,Rossi\n").unwrap_err();
-    assert!(err.message.starts_with("the export has no email column (it has: nome, cognome)"), "{}", err.message);
+    assert!(
+        err.message
+            .starts_with("the export has no email column (it has: nome, cognome)"),
+        "{}",
+        err.message
+    );
 }
 
 const WEBHOOKS: &[u8] = br#"[{"email":"sg1@example.com","timestamp":1768473000,"event":"unsubscribe","sg_event_id":"e1"},{"email":"sg2@example.com","timestamp":1768473000,"event":"open","sg_event_id":"e2"},{"email":"sg3@example.com","timestamp":1768473000,"event":"spamreport","sg_event_id":"e3"}]
@@ -141,7 +170,10 @@ fn webhook_events_of_many_tools() {
     );
     let rows: Vec<u64> = records.iter().map(|r| r.row).collect();
     assert_eq!(rows, [1, 1, 2, 3, 5, 7, 11]);
-    let errors: Vec<(u64, Option<&str>, &str)> = rejected.iter().map(|e| (e.row, e.column.as_deref(), e.message.as_str())).collect();
+    let errors: Vec<(u64, Option<&str>, &str)> = rejected
+        .iter()
+        .map(|e| (e.row, e.column.as_deref(), e.message.as_str()))
+        .collect();
     assert_eq!(
         errors,
         [
@@ -158,7 +190,11 @@ fn the_same_records_however_the_input_is_chunked() {
         let whole = format!("{:?}", import(&[], input).unwrap());
         for cut in 0..=input.len() {
             let (a, b) = input.split_at(cut);
-            assert_eq!(format!("{:?}", import_chunks(&[], &[a, b]).unwrap()), whole, "cut at {cut}");
+            assert_eq!(
+                format!("{:?}", import_chunks(&[], &[a, b]).unwrap()),
+                whole,
+                "cut at {cut}"
+            );
         }
     }
 }
@@ -171,19 +207,41 @@ fn a_pretty_printed_webhook_body() {
     assert_eq!(summary(&records), ["a@example.com marketing:email withdrawn 2026-01-15T10:30:00Z | newsletter tool webhook event: unsubscribe"]);
     assert_eq!(records[0].row, 2);
     let err = import(&[], b"[\n{\"email\": 1,\n").unwrap_err();
-    assert!(err.message.starts_with("the JSON document that starts at line 1 is not valid JSON"), "{}", err.message);
+    assert!(
+        err.message
+            .starts_with("the JSON document that starts at line 1 is not valid JSON"),
+        "{}",
+        err.message
+    );
 }
 
 #[test]
 fn forced_format_and_bad_settings() {
-    let (records, _) = import(&[("format", "csv"), ("event", "unsubscribe")], b"email\n{odd}@example.com\n").unwrap();
+    let (records, _) = import(
+        &[("format", "csv"), ("event", "unsubscribe")],
+        b"email\n{odd}@example.com\n",
+    )
+    .unwrap();
     assert_eq!(records.len(), 1);
     let (_, rejected) = import(&[("format", "jsonl")], b"email\na@example.com\n").unwrap();
     assert_eq!(rejected.len(), 2);
-    let err = |config: &[(&str, &str)]| OptOutImport::new(&Config::from_pairs(config)).err().unwrap().message;
-    assert!(err(&[("channel", "fax")]).starts_with("setting `channel`: `fax` is not a consent channel"));
-    assert_eq!(err(&[("event", "open")]), "setting `event`: `open` is not one of unsubscribe, complaint, bounce");
-    assert_eq!(err(&[("format", "xml")]), "setting `format`: `xml` is not one of auto, csv, jsonl");
+    let err = |config: &[(&str, &str)]| {
+        OptOutImport::new(&Config::from_pairs(config))
+            .err()
+            .unwrap()
+            .message
+    };
+    assert!(
+        err(&[("channel", "fax")]).starts_with("setting `channel`: `fax` is not a consent channel")
+    );
+    assert_eq!(
+        err(&[("event", "open")]),
+        "setting `event`: `open` is not one of unsubscribe, complaint, bounce"
+    );
+    assert_eq!(
+        err(&[("format", "xml")]),
+        "setting `format`: `xml` is not one of auto, csv, jsonl"
+    );
 }
 
 #[test]

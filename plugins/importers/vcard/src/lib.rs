@@ -32,7 +32,10 @@ use custode_sdk::config::{Config, ConfigError};
 use custode_sdk::importer::{ChunkResult, Importer};
 use custode_sdk::text::{decode, RawLines};
 use custode_sdk::time::{parse_date, DateOrder};
-use custode_sdk::types::{ContactRecord, ExternalId, Identity, ImportError, PluginInfo, PluginKind, RowError, SourceChannel};
+use custode_sdk::types::{
+    ContactRecord, ExternalId, Identity, ImportError, PluginInfo, PluginKind, RowError,
+    SourceChannel,
+};
 use property::Property;
 
 /// One import of one vCard input.
@@ -60,7 +63,13 @@ impl VcardImport {
         let source_channel = match config.string("source_channel") {
             Some(name) => Some(SourceChannel::from_name(&name).ok_or_else(|| {
                 let all: Vec<&str> = SourceChannel::ALL.iter().map(|c| c.name()).collect();
-                ConfigError::new("source_channel", format!("`{name}` is not a source channel; use one of {}", all.join(", ")))
+                ConfigError::new(
+                    "source_channel",
+                    format!(
+                        "`{name}` is not a source channel; use one of {}",
+                        all.join(", ")
+                    ),
+                )
             })?),
             None => None,
         };
@@ -68,7 +77,9 @@ impl VcardImport {
             // Unfolding is done here, not by `RawLines`, because a quoted-printable soft break
             // makes the next line a continuation even when it starts with a space.
             lines: RawLines::new(),
-            external_system: config.string("external_system").unwrap_or_else(|| "vcard".into()),
+            external_system: config
+                .string("external_system")
+                .unwrap_or_else(|| "vcard".into()),
             source_channel,
             card: None,
             pending: None,
@@ -91,11 +102,16 @@ impl VcardImport {
             out.rejected.push(RowError::new(
                 card.begin_line,
                 None,
-                format!("the card that starts at line {} has no END:VCARD; the file may be cut short", card.begin_line),
+                format!(
+                    "the card that starts at line {} has no END:VCARD; the file may be cut short",
+                    card.begin_line
+                ),
             ));
         }
         if !self.seen_begin {
-            return Err(ImportError::new("the input holds no vCard: there is no BEGIN:VCARD line"));
+            return Err(ImportError::new(
+                "the input holds no vCard: there is no BEGIN:VCARD line",
+            ));
         }
         Ok(out)
     }
@@ -103,7 +119,10 @@ impl VcardImport {
     /// Joins physical lines into logical ones (folding, soft breaks) and reads each complete one.
     /// The last line is held back: the next chunk may continue it.
     fn take(&mut self, lines: Vec<(u64, Vec<u8>)>) -> Result<ChunkResult, ImportError> {
-        let mut out = ChunkResult { records: Vec::new(), rejected: Vec::new() };
+        let mut out = ChunkResult {
+            records: Vec::new(),
+            rejected: Vec::new(),
+        };
         for (number, line) in lines {
             match &mut self.pending {
                 Some((_, joined, soft_break @ true)) => {
@@ -117,7 +136,8 @@ impl VcardImport {
                 }
                 _ => {
                     let soft_break = ends_in_soft_break(&line);
-                    if let Some((n, complete, _)) = self.pending.replace((number, line, soft_break)) {
+                    if let Some((n, complete, _)) = self.pending.replace((number, line, soft_break))
+                    {
                         self.property(n, &complete, &mut out)?;
                     }
                 }
@@ -126,13 +146,23 @@ impl VcardImport {
         Ok(out)
     }
 
-    fn property(&mut self, number: u64, line: &[u8], out: &mut ChunkResult) -> Result<(), ImportError> {
+    fn property(
+        &mut self,
+        number: u64,
+        line: &[u8],
+        out: &mut ChunkResult,
+    ) -> Result<(), ImportError> {
         if line.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
         }
         let prop = Property::parse(line);
         let (name, value) = match &prop {
-            Some(p) => (p.name.as_str(), String::from_utf8_lossy(&p.value).trim().to_ascii_uppercase()),
+            Some(p) => (
+                p.name.as_str(),
+                String::from_utf8_lossy(&p.value)
+                    .trim()
+                    .to_ascii_uppercase(),
+            ),
             None => ("", String::new()),
         };
         match (name, value.as_str()) {
@@ -150,17 +180,29 @@ impl VcardImport {
                 }
                 let mut contact = ContactRecord::new(number);
                 contact.source.channel = self.source_channel;
-                self.card = Some(Card { begin_line: number, contact, errors: Vec::new(), has_title: false });
+                self.card = Some(Card {
+                    begin_line: number,
+                    contact,
+                    errors: Vec::new(),
+                    has_title: false,
+                });
             }
             ("END", "VCARD") => match self.card.take() {
                 Some(card) => finish_card(card, out),
-                None => out.rejected.push(RowError::new(number, None, format!("line {number}: END:VCARD without a BEGIN:VCARD"))),
+                None => out.rejected.push(RowError::new(
+                    number,
+                    None,
+                    format!("line {number}: END:VCARD without a BEGIN:VCARD"),
+                )),
             },
             _ if !self.seen_begin => {
                 return Err(ImportError::at_row(
                     number,
                     None,
-                    format!("this is not a vCard file: line {number} is `{}`, not BEGIN:VCARD", excerpt(line)),
+                    format!(
+                        "this is not a vCard file: line {number} is `{}`, not BEGIN:VCARD",
+                        excerpt(line)
+                    ),
                 ))
             }
             _ => match (&mut self.card, prop) {
@@ -170,7 +212,10 @@ impl VcardImport {
                 (None, _) => out.rejected.push(RowError::new(
                     number,
                     None,
-                    format!("line {number}: `{}` is outside any BEGIN:VCARD ... END:VCARD", excerpt(line)),
+                    format!(
+                        "line {number}: `{}` is outside any BEGIN:VCARD ... END:VCARD",
+                        excerpt(line)
+                    ),
                 )),
             },
         }
@@ -194,7 +239,11 @@ fn finish_card(card: Card, out: &mut ChunkResult) {
     let line = card.begin_line;
     let mut errors = card.errors;
     if card.contact.identities.is_empty() {
-        errors.push(RowError::new(line, None, format!("the card at line {line} has no EMAIL, TEL or UID")));
+        errors.push(RowError::new(
+            line,
+            None,
+            format!("the card at line {line} has no EMAIL, TEL or UID"),
+        ));
     }
     if errors.is_empty() {
         out.records.push(card.contact);
@@ -205,13 +254,19 @@ fn finish_card(card: Card, out: &mut ChunkResult) {
 
 impl Card {
     fn add(&mut self, p: &Property, external_system: &str) {
-        const READ: [&str; 12] =
-            ["VERSION", "EMAIL", "TEL", "UID", "FN", "N", "ORG", "TITLE", "ROLE", "ADR", "NOTE", "REV"];
+        const READ: [&str; 12] = [
+            "VERSION", "EMAIL", "TEL", "UID", "FN", "N", "ORG", "TITLE", "ROLE", "ADR", "NOTE",
+            "REV",
+        ];
         if !READ.contains(&p.name.as_str()) {
             return; // PHOTO, LOGO, X-...: not decoded at all
         }
         let fail = |errors: &mut Vec<RowError>, message: String| {
-            errors.push(RowError::new(self.begin_line, Some(&p.name), format!("card at line {}: {message}", self.begin_line)));
+            errors.push(RowError::new(
+                self.begin_line,
+                Some(&p.name),
+                format!("card at line {}: {message}", self.begin_line),
+            ));
         };
         let parts = match p.components() {
             Ok(parts) => parts,
@@ -223,20 +278,38 @@ impl Card {
         match p.name.as_str() {
             "VERSION" if !["2.1", "3.0", "4.0"].contains(&whole().as_str()) => {
                 let v = whole();
-                fail(&mut self.errors, format!("VERSION {v} is not supported (2.1, 3.0 and 4.0 are)"));
+                fail(
+                    &mut self.errors,
+                    format!("VERSION {v} is not supported (2.1, 3.0 and 4.0 are)"),
+                );
             }
             "EMAIL" => push_identity(c, whole().trim_start_matches("mailto:"), Identity::Email),
             "TEL" => push_identity(c, whole().trim_start_matches("tel:"), Identity::Phone),
-            "UID" => push_identity(c, &whole(), |id| Identity::External(ExternalId { system: external_system.into(), id })),
+            "UID" => push_identity(c, &whole(), |id| {
+                Identity::External(ExternalId {
+                    system: external_system.into(),
+                    id,
+                })
+            }),
             "FN" => add_field(c, "name", &whole()),
             "N" => {
                 add_field(c, "last_name", part(0));
-                let given = [part(1), part(2)].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
+                let given = [part(1), part(2)]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 add_field(c, "first_name", &given);
             }
             "ORG" => {
                 add_field(c, "company", part(0));
-                let units: Vec<&str> = parts.iter().skip(1).map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+                let units: Vec<&str> = parts
+                    .iter()
+                    .skip(1)
+                    .map(|s| s.trim())
+                    .filter(|s| !s.is_empty())
+                    .collect();
                 add_field(c, "department", &units.join(", "));
             }
             "TITLE" => {
@@ -245,7 +318,10 @@ impl Card {
             }
             "ROLE" if !self.has_title => add_field(c, "role", &whole()),
             "ADR" => {
-                let street: Vec<&str> = [part(2), part(1), part(0)].into_iter().filter(|s| !s.is_empty()).collect();
+                let street: Vec<&str> = [part(2), part(1), part(0)]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect();
                 add_field(c, "address", &street.join(", "));
                 add_field(c, "city", part(3));
                 add_field(c, "province", part(4));
@@ -265,7 +341,10 @@ impl Card {
 fn add_field(c: &mut ContactRecord, name: &str, value: &str) {
     let value = value.trim();
     if !value.is_empty() {
-        c.fields.push(custode_sdk::types::FieldValue { name: name.into(), value: value.into() });
+        c.fields.push(custode_sdk::types::FieldValue {
+            name: name.into(),
+            value: value.into(),
+        });
     }
 }
 
@@ -277,14 +356,24 @@ fn push_identity(c: &mut ContactRecord, value: &str, make: impl FnOnce(String) -
 }
 
 pub fn describe() -> PluginInfo {
-    PluginInfo::new("vcard", env!("CARGO_PKG_VERSION"), PluginKind::Importer, "Contacts from vCard files (2.1, 3.0, 4.0): phone address books, business-card scanners")
-        .with_config_key("external_system", "System name given to each card's UID (an external id)", false, Some("vcard"))
-        .with_config_key(
-            "source_channel",
-            "Channel of the contacts: business-card, phone, fair, ...; not set: the import's channel",
-            false,
-            None,
-        )
+    PluginInfo::new(
+        "vcard",
+        env!("CARGO_PKG_VERSION"),
+        PluginKind::Importer,
+        "Contacts from vCard files (2.1, 3.0, 4.0): phone address books, business-card scanners",
+    )
+    .with_config_key(
+        "external_system",
+        "System name given to each card's UID (an external id)",
+        false,
+        Some("vcard"),
+    )
+    .with_config_key(
+        "source_channel",
+        "Channel of the contacts: business-card, phone, fair, ...; not set: the import's channel",
+        false,
+        None,
+    )
 }
 
 struct Plugin(VcardImport);

@@ -57,17 +57,36 @@ pub struct Settings {
 
 impl Settings {
     fn read(config: &Config) -> Result<Settings, ConfigError> {
-        let columns = config.map("columns")?.into_iter().map(|(k, t)| (normalise(&k), Column::from_setting(&t))).collect();
+        let columns = config
+            .map("columns")?
+            .into_iter()
+            .map(|(k, t)| (normalise(&k), Column::from_setting(&t)))
+            .collect();
         let mut consents = Vec::new();
         for (checkbox, target) in config.map("consents")? {
-            let target = ConsentTarget::parse(&target).map_err(|e| ConfigError::new("consents", e))?;
+            let target =
+                ConsentTarget::parse(&target).map_err(|e| ConfigError::new("consents", e))?;
             consents.push((normalise(&checkbox), target));
         }
-        let channel = config.string("channel").unwrap_or_else(|| "any".into()).to_ascii_lowercase();
+        let channel = config
+            .string("channel")
+            .unwrap_or_else(|| "any".into())
+            .to_ascii_lowercase();
         if !CHANNELS.contains(&channel.as_str()) {
-            return Err(ConfigError::new("channel", format!("`{channel}` is not a consent channel; use one of {}", CHANNELS.join(", "))));
+            return Err(ConfigError::new(
+                "channel",
+                format!(
+                    "`{channel}` is not a consent channel; use one of {}",
+                    CHANNELS.join(", ")
+                ),
+            ));
         }
-        Ok(Settings { columns, consents, channel, notice_version: config.string("notice_version") })
+        Ok(Settings {
+            columns,
+            consents,
+            channel,
+            notice_version: config.string("notice_version"),
+        })
     }
 }
 
@@ -79,7 +98,10 @@ pub struct FormImport {
 
 impl FormImport {
     pub fn new(config: &Config) -> Result<Self, ImportError> {
-        Ok(FormImport { settings: Settings::read(config)?, lines: Lines::new() })
+        Ok(FormImport {
+            settings: Settings::read(config)?,
+            lines: Lines::new(),
+        })
     }
 
     pub fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError> {
@@ -93,7 +115,10 @@ impl FormImport {
     }
 
     fn take(&self, lines: Vec<(u64, String)>) -> ChunkResult {
-        let mut out = ChunkResult { records: Vec::new(), rejected: Vec::new() };
+        let mut out = ChunkResult {
+            records: Vec::new(),
+            rejected: Vec::new(),
+        };
         for (row, line) in lines {
             if line.trim().is_empty() {
                 continue;
@@ -101,7 +126,8 @@ impl FormImport {
             let value = match custode_sdk::json::parse(&line) {
                 Ok(v) => v,
                 Err(e) => {
-                    let message = format!("line {row} is not JSON ({e}); write one submission per line");
+                    let message =
+                        format!("line {row} is not JSON ({e}); write one submission per line");
                     out.rejected.push(RowError::new(row, None, message));
                     continue;
                 }

@@ -23,7 +23,10 @@ fn import(config: &[(&str, &str)], input: &str) -> Outcome {
 }
 
 fn field<'a>(r: &'a ContactRecord, name: &str) -> Option<&'a str> {
-    r.fields.iter().find(|f| f.name == name).map(|f| f.value.as_str())
+    r.fields
+        .iter()
+        .find(|f| f.name == name)
+        .map(|f| f.value.as_str())
 }
 
 fn consents(r: &ContactRecord) -> Vec<String> {
@@ -70,9 +73,15 @@ fn submissions_with_checkboxes_notice_and_page() {
         ]
     );
     assert_eq!(anna.notices.len(), 1);
-    assert_eq!((anna.notices[0].version.as_str(), anna.notices[0].at), ("2026-01", Some(1_768_473_000)));
+    assert_eq!(
+        (anna.notices[0].version.as_str(), anna.notices[0].at),
+        ("2026-01", Some(1_768_473_000))
+    );
     assert_eq!(anna.source.channel, Some(SourceChannel::WebForm));
-    assert_eq!(anna.source.label.as_deref(), Some("https://example.com/contatti"));
+    assert_eq!(
+        anna.source.label.as_deref(),
+        Some("https://example.com/contatti")
+    );
     assert_eq!(anna.source.collected_at, Some(1_768_473_000));
 
     let bruno = &records[1];
@@ -90,7 +99,10 @@ fn submissions_with_checkboxes_notice_and_page() {
 
     let carla = &records[2];
     assert_eq!(carla.row, 4);
-    assert!(carla.consents.is_empty(), "an unchecked box records nothing");
+    assert!(
+        carla.consents.is_empty(),
+        "an unchecked box records nothing"
+    );
     assert_eq!(carla.source.collected_at, Some(1_768_473_000));
     assert_eq!(carla.source.label, None);
 }
@@ -101,14 +113,21 @@ fn the_same_records_however_the_input_is_chunked() {
     let whole = format!("{:?}", import_chunks(&[], &[input]));
     for cut in 0..=input.len() {
         let (a, b) = input.split_at(cut);
-        assert_eq!(format!("{:?}", import_chunks(&[], &[a, b])), whole, "cut at {cut}");
+        assert_eq!(
+            format!("{:?}", import_chunks(&[], &[a, b])),
+            whole,
+            "cut at {cut}"
+        );
     }
 }
 
 #[test]
 fn settings_map_checkboxes_fields_and_default_notice() {
     let config = [
-        ("consents", "partners=third-party-transfer:any, promo=marketing:sms"),
+        (
+            "consents",
+            "partners=third-party-transfer:any, promo=marketing:sms",
+        ),
         ("columns", "cellulare_personale=phone, nota_interna=ignore"),
         ("channel", "email"),
         ("notice_version", "2025-06"),
@@ -119,18 +138,39 @@ fn settings_map_checkboxes_fields_and_default_notice() {
     let r = &records[0];
     assert!(matches!(&r.identities[..], [Identity::Phone(p)] if p == "+39 333 1"));
     assert!(r.fields.is_empty());
-    let targets: Vec<String> = r.consents.iter().map(|c| format!("{}:{}", c.purpose, c.channel)).collect();
-    assert_eq!(targets, ["third-party-transfer:any", "marketing:sms", "sondaggi:email"]);
+    let targets: Vec<String> = r
+        .consents
+        .iter()
+        .map(|c| format!("{}:{}", c.purpose, c.channel))
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "third-party-transfer:any",
+            "marketing:sms",
+            "sondaggi:email"
+        ]
+    );
     assert_eq!(r.notices[0].version, "2025-06");
-    assert_eq!(r.consents[0].evidence.as_deref(), Some("checkbox `partners`, notice 2025-06"));
+    assert_eq!(
+        r.consents[0].evidence.as_deref(),
+        Some("checkbox `partners`, notice 2025-06")
+    );
 }
 
 #[test]
 fn broken_submissions_are_row_errors() {
     let input = "{\"nome\":\"Solo\"}\n[1,{\"email\":\"ok@example.com\"}]\n{\"email\":\"a@example.com\",\"timestamp\":\"ieri\",\"consents\":{\"marketing\":\"forse\"}}\n{broken\n";
     let (records, rejected) = import(&[], input);
-    assert_eq!(records.len(), 1, "the good submission of the array line is kept");
-    let errors: Vec<(u64, Option<&str>, &str)> = rejected.iter().map(|e| (e.row, e.column.as_deref(), e.message.as_str())).collect();
+    assert_eq!(
+        records.len(),
+        1,
+        "the good submission of the array line is kept"
+    );
+    let errors: Vec<(u64, Option<&str>, &str)> = rejected
+        .iter()
+        .map(|e| (e.row, e.column.as_deref(), e.message.as_str()))
+        .collect();
     assert_eq!(
         errors,
         [
@@ -149,8 +189,12 @@ fn broken_submissions_are_row_errors() {
 
 #[test]
 fn bad_settings_and_describe() {
-    let err = FormImport::new(&Config::from_pairs(&[("channel", "fax")])).err().unwrap();
-    assert!(err.message.starts_with("setting `channel`: `fax` is not a consent channel"));
+    let err = FormImport::new(&Config::from_pairs(&[("channel", "fax")]))
+        .err()
+        .unwrap();
+    assert!(err
+        .message
+        .starts_with("setting `channel`: `fax` is not a consent channel"));
     let config = Config::from_pairs(&[]);
     FormImport::new(&config).unwrap();
     let mut read = config.keys_read();

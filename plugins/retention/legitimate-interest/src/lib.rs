@@ -34,7 +34,8 @@ use custode_sdk::config::{Config, ConfigError};
 use custode_sdk::retention::RetentionRule;
 use custode_sdk::time::{add_months, format_date, months_between, Timestamp};
 use custode_sdk::types::{
-    ConsentAction, DataCategory, LegalBasis, PluginInfo, PluginKind, RetentionAction, RetentionDecision, SubjectView,
+    ConsentAction, DataCategory, LegalBasis, PluginInfo, PluginKind, RetentionAction,
+    RetentionDecision, SubjectView,
 };
 
 /// The legal reference of the rule's own decisions.
@@ -61,22 +62,33 @@ impl Rule {
     pub fn from_config(config: &Config) -> Result<Rule, ConfigError> {
         let months = config.number::<i64>("months")?.unwrap_or(24);
         if !(1..=1200).contains(&months) {
-            return Err(ConfigError::new("months", format!("{months} is out of range; write a number of months from 1 to 1200")));
+            return Err(ConfigError::new(
+                "months",
+                format!("{months} is out of range; write a number of months from 1 to 1200"),
+            ));
         }
         let mut categories = Vec::new();
         for name in config.list("categories", ',') {
             categories.push(DataCategory::from_name(&name).ok_or_else(|| {
                 let all: Vec<&str> = DataCategory::ALL.iter().map(|c| c.name()).collect();
-                ConfigError::new("categories", format!("`{name}` is not a data category; use {}", all.join(", ")))
+                ConfigError::new(
+                    "categories",
+                    format!("`{name}` is not a data category; use {}", all.join(", ")),
+                )
             })?);
         }
-        let action = match config.choice("action", &["erase", "anonymise", "anonymize", "review"])? {
-            Some("anonymise" | "anonymize") => Action::Anonymise(categories),
-            Some("review") => Action::Review,
-            _ => Action::Erase,
-        };
+        let action =
+            match config.choice("action", &["erase", "anonymise", "anonymize", "review"])? {
+                Some("anonymise" | "anonymize") => Action::Anonymise(categories),
+                Some("review") => Action::Review,
+                _ => Action::Erase,
+            };
         let explain_all = config.choice("explain", &["changes", "all"])? == Some("all");
-        Ok(Rule { months, action, explain_all })
+        Ok(Rule {
+            months,
+            action,
+            explain_all,
+        })
     }
 
     /// Decides for a batch. See the crate documentation for which subjects get a decision.
@@ -105,23 +117,33 @@ impl Rule {
         if s.last_interaction == Some(last) {
             format!("no interaction for {months} months (limit {})", self.months)
         } else if s.last_interaction.is_some() {
-            format!("no interaction since the data was last collected {months} months ago (limit {})", self.months)
+            format!(
+                "no interaction since the data was last collected {months} months ago (limit {})",
+                self.months
+            )
         } else if s.sources.iter().any(|src| src.collected_at == last) {
-            format!("no interaction recorded, data collected {months} months ago (limit {})", self.months)
+            format!(
+                "no interaction recorded, data collected {months} months ago (limit {})",
+                self.months
+            )
         } else {
-            format!("no interaction recorded, created {months} months ago (limit {})", self.months)
+            format!(
+                "no interaction recorded, created {months} months ago (limit {})",
+                self.months
+            )
         }
     }
 
     fn past_limit(&self, s: &SubjectView, now: Timestamp, last: Timestamp) -> RetentionDecision {
         let silence = self.silence(s, now, last);
-        let decision = |action, reason: String, legal_reference: &str, review_after| RetentionDecision {
-            contact_id: s.contact_id,
-            action,
-            reason,
-            legal_reference: legal_reference.to_string(),
-            review_after,
-        };
+        let decision =
+            |action, reason: String, legal_reference: &str, review_after| RetentionDecision {
+                contact_id: s.contact_id,
+                action,
+                reason,
+                legal_reference: legal_reference.to_string(),
+                review_after,
+            };
         if s.legal_hold {
             return decision(
                 RetentionAction::Keep,
@@ -141,12 +163,19 @@ impl Rule {
         if let Some((basis, purpose, end)) = other_active_basis(s, now) {
             return decision(
                 RetentionAction::Keep,
-                format!("kept: {} basis for purpose `{purpose}` is active; {silence}", basis.name()),
+                format!(
+                    "kept: {} basis for purpose `{purpose}` is active; {silence}",
+                    basis.name()
+                ),
                 &format!("GDPR {}", basis.article()),
                 end,
             );
         }
-        let why = if s.legal_bases.iter().any(|b| b.basis == LegalBasis::LegitimateInterest) {
+        let why = if s
+            .legal_bases
+            .iter()
+            .any(|b| b.basis == LegalBasis::LegitimateInterest)
+        {
             "legitimate interest is the only basis"
         } else {
             "no other legal basis is recorded"
@@ -154,14 +183,25 @@ impl Rule {
         let action = match &self.action {
             Action::Erase => RetentionAction::Erase,
             Action::Review => RetentionAction::Review,
-            Action::Anonymise(configured) if !configured.is_empty() => RetentionAction::Anonymise(configured.clone()),
-            Action::Anonymise(_) if s.categories.is_empty() => RetentionAction::Anonymise(DataCategory::ALL.to_vec()),
-            Action::Anonymise(_) => RetentionAction::Anonymise(s.categories.iter().map(|c| c.category).collect()),
+            Action::Anonymise(configured) if !configured.is_empty() => {
+                RetentionAction::Anonymise(configured.clone())
+            }
+            Action::Anonymise(_) if s.categories.is_empty() => {
+                RetentionAction::Anonymise(DataCategory::ALL.to_vec())
+            }
+            Action::Anonymise(_) => {
+                RetentionAction::Anonymise(s.categories.iter().map(|c| c.category).collect())
+            }
         };
         decision(action, format!("{silence} and {why}"), REFERENCE, None)
     }
 
-    fn within_limit(&self, s: &SubjectView, last: Timestamp, limit_reached_at: Timestamp) -> RetentionDecision {
+    fn within_limit(
+        &self,
+        s: &SubjectView,
+        last: Timestamp,
+        limit_reached_at: Timestamp,
+    ) -> RetentionDecision {
         RetentionDecision {
             contact_id: s.contact_id,
             action: RetentionAction::Keep,
@@ -207,7 +247,12 @@ struct Silence {
 
 impl Silence {
     fn new(now: Timestamp, months: i64) -> Self {
-        Silence { now, months, surely: add_months(now, -months), never_after: now - months * 28 * 86_400 }
+        Silence {
+            now,
+            months,
+            surely: add_months(now, -months),
+            never_after: now - months * 28 * 86_400,
+        }
     }
 
     fn reached(&self, last: Timestamp) -> bool {
@@ -222,7 +267,10 @@ impl Silence {
 }
 
 /// The strongest active basis other than legitimate interest: `(basis, purpose, its end if known)`.
-fn other_active_basis(s: &SubjectView, now: Timestamp) -> Option<(LegalBasis, String, Option<Timestamp>)> {
+fn other_active_basis(
+    s: &SubjectView,
+    now: Timestamp,
+) -> Option<(LegalBasis, String, Option<Timestamp>)> {
     let rank = |b: LegalBasis| match b {
         LegalBasis::LegalObligation => 0,
         LegalBasis::Contract => 1,
@@ -234,21 +282,38 @@ fn other_active_basis(s: &SubjectView, now: Timestamp) -> Option<(LegalBasis, St
     };
     // A consent basis counts only while the ledger does not say it was withdrawn or objected to.
     let consent_revoked = |purpose: &str| {
-        s.consents.iter().any(|c| c.purpose == purpose && matches!(c.state, ConsentAction::Withdrawn | ConsentAction::Objected))
-            && !s.consents.iter().any(|c| c.purpose == purpose && c.state == ConsentAction::Granted)
+        s.consents.iter().any(|c| {
+            c.purpose == purpose
+                && matches!(c.state, ConsentAction::Withdrawn | ConsentAction::Objected)
+        }) && !s
+            .consents
+            .iter()
+            .any(|c| c.purpose == purpose && c.state == ConsentAction::Granted)
     };
     let from_periods = s
         .legal_bases
         .iter()
-        .filter(|b| b.basis != LegalBasis::LegitimateInterest && b.start <= now && b.end.is_none_or(|end| end > now))
+        .filter(|b| {
+            b.basis != LegalBasis::LegitimateInterest
+                && b.start <= now
+                && b.end.is_none_or(|end| end > now)
+        })
         .filter(|b| b.basis != LegalBasis::Consent || !consent_revoked(&b.purpose))
         .map(|b| (b.basis, b.purpose.clone(), b.end));
     let from_consents = s
         .consents
         .iter()
         .filter(|c| c.state == ConsentAction::Granted)
-        .map(|c| (LegalBasis::Consent, format!("{}` by `{}", c.purpose, c.channel), None));
-    from_periods.chain(from_consents).min_by_key(|(b, _, _)| rank(*b))
+        .map(|c| {
+            (
+                LegalBasis::Consent,
+                format!("{}` by `{}", c.purpose, c.channel),
+                None,
+            )
+        });
+    from_periods
+        .chain(from_consents)
+        .min_by_key(|(b, _, _)| rank(*b))
 }
 
 pub fn describe() -> PluginInfo {

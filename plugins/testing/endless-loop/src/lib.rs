@@ -10,7 +10,12 @@ struct EndlessLoop;
 
 impl Importer for EndlessLoop {
     fn describe() -> PluginInfo {
-        PluginInfo::new("endless-loop", env!("CARGO_PKG_VERSION"), PluginKind::Importer, "Test plugin: push never returns")
+        PluginInfo::new(
+            "endless-loop",
+            env!("CARGO_PKG_VERSION"),
+            PluginKind::Importer,
+            "Test plugin: push never returns",
+        )
     }
     fn open() -> Result<Self, ImportError> {
         Ok(EndlessLoop)
@@ -24,7 +29,10 @@ impl Importer for EndlessLoop {
         }
     }
     fn finish(&mut self) -> Result<ChunkResult, ImportError> {
-        Ok(ChunkResult { records: vec![], rejected: vec![] })
+        Ok(ChunkResult {
+            records: vec![],
+            rejected: vec![],
+        })
     }
 }
 

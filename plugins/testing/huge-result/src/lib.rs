@@ -33,21 +33,43 @@ impl HugeResult {
 
     fn result(&mut self) -> ChunkResult {
         if std::mem::replace(&mut self.done, true) {
-            return ChunkResult { records: vec![], rejected: vec![] };
+            return ChunkResult {
+                records: vec![],
+                rejected: vec![],
+            };
         }
         let mut records = Vec::with_capacity(self.records);
         records.extend((1..=self.records as u64).map(ContactRecord::new));
         let mut rejected = Vec::with_capacity(self.rejected);
-        rejected.extend((1..=self.rejected as u64).map(|row| RowError { row, column: None, message: String::new() }));
+        rejected.extend((1..=self.rejected as u64).map(|row| RowError {
+            row,
+            column: None,
+            message: String::new(),
+        }));
         ChunkResult { records, rejected }
     }
 }
 
 impl Importer for HugeResult {
     fn describe() -> PluginInfo {
-        PluginInfo::new("huge-result", env!("CARGO_PKG_VERSION"), PluginKind::Importer, "Test plugin: the first push returns more items than the host accepts from one call")
-            .with_config_key("records", "Contact records in the first push's result", false, Some("0"))
-            .with_config_key("rejected", "Row errors in the first push's result", false, Some("250001"))
+        PluginInfo::new(
+            "huge-result",
+            env!("CARGO_PKG_VERSION"),
+            PluginKind::Importer,
+            "Test plugin: the first push returns more items than the host accepts from one call",
+        )
+        .with_config_key(
+            "records",
+            "Contact records in the first push's result",
+            false,
+            Some("0"),
+        )
+        .with_config_key(
+            "rejected",
+            "Row errors in the first push's result",
+            false,
+            Some("250001"),
+        )
     }
     fn open() -> Result<Self, ImportError> {
         HugeResult::new(&Config::from_host())
@@ -68,7 +90,8 @@ mod tests {
 
     #[test]
     fn first_call_is_huge_then_nothing() {
-        let mut p = HugeResult::new(&Config::from_pairs(&[("records", "3"), ("rejected", "5")])).unwrap();
+        let mut p =
+            HugeResult::new(&Config::from_pairs(&[("records", "3"), ("rejected", "5")])).unwrap();
         let first = p.result();
         assert_eq!((first.records.len(), first.rejected.len()), (3, 5));
         assert_eq!(first.rejected[4].row, 5);

@@ -16,7 +16,12 @@ struct MemoryHog {
 
 impl Importer for MemoryHog {
     fn describe() -> PluginInfo {
-        PluginInfo::new("memory-hog", env!("CARGO_PKG_VERSION"), PluginKind::Importer, "Test plugin: push allocates until memory runs out")
+        PluginInfo::new(
+            "memory-hog",
+            env!("CARGO_PKG_VERSION"),
+            PluginKind::Importer,
+            "Test plugin: push allocates until memory runs out",
+        )
     }
     fn open() -> Result<Self, ImportError> {
         Ok(MemoryHog { hoard: Vec::new() })
@@ -34,7 +39,10 @@ impl Importer for MemoryHog {
         }
     }
     fn finish(&mut self) -> Result<ChunkResult, ImportError> {
-        Ok(ChunkResult { records: vec![], rejected: vec![] })
+        Ok(ChunkResult {
+            records: vec![],
+            rejected: vec![],
+        })
     }
 }
 

@@ -15,7 +15,9 @@ wit_bindgen::generate!({
     generate_all,
 });
 
-use custode::plugin0_1_0::types::{ContactRecord, Identity, ImportError, PluginInfo, PluginKind, SourceDetails};
+use custode::plugin0_1_0::types::{
+    ContactRecord, Identity, ImportError, PluginInfo, PluginKind, SourceDetails,
+};
 use custode::plugin0_1_1::host as newer_host;
 use exports::custode::plugin0_1_0::source::{ChunkResult, Guest, GuestSession, Session};
 use std::cell::RefCell;
@@ -30,7 +32,8 @@ impl exports::custode::plugin0_1_0::plugin::Guest for Plugin {
             name: "newer-host".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             kind: PluginKind::Importer,
-            summary: "Test plugin: calls host.now, which only an imagined custode:plugin@0.1.1 has".into(),
+            summary: "Test plugin: calls host.now, which only an imagined custode:plugin@0.1.1 has"
+                .into(),
             config_keys: vec![],
         }
     }
@@ -48,7 +51,11 @@ fn record(row: u64, email: &str, collected_at: i64) -> ContactRecord {
         consents: vec![],
         legal_bases: vec![],
         notices: vec![],
-        source: SourceDetails { label: None, channel: None, collected_at: Some(collected_at) },
+        source: SourceDetails {
+            label: None,
+            channel: None,
+            collected_at: Some(collected_at),
+        },
         last_interaction: None,
     }
 }
@@ -59,7 +66,10 @@ impl GuestSession for Lines {
     }
     fn push(&self, chunk: Vec<u8>) -> Result<ChunkResult, ImportError> {
         self.0.borrow_mut().extend_from_slice(&chunk);
-        Ok(ChunkResult { records: vec![], rejected: vec![] })
+        Ok(ChunkResult {
+            records: vec![],
+            rejected: vec![],
+        })
     }
     fn finish(&self) -> Result<ChunkResult, ImportError> {
         let now = newer_host::now();
@@ -70,7 +80,10 @@ impl GuestSession for Lines {
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(i, l)| record(i as u64 + 1, l.trim(), now))
             .collect();
-        Ok(ChunkResult { records, rejected: vec![] })
+        Ok(ChunkResult {
+            records,
+            rejected: vec![],
+        })
     }
 }
 

@@ -19,10 +19,18 @@ struct PanicHalfway {
 
 impl Importer for PanicHalfway {
     fn describe() -> PluginInfo {
-        PluginInfo::new("panic-halfway", env!("CARGO_PKG_VERSION"), PluginKind::Importer, "Test plugin: panics on the second chunk")
+        PluginInfo::new(
+            "panic-halfway",
+            env!("CARGO_PKG_VERSION"),
+            PluginKind::Importer,
+            "Test plugin: panics on the second chunk",
+        )
     }
     fn open() -> Result<Self, ImportError> {
-        Ok(PanicHalfway { lines: Lines::new(), pushes: 0 })
+        Ok(PanicHalfway {
+            lines: Lines::new(),
+            pushes: 0,
+        })
     }
     fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError> {
         self.pushes += 1;
@@ -36,10 +44,16 @@ impl Importer for PanicHalfway {
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(row, l)| ContactRecord::new(row).with_identity(Identity::Email(l.trim().into())))
             .collect();
-        Ok(ChunkResult { records, rejected: vec![] })
+        Ok(ChunkResult {
+            records,
+            rejected: vec![],
+        })
     }
     fn finish(&mut self) -> Result<ChunkResult, ImportError> {
-        Ok(ChunkResult { records: vec![], rejected: vec![] })
+        Ok(ChunkResult {
+            records: vec![],
+            rejected: vec![],
+        })
     }
 }
 

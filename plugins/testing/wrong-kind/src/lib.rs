@@ -15,12 +15,20 @@ fn records(lines: Vec<(u64, String)>) -> ChunkResult {
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(row, l)| ContactRecord::new(row).with_identity(Identity::Email(l.trim().into())))
         .collect();
-    ChunkResult { records, rejected: vec![] }
+    ChunkResult {
+        records,
+        rejected: vec![],
+    }
 }
 
 impl Importer for WrongKind {
     fn describe() -> PluginInfo {
-        PluginInfo::new("wrong-kind", env!("CARGO_PKG_VERSION"), PluginKind::RetentionRule, "Test plugin: says it is a retention rule")
+        PluginInfo::new(
+            "wrong-kind",
+            env!("CARGO_PKG_VERSION"),
+            PluginKind::RetentionRule,
+            "Test plugin: says it is a retention rule",
+        )
     }
     fn open() -> Result<Self, ImportError> {
         Ok(WrongKind(Lines::new()))
