@@ -41,6 +41,9 @@ struct Args {
     /// Also write the table and machine description to this Markdown file (e.g. BENCHMARKS.md).
     #[arg(long)]
     markdown: Option<std::path::PathBuf>,
+    /// How many times to run each import scenario; the medians are reported (at least 1).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=99))]
+    repeat: u64,
     /// Run only these scenario groups (comma-separated: import, plugins); all when absent. The
     /// retention and request scenarios run on the database the import wrote, with the import.
     #[arg(long, value_delimiter = ',')]
@@ -62,7 +65,12 @@ fn main() -> anyhow::Result<()> {
     let wanted = |group: &str| args.only.is_empty() || args.only.iter().any(|g| g == group);
     let mut report = Report::new(args.contacts);
     if wanted("import") {
-        import::run(&mut report, args.contacts as u64, args.work_dir.as_deref())?;
+        import::run(
+            &mut report,
+            args.contacts as u64,
+            args.repeat as usize,
+            args.work_dir.as_deref(),
+        )?;
     }
     if wanted("plugins") {
         plugins::run(&mut report)?;
