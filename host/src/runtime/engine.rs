@@ -80,6 +80,11 @@ fn engine_config() -> Config {
     // collector there is less to reserve per instance and less attack surface.
     config.wasm_gc(false);
     config.gc_support(false);
+    // `CUSTODE_WASM_PROFILE=perfmap` writes /tmp/perf-<pid>.map, so `perf report` names the
+    // plugins' functions (for plugin authors profiling their code; off by default).
+    if std::env::var_os("CUSTODE_WASM_PROFILE").is_some_and(|v| v == "perfmap") {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
 
     let mut pool = PoolingAllocationConfig::default();
     pool.total_component_instances(MAX_CONCURRENT_INSTANCES);

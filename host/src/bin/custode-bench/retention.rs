@@ -48,8 +48,15 @@ pub fn run(
         }
         Ok((subjects as f64 / started.elapsed().as_secs_f64(), decided))
     };
-    let (rate, decided) = evaluate(now)?;
-    let (worst_rate, worst_decided) = evaluate(worst)?;
+    // The median of three passes: one pass over a million subjects takes about a second, and a
+    // shared machine varies by more than the gap to the target from one second to the next.
+    let median_of_three = |at: Timestamp| -> anyhow::Result<(f64, usize)> {
+        let mut passes = [evaluate(at)?, evaluate(at)?, evaluate(at)?];
+        passes.sort_by(|a, b| a.0.total_cmp(&b.0));
+        Ok(passes[1])
+    };
+    let (rate, decided) = median_of_three(now)?;
+    let (worst_rate, worst_decided) = median_of_three(worst)?;
     anyhow::ensure!(
         decided > 0 && decided < worst_decided,
         "the rule decided {decided} and {worst_decided} of {subjects} subjects: the generated dates no longer give a mix"
@@ -69,7 +76,7 @@ pub fn run(
         Target::None,
     );
     report.note(format!(
-        "retention: {subjects} subjects in batches of {BATCH}; {decided} decisions as of 2026-12-01, {worst_decided} three years later"
+        "retention: {subjects} subjects in batches of {BATCH}, median of 3 passes; {decided} decisions as of 2026-12-01, {worst_decided} three years later"
     ));
 
     // The whole dry run as a DPO starts it: views read from the store, converted, evaluated.
