@@ -34,21 +34,23 @@ fn refused(data: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// `custode import --plugin PLUGIN [EXTRA...] --source … --channel fair --json FILE`.
+fn import_args<'a>(plugin: &'a str, extra: &[&'a str], file: &'a Path) -> Vec<&'a str> {
+    let mut args = vec!["import", "--plugin", plugin];
+    args.extend_from_slice(extra);
+    args.extend([
+        "--source",
+        "Fiera Milano 2026",
+        "--channel",
+        "fair",
+        "--json",
+    ]);
+    args.push(file.to_str().unwrap());
+    args
+}
+
 fn import_json(data: &Path, plugin: &str, file: &Path) -> serde_json::Value {
-    let text = ok(
-        data,
-        &[
-            "import",
-            "--plugin",
-            plugin,
-            "--source",
-            "Fiera Milano 2026",
-            "--channel",
-            "fair",
-            "--json",
-            file.to_str().unwrap(),
-        ],
-    );
+    let text = ok(data, &import_args(plugin, &[], file));
     serde_json::from_str(&text).expect("the report is JSON")
 }
 
@@ -60,20 +62,7 @@ fn a_local_import_uses_the_installed_plugin_with_its_settings() {
     let file = dir.path().join("fiera.csv");
     std::fs::write(&file, "Posta;Nome\nmario.rossi@example.it;Mario\n").unwrap();
 
-    let before = custode(
-        &data,
-        &[
-            "import",
-            "--plugin",
-            "csv",
-            "--source",
-            "Fiera",
-            "--channel",
-            "fair",
-            "--json",
-            file.to_str().unwrap(),
-        ],
-    );
+    let before = custode(&data, &import_args("csv", &[], &file));
     let before = String::from_utf8_lossy(&before.stdout).into_owned()
         + &String::from_utf8_lossy(&before.stderr);
     assert!(
@@ -94,21 +83,7 @@ fn a_local_import_uses_the_installed_plugin_with_its_settings() {
 
     // Settings belong to the installed plugin; the command line cannot change them behind the
     // admin's back, and says how to.
-    let message = refused(
-        &data,
-        &[
-            "import",
-            "--plugin",
-            "csv",
-            "--set",
-            "delimiter=,",
-            "--source",
-            "Fiera",
-            "--channel",
-            "fair",
-            file.to_str().unwrap(),
-        ],
-    );
+    let message = refused(&data, &import_args("csv", &["--set", "delimiter=,"], &file));
     assert!(
         message.contains("--set applies only to a plugin given as a component file")
             && message.contains("custode plugin configure csv"),
@@ -116,19 +91,7 @@ fn a_local_import_uses_the_installed_plugin_with_its_settings() {
     );
 
     ok(&data, &["plugin", "disable", "csv"]);
-    let message = refused(
-        &data,
-        &[
-            "import",
-            "--plugin",
-            "csv",
-            "--source",
-            "Fiera",
-            "--channel",
-            "fair",
-            file.to_str().unwrap(),
-        ],
-    );
+    let message = refused(&data, &import_args("csv", &[], &file));
     assert!(message.contains("plugin `csv` is disabled"), "{message}");
 }
 
@@ -141,39 +104,17 @@ fn a_component_file_runs_with_the_command_lines_settings_and_must_be_of_the_righ
     let csv = repo_root().join("plugins/dist/csv.wasm");
     let text = ok(
         &data,
-        &[
-            "import",
-            "--plugin",
+        &import_args(
             csv.to_str().unwrap(),
-            "--set",
-            "columns=Posta=email",
-            "--set",
-            "delimiter=|",
-            "--source",
-            "Fiera",
-            "--channel",
-            "fair",
-            "--json",
-            file.to_str().unwrap(),
-        ],
+            &["--set", "columns=Posta=email", "--set", "delimiter=|"],
+            &file,
+        ),
     );
     let report: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(report["created"], 1, "{report}");
 
     let rule = repo_root().join("plugins/dist/legitimate-interest.wasm");
-    let message = refused(
-        &data,
-        &[
-            "import",
-            "--plugin",
-            rule.to_str().unwrap(),
-            "--source",
-            "Fiera",
-            "--channel",
-            "fair",
-            file.to_str().unwrap(),
-        ],
-    );
+    let message = refused(&data, &import_args(rule.to_str().unwrap(), &[], &file));
     assert!(
         message.contains("is a `retention-rule` plugin, but a `importer` plugin is needed"),
         "{message}"
