@@ -443,3 +443,99 @@ fn a_second_source_with_another_value_makes_it_current_and_keeps_the_old_one_as_
         "the old value is history, with where it came from (R2, R11)"
     );
 }
+
+/// A suppressed person, an invalid address, a duplicate and blank lines in one messy export of each
+/// importer: the suppressed one is not imported, the invalid row is reported by row with a reason,
+/// the duplicate makes no second contact, and importing the same file again changes nothing.
+fn messy(plugin: &str, fixture: &str) -> (Installation, ImportReport) {
+    let i = Installation::new();
+    let luca = i.compliance.parse_identity("luca.blu@example.org").unwrap();
+    i.compliance
+        .suppress(
+            &Actor::new("dpo@test", Role::Dpo),
+            &luca,
+            "asked never to be contacted",
+            &SuppressionScope::All,
+        )
+        .unwrap();
+    let report = i.import(plugin, fixture, OnError::Skip).unwrap();
+    assert_eq!(report.suppressed, 1, "{report:#?}");
+    assert_eq!(report.unchanged, 1, "the duplicate: {report:#?}");
+    assert!(i.contact_of("luca.blu@example.org").is_none());
+    assert_eq!(report.rejected, 1, "{report:#?}");
+    assert!(!report.rejected_rows[0].reason.is_empty());
+    let again = i.import(plugin, fixture, OnError::Skip).unwrap();
+    assert!(again.already_imported, "{again:#?}");
+    assert_eq!((again.created, again.merged), (0, 0), "{again:#?}");
+    (i, report)
+}
+
+#[test]
+fn a_messy_web_form_log_with_crlf_blank_lines_and_a_duplicate_submission() {
+    let (i, report) = messy("web-form", "messy-web-form.jsonl");
+    assert_eq!(report.created, 2, "{report:#?}");
+    assert_eq!(report.rejected_rows[0].row, 4, "{report:#?}");
+    assert_eq!(i.contacts(), 2);
+    assert!(i.allowed("paolo.gialli@example.it", "marketing", "email"));
+    assert!(
+        !i.allowed("chiara.neri@example.it", "marketing", "email"),
+        "an unticked box is no consent"
+    );
+}
+
+#[test]
+fn a_messy_vcard_file_with_a_bom_crlf_folded_lines_and_a_duplicate_card() {
+    let (i, report) = messy("vcard", "messy-cards.vcf");
+    assert_eq!(report.created, 2, "{report:#?}");
+    assert_eq!(report.rejected_rows[0].column.as_deref(), Some("email"));
+    assert_eq!(i.contacts(), 2);
+    let marco = i.contact_of("marco.bruni@example.it").unwrap();
+    assert_eq!(marco.current("last_name"), Some("Bruni"));
+    assert!(
+        marco.current("notes").unwrap_or_default().contains("caffè"),
+        "{marco:#?}"
+    );
+    let giorgia = i.contact_of("giorgia.ferri@example.com").unwrap();
+    assert!(
+        giorgia
+            .current("notes")
+            .unwrap_or_default()
+            .contains("due righe"),
+        "{giorgia:#?}"
+    );
+}
+
+#[test]
+fn a_messy_mailchimp_export_with_a_bom_a_duplicate_and_a_quoted_newline() {
+    let i = Installation::new();
+    i.import("csv", "excel-it.csv", OnError::Skip).unwrap();
+    let before = i.contacts();
+    let luca = i.compliance.parse_identity("luca.blu@example.org").unwrap();
+    i.compliance
+        .suppress(
+            &Actor::new("dpo@test", Role::Dpo),
+            &luca,
+            "asked never to be contacted",
+            &SuppressionScope::All,
+        )
+        .unwrap();
+    let report = i
+        .import("newsletter-optouts", "messy-mailchimp.csv", OnError::Skip)
+        .unwrap();
+    println!("{report:#?}");
+    assert_eq!(report.rejected, 1, "{report:#?}");
+    assert_eq!(report.suppressed, 1, "{report:#?}");
+    assert!(i.contact_of("luca.blu@example.org").is_none());
+    assert!(
+        !i.allowed("anna.neri@example.org", "marketing", "email"),
+        "unsubscribed"
+    );
+    assert!(
+        i.contacts() <= before + 1,
+        "the duplicate row made no second contact"
+    );
+    let again = i
+        .import("newsletter-optouts", "messy-mailchimp.csv", OnError::Skip)
+        .unwrap();
+    assert!(again.already_imported, "{again:#?}");
+}
