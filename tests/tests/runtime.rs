@@ -4,16 +4,14 @@ use custode::runtime::cache::CodeSource;
 use custode::runtime::{Plugin, PluginKind, PluginSettings, Runtime};
 use custode_tests::plugin_bytes;
 
-fn emails(
-    result: &custode::runtime::bindings::importer::exports::custode::plugin::source::ChunkResult,
-) -> Vec<String> {
-    use custode::runtime::bindings::types::Identity;
+fn emails(result: &custode::domain::SourceChunk) -> Vec<String> {
+    use custode::domain::SourceIdentity;
     result
         .records
         .iter()
         .flat_map(|r| r.identities.iter())
         .map(|i| match i {
-            Identity::Email(e) => e.clone(),
+            SourceIdentity::Email(e) => e.clone(),
             other => panic!("unexpected identity {other:?}"),
         })
         .collect()

@@ -1,13 +1,18 @@
 //! The bundled retention rule and exporters run through the real runtime.
 
 use custode::bundled;
-use custode::runtime::bindings::types::*;
+use custode::domain::*;
 use custode::runtime::{Plugin, PluginSettings, Runtime};
 use std::collections::BTreeMap;
 
 const DAY: i64 = 86_400;
 /// 2026-11-25T00:00:00Z
-const NOW: i64 = 1_795_564_800;
+const NOW: Timestamp = Timestamp(1_795_564_800);
+
+/// `days` days before (negative: after) `NOW`.
+fn ago(days: i64) -> Timestamp {
+    Timestamp(NOW.0 - days * DAY)
+}
 
 fn load(name: &str, config: &[(&str, &str)]) -> Plugin {
     let runtime = Runtime::new(None).unwrap();
@@ -22,22 +27,22 @@ fn load(name: &str, config: &[(&str, &str)]) -> Plugin {
     Plugin::load(&runtime, bundled::get(name).unwrap().bytes, settings).unwrap()
 }
 
-fn subject(id: u64, last_interaction_days_ago: i64, bases: Vec<BasisPeriod>) -> SubjectView {
+fn subject(id: i64, last_interaction_days_ago: i64, bases: Vec<BasisPeriod>) -> SubjectView {
     SubjectView {
-        contact_id: id,
-        created_at: NOW - 2000 * DAY,
-        last_interaction: Some(NOW - last_interaction_days_ago * DAY),
+        contact_id: ContactId(id),
+        created_at: ago(2000),
+        last_interaction: Some(ago(last_interaction_days_ago)),
         sources: vec![SourceSummary {
             label: "Fiera Milano 2023".into(),
             channel: SourceChannel::Fair,
-            collected_at: NOW - 2000 * DAY,
+            collected_at: ago(2000),
         }],
         legal_bases: bases,
         consents: vec![],
         categories: vec![CategoryHeld {
             category: DataCategory::Contact,
             values: 3,
-            oldest: NOW - 2000 * DAY,
+            oldest: ago(2000),
         }],
         restricted: false,
         legal_hold: false,
@@ -48,7 +53,7 @@ fn li(purpose: &str) -> BasisPeriod {
     BasisPeriod {
         purpose: purpose.into(),
         basis: LegalBasis::LegitimateInterest,
-        start: NOW - 2000 * DAY,
+        start: ago(2000),
         end: None,
     }
 }
@@ -60,8 +65,8 @@ fn the_legitimate_interest_rule_erases_silent_customers_and_keeps_the_rest() {
     let accounting = BasisPeriod {
         purpose: "accounting".into(),
         basis: LegalBasis::LegalObligation,
-        start: NOW - 2000 * DAY,
-        end: Some(NOW + 1000 * DAY),
+        start: ago(2000),
+        end: Some(ago(-1000)),
     };
     let batch = vec![
         subject(1, 30, vec![li("customer-care")]), // active customer
@@ -73,7 +78,7 @@ fn the_legitimate_interest_rule_erases_silent_customers_and_keeps_the_rest() {
         },
     ];
     let decisions = job.evaluate(NOW, &batch).unwrap();
-    let of = |id: u64| decisions.iter().find(|d| d.contact_id == id);
+    let of = |id: i64| decisions.iter().find(|d| d.contact_id == ContactId(id));
 
     assert!(
         of(1).is_none_or(|d| d.action == RetentionAction::Keep),
@@ -103,7 +108,7 @@ fn the_legitimate_interest_rule_erases_silent_customers_and_keeps_the_rest() {
     // Decisions are reproducible: `now` is an argument, there is no clock.
     assert_eq!(job.evaluate(NOW, &batch).unwrap(), decisions);
     // Evaluated as of three years earlier, nobody is past the limit.
-    let earlier = job.evaluate(NOW - 3 * 365 * DAY, &batch).unwrap();
+    let earlier = job.evaluate(ago(3 * 365), &batch).unwrap();
     assert!(
         earlier.iter().all(|d| d.action != RetentionAction::Erase),
         "{earlier:?}"
@@ -125,10 +130,13 @@ fn the_rule_setting_changes_the_action() {
     assert!(
         decisions
             .iter()
-            .all(|d| d.contact_id != 1 || d.action == RetentionAction::Keep),
+            .all(|d| d.contact_id != ContactId(1) || d.action == RetentionAction::Keep),
         "26 < 36 months"
     );
-    let two = decisions.iter().find(|d| d.contact_id == 2).unwrap();
+    let two = decisions
+        .iter()
+        .find(|d| d.contact_id == ContactId(2))
+        .unwrap();
     assert_eq!(two.action, RetentionAction::Review);
 }
 
@@ -145,59 +153,66 @@ fn a_bad_rule_setting_is_refused_when_the_run_starts() {
 
 fn package() -> SubjectPackage {
     SubjectPackage {
-        contact_id: 42,
+        contact_id: ContactId(42),
         generated_at: NOW,
         controller: "Rossi Forniture S.r.l.".into(),
         data_location: "Milan, Italy (EU)".into(),
-        created_at: NOW - 100 * DAY,
-        last_interaction: Some(NOW - 5 * DAY),
+        created_at: ago(100),
+        last_interaction: Some(ago(5)),
         identities: vec![IdentityEntry {
-            identity: Identity::Email("mario.rossi@example.it".into()),
-            provenance: Some(7),
+            identity: Identity::Email(Email::parse("mario.rossi@example.it").unwrap()),
+            provenance: Some(ProvenanceId(7)),
         }],
         fields: vec![
             FieldEntry {
                 name: "first_name".into(),
                 category: DataCategory::Contact,
                 value: "Mario \"Super\" Rossi\n€".into(),
-                provenance: Some(7),
-                recorded_at: NOW - 100 * DAY,
+                provenance: Some(ProvenanceId(7)),
+                recorded_at: ago(100),
                 current: true,
             },
             FieldEntry {
                 name: "company".into(),
                 category: DataCategory::Commercial,
                 value: "Rossi, Bianchi & Co".into(),
-                provenance: Some(7),
-                recorded_at: NOW - 100 * DAY,
+                provenance: Some(ProvenanceId(7)),
+                recorded_at: ago(100),
                 current: true,
             },
         ],
         provenance: vec![ProvenanceEntry {
-            id: 7,
+            id: ProvenanceId(7),
             source_label: "Fiera Milano 2026".into(),
             channel: SourceChannel::Fair,
-            collected_at: NOW - 100 * DAY,
-            batch: Some(3),
+            collected_at: ago(100),
+            batch: Some(BatchId(3)),
             file_digest: Some("ab".repeat(32)),
-            plugin: Some("csv@0.1.0".into()),
-            plugin_digest: Some("cd".repeat(32)),
+            plugin: Some(PluginRef {
+                name: "csv".into(),
+                version: "0.1.0".into(),
+                digest: "cd".repeat(32),
+            }),
             operator: "anna".into(),
         }],
         purposes: vec![],
-        consents: vec![ConsentEvent {
+        consents: vec![ConsentRecord {
+            seq: 1,
             purpose: "marketing".into(),
-            channel: "email".into(),
+            channel: ConsentChannel::Email,
             action: ConsentAction::Granted,
-            at: NOW - 100 * DAY,
-            method: "import".into(),
-            notice_version: Some("2026-01".into()),
-            evidence: Some("column `consenso marketing` = sì".into()),
-            collected_by: "anna".into(),
+            at: ago(100),
+            evidence: Evidence {
+                method: "import".into(),
+                notice_version: Some("2026-01".into()),
+                text: Some("column `consenso marketing` = sì".into()),
+                collected_by: "anna".into(),
+            },
+            provenance: Some(ProvenanceId(7)),
         }],
         notices: vec![NoticeReceipt {
             version: "2026-01".into(),
-            at: Some(NOW - 100 * DAY),
+            at: ago(100),
         }],
         retention: vec![],
         recipients: vec!["mail provider (EU)".into()],

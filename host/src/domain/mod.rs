@@ -15,6 +15,7 @@ mod phone_fast;
 pub mod processing;
 pub mod record;
 pub mod settings;
+pub mod source;
 pub mod subject;
 pub mod time;
 pub mod vocab;
@@ -53,6 +54,7 @@ pub use record::{
     SourceDetails,
 };
 pub use settings::{Policy, Settings};
+pub use source::{Document, RowError, SourceChunk, SourceConsent, SourceIdentity, SourceRecord};
 pub use subject::{
     CategoryHeld, ConsentStateEntry, PurposeEntry, RetentionAction, RetentionDecision,
     RetentionEntry, SourceSummary, SubjectPackage, SubjectView,

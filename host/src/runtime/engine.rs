@@ -1,15 +1,15 @@
 //! The one wasmtime `Engine` every plugin runs on, and the linker that defines what plugins may import.
 
-use super::bindings;
 use super::cache::ComponentCache;
+use super::error::SetupError;
 use super::state::PluginState;
-use anyhow::{Context, Result};
+use super::wit;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
-use wasmtime::component::{HasSelf, Linker};
+use wasmtime::component::Linker;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 /// How often the epoch advances. Deadlines are counted in these ticks, so a call overruns its
@@ -30,10 +30,9 @@ pub struct Runtime {
 
 impl Runtime {
     /// Creates the runtime. With `cache_dir`, compiled plugins are kept there across restarts.
-    pub fn new(cache_dir: Option<PathBuf>) -> Result<Arc<Runtime>> {
+    pub fn new(cache_dir: Option<PathBuf>) -> Result<Arc<Runtime>, SetupError> {
         let engine = Engine::new(&engine_config())
-            .map_err(anyhow::Error::from)
-            .context("creating the WebAssembly engine")?;
+            .map_err(|e| SetupError::new("creating the WebAssembly engine", e))?;
         let linker = plugin_linker(&engine)?;
         let cache = match cache_dir {
             Some(dir) => Some(ComponentCache::open(dir, &engine)?),
@@ -106,16 +105,15 @@ fn engine_config() -> Config {
     config
 }
 
-/// What plugins can import: the `custode:plugin/host` interface, and WASI p2 (for components built
-/// with `wasm32-wasip2`, componentize-py or componentize-js), backed by an empty sandbox.
-fn plugin_linker(engine: &Engine) -> Result<Linker<PluginState>> {
+/// What plugins can import: the `custode:plugin/host` interface of every API version this host
+/// runs, and WASI p2 (for components built with `wasm32-wasip2`, componentize-py or
+/// componentize-js), backed by an empty sandbox.
+fn plugin_linker(engine: &Engine) -> Result<Linker<PluginState>, SetupError> {
     let mut linker = Linker::new(engine);
-    bindings::host::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |state| state)
-        .map_err(anyhow::Error::from)
-        .context("linking the host interface")?;
+    wit::add_to_linker(&mut linker)
+        .map_err(|e| SetupError::new("linking the host interface", e))?;
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
-        .map_err(anyhow::Error::from)
-        .context("linking the empty WASI context")?;
+        .map_err(|e| SetupError::new("linking the empty WASI context", e))?;
     Ok(linker)
 }
 

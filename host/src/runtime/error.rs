@@ -1,9 +1,66 @@
-//! Errors from calling a plugin: which plugin, which function, and what happened, in words.
+//! The runtime's errors, each naming the thing and the fix: a component refused at load
+//! ([`LoadError`]), a job asked of a plugin of another kind ([`StartError`]), a failed call into a
+//! plugin ([`PluginError`]: which plugin, which function, and what happened, in words), and a runtime
+//! that cannot start ([`SetupError`]).
 
+use super::info::PluginKind;
 use super::state::PluginState;
 use super::{format_bytes, format_duration};
 use std::time::Duration;
 use wasmtime::Trap;
+
+/// Why a component was not loaded. Every message says what is wrong and how to fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The bytes are not a component this host runs: not a component, a world or API version it
+    /// does not support, an import it does not give, code that does not compile or link.
+    #[error("{0}")]
+    Refused(String),
+    /// The plugin failed while starting or describing itself.
+    #[error(transparent)]
+    Plugin(#[from] PluginError),
+    /// What the plugin says about itself is not acceptable (its name, version or kind).
+    #[error("{0}")]
+    Description(String),
+    /// The admin's settings do not fit the plugin: limits out of range, keys it does not declare,
+    /// required keys missing.
+    #[error("{0}")]
+    Settings(String),
+}
+
+/// Why a job could not start on a plugin.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The job needs a plugin of another world.
+    #[error("plugin `{plugin}` {version} is of kind `{kind}`, but a `{wanted}` plugin is needed here: choose a {wanted} plugin")]
+    WrongKind {
+        plugin: String,
+        version: String,
+        kind: PluginKind,
+        wanted: PluginKind,
+    },
+    /// The plugin failed while starting.
+    #[error(transparent)]
+    Plugin(#[from] PluginError),
+}
+
+/// The plugin runtime could not start: the engine, the host's linker, or the code cache.
+#[derive(Debug, thiserror::Error)]
+#[error("{context}: {message}")]
+pub struct SetupError {
+    /// What was being done, e.g. `creating the plugin code cache directory /var/lib/custode/plugin-cache`.
+    pub context: String,
+    pub message: String,
+}
+
+impl SetupError {
+    pub(crate) fn new(context: impl Into<String>, error: impl std::fmt::Display) -> SetupError {
+        SetupError {
+            context: context.into(),
+            message: format!("{error:#}"),
+        }
+    }
+}
 
 /// A plugin call failed. The host is unaffected: the plugin's store is thrown away.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

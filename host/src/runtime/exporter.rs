@@ -1,21 +1,19 @@
 //! Calling an exporter plugin to render one subject's package.
 
-use super::bindings::types::{Document, SubjectPackage};
-use super::error::Failure;
-use super::plugin::{Plugin, PluginKind};
+use super::error::{Failure, StartError};
+use super::info::PluginKind;
+use super::plugin::Plugin;
+use crate::domain::{Document, SubjectPackage};
 
 impl Plugin {
     /// Renders `package` with this exporter, on a fresh instance.
-    pub fn render(&self, package: &SubjectPackage) -> anyhow::Result<Document> {
-        let pre = self
-            .exporter_pre()
-            .ok_or_else(|| self.wrong_kind(PluginKind::Exporter))?;
+    pub fn render(&self, package: &SubjectPackage) -> Result<Document, StartError> {
+        self.expect_kind(PluginKind::Exporter)?;
         let mut store = self.new_store();
-        let instance = self.instantiate(&mut store, |s| pre.instantiate(s))?;
-        let render = instance.custode_plugin_render();
-        let result = self.call(&mut store, "render", |s| render.call_render(s, package))?;
+        let instance = self.start(&mut store)?;
+        let result = self.call(&mut store, "render", |s| instance.render(s, package))?;
         let document =
-            result.map_err(|e| self.error("render", Failure::reported(e.message, None, None)))?;
+            result.map_err(|e| self.error("render", Failure::reported(e, None, None)))?;
         check_document(&document)
             .map_err(|problem| self.error("render", Failure::Contract(problem)))?;
         Ok(document)

@@ -1,8 +1,7 @@
-//! What a plugin's `Store` holds, and the host functions it can call.
+//! What a plugin's `Store` holds, and what the host functions do (each API version's bindings
+//! forward its `custode:plugin/host` functions here).
 
-use super::bindings::host;
-use super::bindings::types::LogLevel;
-use super::log::{PluginLog, SharedLog, Stdio};
+use super::log::{LogLevel, PluginLog, SharedLog, Stdio};
 use std::collections::BTreeMap;
 use std::sync::{Arc, MutexGuard};
 use std::time::Duration;
@@ -48,17 +47,18 @@ impl PluginState {
     }
 }
 
-impl host::Host for PluginState {
-    fn log(&mut self, level: LogLevel, message: String) {
+/// The host functions, in the runtime's own types.
+impl PluginState {
+    /// `host.log`: a line for the job's log.
+    pub(crate) fn log_line(&mut self, level: LogLevel, message: String) {
         self.log.lock().push(level, message);
     }
 
-    fn config(&mut self, key: String) -> Option<String> {
-        self.config.get(&key).cloned()
+    /// `host.config`: the admin's value for one of the keys the plugin declared.
+    pub(crate) fn config_value(&self, key: &str) -> Option<String> {
+        self.config.get(key).cloned()
     }
 }
-
-impl super::bindings::types::Host for PluginState {}
 
 /// Enforces a plugin's memory limit and remembers a refused growth, so a trap that follows can be
 /// reported as "exceeded its memory limit" instead of a bare `unreachable`.

@@ -2,9 +2,8 @@
 //! by an exporter plugin. Each package handed out is recorded in the audit log.
 
 use super::{Compliance, Error, Subject};
-use crate::domain::{Actor, ContactId, Identity, Timestamp};
-use crate::runtime::bindings::types::{Document, SubjectPackage};
-use crate::runtime::{Plugin, PluginError, PluginKind};
+use crate::domain::{Actor, ContactId, Document, Identity, Timestamp};
+use crate::runtime::{Plugin, PluginError, PluginKind, StartError};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -16,6 +15,15 @@ pub enum ExportError {
     Store(#[from] Error),
     #[error("{0}")]
     Invalid(String),
+}
+
+impl From<StartError> for ExportError {
+    fn from(e: StartError) -> Self {
+        match e {
+            StartError::Plugin(e) => ExportError::Plugin(e),
+            wrong @ StartError::WrongKind { .. } => ExportError::Invalid(wrong.to_string()),
+        }
+    }
 }
 
 /// Renders the subject's full package with `plugin` (e.g. the bundled `json` exporter): data with
@@ -37,12 +45,7 @@ pub fn access_package(
     }
     let id = resolve(compliance, subject)?;
     let package = compliance.subject_package(id, Some(now))?;
-    let document = plugin
-        .render(&SubjectPackage::from(&package))
-        .map_err(|e| match e.downcast::<PluginError>() {
-            Ok(pe) => ExportError::Plugin(pe),
-            Err(other) => ExportError::Invalid(format!("{other:#}")),
-        })?;
+    let document = plugin.render(&package)?;
     // The audit entry proves what was handed out without keeping it: a digest, not the data.
     let details = json!({
         "exporter": format!("{}@{}", plugin.name(), plugin.version()),

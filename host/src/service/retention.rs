@@ -7,8 +7,7 @@
 
 use super::{Compliance, Error};
 use crate::domain::{Actor, ContactId, RetentionAction, RetentionDecision, Timestamp};
-use crate::runtime::bindings::types as wit;
-use crate::runtime::{Plugin, PluginError, PluginKind};
+use crate::runtime::{Plugin, PluginError, PluginKind, StartError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::time::Instant;
@@ -66,6 +65,15 @@ pub enum RetentionError {
     Invalid(String),
 }
 
+impl From<StartError> for RetentionError {
+    fn from(e: StartError) -> Self {
+        match e {
+            StartError::Plugin(e) => RetentionError::Plugin(e),
+            wrong @ StartError::WrongKind { .. } => RetentionError::Invalid(wrong.to_string()),
+        }
+    }
+}
+
 /// Runs `plugin` over every live subject.
 pub fn run(
     compliance: &Compliance,
@@ -80,12 +88,7 @@ pub fn run(
             plugin.kind()
         )));
     }
-    let mut job = plugin
-        .start_retention()
-        .map_err(|e| match e.downcast::<PluginError>() {
-            Ok(pe) => RetentionError::Plugin(pe),
-            Err(other) => RetentionError::Invalid(format!("{other:#}")),
-        })?;
+    let mut job = plugin.start_retention()?;
     let mut report = RetentionReport {
         rule: format!("{}@{}", plugin.name(), plugin.version()),
         rule_digest: plugin.digest().to_string(),
@@ -105,11 +108,10 @@ pub fn run(
         let views = compliance.subject_views(after, BATCH)?;
         let Some(last) = views.last() else { break };
         after = Some(last.contact_id);
-        let batch: Vec<wit::SubjectView> = views.iter().map(Into::into).collect();
-        let decisions = job.evaluate(options.now.0, &batch)?;
+        let decisions = job.evaluate(options.now, &views)?;
         report.subjects += views.len() as u64;
         let mut decided = 0;
-        for decision in decisions.into_iter().map(RetentionDecision::from) {
+        for decision in decisions {
             decided += 1;
             if decision.action == RetentionAction::Keep {
                 report.kept += 1;

@@ -22,9 +22,10 @@ pub enum StoreError {
     #[error("{contact} was erased on {}: its data is gone; only the erasure is on record", at.date_string())]
     Erased { contact: ContactId, at: Timestamp },
 
-    /// The import's own code (plugin, parser) stopped it; nothing was written.
-    #[error("import rolled back, nothing was written: {0:#}")]
-    ImportAborted(anyhow::Error),
+    /// The import's own code (plugin, parser, a bad row) stopped it, for the reason given; nothing
+    /// was written.
+    #[error("import rolled back, nothing was written: {0}")]
+    ImportAborted(String),
 
     #[error("{context}: {source}")]
     Io {

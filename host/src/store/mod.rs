@@ -146,13 +146,14 @@ pub trait RecordWriter {
 /// Bulk writes (issue 4's import service is built on this).
 pub trait ImportStore {
     /// Runs `run` inside one transaction: if it returns `Ok(report)`, the batch and the report are
-    /// committed with an audit entry; if it returns `Err` (or panics), nothing of the import remains.
+    /// committed with an audit entry; if it returns `Err` (or panics), nothing of the import remains
+    /// and the error is returned as it is (`StoreError::ImportAborted` for the caller's own reasons).
     /// The report is stored as given: it must not contain personal data in clear.
     fn import(
         &self,
         actor: &Actor,
         meta: &BatchMeta,
-        run: &mut dyn FnMut(&mut dyn RecordWriter) -> anyhow::Result<serde_json::Value>,
+        run: &mut dyn FnMut(&mut dyn RecordWriter) -> Result<serde_json::Value>,
     ) -> Result<ImportCommitted>;
 }
 

@@ -309,7 +309,7 @@ fn load_csv_plugin(runtime: &Arc<Runtime>) -> anyhow::Result<Plugin> {
     let bytes = custode::bundled::get("csv")
         .expect("the csv importer is bundled")
         .bytes;
-    Plugin::load(runtime, bytes, PluginSettings::default())
+    Ok(Plugin::load(runtime, bytes, PluginSettings::default())?)
 }
 
 /// Creates the installation and puts the generated file's suppressed people on its list.

@@ -4,11 +4,9 @@
 
 use super::{FieldPolicy, RejectKind, RowProblem};
 use crate::domain::{
-    BasisClaim, ConsentChannel, ConsentClaim, Email, ExternalId, FieldValue, Identity,
-    NormalizedRecord, NoticeClaim, Phone, Policy, SourceDetails,
+    ConsentChannel, ConsentClaim, Email, ExternalId, Identity, NormalizedRecord, Phone, Policy,
+    SourceIdentity, SourceRecord,
 };
-use crate::runtime::bindings::types as wit;
-use crate::runtime::convert::timestamp;
 use std::collections::BTreeMap;
 
 /// Converts one record. Fields outside the catalogue are dropped (and counted in `dropped`) or make
@@ -16,7 +14,7 @@ use std::collections::BTreeMap;
 pub fn record(
     policy: &Policy,
     fields: FieldPolicy,
-    record: wit::ContactRecord,
+    record: SourceRecord,
     dropped: &mut BTreeMap<String, u64>,
 ) -> Result<NormalizedRecord, RowProblem> {
     let row = record.row;
@@ -30,16 +28,16 @@ pub fn record(
     let mut identities = Vec::with_capacity(record.identities.len());
     for identity in record.identities {
         let (parsed, kind) = match identity {
-            wit::Identity::Email(text) => (
+            SourceIdentity::Email(text) => (
                 Email::parse(&text).map(Identity::Email),
                 RejectKind::InvalidEmail,
             ),
-            wit::Identity::Phone(text) => (
+            SourceIdentity::Phone(text) => (
                 Phone::parse(&text, policy.phone_country).map(Identity::Phone),
                 RejectKind::InvalidPhone,
             ),
-            wit::Identity::External(x) => (
-                ExternalId::parse(&x.system, &x.id).map(Identity::External),
+            SourceIdentity::External { system, id } => (
+                ExternalId::parse(&system, &id).map(Identity::External),
                 RejectKind::InvalidExternalId,
             ),
         };
@@ -49,10 +47,7 @@ pub fn record(
     let mut kept = Vec::with_capacity(record.fields.len());
     for field in record.fields {
         if policy.catalogue.field(&field.name).is_some() {
-            kept.push(FieldValue {
-                name: field.name,
-                value: field.value,
-            });
+            kept.push(field);
             continue;
         }
         match fields {
@@ -78,8 +73,8 @@ pub fn record(
         consents.push(ConsentClaim {
             purpose: c.purpose,
             channel,
-            action: c.action.into(),
-            at: c.at.map(timestamp),
+            action: c.action,
+            at: c.at,
             evidence: c.evidence,
             notice_version: c.notice_version,
         });
@@ -90,29 +85,9 @@ pub fn record(
         identities,
         fields: kept,
         consents,
-        legal_bases: record
-            .legal_bases
-            .into_iter()
-            .map(|b| BasisClaim {
-                purpose: b.purpose,
-                basis: b.basis.into(),
-                start: b.start.map(timestamp),
-                end: b.end.map(timestamp),
-            })
-            .collect(),
-        notices: record
-            .notices
-            .into_iter()
-            .map(|n| NoticeClaim {
-                version: n.version,
-                at: n.at.map(timestamp),
-            })
-            .collect(),
-        source: SourceDetails {
-            label: record.source.label,
-            channel: record.source.channel.map(Into::into),
-            collected_at: record.source.collected_at.map(timestamp),
-        },
-        last_interaction: record.last_interaction.map(timestamp),
+        legal_bases: record.legal_bases,
+        notices: record.notices,
+        source: record.source,
+        last_interaction: record.last_interaction,
     })
 }

@@ -22,10 +22,9 @@ pub mod upload;
 
 pub use report::{ImportReport, RejectedRow, StoredRejection, StoredReport};
 
-use crate::domain::{Actor, PluginRef, SourceChannel, Timestamp};
-use crate::runtime::bindings::importer::exports::custode::plugin::source::ChunkResult;
+use crate::domain::{Actor, PluginRef, SourceChannel, SourceChunk, Timestamp};
 use crate::runtime::importer::ImportSession;
-use crate::runtime::{Plugin, PluginError, PluginKind};
+use crate::runtime::{Plugin, PluginError, PluginKind, StartError};
 use crate::store::{BatchMeta, ComplianceStore, StoreError};
 pub(crate) use pipeline::panic_text;
 use pipeline::{Message, Tally};
@@ -136,6 +135,15 @@ pub enum ImportError {
     Internal(String),
 }
 
+impl From<StartError> for ImportError {
+    fn from(e: StartError) -> Self {
+        match e {
+            StartError::Plugin(e) => ImportError::Plugin(e),
+            wrong @ StartError::WrongKind { .. } => ImportError::Invalid(wrong.to_string()),
+        }
+    }
+}
+
 /// A row that could not be imported.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RowProblem {
@@ -203,13 +211,7 @@ pub fn import_file(
         digest: plugin.digest().to_string(),
     };
     let open = || -> Result<Box<dyn ChunkParser + '_>, ImportError> {
-        match plugin.open_import() {
-            Ok(session) => Ok(Box::new(session)),
-            Err(e) => Err(match e.downcast::<PluginError>() {
-                Ok(pe) => ImportError::Plugin(pe),
-                Err(other) => ImportError::Invalid(format!("{other:#}")),
-            }),
-        }
+        Ok(Box::new(plugin.open_import()?))
     };
     import_parsed(store, &parser, &open, path, options, progress, cancel)
 }
@@ -219,16 +221,16 @@ pub fn import_file(
 /// it — conversion, checks, the store's writes — is the same code whichever parser ran.
 pub trait ChunkParser {
     /// Feeds the next chunk of input; returns the records it completed.
-    fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, PluginError>;
+    fn push(&mut self, chunk: &[u8]) -> Result<SourceChunk, PluginError>;
     /// Ends the input; returns the remaining records.
-    fn finish(&mut self) -> Result<ChunkResult, PluginError>;
+    fn finish(&mut self) -> Result<SourceChunk, PluginError>;
 }
 
 impl ChunkParser for ImportSession<'_> {
-    fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, PluginError> {
+    fn push(&mut self, chunk: &[u8]) -> Result<SourceChunk, PluginError> {
         ImportSession::push(self, chunk)
     }
-    fn finish(&mut self) -> Result<ChunkResult, PluginError> {
+    fn finish(&mut self) -> Result<SourceChunk, PluginError> {
         ImportSession::finish(self)
     }
 }
@@ -302,6 +304,8 @@ pub(crate) fn import_input<R: Read + Send>(
     };
     let policy = store.policy().clone();
     let mut tally = Tally::default();
+    // Why the import stopped, when it stopped itself: the store only hears that it was aborted.
+    let mut aborted: Option<ImportError> = None;
 
     let (committed, parsed) = std::thread::scope(|scope| {
         let (tx, rx) = sync_channel::<Message>(4);
@@ -317,8 +321,18 @@ pub(crate) fn import_input<R: Read + Send>(
             )
         });
         let committed = store.import(&options.actor, &meta, &mut |writer| {
-            pipeline::write_all(writer, &rx, options.on_error, cancel, progress, &mut tally)?;
-            Ok(report::stored(&tally, writer.counts(), started.elapsed())?)
+            match pipeline::write_all(writer, &rx, options.on_error, cancel, progress, &mut tally) {
+                Ok(()) => {}
+                Err(ImportError::Store(e)) => return Err(e),
+                Err(e) => {
+                    let reason = e.to_string();
+                    aborted = Some(e);
+                    return Err(StoreError::ImportAborted(reason));
+                }
+            }
+            report::stored(&tally, writer.counts(), started.elapsed()).map_err(|e| {
+                StoreError::ImportAborted(format!("the import's report cannot be written: {e}"))
+            })
         });
         drop(rx); // unblocks the parser if the writer stopped early
                   // Joined here, so a panic in the parser is a value, not a panic of this thread.
@@ -341,9 +355,9 @@ pub(crate) fn import_input<R: Read + Send>(
             "the parser thread panicked: {}",
             pipeline::panic_text(panic.as_ref())
         ))),
-        (Err(StoreError::ImportAborted(e)), Ok(())) => Err(e
-            .downcast::<ImportError>()
-            .unwrap_or_else(|e| ImportError::Store(StoreError::ImportAborted(e)))),
+        (Err(StoreError::ImportAborted(reason)), Ok(())) => {
+            Err(aborted.unwrap_or(ImportError::Store(StoreError::ImportAborted(reason))))
+        }
         (Err(e), Ok(())) => Err(ImportError::Store(e)),
     }
 }

@@ -121,23 +121,21 @@ pub(super) fn write_all(
     cancel: &AtomicBool,
     progress: &Progress,
     tally: &mut Tally,
-) -> anyhow::Result<()> {
+) -> Result<(), ImportError> {
     for message in rx.iter() {
         if cancel.load(Ordering::Relaxed) {
-            return Err(ImportError::Cancelled.into());
+            return Err(ImportError::Cancelled);
         }
         let (records, mut problems) = match message {
             Message::Records(records, problems) => (records, problems),
-            Message::Failed(e) => return Err(e.into()),
+            Message::Failed(e) => return Err(e),
             Message::Done { fields_dropped } => {
                 tally.fields_dropped = fields_dropped;
                 return Ok(());
             }
         };
         tally.records_read += (records.len() + problems.len()) as u64;
-        let outcomes = writer
-            .write_batch(&records)
-            .map_err(|e| anyhow::Error::new(ImportError::Store(e)))?;
+        let outcomes = writer.write_batch(&records).map_err(ImportError::Store)?;
         for (record, outcome) in records.iter().zip(outcomes) {
             match outcome {
                 Ok(_) => {}
@@ -147,7 +145,7 @@ pub(super) fn write_all(
                     kind: RejectKind::InvalidRecord,
                     reason: e.message,
                 }),
-                Err(other) => return Err(anyhow::Error::new(ImportError::Store(other))),
+                Err(other) => return Err(ImportError::Store(other)),
             }
         }
         if !problems.is_empty() {
@@ -159,8 +157,7 @@ pub(super) fn write_all(
                         row: p.row,
                         column: p.column,
                         reason: p.reason,
-                    }
-                    .into());
+                    });
                 }
                 OnError::Skip => {
                     tally.rejected_total += problems.len() as u64;
@@ -176,8 +173,7 @@ pub(super) fn write_all(
     // The channel closed without `Done`: the parser thread died (a panic) before the end of the input.
     Err(ImportError::Internal(
         "the parser stopped before the end of the input without saying why".into(),
-    )
-    .into())
+    ))
 }
 
 /// SHA-256 and length of a file, read in 1 MiB pieces.

@@ -3,8 +3,9 @@
 //! the batch's real start time.
 
 use super::*;
-use crate::domain::{Email, Identity, Policy, Role, SuppressionScope};
-use crate::runtime::bindings::types as wit;
+use crate::domain::{
+    Email, FieldValue, Identity, Policy, Role, SourceIdentity, SourceRecord, SuppressionScope,
+};
 use crate::runtime::{PluginSettings, Runtime};
 use crate::store::{AuditFilter, AuditStore, ContactStore, SqliteStore, SuppressionStore};
 use std::collections::BTreeMap;
@@ -76,7 +77,7 @@ struct Lines {
 }
 
 impl Lines {
-    fn take(&mut self, all: bool) -> ChunkResult {
+    fn take(&mut self, all: bool) -> SourceChunk {
         let end = match (all, self.pending.iter().rposition(|b| *b == b'\n')) {
             (true, _) => self.pending.len(),
             (false, Some(i)) => i + 1,
@@ -93,27 +94,19 @@ impl Lines {
             let mut fields = Vec::new();
             let email = cells.next().unwrap_or_default().to_string();
             for (name, value) in ["city", "shoe_size"].into_iter().zip(cells) {
-                fields.push(wit::FieldValue {
+                fields.push(FieldValue {
                     name: name.into(),
                     value: value.into(),
                 });
             }
-            records.push(wit::ContactRecord {
+            records.push(SourceRecord {
                 row: self.row,
-                identities: vec![wit::Identity::Email(email)],
+                identities: vec![SourceIdentity::Email(email)],
                 fields,
-                consents: vec![],
-                legal_bases: vec![],
-                notices: vec![],
-                source: wit::SourceDetails {
-                    label: None,
-                    channel: None,
-                    collected_at: None,
-                },
-                last_interaction: None,
+                ..SourceRecord::default()
             });
         }
-        ChunkResult {
+        SourceChunk {
             records,
             rejected: vec![],
         }
@@ -121,11 +114,11 @@ impl Lines {
 }
 
 impl ChunkParser for Lines {
-    fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, PluginError> {
+    fn push(&mut self, chunk: &[u8]) -> Result<SourceChunk, PluginError> {
         self.pending.extend_from_slice(chunk);
         Ok(self.take(false))
     }
-    fn finish(&mut self) -> Result<ChunkResult, PluginError> {
+    fn finish(&mut self) -> Result<SourceChunk, PluginError> {
         Ok(self.take(true))
     }
 }

@@ -14,7 +14,7 @@ pub use info::{Installed, PluginInfo, PluginLease, SettingsChange};
 
 use super::{Error, Result};
 use crate::domain::{Actor, Timestamp};
-use crate::runtime::{Inspection, Limits, Plugin, PluginKind, PluginSettings, Runtime};
+use crate::runtime::{Inspection, Limits, LoadError, Plugin, PluginKind, PluginSettings, Runtime};
 use crate::store::{ComplianceStore, StoredPlugin};
 
 struct Entry {
@@ -34,8 +34,8 @@ pub struct PluginRegistry {
 }
 
 /// A component the runtime refused, as an input error naming the problem and the fix.
-fn rejected(e: anyhow::Error) -> Error {
-    Error::invalid("plugin", format!("{e:#}"))
+fn rejected(e: LoadError) -> Error {
+    Error::invalid("plugin", e.to_string())
 }
 
 fn not_installed(name: &str) -> Error {

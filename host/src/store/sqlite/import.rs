@@ -31,7 +31,7 @@ impl ImportStore for SqliteStore {
         &self,
         actor: &Actor,
         meta: &BatchMeta,
-        run: &mut dyn FnMut(&mut dyn RecordWriter) -> anyhow::Result<serde_json::Value>,
+        run: &mut dyn FnMut(&mut dyn RecordWriter) -> Result<serde_json::Value>,
     ) -> Result<ImportCommitted> {
         check_meta(meta)?;
         let mut conn = self.writer()?;
@@ -68,12 +68,13 @@ impl ImportStore for SqliteStore {
         };
         let mut sink = RecordSink::new(self, &tx, cfg)?;
         // Dropping `tx` on any early return rolls the whole batch back.
-        let report = run(&mut sink).map_err(StoreError::ImportAborted)?;
+        let report = run(&mut sink)?;
         sink.finish()?;
         if sink.poisoned {
-            return Err(StoreError::ImportAborted(anyhow::anyhow!(
+            return Err(StoreError::ImportAborted(
                 "a record failed to write and the import went on regardless; nothing was kept"
-            )));
+                    .into(),
+            ));
         }
         let counts = sink.counts();
         drop(sink);

@@ -123,7 +123,9 @@ fn a_failed_import_leaves_the_database_exactly_as_it_was() {
         .import(&dpo(), &batch("file-b"), &mut |w| {
             w.write(&record(1, "anna@bianchi.it", "Bianchi"))?;
             w.write(&record(2, "mario@rossi.it", "Changed"))?;
-            anyhow::bail!("the plugin trapped at row 3")
+            Err(StoreError::ImportAborted(
+                "the plugin trapped at row 3".into(),
+            ))
         })
         .unwrap_err();
     assert!(
