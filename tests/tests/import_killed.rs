@@ -5,12 +5,11 @@
 #![cfg(target_os = "linux")] // reads the child's progress from /proc/<pid>/io
 
 use std::process::{Command, Stdio};
-use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use custode::domain::{Actor, Role, Settings, SourceChannel, Timestamp};
 use custode::runtime::{Plugin, PluginSettings, Runtime};
-use custode::service::import::{import_file, FieldPolicy, ImportOptions, OnError, Progress};
+use custode::service::import::{FieldPolicy, ImportOptions, JobHandle, OnError};
 use custode::service::Compliance;
 use custode::store::AuditFilter;
 use custode_tests::custode_binary;
@@ -103,15 +102,9 @@ fn a_kill_mid_import_leaves_no_contact_no_batch_and_no_audit_entry() {
         actor: Actor::new("operator@test", Role::Operator),
         collected_at: Timestamp::now(),
     };
-    let report = import_file(
-        compliance.store().as_ref(),
-        &plugin,
-        &small,
-        &options,
-        &Progress::default(),
-        &AtomicBool::new(false),
-    )
-    .unwrap();
+    let report = compliance
+        .import_file(&plugin, &small, &options, &JobHandle::default())
+        .unwrap();
     assert_eq!(report.batch, 1, "a batch of the killed import is left");
     assert_eq!(report.created, 1);
 }

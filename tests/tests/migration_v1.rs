@@ -7,11 +7,10 @@
 
 use custode::domain::{Actor, Role, Settings, SourceChannel, Timestamp};
 use custode::runtime::{Plugin, PluginSettings, Runtime};
-use custode::service::import::{import_file, FieldPolicy, ImportOptions, OnError, Progress};
+use custode::service::import::{FieldPolicy, ImportOptions, JobHandle, OnError};
 use custode::service::{Compliance, Subject};
 use custode_tests::{plugin_bytes, repo_root};
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
 
 fn copy_installation(to: &Path) {
     let from = repo_root().join("tests/fixtures/v1-installation");
@@ -86,15 +85,9 @@ fn an_installation_written_by_schema_version_1_opens_and_keeps_working() {
         actor: Actor::new("migration-test", Role::Operator),
         collected_at: Timestamp::parse("at", "2026-07-01").unwrap(),
     };
-    let report = import_file(
-        compliance.store().as_ref(),
-        &csv,
-        &file,
-        &options,
-        &Progress::default(),
-        &AtomicBool::new(false),
-    )
-    .unwrap();
+    let report = compliance
+        .import_file(&csv, &file, &options, &JobHandle::default())
+        .unwrap();
     assert_eq!((report.created, report.merged), (0, 1), "{report:?}");
     assert_eq!(
         compliance.contact(id).unwrap().current("city"),

@@ -3,12 +3,10 @@
 use custode::bundled;
 use custode::domain::{Actor, Role, Settings, SourceChannel, Timestamp};
 use custode::runtime::{Plugin, PluginSettings, Runtime};
-use custode::service::export::access_package;
-use custode::service::import::{import_file, FieldPolicy, ImportOptions, OnError, Progress};
-use custode::service::retention::{self, RetentionOptions};
+use custode::service::import::{FieldPolicy, ImportOptions, JobHandle, OnError};
+use custode::service::retention::RetentionOptions;
 use custode::service::{Compliance, Subject};
 use custode_tests::repo_root;
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 struct Installation {
@@ -49,15 +47,14 @@ fn import_examples(i: &Installation) -> custode::service::import::ImportReport {
         actor: dpo(),
         collected_at: Timestamp::parse("at", "2026-03-14").unwrap(),
     };
-    import_file(
-        i.compliance.store().as_ref(),
-        &plugin(&i.runtime, "csv"),
-        &repo_root().join("examples/contacts.csv"),
-        &options,
-        &Progress::default(),
-        &AtomicBool::new(false),
-    )
-    .unwrap()
+    i.compliance
+        .import_file(
+            &plugin(&i.runtime, "csv"),
+            &repo_root().join("examples/contacts.csv"),
+            &options,
+            &JobHandle::default(),
+        )
+        .unwrap()
 }
 
 fn email(i: &Installation, text: &str) -> Subject {
@@ -72,38 +69,42 @@ fn a_retention_run_erases_silent_contacts_without_a_basis_and_suppresses_their_r
     let in_2029 = Timestamp::parse("at", "2029-01-01").unwrap();
 
     // A dry run decides and changes nothing.
-    let dry = retention::run(
-        &i.compliance,
-        &rule,
-        &RetentionOptions {
-            now: in_2029,
-            dry_run: true,
-            actor: dpo(),
-        },
-    )
-    .unwrap();
+    let dry = i
+        .compliance
+        .run_retention(
+            &rule,
+            &RetentionOptions {
+                now: in_2029,
+                dry_run: true,
+                actor: dpo(),
+            },
+        )
+        .unwrap();
     assert_eq!(dry.subjects, 4);
     assert_eq!(dry.erased, 1, "only Giulia has no basis: {dry:#?}");
     let giulia = email(&i, "giulia.bianchi@example.it");
     assert!(
-        custode::service::export::resolve(&i.compliance, &giulia).is_ok(),
+        i.compliance.resolve_contact(&giulia).is_ok(),
         "the dry run erased nobody"
     );
 
     // The real run erases her, with the rule's reason in the audit log.
-    let run = retention::run(
-        &i.compliance,
-        &rule,
-        &RetentionOptions {
-            now: in_2029,
-            dry_run: false,
-            actor: dpo(),
-        },
-    )
-    .unwrap();
+    let run = i
+        .compliance
+        .run_retention(
+            &rule,
+            &RetentionOptions {
+                now: in_2029,
+                dry_run: false,
+                actor: dpo(),
+            },
+        )
+        .unwrap();
     assert_eq!((run.erased, run.kept), (1, 3));
     assert_eq!(run.decisions[0].outcome, "applied");
-    let err = custode::service::export::resolve(&i.compliance, &giulia)
+    let err = i
+        .compliance
+        .resolve_contact(&giulia)
         .unwrap_err()
         .to_string();
     assert!(err.contains("does not exist"), "{err}");
@@ -120,7 +121,7 @@ fn a_retention_run_erases_silent_contacts_without_a_basis_and_suppresses_their_r
     // Her email is suppressed: importing the same people again does not bring her back (R13).
     let again = import_examples(&i);
     assert_eq!(again.suppressed, 1, "{again:#?}");
-    assert!(custode::service::export::resolve(&i.compliance, &giulia).is_err());
+    assert!(i.compliance.resolve_contact(&giulia).is_err());
 }
 
 #[test]
@@ -129,8 +130,10 @@ fn an_access_package_holds_data_provenance_and_consent_evidence_and_is_audited()
     import_examples(&i);
     let exporter = plugin(&i.runtime, "json");
     let mario = email(&i, "mario.rossi@example.it");
-    let document =
-        access_package(&i.compliance, &exporter, &mario, Timestamp::now(), &dpo()).unwrap();
+    let document = i
+        .compliance
+        .access_package(&exporter, &mario, Timestamp::now(), &dpo())
+        .unwrap();
     assert_eq!(document.media_type, "application/json");
     let json: serde_json::Value = serde_json::from_slice(&document.bytes).unwrap();
     let text = json.to_string();
@@ -164,15 +167,16 @@ fn an_access_package_holds_data_provenance_and_consent_evidence_and_is_audited()
 fn an_unknown_subject_is_a_clear_not_found() {
     let i = installation();
     let exporter = plugin(&i.runtime, "json");
-    let err = access_package(
-        &i.compliance,
-        &exporter,
-        &email(&i, "nobody@example.com"),
-        Timestamp::now(),
-        &dpo(),
-    )
-    .unwrap_err()
-    .to_string();
+    let err = i
+        .compliance
+        .access_package(
+            &exporter,
+            &email(&i, "nobody@example.com"),
+            Timestamp::now(),
+            &dpo(),
+        )
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("nobody@example.com") && err.contains("does not exist"),
         "{err}"

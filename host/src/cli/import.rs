@@ -3,7 +3,7 @@
 use crate::app::App;
 use crate::domain::{SourceChannel, Timestamp};
 use crate::runtime::{Plugin, PluginKind, PluginSettings};
-use crate::service::import::{import_file, FieldPolicy, ImportOptions, OnError, Progress};
+use crate::service::import::{FieldPolicy, ImportOptions, JobHandle, OnError, Progress};
 use crate::service::plugins::PluginLease;
 use anyhow::Context;
 use clap::Args;
@@ -67,21 +67,15 @@ pub fn run(app: &App, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<
         actor: super::compliance::cli_actor(),
         collected_at: Timestamp::now(),
     };
-    let progress = Progress::default();
+    let job = JobHandle::default();
     let done = AtomicBool::new(false);
-    let cancel = AtomicBool::new(false);
     let result = std::thread::scope(|scope| {
         if std::io::stderr().is_terminal() {
-            scope.spawn(|| show_progress(&progress, &done));
+            scope.spawn(|| show_progress(job.progress(), &done));
         }
-        let result = import_file(
-            app.compliance.store().as_ref(),
-            &plugin,
-            &args.file,
-            &options,
-            &progress,
-            &cancel,
-        );
+        let result = app
+            .compliance
+            .import_file(&plugin, &args.file, &options, &job);
         done.store(true, Ordering::Relaxed);
         result
     });

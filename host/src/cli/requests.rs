@@ -5,7 +5,6 @@ use super::import::local_plugin;
 use crate::app::App;
 use crate::domain::Timestamp;
 use crate::runtime::PluginKind;
-use crate::service::export::access_package;
 use crate::service::retention::{self, RetentionOptions};
 use crate::service::Compliance;
 use anyhow::Context;
@@ -77,7 +76,7 @@ pub fn run_retention(
         actor: cli_actor(),
     };
     print_retention(
-        &retention::run(&app.compliance, &plugin, &options)?,
+        &app.compliance.run_retention(&plugin, &options)?,
         args.json,
         out,
     )
@@ -123,13 +122,9 @@ pub(crate) fn print_retention(
 pub fn run_export(app: &App, args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
     let plugin = local_plugin(app, &args.plugin, PluginKind::Exporter, &[])?;
     let subject = subject(&app.compliance, &args.subject)?;
-    let document = access_package(
-        &app.compliance,
-        &plugin,
-        &subject,
-        Timestamp::now(),
-        &cli_actor(),
-    )?;
+    let document =
+        app.compliance
+            .access_package(&plugin, &subject, Timestamp::now(), &cli_actor())?;
     print_document(
         &document.bytes,
         &document.media_type,
@@ -165,9 +160,8 @@ pub fn run_erase(
     out: &mut dyn Write,
 ) -> anyhow::Result<i32> {
     let subject = subject(compliance, &args.subject)?;
-    let id = crate::service::export::resolve(compliance, &subject)?;
     print_erasure(
-        &compliance.erase(&cli_actor(), id, &args.reason)?,
+        &compliance.erase_subject(&cli_actor(), &subject, &args.reason)?,
         args.json,
         out,
     )

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::import::upload::StagedUpload;
-use super::import::{import_file, panic_text, ImportError, ImportOptions, ImportReport, Progress};
+use super::import::{panic_text, ImportError, ImportOptions, ImportReport, JobHandle};
 use super::plugins::PluginLease;
 use super::Compliance;
 use crate::domain::Timestamp;
@@ -68,14 +68,13 @@ struct Job {
     source_label: String,
     actor: String,
     started_at: Timestamp,
-    progress: Progress,
-    cancel: AtomicBool,
+    handle: JobHandle,
     outcome: Mutex<Option<(Timestamp, Result<ImportReport, JobError>)>>,
 }
 
 impl Job {
     fn status(&self) -> JobStatus {
-        let (bytes_read, bytes_total, records) = self.progress.snapshot();
+        let (bytes_read, bytes_total, records) = self.handle.progress().snapshot();
         let outcome = self.outcome.lock().unwrap_or_else(|p| p.into_inner());
         let (state, finished_at, report, error) = match &*outcome {
             None => (JobState::Running, None, None, None),
@@ -198,14 +197,8 @@ impl ImportJobs {
         let plugin = format!("{}@{}", lease.plugin.name(), lease.plugin.version());
         let described = options.clone();
         self.spawn(plugin, &described, move |job| {
-            let result = import_file(
-                compliance.store().as_ref(),
-                &lease.plugin,
-                upload.path(),
-                &options,
-                &job.progress,
-                &job.cancel,
-            );
+            let result =
+                compliance.import_file(&lease.plugin, upload.path(), &options, &job.handle);
             drop(lease);
             drop(upload);
             result
@@ -231,8 +224,7 @@ impl ImportJobs {
             source_label: options.source_label.clone(),
             actor: options.actor.name.clone(),
             started_at: Timestamp::now(),
-            progress: Progress::default(),
-            cancel: AtomicBool::new(false),
+            handle: JobHandle::default(),
             outcome: Mutex::new(None),
         });
         {
@@ -323,7 +315,7 @@ impl ImportJobs {
         }
         let cancelled = *running;
         for job in self.jobs.lock().unwrap_or_else(|p| p.into_inner()).values() {
-            job.cancel.store(true, Ordering::Relaxed);
+            job.handle.cancel();
         }
         while *running > 0 {
             running = self

@@ -104,11 +104,24 @@ impl Compliance {
             Subject::Contact(id) => Ok(*id),
             Subject::Identity(identity) => self.store.find_contact(identity)?.ok_or_else(|| {
                 Error::not_found_hint(
-                    "a contact with this identity",
+                    format!(
+                        "a contact with {} `{}`",
+                        identity.kind(),
+                        identity_text(identity)
+                    ),
                     "check the spelling, or find the contact with GET /api/v1/contacts?identity=…",
                 )
             }),
         }
+    }
+}
+
+/// An identity as people write it (and as [`Compliance::parse_identity`] reads it).
+fn identity_text(identity: &Identity) -> String {
+    match identity {
+        Identity::Email(e) => e.as_str().to_string(),
+        Identity::Phone(p) => p.as_str().to_string(),
+        Identity::External(x) => format!("{}:{}", x.system, x.id),
     }
 }
 

@@ -51,6 +51,18 @@ impl Compliance {
             .erase(actor, id, reason, Timestamp::now(), ErasureCause::Request)
     }
 
+    /// Erases the subject a person's request names (Art. 17), as [`Compliance::erase`] does: the
+    /// one way the CLI and the API carry out an erasure request.
+    pub fn erase_subject(
+        &self,
+        actor: &Actor,
+        subject: &Subject,
+        reason: &str,
+    ) -> Result<ErasureReport> {
+        let id = self.resolve_contact(subject)?;
+        self.erase(actor, id, reason)
+    }
+
     pub fn anonymise(
         &self,
         actor: &Actor,

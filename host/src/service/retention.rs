@@ -74,8 +74,18 @@ impl From<StartError> for RetentionError {
     }
 }
 
-/// Runs `plugin` over every live subject.
-pub fn run(
+impl Compliance {
+    /// Runs the retention rule `plugin` over every live subject.
+    pub fn run_retention(
+        &self,
+        plugin: &Plugin,
+        options: &RetentionOptions,
+    ) -> Result<RetentionReport, RetentionError> {
+        run(self, plugin, options)
+    }
+}
+
+fn run(
     compliance: &Compliance,
     plugin: &Plugin,
     options: &RetentionOptions,

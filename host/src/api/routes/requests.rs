@@ -14,8 +14,8 @@ use crate::api::problem::{ApiError, ApiResult, Problem};
 use crate::app::App;
 use crate::domain::Timestamp;
 use crate::runtime::PluginKind;
-use crate::service::export::{access_package, resolve, ExportError};
-use crate::service::retention::{self, RetentionError, RetentionOptions, RetentionReport};
+use crate::service::export::ExportError;
+use crate::service::retention::{RetentionError, RetentionOptions, RetentionReport};
 use crate::store::ErasureReport;
 
 impl From<ExportError> for ApiError {
@@ -60,8 +60,7 @@ pub async fn access(
         let plugin = body.plugin.as_deref().unwrap_or("json");
         let lease = app.plugins.lease(plugin, PluginKind::Exporter)?;
         let subject = app.compliance.parse_subject(&body.subject)?;
-        Ok(access_package(
-            &app.compliance,
+        Ok(app.compliance.access_package(
             &lease.plugin,
             &subject,
             Timestamp::now(),
@@ -102,8 +101,8 @@ pub async fn erasure(
 ) -> ApiResult<Json<ErasureReport>> {
     blocking(move || {
         let c = &app.compliance;
-        let id = resolve(c, &c.parse_subject(&body.subject)?)?;
-        Ok(c.erase(&who.actor(), id, &body.reason)?)
+        let subject = c.parse_subject(&body.subject)?;
+        Ok(c.erase_subject(&who.actor(), &subject, &body.reason)?)
     })
     .await
     .map(Json)
@@ -140,7 +139,7 @@ pub async fn retention_run(
             dry_run: body.dry_run,
             actor: who.actor(),
         };
-        Ok(retention::run(&app.compliance, &lease.plugin, &options)?)
+        Ok(app.compliance.run_retention(&lease.plugin, &options)?)
     })
     .await
     .map(|r| (StatusCode::OK, Json(r)))

@@ -15,14 +15,11 @@ use custode::domain::{
     Timestamp,
 };
 use custode::runtime::{Plugin, PluginSettings, Runtime};
-use custode::service::import::{
-    import_file, import_parsed, ChunkParser, ImportOptions, ImportReport, Progress,
-};
+use custode::service::import::{ChunkParser, ImportOptions, ImportReport, JobHandle};
 use custode::service::{Compliance, Subject};
 use custode::store::{ComplianceStore, SuppressionStore};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -459,7 +456,8 @@ fn child_import(
     parser: Parser,
     plugin_cache: &Path,
 ) -> anyhow::Result<Measured> {
-    let store = custode::store::open(data_dir, Policy::default())?;
+    let store = Arc::new(custode::store::open(data_dir, Policy::default())?);
+    let compliance = Compliance::new(store as Arc<dyn ComplianceStore>);
     let runtime = Runtime::new(Some(plugin_cache.to_path_buf()))?;
     let plugin = load_csv_plugin(&runtime)?;
     let options = ImportOptions {
@@ -470,12 +468,11 @@ fn child_import(
         actor: Actor::new("bench", Role::Operator),
         collected_at: Timestamp(1_767_225_600),
     };
-    let progress = Progress::default();
-    let cancel = AtomicBool::new(false);
+    let job = JobHandle::default();
     let cpu = cpu_seconds();
     let started = Instant::now();
     let report = match parser {
-        Parser::Wasm => import_file(&store, &plugin, csv, &options, &progress, &cancel)?,
+        Parser::Wasm => compliance.import_file(&plugin, csv, &options, &job)?,
         Parser::Native => {
             let parser = PluginRef {
                 name: "native-csv".into(),
@@ -484,7 +481,7 @@ fn child_import(
             };
             let open =
                 || -> Result<Box<dyn ChunkParser>, _> { Ok(Box::new(native::NativeCsv::new())) };
-            import_parsed(&store, &parser, &open, csv, &options, &progress, &cancel)?
+            compliance.import_parsed(&parser, &open, csv, &options, &job)?
         }
     };
     let wall_s = started.elapsed().as_secs_f64();

@@ -5,7 +5,7 @@ use custode::bundled;
 use custode::domain::SubjectView;
 use custode::domain::{Actor, Role, Timestamp};
 use custode::runtime::{Plugin, PluginSettings, Runtime};
-use custode::service::retention::{self, RetentionOptions, BATCH};
+use custode::service::retention::{RetentionOptions, BATCH};
 use custode::service::Compliance;
 use std::sync::Arc;
 use std::time::Instant;
@@ -83,8 +83,7 @@ pub fn run(
 
     // The whole dry run as a DPO starts it: views read from the store, converted, evaluated.
     let started = Instant::now();
-    let dry = retention::run(
-        compliance,
+    let dry = compliance.run_retention(
         &rule,
         &RetentionOptions {
             now,

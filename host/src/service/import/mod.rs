@@ -22,6 +22,7 @@ pub mod upload;
 
 pub use report::{ImportReport, RejectedRow, StoredRejection, StoredReport};
 
+use super::Compliance;
 use crate::domain::{Actor, PluginRef, SourceChannel, SourceChunk, Timestamp};
 use crate::runtime::importer::ImportSession;
 use crate::runtime::{Plugin, PluginError, PluginKind, StartError};
@@ -108,6 +109,30 @@ impl Progress {
     }
 }
 
+/// A running import as other threads see it: its progress (a progress bar, the HTTP job API),
+/// and the switch that stops it (a shutdown, a stopped job). Checked between batches; a stopped
+/// import leaves nothing behind.
+#[derive(Debug, Default)]
+pub struct JobHandle {
+    progress: Progress,
+    cancelled: AtomicBool,
+}
+
+impl JobHandle {
+    pub fn progress(&self) -> &Progress {
+        &self.progress
+    }
+
+    /// Asks the import to stop; it rolls back at its next batch.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+}
+
 /// Why an import did not commit. In every case nothing was written.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -189,31 +214,59 @@ impl RejectKind {
     }
 }
 
-/// Imports the file at `path` with `plugin`. `cancel` is checked between batches.
-pub fn import_file(
-    store: &dyn ComplianceStore,
-    plugin: &Plugin,
-    path: &Path,
-    options: &ImportOptions,
-    progress: &Progress,
-    cancel: &AtomicBool,
-) -> Result<ImportReport, ImportError> {
-    if plugin.kind() != PluginKind::Importer {
-        return Err(ImportError::Invalid(format!(
-            "plugin `{}` is of kind `{}`: imports need an importer plugin such as `csv`",
-            plugin.name(),
-            plugin.kind()
-        )));
+impl Compliance {
+    /// Imports the file at `path` with `plugin`; `job` shows its progress and can stop it.
+    pub fn import_file(
+        &self,
+        plugin: &Plugin,
+        path: &Path,
+        options: &ImportOptions,
+        job: &JobHandle,
+    ) -> Result<ImportReport, ImportError> {
+        if plugin.kind() != PluginKind::Importer {
+            return Err(ImportError::Invalid(format!(
+                "plugin `{}` is of kind `{}`: imports need an importer plugin such as `csv`",
+                plugin.name(),
+                plugin.kind()
+            )));
+        }
+        let parser = PluginRef {
+            name: plugin.name().to_string(),
+            version: plugin.version().to_string(),
+            digest: plugin.digest().to_string(),
+        };
+        let open = || -> Result<Box<dyn ChunkParser + '_>, ImportError> {
+            Ok(Box::new(plugin.open_import()?))
+        };
+        self.import_parsed(&parser, &open, path, options, job)
     }
-    let parser = PluginRef {
-        name: plugin.name().to_string(),
-        version: plugin.version().to_string(),
-        digest: plugin.digest().to_string(),
-    };
-    let open = || -> Result<Box<dyn ChunkParser + '_>, ImportError> {
-        Ok(Box::new(plugin.open_import()?))
-    };
-    import_parsed(store, &parser, &open, path, options, progress, cancel)
+
+    /// Imports the file at `path` with the parser `open` gives; `parser` names it in the
+    /// provenance and the report. [`Compliance::import_file`] is this with an importer plugin.
+    pub fn import_parsed(
+        &self,
+        parser: &PluginRef,
+        open: &OpenParser<'_>,
+        path: &Path,
+        options: &ImportOptions,
+        job: &JobHandle,
+    ) -> Result<ImportReport, ImportError> {
+        let began = (Instant::now(), Timestamp::now());
+        let io = |source| ImportError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let (digest, bytes) = pipeline::file_digest(path).map_err(io)?;
+        let file = std::fs::File::open(path).map_err(io)?;
+        let input = Input {
+            reader: file,
+            name: path.display().to_string(),
+            digest,
+            bytes,
+            began,
+        };
+        import_input(self.store().as_ref(), parser, open, input, options, job)
+    }
 }
 
 /// What turns the bytes of a source into records: an importer plugin's session, or native code
@@ -238,34 +291,6 @@ impl ChunkParser for ImportSession<'_> {
 /// Opens a parser on the parser thread (a plugin instance lives on the thread that uses it).
 pub type OpenParser<'a> = dyn Fn() -> Result<Box<dyn ChunkParser + 'a>, ImportError> + Sync + 'a;
 
-/// Imports the file at `path` with the parser `open` gives; `parser` names it in the provenance and
-/// the report. [`import_file`] is this with an importer plugin.
-pub fn import_parsed(
-    store: &dyn ComplianceStore,
-    parser: &PluginRef,
-    open: &OpenParser<'_>,
-    path: &Path,
-    options: &ImportOptions,
-    progress: &Progress,
-    cancel: &AtomicBool,
-) -> Result<ImportReport, ImportError> {
-    let began = (Instant::now(), Timestamp::now());
-    let io = |source| ImportError::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    let (digest, bytes) = pipeline::file_digest(path).map_err(io)?;
-    let file = std::fs::File::open(path).map_err(io)?;
-    let input = Input {
-        reader: file,
-        name: path.display().to_string(),
-        digest,
-        bytes,
-        began,
-    };
-    import_input(store, parser, open, input, options, progress, cancel)
-}
-
 /// The bytes to import, already hashed.
 pub(crate) struct Input<R> {
     pub reader: R,
@@ -283,8 +308,7 @@ pub(crate) fn import_input<R: Read + Send>(
     open: &OpenParser<'_>,
     input: Input<R>,
     options: &ImportOptions,
-    progress: &Progress,
-    cancel: &AtomicBool,
+    job: &JobHandle,
 ) -> Result<ImportReport, ImportError> {
     let Input {
         reader,
@@ -293,6 +317,7 @@ pub(crate) fn import_input<R: Read + Send>(
         bytes,
         began: (started, started_at),
     } = input;
+    let progress = job.progress();
     progress.bytes_total.store(bytes, Ordering::Relaxed);
     let meta = BatchMeta {
         source_label: options.source_label.clone(),
@@ -321,7 +346,7 @@ pub(crate) fn import_input<R: Read + Send>(
             )
         });
         let committed = store.import(&options.actor, &meta, &mut |writer| {
-            match pipeline::write_all(writer, &rx, options.on_error, cancel, progress, &mut tally) {
+            match pipeline::write_all(writer, &rx, options.on_error, job, &mut tally) {
                 Ok(()) => {}
                 Err(ImportError::Store(e)) => return Err(e),
                 Err(e) => {

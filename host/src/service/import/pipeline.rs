@@ -7,7 +7,8 @@
 //! fails, a panic — either sends [`Message::Failed`] or drops the channel without `Done`; both make
 //! the writer return an error, and the store rolls the batch back.
 
-use super::{convert, FieldPolicy, ImportError, OnError, OpenParser, Progress, RejectKind};
+use super::RejectKind;
+use super::{convert, FieldPolicy, ImportError, JobHandle, OnError, OpenParser, Progress};
 use super::{RowProblem, MAX_LISTED_REJECTIONS};
 use crate::domain::{NormalizedRecord, Policy};
 use crate::runtime::importer::CHUNK_SIZE;
@@ -16,7 +17,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, SyncSender};
 
 /// Counts kept by the writer side.
@@ -118,12 +119,12 @@ pub(super) fn write_all(
     writer: &mut dyn RecordWriter,
     rx: &Receiver<Message>,
     on_error: OnError,
-    cancel: &AtomicBool,
-    progress: &Progress,
+    job: &JobHandle,
     tally: &mut Tally,
 ) -> Result<(), ImportError> {
+    let progress = job.progress();
     for message in rx.iter() {
-        if cancel.load(Ordering::Relaxed) {
+        if job.is_cancelled() {
             return Err(ImportError::Cancelled);
         }
         let (records, mut problems) = match message {

@@ -12,10 +12,10 @@ use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::sync::Arc;
 
-fn open() -> (tempfile::TempDir, SqliteStore) {
+fn open() -> (tempfile::TempDir, Arc<SqliteStore>) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path(), Policy::default()).unwrap();
-    (dir, store)
+    (dir, Arc::new(store))
 }
 
 /// Every row of every table: "exactly as it was" is this, unchanged.
@@ -150,7 +150,7 @@ fn import_with(
     input: impl Read + Send,
     digest: char,
     options: &ImportOptions,
-    progress: &Progress,
+    job: &JobHandle,
 ) -> Result<ImportReport, ImportError> {
     let parser = PluginRef {
         name: "lines".into(),
@@ -164,12 +164,11 @@ fn import_with(
         bytes: 0,
         began: (Instant::now(), Timestamp::now()),
     };
-    let cancel = AtomicBool::new(false);
-    import_input(store, &parser, open, input, options, progress, &cancel)
+    import_input(store, &parser, open, input, options, job)
 }
 
 /// A store with one committed import in it, so "as it was" is not just empty tables.
-fn seeded() -> (tempfile::TempDir, SqliteStore) {
+fn seeded() -> (tempfile::TempDir, Arc<SqliteStore>) {
     let (dir, store) = open();
     let seed = "mario.rossi@example.it,Milano\nanna.neri@example.org,Torino,42\n";
     let options = options(OnError::Abort);
@@ -179,7 +178,7 @@ fn seeded() -> (tempfile::TempDir, SqliteStore) {
         Cursor::new(seed),
         '1',
         &options,
-        &Progress::default(),
+        &JobHandle::default(),
     )
     .unwrap();
     (dir, store)
@@ -201,21 +200,13 @@ impl Read for FailsAfter {
 fn a_read_error_mid_file_leaves_the_database_exactly_as_it_was() {
     let (_dir, store) = seeded();
     let before = dump(&store);
-    let progress = Progress::default();
+    let job = JobHandle::default();
     let input = FailsAfter(Cursor::new(big_input().into_bytes()));
-    let err = import_with(
-        &store,
-        &lines,
-        input,
-        '2',
-        &options(OnError::Abort),
-        &progress,
-    )
-    .unwrap_err();
+    let err = import_with(&store, &lines, input, '2', &options(OnError::Abort), &job).unwrap_err();
     assert!(matches!(err, ImportError::Io { .. }), "{err}");
     assert!(err.to_string().contains("invented read failure"), "{err}");
     assert!(
-        progress.records.load(Ordering::Relaxed) > 0,
+        job.progress().records.load(Ordering::Relaxed) > 0,
         "records were written before the failure (else this test shows nothing)"
     );
     assert_eq!(dump(&store), before);
@@ -235,7 +226,7 @@ fn a_parser_that_cannot_be_opened_leaves_the_database_exactly_as_it_was() {
         input,
         '2',
         &options(OnError::Abort),
-        &Progress::default(),
+        &JobHandle::default(),
     )
     .unwrap_err();
     assert!(err.to_string().contains("invented setup failure"), "{err}");
@@ -246,23 +237,15 @@ fn a_parser_that_cannot_be_opened_leaves_the_database_exactly_as_it_was() {
 fn a_panicking_parser_is_an_error_and_leaves_the_database_exactly_as_it_was() {
     let (_dir, store) = seeded();
     let before = dump(&store);
-    let progress = Progress::default();
+    let job = JobHandle::default();
     let input = Cursor::new(big_input() + "panic\n");
-    let err = import_with(
-        &store,
-        &lines,
-        input,
-        '2',
-        &options(OnError::Skip),
-        &progress,
-    )
-    .unwrap_err();
+    let err = import_with(&store, &lines, input, '2', &options(OnError::Skip), &job).unwrap_err();
     assert!(matches!(err, ImportError::Internal(_)), "{err}");
     assert!(
         err.to_string().contains("invented parser bug at row 6001"),
         "{err}"
     );
-    assert!(progress.records.load(Ordering::Relaxed) > 0);
+    assert!(job.progress().records.load(Ordering::Relaxed) > 0);
     assert_eq!(dump(&store), before);
 }
 
@@ -271,23 +254,16 @@ fn plugin(runtime: &Arc<Runtime>, bytes: &[u8]) -> Plugin {
 }
 
 fn import_bytes(
-    store: &SqliteStore,
+    store: &Arc<SqliteStore>,
     plugin: &Plugin,
     bytes: &str,
-    progress: &Progress,
+    job: &JobHandle,
 ) -> ImportError {
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), bytes).unwrap();
-    let cancel = AtomicBool::new(false);
-    import_file(
-        store,
-        plugin,
-        file.path(),
-        &options(OnError::Abort),
-        progress,
-        &cancel,
-    )
-    .unwrap_err()
+    Compliance::new(store.clone())
+        .import_file(plugin, file.path(), &options(OnError::Abort), job)
+        .unwrap_err()
 }
 
 #[test]
@@ -304,11 +280,11 @@ fn an_importer_that_panics_halfway_leaves_the_database_exactly_as_it_was() {
         &std::fs::read(wasm).expect("run `cargo xtask plugins`"),
     );
     let emails: String = (0..6000).map(|i| long_email(i) + "\n").collect();
-    let progress = Progress::default();
-    let err = import_bytes(&store, &plugin, &emails, &progress);
+    let job = JobHandle::default();
+    let err = import_bytes(&store, &plugin, &emails, &job);
     assert!(matches!(err, ImportError::Plugin(_)), "{err}");
     assert!(
-        progress.records.load(Ordering::Relaxed) > 0,
+        job.progress().records.load(Ordering::Relaxed) > 0,
         "the first chunk was written"
     );
     assert_eq!(dump(&store), before);
@@ -321,14 +297,14 @@ fn a_bad_row_in_a_later_chunk_leaves_the_database_exactly_as_it_was() {
     let runtime = Runtime::new(None).unwrap();
     let plugin = plugin(&runtime, crate::bundled::get("csv").unwrap().bytes);
     let file = format!("email,city\n{}not-an-email,Roma\n", big_input());
-    let progress = Progress::default();
-    let err = import_bytes(&store, &plugin, &file, &progress);
+    let job = JobHandle::default();
+    let err = import_bytes(&store, &plugin, &file, &job);
     assert!(
         matches!(err, ImportError::BadRow { row: 6002, .. }),
         "{err}"
     );
     assert!(
-        progress.records.load(Ordering::Relaxed) > 0,
+        job.progress().records.load(Ordering::Relaxed) > 0,
         "the first chunk was written"
     );
     assert_eq!(dump(&store), before);
@@ -341,7 +317,7 @@ fn the_batch_starts_when_the_import_runs_and_records_keep_their_collection_time(
     let mut options = options(OnError::Abort);
     options.collected_at = Timestamp::from_date(2020, 5, 1).unwrap();
     let input = Cursor::new("mario.rossi@example.it,Milano\n");
-    let report = import_with(&store, &lines, input, '1', &options, &Progress::default()).unwrap();
+    let report = import_with(&store, &lines, input, '1', &options, &JobHandle::default()).unwrap();
     let started: i64 = store
         .reader()
         .unwrap()
@@ -386,7 +362,7 @@ fn the_report_is_stored_with_the_batch_and_audited_whole_without_personal_data()
         Cursor::new(file),
         '1',
         &options(OnError::Skip),
-        &Progress::default(),
+        &JobHandle::default(),
     )
     .unwrap();
     assert_eq!(report.rejected_rows[0].kind, RejectKind::InvalidEmail);
