@@ -1,6 +1,7 @@
 //! `App`: one installation, opened once — configuration, data directory, the compliance service, the
-//! plugin runtime and registry, tokens and import jobs. `custode serve` shares it with every request
-//! handler (`State<Arc<App>>`); the local CLI opens the same thing, so both call the same functions.
+//! plugin runtime and registry, tokens and import jobs. It sits below both front ends: `custode
+//! serve` shares it with every request handler (`State<Arc<App>>`, next to the API's own metrics),
+//! and the local CLI opens the same thing, so both call the same functions.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -26,7 +27,6 @@ pub struct App {
     pub plugins: PluginRegistry,
     pub tokens: Tokens,
     pub jobs: Arc<ImportJobs>,
-    pub metrics: crate::api::metrics::Metrics,
 }
 
 impl App {
@@ -61,7 +61,6 @@ impl App {
             plugins,
             tokens,
             jobs: Arc::new(ImportJobs::default()),
-            metrics: Default::default(),
         })
     }
 

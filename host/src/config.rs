@@ -220,12 +220,11 @@ impl Config {
     /// A misspelt role (`operater`) would silently leave the real role seeing every field, and a
     /// misspelt field would silently hide it: both are refused.
     fn check_visible_fields(&self) -> anyhow::Result<()> {
-        let readers = crate::api::access::contact_readers();
-        let reader_names: Vec<&str> = readers.iter().map(|r| r.as_str()).collect();
+        let reader_names: Vec<&str> = Role::CONTACT_READERS.iter().map(|r| r.as_str()).collect();
         for (role, fields) in &self.access.visible_fields {
             let key = format!("[access.visible_fields] {role}");
             match Role::ALL.iter().find(|r| r.as_str() == role) {
-                Some(r) if readers.contains(r) => {}
+                Some(r) if r.reads_contacts() => {}
                 Some(_) => anyhow::bail!(
                     "{key}: the role `{role}` cannot read contacts, so a field list for it has no effect: remove the key (the roles that read contacts are {})",
                     reader_names.join(", ")

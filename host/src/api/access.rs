@@ -5,7 +5,6 @@
 //! extractors, so a caller without the role gets 403 whatever the body holds, and it is a memory
 //! lookup: the token's SHA-256 in the token map, then this table.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -14,6 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::problem::Problem;
+use super::state::ApiState;
 use crate::app::App;
 use crate::domain::Role;
 use crate::service::tokens::Principal;
@@ -92,14 +92,6 @@ pub const ROUTES: &[RouteAccess] = routes! {
     "GET"    "/api/v1/audit/verify"                  => [D, U];
 };
 
-/// The roles that may read contacts' data: the ones `[access.visible_fields]` can restrict.
-pub fn contact_readers() -> &'static [Role] {
-    ROUTES
-        .iter()
-        .find(|r| r.method == "GET" && r.path == "/api/v1/contacts/{id}")
-        .map_or(&[], |r| r.roles)
-}
-
 /// The index of a route in [`ROUTES`] (the metrics count per route by it).
 pub fn route_index(method: &str, path: &str) -> Option<usize> {
     // HEAD is answered by the GET handler, so it has the GET rule.
@@ -117,18 +109,18 @@ fn bearer(request: &Request) -> Option<&str> {
 }
 
 /// Authenticates, authorises and measures every routed request.
-pub async fn enforce(State(app): State<Arc<App>>, mut request: Request, next: Next) -> Response {
+pub async fn enforce(State(api): State<ApiState>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let index = request
         .extensions()
         .get::<MatchedPath>()
         .and_then(|m| route_index(request.method().as_str(), m.as_str()));
-    let response = match check(&app, &mut request, index) {
+    let response = match check(&api.app, &mut request, index) {
         Ok(()) => next.run(request).await,
         Err(problem) => problem.into_response(),
     };
     if let Some(i) = index {
-        app.metrics
+        api.metrics
             .record(i, response.status().as_u16(), started.elapsed());
     }
     response
@@ -182,4 +174,23 @@ fn authenticate(app: &App, request: &Request) -> Result<Principal, Problem> {
             "the bearer token is not valid (unknown or revoked): ask an admin for a token",
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The routes to contacts' data are open to exactly the roles the domain says read contacts,
+    /// the roles `[access.visible_fields]` may restrict.
+    #[test]
+    fn contact_routes_are_open_to_the_contact_readers() {
+        let contact_routes: Vec<&RouteAccess> = ROUTES
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.starts_with("/api/v1/contacts"))
+            .collect();
+        assert!(contact_routes.len() >= 5, "{contact_routes:?}");
+        for route in contact_routes {
+            assert_eq!(route.roles, Role::CONTACT_READERS, "{route:?}");
+        }
+    }
 }

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
+pub mod state;
 pub mod visibility;
 
 use std::future::Future;
@@ -32,11 +33,18 @@ use tower_http::trace::TraceLayer;
 
 use crate::app::App;
 use extract::BodyLimit;
+use metrics::Metrics;
 use problem::Problem;
 use routes::{admin, compliance, consents, contacts, imports, plugins, requests};
+use state::ApiState;
 
 /// Builds the application: every route, its access rule, limits, request ids, problem details.
 pub fn router(app: Arc<App>) -> Router {
+    let metrics = Metrics::for_routes(access::ROUTES.iter().map(|r| (r.method, r.path)));
+    let state = ApiState {
+        app: app.clone(),
+        metrics: Arc::new(metrics),
+    };
     let server = &app.config.server;
     let plugin_limit = DefaultBodyLimit::max(server.max_plugin_bytes);
     let api = Router::new()
@@ -110,7 +118,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/audit", get(admin::audit))
         .route("/api/v1/audit/verify", get(admin::audit_verify))
         .route_layer(from_fn_with_state(app.clone(), extract::bounded_writes))
-        .route_layer(from_fn_with_state(app.clone(), access::enforce))
+        .route_layer(from_fn_with_state(state.clone(), access::enforce))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     api.layer(DefaultBodyLimit::max(server.max_body_bytes))
@@ -131,7 +139,7 @@ pub fn router(app: Arc<App>) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::x_request_id(SequentialIds::default()))
-        .with_state(app)
+        .with_state(state)
 }
 
 async fn healthz() -> Json<serde_json::Value> {

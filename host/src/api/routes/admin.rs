@@ -9,6 +9,7 @@ use axum::Json;
 use serde::Deserialize;
 
 use crate::api::extract::{blocking, ApiJson, ApiPath, ApiQuery, Caller};
+use crate::api::metrics::Metrics;
 use crate::api::problem::{ApiResult, Problem};
 use crate::app::App;
 use crate::config::Config;
@@ -104,10 +105,13 @@ pub async fn backup(
 
 #[utoipa::path(get, path = "/api/v1/metrics", tag = "admin",
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
-pub async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
+pub async fn metrics(
+    State(app): State<Arc<App>>,
+    State(metrics): State<Arc<Metrics>>,
+) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        app.metrics.render(&app.jobs),
+        metrics.render(&app.jobs),
     )
 }
 

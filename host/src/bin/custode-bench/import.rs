@@ -7,7 +7,7 @@
 //! resident memory (VmHWM) is the import's own and each import starts from the same cold state.
 
 use crate::data::{self, Generated};
-use crate::plugins::percentile;
+use crate::measure::{cpu_seconds, peak_rss_kib, percentile, Measured};
 use crate::report::{Report, Target};
 use crate::{native, raw};
 use custode::domain::{
@@ -15,7 +15,7 @@ use custode::domain::{
     Timestamp,
 };
 use custode::runtime::{Plugin, PluginSettings, Runtime};
-use custode::service::import::{ChunkParser, ImportOptions, ImportReport, JobHandle};
+use custode::service::import::{ChunkParser, ImportOptions, JobHandle};
 use custode::service::{Compliance, Subject};
 use custode::store::{ComplianceStore, SuppressionStore};
 use serde::{Deserialize, Serialize};
@@ -43,43 +43,15 @@ pub enum Job {
     Raw { source: PathBuf, data_dir: PathBuf },
 }
 
-/// What a child process measured.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Measured {
-    pub records: u64,
-    pub wall_s: f64,
-    /// CPU time of the whole process (all threads) during the measured part.
-    pub cpu_s: f64,
-    /// Peak resident memory of the process, KiB.
-    pub peak_rss_kib: u64,
-    pub report: Option<ImportReport>,
-}
-
-impl Measured {
-    fn rate(&self) -> f64 {
-        self.records as f64 / self.wall_s
-    }
-}
-
+/// Runs the import scenarios in `dir` (kept afterwards when `keep` is set, for profiling by hand);
+/// returns the database the main import wrote, for the scenarios that need a full one.
 pub fn run(
     report: &mut Report,
     n: u64,
     repeat: usize,
-    work_dir: Option<&Path>,
-) -> anyhow::Result<()> {
-    let temp = tempfile::Builder::new()
-        .prefix("custode-bench-")
-        .tempdir()?;
-    let dir = match work_dir {
-        Some(d) => {
-            if d.exists() {
-                std::fs::remove_dir_all(d)?;
-            }
-            std::fs::create_dir_all(d)?;
-            d
-        }
-        None => temp.path(),
-    };
+    dir: &Path,
+    keep: bool,
+) -> anyhow::Result<PathBuf> {
     eprintln!("import: generating {n} rows");
     let csv = dir.join("contacts.csv");
     let generated = data::write_csv(&csv, n, 0, 1)?;
@@ -107,7 +79,7 @@ pub fn run(
             &generated,
             &generated_tenth,
             &plugin_cache,
-            work_dir.is_some() && round == repeat,
+            keep && round == repeat,
         )?);
     }
     let median = |f: &dyn Fn(&Round) -> f64| {
@@ -190,8 +162,7 @@ pub fn run(
     ));
 
     can_process(report, &db_wasm)?;
-    crate::on_imported_database(report, &db_wasm)?;
-    Ok(())
+    Ok(db_wasm)
 }
 
 /// One run of every import scenario.
@@ -492,28 +463,4 @@ fn child_import(
         peak_rss_kib: peak_rss_kib(),
         report: Some(report),
     })
-}
-
-/// CPU time of this process, all threads (user + system), from /proc.
-pub fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name (which may contain spaces) start after the last ')'.
-    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    // utime and stime are fields 14 and 15 of stat; here 0-based after the state field (field 3).
-    (ticks(11) + ticks(12)) / 100.0
-}
-
-/// Peak resident memory of this process (VmHWM), KiB.
-pub fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
 }

@@ -1,6 +1,6 @@
 //! Data-subject request scenarios: the full access package of one subject, and erasure.
 
-use crate::plugins::percentile;
+use crate::measure::percentile;
 use crate::report::{Report, Target};
 use custode::bundled;
 use custode::domain::{Actor, ContactId, Role, Timestamp};

@@ -1,0 +1,28 @@
+//! What the API's handlers and middleware share: the installation ([`App`], the same one the CLI
+//! opens) and what only a server has, its request metrics. Handlers take the part they need
+//! (`State<Arc<App>>`, `State<Arc<Metrics>>`).
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+
+use super::metrics::Metrics;
+use crate::app::App;
+
+#[derive(Clone)]
+pub struct ApiState {
+    pub app: Arc<App>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl FromRef<ApiState> for Arc<App> {
+    fn from_ref(state: &ApiState) -> Arc<App> {
+        state.app.clone()
+    }
+}
+
+impl FromRef<ApiState> for Arc<Metrics> {
+    fn from_ref(state: &ApiState) -> Arc<Metrics> {
+        state.metrics.clone()
+    }
+}
