@@ -20,7 +20,7 @@ mod report;
 mod tests;
 pub mod upload;
 
-pub use report::{ImportReport, RejectedRow, StoredRejection, StoredReport};
+pub use report::{ImportOutcome, ImportReport, RejectedRow};
 
 use super::Compliance;
 use crate::domain::{Actor, PluginRef, SourceChannel, SourceChunk, Timestamp};
@@ -370,8 +370,7 @@ pub(crate) fn import_input<R: Read + Send>(
             committed,
             parser,
             options,
-            digest,
-            bytes,
+            (digest, bytes),
             tally,
             started.elapsed(),
         )),

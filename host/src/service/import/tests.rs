@@ -380,7 +380,7 @@ fn the_report_is_stored_with_the_batch_and_audited_whole_without_personal_data()
             |r| r.get(0),
         )
         .unwrap();
-    let stored: StoredReport = serde_json::from_str(&text).unwrap();
+    let stored: ImportOutcome = serde_json::from_str(&text).unwrap();
     assert_eq!(
         (
             stored.records_read,
