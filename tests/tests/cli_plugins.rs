@@ -93,6 +93,11 @@ fn a_local_import_uses_the_installed_plugin_with_its_settings() {
     ok(&data, &["plugin", "disable", "csv"]);
     let message = refused(&data, &import_args("csv", &[], &file));
     assert!(message.contains("plugin `csv` is disabled"), "{message}");
+    // The next step as a command, not as an HTTP route.
+    assert!(
+        message.contains("(`custode plugin enable csv`)") && !message.contains("/api/v1"),
+        "{message}"
+    );
 }
 
 #[test]

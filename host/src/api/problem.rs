@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::runtime::PluginError;
 use crate::service::import::ImportError;
 use crate::service::jobs::{import_error_kind, plugin_failure_kind};
-use crate::store::StoreError;
+use crate::store::{NextStep, StoreError};
 
 pub const PROBLEM_PREFIX: &str = "urn:custode:problem:";
 
@@ -238,12 +238,29 @@ impl From<Problem> for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// The route that takes a next step an error points to.
+fn route(step: &NextStep) -> String {
+    match step {
+        NextStep::FindContact => "GET /api/v1/contacts?identity=…".into(),
+        NextStep::ListPlugins => "GET /api/v1/plugins".into(),
+        NextStep::EnablePlugin(name) => format!("POST /api/v1/plugins/{name}/enable"),
+        NextStep::DisablePlugin(name) => format!("POST /api/v1/plugins/{name}/disable"),
+        NextStep::ConfigurePlugin(name) => format!("PUT /api/v1/plugins/{name}/settings"),
+        NextStep::ListImports => "GET /api/v1/imports".into(),
+        NextStep::ListTokens => "GET /api/v1/tokens".into(),
+    }
+}
+
 fn store_problem(e: StoreError) -> Problem {
-    let detail = e.to_string();
+    // The service says what to do in words; an HTTP client is told the route that does it.
+    let detail = match e.next_step() {
+        Some(step) => format!("{e} ({})", route(step)),
+        None => e.to_string(),
+    };
     match e {
         StoreError::NotFound { .. } => Problem::not_found(detail),
         StoreError::InvalidInput(i) => Problem::invalid(i.field, i.message),
-        StoreError::Conflict(_) => {
+        StoreError::Conflict(_) | StoreError::Blocked { .. } => {
             Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", detail)
         }
         StoreError::Erased { .. } => {
@@ -300,5 +317,42 @@ impl From<ApiError> for Problem {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         Problem::from(self).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The service names the next step in words; the API adds the route, the text stays the
+    /// service's.
+    #[test]
+    fn a_next_step_becomes_the_route_that_takes_it() {
+        let disabled = StoreError::Blocked {
+            message: "plugin `csv` is disabled: enable it".into(),
+            next: NextStep::EnablePlugin("csv".into()),
+        };
+        let problem = Problem::from(ApiError::Store(disabled));
+        assert_eq!(problem.status, 409);
+        assert_eq!(
+            problem.detail,
+            "plugin `csv` is disabled: enable it (POST /api/v1/plugins/csv/enable)"
+        );
+        let missing = StoreError::not_found_then(
+            "a contact with email `a@b.it`",
+            "check the spelling",
+            NextStep::FindContact,
+        );
+        let problem = Problem::from(ApiError::Store(missing));
+        assert_eq!(problem.status, 404);
+        assert!(
+            problem
+                .detail
+                .ends_with("check the spelling (GET /api/v1/contacts?identity=…)"),
+            "{}",
+            problem.detail
+        );
+        let plain = Problem::from(ApiError::Store(StoreError::not_found("contact 42")));
+        assert_eq!(plain.detail, "contact 42 does not exist");
     }
 }

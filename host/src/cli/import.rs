@@ -149,10 +149,7 @@ pub(crate) fn local_plugin(
              `custode plugin configure {name_or_file} --set KEY=VALUE`"
         );
     }
-    let lease = app
-        .plugins
-        .lease(name_or_file, kind)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let lease = app.plugins.lease(name_or_file, kind)?;
     Ok(LocalPlugin::Installed(lease))
 }
 

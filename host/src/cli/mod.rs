@@ -11,6 +11,7 @@ mod token;
 
 use crate::config::Config;
 use crate::service::Compliance;
+use crate::store::{NextStep, StoreError};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
@@ -79,23 +80,54 @@ pub fn main() -> anyhow::Result<i32> {
     if let Some(server) = &cli.server {
         return remote::run(&cli, server, out);
     }
+    run_local(&cli, out).map_err(with_command)
+}
+
+/// The command that takes the next step an error points to, when the CLI has one.
+fn command(step: &NextStep) -> Option<String> {
+    match step {
+        NextStep::ListPlugins => Some("custode plugin list".into()),
+        NextStep::EnablePlugin(name) => Some(format!("custode plugin enable {name}")),
+        NextStep::DisablePlugin(name) => Some(format!("custode plugin disable {name}")),
+        NextStep::ConfigurePlugin(name) => {
+            Some(format!("custode plugin configure {name} --set KEY=VALUE"))
+        }
+        NextStep::ListTokens => Some("custode token list".into()),
+        NextStep::FindContact | NextStep::ListImports => None,
+    }
+}
+
+/// The service says what to do in words; a CLI user is also told the command that does it.
+fn with_command(error: anyhow::Error) -> anyhow::Error {
+    let step = error
+        .chain()
+        .find_map(|e| e.downcast_ref::<StoreError>())
+        .and_then(StoreError::next_step)
+        .and_then(command);
+    match step {
+        Some(command) => anyhow::anyhow!("{error:#} (`{command}`)"),
+        None => error,
+    }
+}
+
+fn run_local(cli: &Cli, out: &mut dyn std::io::Write) -> anyhow::Result<i32> {
     match &cli.command {
         Command::Serve(args) => serve::run(&cli.data_dir, cli.config.as_deref(), args),
         Command::Token(command) => {
-            let (compliance, _) = open(&cli, true)?;
+            let (compliance, _) = open(cli, true)?;
             let tokens = crate::service::tokens::Tokens::open(compliance.store().clone())?;
             token::run(command, &tokens, out)
         }
-        Command::Plugin(command) => plugin::run(command, || open_app(&cli, true), out),
-        Command::Import(args) => import::run(&open_app(&cli, true)?, args, out),
+        Command::Plugin(command) => plugin::run(command, || open_app(cli, true), out),
+        Command::Import(args) => import::run(&open_app(cli, true)?, args, out),
         Command::Retention(command) => {
-            requests::run_retention(&open_app(&cli, false)?, command, out)
+            requests::run_retention(&open_app(cli, false)?, command, out)
         }
-        Command::Export(args) => requests::run_export(&open_app(&cli, false)?, args, out),
-        Command::Erase(args) => requests::run_erase(&open(&cli, false)?.0, args, out),
-        Command::CanProcess(args) => compliance::run_can_process(&open(&cli, false)?.0, args, out),
-        Command::Audit(command) => compliance::run_audit(&open(&cli, false)?.0, command, out),
-        Command::Backup(args) => compliance::run_backup(&open(&cli, false)?.0, args, out),
+        Command::Export(args) => requests::run_export(&open_app(cli, false)?, args, out),
+        Command::Erase(args) => requests::run_erase(&open(cli, false)?.0, args, out),
+        Command::CanProcess(args) => compliance::run_can_process(&open(cli, false)?.0, args, out),
+        Command::Audit(command) => compliance::run_audit(&open(cli, false)?.0, command, out),
+        Command::Backup(args) => compliance::run_backup(&open(cli, false)?.0, args, out),
     }
 }
 

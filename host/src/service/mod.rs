@@ -18,7 +18,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::domain::{ContactId, Email, ExternalId, Identity, Phone, Policy, Settings};
-use crate::store::{self, ComplianceStore};
+use crate::store::{self, ComplianceStore, NextStep};
 
 pub use crate::store::StoreError as Error;
 pub use processing::{AllowedFilter, Subject};
@@ -103,13 +103,14 @@ impl Compliance {
         match subject {
             Subject::Contact(id) => Ok(*id),
             Subject::Identity(identity) => self.store.find_contact(identity)?.ok_or_else(|| {
-                Error::not_found_hint(
+                Error::not_found_then(
                     format!(
                         "a contact with {} `{}`",
                         identity.kind(),
                         identity_text(identity)
                     ),
-                    "check the spelling, or find the contact with GET /api/v1/contacts?identity=…",
+                    "check the spelling, or look the contact up by another of its identities",
+                    NextStep::FindContact,
                 )
             }),
         }

@@ -22,7 +22,7 @@ use crate::domain::{
 
 pub use admin::{ActiveToken, PluginStore, StoredPlugin, TokenInfo, TokenStore};
 pub use audit_chain::{AuditProblem, AuditVerification};
-pub use error::StoreError;
+pub use error::{NextStep, StoreError};
 pub use sqlite::SqliteStore;
 pub use types::*;
 

@@ -15,7 +15,7 @@ pub use info::{Installed, PluginInfo, PluginLease, SettingsChange};
 use super::{Error, Result};
 use crate::domain::{Actor, Timestamp};
 use crate::runtime::{Inspection, Limits, LoadError, Plugin, PluginKind, PluginSettings, Runtime};
-use crate::store::{ComplianceStore, StoredPlugin};
+use crate::store::{ComplianceStore, NextStep, StoredPlugin};
 
 struct Entry {
     info: PluginInfo,
@@ -39,9 +39,10 @@ fn rejected(e: LoadError) -> Error {
 }
 
 fn not_installed(name: &str) -> Error {
-    Error::not_found_hint(
+    Error::not_found_then(
         format!("plugin `{name}`"),
-        "list the installed plugins with GET /api/v1/plugins, or upload it with POST /api/v1/plugins",
+        "list the installed plugins, or install it",
+        NextStep::ListPlugins,
     )
 }
 
@@ -199,8 +200,16 @@ impl PluginRegistry {
         let entry = snapshot.get(name).ok_or_else(|| not_installed(name))?;
         let Some(plugin) = entry.loaded.clone() else {
             return Err(match &entry.info.load_error {
-                Some(e) => Error::Conflict(format!("plugin `{name}` is enabled but does not load: {e}; fix its settings with PUT /api/v1/plugins/{name}/settings")),
-                None => Error::Conflict(format!("plugin `{name}` is disabled: enable it with POST /api/v1/plugins/{name}/enable")),
+                Some(e) => Error::Blocked {
+                    message: format!(
+                        "plugin `{name}` is enabled but does not load: {e}; fix its settings"
+                    ),
+                    next: NextStep::ConfigurePlugin(name.to_string()),
+                },
+                None => Error::Blocked {
+                    message: format!("plugin `{name}` is disabled: enable it"),
+                    next: NextStep::EnablePlugin(name.to_string()),
+                },
             });
         };
         if plugin.kind() != kind {
@@ -242,11 +251,12 @@ impl PluginRegistry {
                 let settings = settings_of(&old, self.defaults);
                 if old.enabled {
                     // The new version replaces the running one at once, so it must work with the settings.
-                    Plugin::load(&self.runtime, bytes, settings).map_err(|e| {
-                        Error::Conflict(format!(
-                            "plugin `{}` {} does not accept the current settings of the installed version: {e:#}; disable it first (POST /api/v1/plugins/{}/disable), upload, then configure and enable it",
-                            inspection.name, inspection.version, inspection.name
-                        ))
+                    Plugin::load(&self.runtime, bytes, settings).map_err(|e| Error::Blocked {
+                        message: format!(
+                            "plugin `{}` {} does not accept the current settings of the installed version: {e}; disable it first, upload, then configure and enable it",
+                            inspection.name, inspection.version
+                        ),
+                        next: NextStep::DisablePlugin(inspection.name.clone()),
                     })?;
                 }
                 let stored = StoredPlugin {
@@ -309,9 +319,7 @@ impl PluginRegistry {
             .map_err(|e| {
                 Error::invalid(
                     "settings",
-                    format!(
-                        "{e:#}; set them with PUT /api/v1/plugins/{name}/settings, then enable it"
-                    ),
+                    format!("{e}; configure the plugin, then enable it"),
                 )
             })?;
         }
@@ -357,9 +365,10 @@ impl PluginRegistry {
         let _one_at_a_time = self.changes.lock().unwrap_or_else(|p| p.into_inner());
         let stored = self.stored(name)?;
         if stored.enabled {
-            return Err(Error::Conflict(format!(
-                "plugin `{name}` is enabled: disable it first (POST /api/v1/plugins/{name}/disable), then delete it"
-            )));
+            return Err(Error::Blocked {
+                message: format!("plugin `{name}` is enabled: disable it first, then delete it"),
+                next: NextStep::DisablePlugin(name.to_string()),
+            });
         }
         let jobs = self
             .in_use
@@ -369,9 +378,10 @@ impl PluginRegistry {
             .copied()
             .unwrap_or(0);
         if jobs > 0 {
-            return Err(Error::Conflict(format!(
-                "plugin `{name}` is in use by {jobs} running job(s): wait for them to finish (GET /api/v1/imports), then delete it"
-            )));
+            return Err(Error::Blocked {
+                message: format!("plugin `{name}` is in use by {jobs} running job(s): wait for them to finish, then delete it"),
+                next: NextStep::ListImports,
+            });
         }
         self.store.delete_plugin(actor, name)?;
         self.reload()

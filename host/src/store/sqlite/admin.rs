@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::{now, ts, AuditDraft, SqliteStore};
 use crate::domain::{Actor, Role, Timestamp};
-use crate::store::error::{DbContext, StoreError};
+use crate::store::error::{DbContext, NextStep, StoreError};
 use crate::store::{ActiveToken, PluginStore, Result, StoredPlugin, TokenInfo, TokenStore};
 
 const PLUGIN_COLUMNS: &str =
@@ -207,9 +207,10 @@ impl TokenStore for SqliteStore {
                 )
                 .db("cannot revoke the token")?;
             if changed == 0 {
-                return Err(StoreError::not_found_hint(
+                return Err(StoreError::not_found_then(
                     format!("an active token named `{name}`"),
-                    "list the tokens with GET /api/v1/tokens or `custode token list`",
+                    "list the tokens to see their names",
+                    NextStep::ListTokens,
                 ));
             }
             bump_admin_version(tx)?;
