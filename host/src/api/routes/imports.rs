@@ -18,34 +18,12 @@ use crate::app::App;
 use crate::domain::{SourceChannel, Timestamp};
 use crate::runtime::PluginKind;
 use crate::service::import::upload::StagedUpload;
-use crate::service::import::{FieldPolicy, ImportOptions, OnError};
+use crate::service::import::{FieldPolicy, ImportRequest, OnError};
 use crate::service::jobs::JobStatus;
 
-/// `?plugin=csv&source=Fiera Milano 2026&channel=fair[&on_error=skip][&unknown_fields=reject]`
-#[derive(Debug, utoipa::IntoParams)]
-#[allow(dead_code)] // documents the query for OpenAPI; the handler reads it with `parse_query`
-pub struct ImportQuery {
-    /// The name of an enabled importer plugin, e.g. `csv`.
-    plugin: String,
-    /// Where the contacts came from, as the data subject will be told (R2).
-    source: String,
-    /// How the data was collected: phone, email, lead-generation, public-database, fair, …
-    channel: String,
-    /// `abort` (default: import nothing if a row is bad) or `skip` (import the rest, report the rows).
-    on_error: Option<String>,
-    /// `drop` (default) or `reject` fields outside the field catalogue (R9).
-    unknown_fields: Option<String>,
-}
-
-struct Parsed {
-    plugin: String,
-    source: String,
-    channel: SourceChannel,
-    on_error: OnError,
-    unknown_fields: FieldPolicy,
-}
-
-fn parse_query(raw: Option<&str>) -> Result<Parsed, Problem> {
+/// Reads the query (`?plugin=csv&source=Fiera Milano 2026&channel=fair[&on_error=skip][&unknown_fields=reject]`)
+/// into an [`ImportRequest`], with a message per parameter that is missing or wrong.
+fn parse_query(raw: Option<&str>) -> Result<ImportRequest, Problem> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or_default())
         .map_err(|e| {
             Problem::bad_request("invalid-query", "Invalid query parameters", e.to_string())
@@ -89,7 +67,7 @@ fn parse_query(raw: Option<&str>) -> Result<Parsed, Problem> {
             ))
         }
     };
-    let known = ["plugin", "source", "channel", "on_error", "unknown_fields"];
+    let known = ImportRequest::PARAMETERS;
     if let Some((k, _)) = pairs.iter().find(|(k, _)| !known.contains(&k.as_str())) {
         return Err(Problem::bad_request(
             "unknown-field",
@@ -101,7 +79,7 @@ fn parse_query(raw: Option<&str>) -> Result<Parsed, Problem> {
         )
         .with_field(k.clone()));
     }
-    Ok(Parsed {
+    Ok(ImportRequest {
         plugin,
         source,
         channel,
@@ -140,7 +118,7 @@ async fn save_body(body: Body, upload: &StagedUpload, limit: u64) -> Result<u64,
     Ok(written)
 }
 
-#[utoipa::path(post, path = "/api/v1/imports", tag = "imports", params(ImportQuery),
+#[utoipa::path(post, path = "/api/v1/imports", tag = "imports", params(ImportRequest),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file to import"),
     responses((status = 202, description = "The job, running; follow `Location`", body = JobStatus),
         (status = 409, description = "The plugin is disabled"), (status = 413, description = "Larger than server.max_import_bytes")))]
@@ -168,14 +146,7 @@ pub async fn start(
     })
     .await?;
     save_body(body, &upload, app.config.server.max_import_bytes).await?;
-    let options = ImportOptions {
-        source_label: q.source,
-        channel: q.channel,
-        on_error: q.on_error,
-        unknown_fields: q.unknown_fields,
-        actor: who.actor(),
-        collected_at: Timestamp::now(),
-    };
+    let options = q.options(who.actor(), Timestamp::now());
     let Some(status) = app
         .jobs
         .start(app.compliance.clone(), lease, upload, options)
@@ -215,4 +186,36 @@ pub async fn status(
     responses((status = 200, description = "The jobs this server ran since it started, newest first", body = Vec<JobStatus>)))]
 pub async fn list(State(app): State<Arc<App>>) -> Json<Vec<JobStatus>> {
     Json(app.jobs.list())
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi;
+
+    /// The OpenAPI document describes the import's query as the API reads it: query parameters,
+    /// the first three required.
+    #[test]
+    fn the_documented_parameters_are_the_query() {
+        let doc = serde_json::to_value(crate::api::openapi::ApiDoc::openapi()).unwrap();
+        let params = doc["paths"]["/api/v1/imports"]["post"]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .clone();
+        let described: Vec<(String, String, bool)> = params
+            .iter()
+            .map(|p| {
+                (
+                    p["name"].as_str().unwrap().to_string(),
+                    p["in"].as_str().unwrap().to_string(),
+                    p["required"].as_bool().unwrap_or(false),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, String, bool)> = super::ImportRequest::PARAMETERS
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.to_string(), "query".to_string(), i < 3))
+            .collect();
+        assert_eq!(described, expected);
+    }
 }

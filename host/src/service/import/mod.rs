@@ -16,11 +16,13 @@
 mod convert;
 mod pipeline;
 mod report;
+mod request;
 #[cfg(test)]
 mod tests;
 pub mod upload;
 
 pub use report::{ImportOutcome, ImportReport, RejectedRow};
+pub use request::ImportRequest;
 
 use super::Compliance;
 use crate::domain::{Actor, PluginRef, SourceChannel, SourceChunk, Timestamp};
@@ -77,7 +79,8 @@ pub enum FieldPolicy {
     Reject,
 }
 
-/// How to run one import.
+/// How the import service runs one import: an [`ImportRequest`]'s choices, who runs it and when
+/// its records were collected.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
     /// What the data subject will be told the source was, e.g. `Fiera Milano 2026` (R2).
