@@ -6,18 +6,30 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::Context;
-
 use crate::config::{Config, DataDir};
-use crate::runtime::Runtime;
+use crate::runtime::{Runtime, SetupError};
 use crate::service::import::upload::clear_stale;
 use crate::service::jobs::ImportJobs;
 use crate::service::plugins::PluginRegistry;
 use crate::service::tokens::Tokens;
 use crate::service::Compliance;
+use crate::store::StoreError;
 
 /// Where uploads wait to be imported, under the data directory.
 const UPLOADS: &str = "uploads";
+
+/// Why an installation could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("opening the installation in {dir}: {source}")]
+    Store {
+        dir: String,
+        #[source]
+        source: StoreError,
+    },
+    #[error(transparent)]
+    Runtime(#[from] SetupError),
+}
 
 pub struct App {
     pub config: Config,
@@ -33,9 +45,12 @@ impl App {
     /// Opens (creating if needed) the installation in `data_dir`: the store, the plugin code cache in
     /// `<data dir>/plugin-cache`, the bundled plugins, the tokens. Uploads a killed server left in
     /// `<data dir>/uploads` are removed (they hold personal data); those of a running server stay.
-    pub fn open(data_dir: &Path, config: Config) -> anyhow::Result<App> {
-        let compliance = Compliance::open(data_dir, &config.compliance)
-            .with_context(|| format!("opening the installation in {}", data_dir.display()))?;
+    pub fn open(data_dir: &Path, config: Config) -> Result<App, OpenError> {
+        let store_error = |source| OpenError::Store {
+            dir: data_dir.display().to_string(),
+            source,
+        };
+        let compliance = Compliance::open(data_dir, &config.compliance).map_err(store_error)?;
         let uploads = data_dir.join(UPLOADS);
         match clear_stale(&uploads) {
             Ok(0) => {}
@@ -51,8 +66,9 @@ impl App {
             compliance.store().clone(),
             runtime.clone(),
             config.plugins.limits(),
-        )?;
-        let tokens = Tokens::open(compliance.store().clone())?;
+        )
+        .map_err(store_error)?;
+        let tokens = Tokens::open(compliance.store().clone()).map_err(store_error)?;
         Ok(App {
             data_dir: data_dir.to_path_buf(),
             config,
@@ -65,7 +81,7 @@ impl App {
     }
 
     /// Picks up plugin and token changes another process (a CLI beside the server) made.
-    pub fn refresh(&self) -> anyhow::Result<()> {
+    pub fn refresh(&self) -> Result<(), StoreError> {
         self.tokens.refresh()?;
         self.plugins.refresh()?;
         Ok(())

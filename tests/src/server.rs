@@ -22,7 +22,7 @@ pub struct TestServer {
     pub operator: String,
     pub auditor: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<anyhow::Result<()>>>,
+    thread: Option<JoinHandle<std::io::Result<()>>>,
     // Dropped last: the server must stop before its directory goes.
     pub dir: tempfile::TempDir,
 }
@@ -110,7 +110,7 @@ impl TestServer {
             let _ = stop.send(());
         }
         match self.thread.take() {
-            Some(t) => t.join().expect("the server thread does not panic"),
+            Some(t) => Ok(t.join().expect("the server thread does not panic")?),
             None => Ok(()),
         }
     }

@@ -200,7 +200,7 @@ pub async fn serve(
     app: Arc<App>,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
+) -> std::io::Result<()> {
     let grace = Duration::from_secs(app.config.server.shutdown_grace_secs);
     let refresher = tokio::spawn(refresh_forever(app.clone()));
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
@@ -220,10 +220,10 @@ pub async fn serve(
     let jobs = app.jobs.clone();
     let jobs_done = tokio::task::spawn_blocking(move || jobs.shutdown(grace));
     match tokio::time::timeout(grace + Duration::from_secs(5), server).await {
-        Ok(result) => result??,
+        Ok(result) => result.map_err(std::io::Error::other)??,
         Err(_) => tracing::warn!("requests still in flight after the grace period were dropped"),
     }
-    let cancelled = jobs_done.await?;
+    let cancelled = jobs_done.await.map_err(std::io::Error::other)?;
     if cancelled > 0 {
         tracing::warn!(
             cancelled,
@@ -241,7 +241,7 @@ async fn refresh_forever(app: Arc<App>) {
         tick.tick().await;
         let app = app.clone();
         if let Ok(Err(e)) = tokio::task::spawn_blocking(move || app.refresh()).await {
-            tracing::warn!(error = %format!("{e:#}"), "cannot reload tokens and plugins");
+            tracing::warn!(error = %e, "cannot reload tokens and plugins");
         }
     }
 }

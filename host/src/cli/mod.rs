@@ -136,7 +136,7 @@ fn run_local(cli: &Cli, out: &mut dyn std::io::Write) -> anyhow::Result<i32> {
 fn open_app(cli: &Cli, create: bool) -> anyhow::Result<crate::app::App> {
     require_data_dir(&cli.data_dir, create)?;
     let config = Config::load(&cli.data_dir, cli.config.as_deref())?;
-    crate::app::App::open(&cli.data_dir, config)
+    Ok(crate::app::App::open(&cli.data_dir, config)?)
 }
 
 /// Opens the installation. Commands that only read refuse a data directory that does not exist, so

@@ -49,7 +49,9 @@ pub fn run(data_dir: &Path, config_file: Option<&Path>, args: &ServeArgs) -> any
             plugins = app.plugins.list().len(),
             "custode is serving: API under /api/v1, documentation at /docs"
         );
-        crate::api::serve(app, listener, shutdown_signal()).await
+        crate::api::serve(app, listener, shutdown_signal())
+            .await
+            .context("serving the API")
     })?;
     Ok(0)
 }
