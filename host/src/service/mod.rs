@@ -1,7 +1,7 @@
-//! The compliance actions, one function per action, called by both the CLI and the HTTP API (never two
-//! code paths for one action). Each write takes the [`Actor`]; the store writes its audit entry in the
-//! same transaction. Inputs arrive as text from people and are parsed here, with errors that name the
-//! input and the fix.
+//! The compliance actions, one method of [`Compliance`] per action, called by both the CLI and the
+//! HTTP API (never two code paths for one action). Each write takes the [`Actor`]; the store writes
+//! its audit entry in the same transaction. Inputs arrive as text from people and are parsed here,
+//! with errors that name the input and the fix.
 
 mod contacts;
 pub mod export;
@@ -48,7 +48,8 @@ impl Compliance {
         self.store.policy()
     }
 
-    /// The store, for the import service (issue 4), which writes through `ImportStore::import`.
+    /// The store behind the service, for what the service does not wrap (the registry, tokens,
+    /// the import's writer).
     pub fn store(&self) -> &Arc<dyn ComplianceStore> {
         &self.store
     }

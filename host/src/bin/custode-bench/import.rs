@@ -1,22 +1,21 @@
 //! Import scenarios: a generated CSV through the bundled Wasm `csv` importer into a file-backed
 //! database, against the same import through a native parser, against bare SQLite inserts of the
 //! same rows, into an empty and into a full database, and the same file again (nothing written);
-//! peak memory; rows and bytes per contact; and `can_process` on the imported contacts.
+//! peak memory.
 //!
 //! Every import runs in a child process (`custode-bench child …`) that does nothing else, so its peak
 //! resident memory (VmHWM) is the import's own and each import starts from the same cold state.
 
 use crate::data::{self, Generated};
-use crate::measure::{cpu_seconds, peak_rss_kib, percentile, Measured};
+use crate::measure::{cpu_seconds, peak_rss_kib, Measured};
 use crate::report::{Report, Target};
 use crate::{native, raw};
 use custode::domain::{
-    Actor, ContactId, Email, Identity, PluginRef, Policy, Role, SourceChannel, SuppressionScope,
-    Timestamp,
+    Actor, Email, Identity, PluginRef, Policy, Role, SourceChannel, SuppressionScope, Timestamp,
 };
 use custode::runtime::{Plugin, PluginSettings, Runtime};
 use custode::service::import::{ChunkParser, ImportOptions, JobHandle};
-use custode::service::{Compliance, Subject};
+use custode::service::Compliance;
 use custode::store::{ComplianceStore, SuppressionStore};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -168,43 +167,7 @@ pub fn run(
         into_full.wall_s, into_full.cpu_s, into_empty.wall_s, into_empty.cpu_s
     ));
 
-    storage(report, &db_wasm)?;
-    can_process(report, &db_wasm)?;
     Ok(db_wasm)
-}
-
-/// What the imported database holds per contact: rows of each table an import writes, and bytes
-/// on disk (after a checkpoint, so the WAL is in the file).
-fn storage(report: &mut Report, data_dir: &Path) -> anyhow::Result<()> {
-    let conn = rusqlite::Connection::open(data_dir.join(custode::store::sqlite::DB_FILE))?;
-    let count = |table: &str| -> rusqlite::Result<i64> {
-        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-    };
-    let contacts = count("contacts")?.max(1) as f64;
-    let mut rows = 0;
-    let mut per_table = Vec::new();
-    for table in [
-        "contacts",
-        "identities",
-        "field_values",
-        "consent_events",
-        "legal_bases",
-        "notice_receipts",
-        "provenance",
-    ] {
-        let n = count(table)?;
-        rows += n;
-        per_table.push(format!("{table} {:.2}", n as f64 / contacts));
-    }
-    let _: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
-    let bytes = std::fs::metadata(data_dir.join(custode::store::sqlite::DB_FILE))?.len();
-    report.note(format!(
-        "storage per contact: {:.2} rows ({}), {:.0} bytes on disk",
-        rows as f64 / contacts,
-        per_table.join(", "),
-        bytes as f64 / contacts
-    ));
-    Ok(())
 }
 
 /// One run of every import scenario.
@@ -398,42 +361,6 @@ fn check_native_matches_plugin(plugin: &Plugin, csv: &Path) -> anyhow::Result<()
         );
     }
     anyhow::ensure!(from_plugin.records.len() == from_native.records.len());
-    Ok(())
-}
-
-/// `can_process` for random contacts of the imported database, in process, through the service.
-fn can_process(report: &mut Report, data_dir: &Path) -> anyhow::Result<()> {
-    eprintln!("can_process on the imported database");
-    let store = Arc::new(custode::store::open(data_dir, Policy::default())?);
-    let contacts: i64 = rusqlite::Connection::open(store.db_path())?.query_row(
-        "SELECT max(id) FROM contacts",
-        [],
-        |r| r.get(0),
-    )?;
-    let service = Compliance::new(store as Arc<dyn ComplianceStore>);
-    let mut rng = data::Rng::new(7);
-    let at = Some(Timestamp(1_767_225_600));
-    let mut samples = Vec::with_capacity(100_000);
-    for i in 0..110_000 {
-        let id = ContactId(1 + rng.below(contacts as u64) as i64);
-        let t = Instant::now();
-        let decision = service.can_process(&Subject::Contact(id), "marketing", "email", at)?;
-        let took = t.elapsed();
-        std::hint::black_box(decision);
-        if i >= 10_000 {
-            samples.push(took.as_secs_f64() * 1e6);
-        }
-    }
-    let p50 = percentile(&mut samples, 50.0);
-    let p999 = percentile(&mut samples, 99.9);
-    report.add(
-        "can_process_p99_us",
-        "`can_process(contact, marketing, email, now)` in process, random contacts of the imported database (p99 of 100,000)",
-        percentile(&mut samples, 99.0),
-        "µs",
-        Target::AtMost(20.0),
-    );
-    report.note(format!("can_process p50 {p50:.1} µs, p99.9 {p999:.1} µs"));
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 
 mod data;
 mod import;
+mod imported;
 mod measure;
 mod native;
 mod plugins;
@@ -87,6 +88,7 @@ fn main() -> anyhow::Result<()> {
             dir,
             keep,
         )?;
+        imported::run(&mut report, &imported)?;
         on_imported_database(&mut report, &imported)?;
     }
     if wanted("plugins") {

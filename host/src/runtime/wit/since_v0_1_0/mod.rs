@@ -1,9 +1,10 @@
 //! Plugin API 0.1 (`custode:plugin@0.1.0`): the host-side bindings generated from its WIT folder,
 //! the host functions it gives plugins, and its calls turned into the domain's types (the
-//! conversions are in `convert.rs`). A component built against any 0.1.x runs on these bindings; the
+//! conversions are in `convert.rs` and `subject.rs`). A component built against any 0.1.x runs on these bindings; the
 //! host functions a later 0.1.y may add are refused at load (see [`HOST_FUNCTIONS`]).
 
 mod convert;
+mod subject;
 
 use super::super::error::Reported;
 use super::super::info::{Description, PluginKind};
