@@ -57,7 +57,7 @@ pub fn record(
                     &field.name,
                     RejectKind::UnknownField,
                     format!(
-                        "field `{}` is not in the field catalogue, so no purpose justifies collecting it (R9): \
+                        "field `{}` is not in the field catalogue, so no purpose justifies collecting it: \
                          add it to [compliance.fields] with its category and purposes, or import with unknown fields dropped",
                         field.name
                     ),

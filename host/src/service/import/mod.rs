@@ -210,7 +210,7 @@ impl RejectKind {
             RejectKind::InvalidExternalId => "not a valid external id",
             RejectKind::InvalidConsent => "a consent with a channel Custode does not know",
             RejectKind::UnknownField => {
-                "a field outside the field catalogue, refused because unknown fields are rejected (R9)"
+                "a field outside the field catalogue, refused because unknown fields are rejected"
             }
             RejectKind::InvalidRecord => "a value the rules do not accept",
         }

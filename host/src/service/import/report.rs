@@ -167,7 +167,7 @@ impl ImportReport {
                 .map(|(k, v)| format!("{k} ({v})"))
                 .collect();
             out += &format!(
-                "\nfields dropped because no purpose justifies them (R9): {}; add them to the field catalogue to keep them",
+                "\nfields dropped because no purpose justifies them: {}; add them to the field catalogue to keep them",
                 list.join(", ")
             );
         }

@@ -17,7 +17,7 @@ pub struct ImportRequest {
     /// also takes a component file (`.wasm`), to try a plugin before installing it.
     #[arg(long)]
     pub plugin: String,
-    /// Where the contacts came from, as the data subject will be told (R2), e.g. "Fiera Milano 2026".
+    /// Where the contacts came from, as the data subject will be told, e.g. "Fiera Milano 2026".
     #[arg(long)]
     pub source: String,
     /// How the data was collected: phone, email, lead-generation, public-database, fair,
@@ -31,7 +31,7 @@ pub struct ImportRequest {
     #[serde(default)]
     #[param(value_type = Option<String>)]
     pub on_error: OnError,
-    /// What to do with fields outside the field catalogue (R9): `drop` them (the default; they are
+    /// What to do with fields outside the field catalogue: `drop` them (the default; they are
     /// counted) or `reject` the row.
     #[arg(long, value_enum, default_value_t = FieldPolicy::Drop)]
     #[serde(default)]
