@@ -1,6 +1,8 @@
 //! The plugin runtime with real components: loading, validation, the disk cache, the importer world.
 
 use custode::runtime::cache::CodeSource;
+use custode::runtime::importer::ImportSession;
+use custode::runtime::retention::RetentionJob;
 use custode::runtime::{Plugin, PluginKind, PluginSettings, Runtime};
 use custode_tests::plugin_bytes;
 
@@ -31,7 +33,7 @@ fn an_sdk_importer_describes_itself_and_imports_in_chunks() {
         .iter()
         .all(|i| i.starts_with("custode:plugin/")));
 
-    let mut session = plugin.open_import().unwrap();
+    let mut session = ImportSession::open(&plugin).unwrap();
     // Chunks end mid-line: the session must carry the tail over.
     let first = session.push(b"anna@example.com\nbru").unwrap();
     let second = session.push(b"no@example.com\r\n\n").unwrap();
@@ -57,7 +59,7 @@ fn a_second_start_loads_compiled_code_from_the_disk_cache() {
     let runtime = Runtime::new(Some(dir.path().to_path_buf())).unwrap();
     let plugin = Plugin::load(&runtime, &bytes, PluginSettings::default()).unwrap();
     assert_eq!(plugin.load_stats().0, CodeSource::DiskCache);
-    let mut session = plugin.open_import().unwrap();
+    let mut session = ImportSession::open(&plugin).unwrap();
     assert_eq!(
         emails(&session.push(b"c@example.com\n").unwrap()),
         ["c@example.com"]
@@ -99,7 +101,7 @@ fn load_with_cache(dir: &std::path::Path, bytes: &[u8]) -> CodeSource {
     let runtime = Runtime::new(Some(dir.into())).unwrap();
     let plugin = Plugin::load(&runtime, bytes, PluginSettings::default()).unwrap();
     assert_eq!(plugin.name(), "lines");
-    let mut session = plugin.open_import().unwrap();
+    let mut session = ImportSession::open(&plugin).unwrap();
     assert_eq!(
         emails(&session.push(b"d@example.com\n").unwrap()),
         ["d@example.com"]
@@ -181,7 +183,7 @@ fn core_modules_and_random_bytes_are_refused_with_the_fix() {
 fn calling_the_wrong_world_names_both_kinds() {
     let runtime = Runtime::new(None).unwrap();
     let plugin = Plugin::load(&runtime, &plugin_bytes("lines"), PluginSettings::default()).unwrap();
-    let err = plugin.start_retention().err().unwrap().to_string();
+    let err = RetentionJob::start(&plugin).err().unwrap().to_string();
     assert!(
         err.contains("is of kind `importer`, but a `retention-rule` plugin is needed"),
         "{err}"

@@ -1,6 +1,7 @@
 //! Misbehaving plugins are stopped with a message that names the plugin, the function and the cause,
 //! and the host (and a good plugin) keeps working right after.
 
+use custode::runtime::importer::ImportSession;
 use custode::runtime::importer::MAX_RECORDS_PER_CALL;
 use custode::runtime::log::MAX_LOG_LINES;
 use custode::runtime::{Failure, Limits, Plugin, PluginError, PluginSettings, Runtime};
@@ -22,7 +23,7 @@ fn load(runtime: &Arc<Runtime>, name: &str, limits: Limits) -> Plugin {
 
 /// Runs a whole import of `input` (pushed in two chunks) and returns the error it must end with.
 fn import_error(plugin: &Plugin, input: &[u8]) -> PluginError {
-    let mut session = plugin.open_import().expect("open");
+    let mut session = ImportSession::open(plugin).expect("open");
     let (a, b) = input.split_at(input.len() / 2);
     let result = session
         .push(a)
@@ -34,7 +35,7 @@ fn import_error(plugin: &Plugin, input: &[u8]) -> PluginError {
 /// A good plugin still imports correctly on the same runtime.
 fn good_plugin_still_works(runtime: &Arc<Runtime>) {
     let plugin = load(runtime, "lines", Limits::default());
-    let mut session = plugin.open_import().unwrap();
+    let mut session = ImportSession::open(&plugin).unwrap();
     let records = session.push(b"still@example.com\n").unwrap().records;
     assert_eq!(records.len(), 1);
     session.finish().unwrap();
@@ -110,7 +111,7 @@ fn a_smaller_memory_limit_is_enforced_too() {
 fn a_panic_halfway_reports_the_panic_message() {
     let runtime = Runtime::new(None).unwrap();
     let plugin = load(&runtime, "panic-halfway", Limits::default());
-    let mut session = plugin.open_import().unwrap();
+    let mut session = ImportSession::open(&plugin).unwrap();
     // The first chunk is fine …
     session
         .push(b"a@example.com\n")
@@ -276,7 +277,7 @@ fn a_plugin_whose_describe_names_another_world_is_refused() {
 fn a_chatty_wasi_plugin_keeps_running_with_its_log_capped() {
     let runtime = Runtime::new(None).unwrap();
     let plugin = load(&runtime, "wasi-stdout", Limits::default());
-    let mut session = plugin.open_import().unwrap();
+    let mut session = ImportSession::open(&plugin).unwrap();
     // 2000 lines of 100 bytes: about three times what a 64 KiB pipe would take.
     let records = session.push(b"flood 2000").unwrap().records;
     let fields: Vec<String> = records
@@ -300,7 +301,7 @@ fn a_wasi_plugin_runs_in_an_empty_sandbox_with_stdout_in_its_log() {
     let runtime = Runtime::new(None).unwrap();
     let plugin = load(&runtime, "wasi-stdout", Limits::default());
     assert!(plugin.inspection().uses_wasi);
-    let mut session = plugin.open_import().unwrap();
+    let mut session = ImportSession::open(&plugin).unwrap();
     let mut records = session.push(b"a@example.com\n").unwrap().records;
     records.extend(session.finish().unwrap().records);
     let logged: Vec<String> = session.log().into_iter().map(|(_, line)| line).collect();
@@ -334,7 +335,7 @@ fn many_failures_in_a_row_do_not_exhaust_the_host() {
     let plugin = load(&runtime, "panic-halfway", Limits::default());
     // More failed instances than the pool has slots: each failed store must give its slot back.
     for _ in 0..(custode::runtime::engine::MAX_CONCURRENT_INSTANCES + 20) {
-        let mut session = plugin.open_import().unwrap();
+        let mut session = ImportSession::open(&plugin).unwrap();
         session.push(b"a@example.com\n").unwrap();
         assert!(session.push(b"b@example.com\n").is_err());
     }

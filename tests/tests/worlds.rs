@@ -2,6 +2,8 @@
 
 use custode::bundled;
 use custode::domain::*;
+use custode::runtime::exporter::render;
+use custode::runtime::retention::RetentionJob;
 use custode::runtime::{Plugin, PluginSettings, Runtime};
 use std::collections::BTreeMap;
 
@@ -61,7 +63,7 @@ fn li(purpose: &str) -> BasisPeriod {
 #[test]
 fn the_legitimate_interest_rule_erases_silent_customers_and_keeps_the_rest() {
     let plugin = load("legitimate-interest", &[]);
-    let mut job = plugin.start_retention().unwrap();
+    let mut job = RetentionJob::start(&plugin).unwrap();
     let accounting = BasisPeriod {
         purpose: "accounting".into(),
         basis: LegalBasis::LegalObligation,
@@ -121,7 +123,7 @@ fn the_rule_setting_changes_the_action() {
         "legitimate-interest",
         &[("months", "36"), ("action", "review")],
     );
-    let mut job = plugin.start_retention().unwrap();
+    let mut job = RetentionJob::start(&plugin).unwrap();
     let batch = vec![
         subject(1, 26 * 31, vec![li("customer-care")]),
         subject(2, 40 * 31, vec![li("customer-care")]),
@@ -143,7 +145,7 @@ fn the_rule_setting_changes_the_action() {
 #[test]
 fn a_bad_rule_setting_is_refused_when_the_run_starts() {
     let plugin = load("legitimate-interest", &[("months", "zero")]);
-    let mut job = plugin.start_retention().unwrap();
+    let mut job = RetentionJob::start(&plugin).unwrap();
     let err = job
         .evaluate(NOW, &[subject(1, 10, vec![])])
         .unwrap_err()
@@ -224,7 +226,7 @@ fn package() -> SubjectPackage {
 #[test]
 fn the_json_exporter_renders_the_whole_package_as_valid_json() {
     let plugin = load("json", &[]);
-    let document = plugin.render(&package()).unwrap();
+    let document = render(&plugin, &package()).unwrap();
     assert_eq!(document.media_type, "application/json");
     assert_eq!(document.file_name, "subject-42.json");
     let json: serde_json::Value = serde_json::from_slice(&document.bytes).expect("valid JSON");
@@ -243,7 +245,7 @@ fn the_json_exporter_renders_the_whole_package_as_valid_json() {
         "escapes are right: {json}"
     );
     // Deterministic: the same package renders to the same bytes.
-    assert_eq!(plugin.render(&package()).unwrap().bytes, document.bytes);
+    assert_eq!(render(&plugin, &package()).unwrap().bytes, document.bytes);
 }
 
 #[test]
@@ -251,7 +253,7 @@ fn the_csv_exporter_guards_against_formula_injection() {
     let plugin = load("csv-export", &[]);
     let mut p = package();
     p.fields[1].value = "=HYPERLINK(\"http://evil\")".into();
-    let document = plugin.render(&p).unwrap();
+    let document = render(&plugin, &p).unwrap();
     let text = String::from_utf8(document.bytes).unwrap();
     assert!(
         !text.contains(",=HYPERLINK") && !text.contains("\"=HYPERLINK"),

@@ -5,19 +5,16 @@ use super::info::PluginKind;
 use super::plugin::Plugin;
 use crate::domain::{Document, SubjectPackage};
 
-impl Plugin {
-    /// Renders `package` with this exporter, on a fresh instance.
-    pub fn render(&self, package: &SubjectPackage) -> Result<Document, StartError> {
-        self.expect_kind(PluginKind::Exporter)?;
-        let mut store = self.new_store();
-        let instance = self.start(&mut store)?;
-        let result = self.call(&mut store, "render", |s| instance.render(s, package))?;
-        let document =
-            result.map_err(|e| self.error("render", Failure::reported(e, None, None)))?;
-        check_document(&document)
-            .map_err(|problem| self.error("render", Failure::Contract(problem)))?;
-        Ok(document)
-    }
+/// Renders `package` with `plugin`, an exporter, on a fresh instance.
+pub fn render(plugin: &Plugin, package: &SubjectPackage) -> Result<Document, StartError> {
+    plugin.expect_kind(PluginKind::Exporter)?;
+    let mut store = plugin.new_store();
+    let instance = plugin.start(&mut store)?;
+    let result = plugin.call(&mut store, "render", |s| instance.render(s, package))?;
+    let document = result.map_err(|e| plugin.error("render", Failure::reported(e, None, None)))?;
+    check_document(&document)
+        .map_err(|problem| plugin.error("render", Failure::Contract(problem)))?;
+    Ok(document)
 }
 
 /// A document goes to a data subject as is: its name must be a plain file name.

@@ -25,16 +25,16 @@ pub struct ImportSession<'p> {
     session: Option<ResourceAny>,
 }
 
-impl Plugin {
-    /// Starts an import session on a fresh instance of this plugin.
-    pub fn open_import(&self) -> Result<ImportSession<'_>, StartError> {
-        self.expect_kind(PluginKind::Importer)?;
-        let mut store = self.new_store();
-        let instance = self.start(&mut store)?;
-        let opened = self.call(&mut store, "open", |s| instance.open(s))?;
-        let session = opened.map_err(|e| self.error("open", reported(e)))?;
+impl<'p> ImportSession<'p> {
+    /// Starts an import session on a fresh instance of `plugin`, an importer.
+    pub fn open(plugin: &'p Plugin) -> Result<ImportSession<'p>, StartError> {
+        plugin.expect_kind(PluginKind::Importer)?;
+        let mut store = plugin.new_store();
+        let instance = plugin.start(&mut store)?;
+        let opened = plugin.call(&mut store, "open", |s| instance.open(s))?;
+        let session = opened.map_err(|e| plugin.error("open", reported(e)))?;
         Ok(ImportSession {
-            plugin: self,
+            plugin,
             store,
             instance,
             session: Some(session),

@@ -34,14 +34,14 @@ impl SubjectBatch {
     }
 }
 
-impl Plugin {
-    /// Starts a retention run on a fresh instance of this plugin.
-    pub fn start_retention(&self) -> Result<RetentionJob<'_>, StartError> {
-        self.expect_kind(PluginKind::RetentionRule)?;
-        let mut store = self.new_store();
-        let instance = self.start(&mut store)?;
+impl<'p> RetentionJob<'p> {
+    /// Starts a retention run on a fresh instance of `plugin`, a retention rule.
+    pub fn start(plugin: &'p Plugin) -> Result<RetentionJob<'p>, StartError> {
+        plugin.expect_kind(PluginKind::RetentionRule)?;
+        let mut store = plugin.new_store();
+        let instance = plugin.start(&mut store)?;
         Ok(RetentionJob {
-            plugin: self,
+            plugin,
             store,
             instance,
         })

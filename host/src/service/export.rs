@@ -3,6 +3,7 @@
 
 use super::{Compliance, Error, Subject};
 use crate::domain::{Actor, Document, Timestamp};
+use crate::runtime::exporter::render;
 use crate::runtime::{Plugin, PluginError, PluginKind, StartError};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -46,7 +47,7 @@ impl Compliance {
         }
         let id = self.resolve_contact(subject)?;
         let package = self.subject_package(id, Some(now))?;
-        let document = plugin.render(&package)?;
+        let document = render(plugin, &package)?;
         // The audit entry proves what was handed out without keeping it: a digest, not the data.
         let details = json!({
             "exporter": format!("{}@{}", plugin.name(), plugin.version()),

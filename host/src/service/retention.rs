@@ -7,6 +7,7 @@
 
 use super::{Compliance, Error};
 use crate::domain::{Actor, ContactId, RetentionAction, RetentionDecision, Timestamp};
+use crate::runtime::retention::RetentionJob;
 use crate::runtime::{Plugin, PluginError, PluginKind, StartError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -98,7 +99,7 @@ fn run(
             plugin.kind()
         )));
     }
-    let mut job = plugin.start_retention()?;
+    let mut job = RetentionJob::start(plugin)?;
     let mut report = RetentionReport {
         rule: format!("{}@{}", plugin.name(), plugin.version()),
         rule_digest: plugin.digest().to_string(),

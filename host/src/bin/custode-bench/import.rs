@@ -13,6 +13,7 @@ use crate::{native, raw};
 use custode::domain::{
     Actor, Email, Identity, PluginRef, Policy, Role, SourceChannel, SuppressionScope, Timestamp,
 };
+use custode::runtime::importer::ImportSession;
 use custode::runtime::{Plugin, PluginSettings, Runtime};
 use custode::service::import::{ChunkParser, ImportOptions, JobHandle};
 use custode::service::Compliance;
@@ -345,7 +346,7 @@ fn check_counts(m: &Measured, g: &Generated) -> anyhow::Result<()> {
 fn check_native_matches_plugin(plugin: &Plugin, csv: &Path) -> anyhow::Result<()> {
     let bytes = std::fs::read(csv)?;
     let chunk = &bytes[..bytes.len().min(custode::runtime::importer::CHUNK_SIZE)];
-    let mut session = plugin.open_import()?;
+    let mut session = ImportSession::open(plugin)?;
     let from_plugin = session.push(chunk)?;
     let mut parser = native::NativeCsv::new();
     let from_native = parser.push(chunk)?;

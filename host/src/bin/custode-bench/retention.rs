@@ -4,6 +4,7 @@ use crate::report::{Report, Target};
 use custode::bundled;
 use custode::domain::SubjectView;
 use custode::domain::{Actor, Role, Timestamp};
+use custode::runtime::retention::RetentionJob;
 use custode::runtime::{Plugin, PluginSettings, Runtime};
 use custode::service::retention::{RetentionOptions, BATCH};
 use custode::service::Compliance;
@@ -41,7 +42,7 @@ pub fn run(
     let subjects: usize = views.iter().map(Vec::len).sum();
     anyhow::ensure!(subjects > 0, "the imported database has no subjects");
     let evaluate = |at: Timestamp| -> anyhow::Result<(f64, usize)> {
-        let mut job = rule.start_retention()?;
+        let mut job = RetentionJob::start(&rule)?;
         let batches: Vec<_> = views.iter().map(|v| job.prepare(v)).collect();
         let started = Instant::now();
         let mut decided = 0;

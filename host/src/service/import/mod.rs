@@ -239,7 +239,7 @@ impl Compliance {
             digest: plugin.digest().to_string(),
         };
         let open = || -> Result<Box<dyn ChunkParser + '_>, ImportError> {
-            Ok(Box::new(plugin.open_import()?))
+            Ok(Box::new(ImportSession::open(plugin)?))
         };
         self.import_parsed(&parser, &open, path, options, job)
     }

@@ -17,9 +17,10 @@ use crate::runtime::log::LogLevel;
 
 macro_rules! same_enum {
     ($wit:ident <-> $domain:ident { $($variant:ident),+ $(,)? }) => {
-        impl From<wit::$wit> for $domain {
-            fn from(v: wit::$wit) -> Self {
-                match v { $(wit::$wit::$variant => $domain::$variant),+ }
+        impl Lift for wit::$wit {
+            type Output = $domain;
+            fn lift(self) -> $domain {
+                match self { $(wit::$wit::$variant => $domain::$variant),+ }
             }
         }
         impl From<$domain> for wit::$wit {
@@ -39,9 +40,10 @@ same_enum!(LegalBasis <-> LegalBasis {
 same_enum!(ConsentAction <-> ConsentAction { Granted, Withdrawn, Objected });
 same_enum!(DataCategory <-> DataCategory { Contact, Commercial, Financial, Marketing, Notes });
 
-impl From<wit::PluginKind> for PluginKind {
-    fn from(kind: wit::PluginKind) -> Self {
-        match kind {
+impl Lift for wit::PluginKind {
+    type Output = PluginKind;
+    fn lift(self) -> PluginKind {
+        match self {
             wit::PluginKind::Importer => PluginKind::Importer,
             wit::PluginKind::RetentionRule => PluginKind::RetentionRule,
             wit::PluginKind::Exporter => PluginKind::Exporter,
@@ -49,9 +51,10 @@ impl From<wit::PluginKind> for PluginKind {
     }
 }
 
-impl From<wit::LogLevel> for LogLevel {
-    fn from(level: wit::LogLevel) -> Self {
-        match level {
+impl Lift for wit::LogLevel {
+    type Output = LogLevel;
+    fn lift(self) -> LogLevel {
+        match self {
             wit::LogLevel::Trace => LogLevel::Trace,
             wit::LogLevel::Debug => LogLevel::Debug,
             wit::LogLevel::Info => LogLevel::Info,
@@ -61,12 +64,14 @@ impl From<wit::LogLevel> for LogLevel {
     }
 }
 
-impl From<wit::PluginInfo> for Description {
-    fn from(info: wit::PluginInfo) -> Self {
+impl Lift for wit::PluginInfo {
+    type Output = Description;
+    fn lift(self) -> Description {
+        let info = self;
         Description {
             name: info.name,
             version: info.version,
-            kind: info.kind.into(),
+            kind: info.kind.lift(),
             summary: info.summary,
             config_keys: info
                 .config_keys
@@ -82,8 +87,10 @@ impl From<wit::PluginInfo> for Description {
     }
 }
 
-impl From<wit::ImportError> for Reported {
-    fn from(e: wit::ImportError) -> Self {
+impl Lift for wit::ImportError {
+    type Output = Reported;
+    fn lift(self) -> Reported {
+        let e = self;
         Reported {
             message: e.message,
             row: e.row,
@@ -92,14 +99,24 @@ impl From<wit::ImportError> for Reported {
     }
 }
 
-impl From<wit::Document> for Document {
-    fn from(d: wit::Document) -> Self {
+impl Lift for wit::Document {
+    type Output = Document;
+    fn lift(self) -> Document {
+        let d = self;
         Document {
             file_name: d.file_name,
             media_type: d.media_type,
             bytes: d.bytes,
         }
     }
+}
+
+/// This version's types into the domain's (or the runtime's). A trait of its own rather than `From`:
+/// an impl of `From<wit::X>` would belong to the domain's type, and the domain, like everything
+/// above this module, knows nothing of WIT; this module converts in both directions.
+pub(crate) trait Lift {
+    type Output;
+    fn lift(self) -> Self::Output;
 }
 
 /// WIT timestamps are plain seconds; the domain wraps them.
@@ -109,10 +126,12 @@ fn timestamp(t: wit::Timestamp) -> Timestamp {
 
 /// Records move across as they are (strings are moved, not copied): checking and normalising them
 /// is the import service's job.
-impl From<ChunkResult> for SourceChunk {
-    fn from(chunk: ChunkResult) -> Self {
+impl Lift for ChunkResult {
+    type Output = SourceChunk;
+    fn lift(self) -> SourceChunk {
+        let chunk = self;
         SourceChunk {
-            records: chunk.records.into_iter().map(Into::into).collect(),
+            records: chunk.records.into_iter().map(Lift::lift).collect(),
             rejected: chunk
                 .rejected
                 .into_iter()
@@ -126,8 +145,10 @@ impl From<ChunkResult> for SourceChunk {
     }
 }
 
-impl From<wit::ContactRecord> for SourceRecord {
-    fn from(r: wit::ContactRecord) -> Self {
+impl Lift for wit::ContactRecord {
+    type Output = SourceRecord;
+    fn lift(self) -> SourceRecord {
+        let r = self;
         SourceRecord {
             row: r.row,
             identities: r
@@ -156,7 +177,7 @@ impl From<wit::ContactRecord> for SourceRecord {
                 .map(|c| SourceConsent {
                     purpose: c.purpose,
                     channel: c.channel,
-                    action: c.action.into(),
+                    action: c.action.lift(),
                     at: c.at.map(timestamp),
                     evidence: c.evidence,
                     notice_version: c.notice_version,
@@ -167,7 +188,7 @@ impl From<wit::ContactRecord> for SourceRecord {
                 .into_iter()
                 .map(|b| BasisClaim {
                     purpose: b.purpose,
-                    basis: b.basis.into(),
+                    basis: b.basis.lift(),
                     start: b.start.map(timestamp),
                     end: b.end.map(timestamp),
                 })
@@ -182,7 +203,7 @@ impl From<wit::ContactRecord> for SourceRecord {
                 .collect(),
             source: SourceDetails {
                 label: r.source.label,
-                channel: r.source.channel.map(Into::into),
+                channel: r.source.channel.map(Lift::lift),
                 collected_at: r.source.collected_at.map(timestamp),
             },
             last_interaction: r.last_interaction.map(timestamp),
@@ -201,23 +222,17 @@ mod tests {
             SourceChannel::Erp,
             SourceChannel::Other,
         ] {
-            assert_eq!(SourceChannel::from(wit::SourceChannel::from(c)), c);
+            assert_eq!(wit::SourceChannel::from(c).lift(), c);
         }
         for b in [
             LegalBasis::Consent,
             LegalBasis::LegitimateInterest,
             LegalBasis::PreContract,
         ] {
-            assert_eq!(LegalBasis::from(wit::LegalBasis::from(b)), b);
+            assert_eq!(wit::LegalBasis::from(b).lift(), b);
         }
-        assert_eq!(
-            ConsentAction::from(wit::ConsentAction::Objected),
-            ConsentAction::Objected
-        );
-        assert_eq!(
-            DataCategory::from(wit::DataCategory::Financial),
-            DataCategory::Financial
-        );
+        assert_eq!(wit::ConsentAction::Objected.lift(), ConsentAction::Objected);
+        assert_eq!(wit::DataCategory::Financial.lift(), DataCategory::Financial);
     }
 
     /// Every part of an importer's record reaches the import service, nothing reinterpreted.
@@ -262,14 +277,15 @@ mod tests {
             },
             last_interaction: Some(3),
         };
-        let chunk = SourceChunk::from(ChunkResult {
+        let chunk = (ChunkResult {
             records: vec![record],
             rejected: vec![wit::RowError {
                 row: 8,
                 column: Some("email".into()),
                 message: "no address".into(),
             }],
-        });
+        })
+        .lift();
         let r = &chunk.records[0];
         assert_eq!(r.row, 7);
         assert_eq!(

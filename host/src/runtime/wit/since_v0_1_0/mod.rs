@@ -6,11 +6,13 @@
 mod convert;
 mod subject;
 
+use convert::Lift;
+
 use super::super::error::Reported;
 use super::super::info::{Description, PluginKind};
 use super::super::state::PluginState;
 use crate::domain::{self, Document, RetentionDecision, SourceChunk, SubjectPackage, Timestamp};
-use wasmtime::component::{HasSelf, InstancePre, Linker, ResourceAny};
+use wasmtime::component::{HasData, InstancePre, Linker, ResourceAny};
 use wasmtime::Store;
 
 /// Generates the bindings of the three worlds from one WIT folder, named once here: the importer
@@ -79,20 +81,30 @@ pub fn views(batch: &[domain::SubjectView]) -> Vec<SubjectView> {
 
 /// Defines this version's `custode:plugin/host` in `linker`.
 pub(crate) fn add_to_linker(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> {
-    host::add_to_linker::<PluginState, HasSelf<PluginState>>(linker, |state| state)
+    host::add_to_linker::<PluginState, HostFunctions>(linker, |state| HostCalls(state))
 }
 
-impl host::Host for PluginState {
+/// A plugin's store seen through this version's host interface: the calls are converted and
+/// forwarded to [`PluginState`], which knows no version.
+pub(crate) struct HostCalls<'a>(&'a mut PluginState);
+
+struct HostFunctions;
+
+impl HasData for HostFunctions {
+    type Data<'a> = HostCalls<'a>;
+}
+
+impl host::Host for HostCalls<'_> {
     fn log(&mut self, level: types::LogLevel, message: String) {
-        self.log_line(level.into(), message);
+        self.0.log_line(level.lift(), message);
     }
 
     fn config(&mut self, key: String) -> Option<String> {
-        self.config_value(&key)
+        self.0.config_value(&key)
     }
 }
 
-impl types::Host for PluginState {}
+impl types::Host for HostCalls<'_> {}
 
 /// A component of this version, checked and linked, ready to be instantiated for each job.
 pub(crate) enum Pre {
@@ -139,7 +151,7 @@ impl Instance {
             Instance::RetentionRule(i) => i.custode_plugin_plugin().call_describe(store)?,
             Instance::Exporter(i) => i.custode_plugin_plugin().call_describe(store)?,
         };
-        Ok(info.into())
+        Ok(info.lift())
     }
 
     /// `session.open`.
@@ -151,7 +163,7 @@ impl Instance {
             return Err(not_a(PluginKind::Importer));
         };
         let opened = i.custode_plugin_source().session().call_open(store)?;
-        Ok(opened.map_err(Into::into))
+        Ok(opened.map_err(Lift::lift))
     }
 
     /// `session.push`.
@@ -168,7 +180,7 @@ impl Instance {
             .custode_plugin_source()
             .session()
             .call_push(store, session, chunk)?;
-        Ok(result.map(Into::into).map_err(Into::into))
+        Ok(result.map(Lift::lift).map_err(Lift::lift))
     }
 
     /// `session.finish`.
@@ -184,7 +196,7 @@ impl Instance {
             .custode_plugin_source()
             .session()
             .call_finish(store, session)?;
-        Ok(result.map(Into::into).map_err(Into::into))
+        Ok(result.map(Lift::lift).map_err(Lift::lift))
     }
 
     /// `rule.evaluate`, on views converted by [`views`].
@@ -198,7 +210,7 @@ impl Instance {
             return Err(not_a(PluginKind::RetentionRule));
         };
         let decisions = i.custode_plugin_rule().call_evaluate(store, now.0, batch)?;
-        Ok(decisions.map(|d| d.into_iter().map(Into::into).collect()))
+        Ok(decisions.map(|d| d.into_iter().map(Lift::lift).collect()))
     }
 
     /// `render.render`.
@@ -212,7 +224,7 @@ impl Instance {
         };
         let lowered = types::SubjectPackage::from(package);
         let rendered = i.custode_plugin_render().call_render(store, &lowered)?;
-        Ok(rendered.map(Into::into).map_err(|e| e.message))
+        Ok(rendered.map(Lift::lift).map_err(|e| e.message))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Conversions of plugin API 0.1's subject types: the views a retention rule decides on and its
 //! decisions, and the package an exporter renders.
 
+use super::convert::Lift;
 use super::importer::custode::plugin::types as wit;
 use crate::domain::{
     self, CategoryHeld, ConsentStateEntry, FieldEntry, Identity, IdentityEntry, NoticeReceipt,
@@ -66,15 +67,17 @@ impl From<&SubjectView> for wit::SubjectView {
     }
 }
 
-impl From<wit::RetentionDecision> for RetentionDecision {
-    fn from(d: wit::RetentionDecision) -> Self {
+impl Lift for wit::RetentionDecision {
+    type Output = RetentionDecision;
+    fn lift(self) -> RetentionDecision {
+        let d = self;
         RetentionDecision {
             contact_id: domain::ContactId(d.contact_id as i64),
             action: match d.action {
                 wit::RetentionAction::Keep => RetentionAction::Keep,
                 wit::RetentionAction::Erase => RetentionAction::Erase,
                 wit::RetentionAction::Anonymise(c) => {
-                    RetentionAction::Anonymise(c.into_iter().map(Into::into).collect())
+                    RetentionAction::Anonymise(c.into_iter().map(Lift::lift).collect())
                 }
                 wit::RetentionAction::Review => RetentionAction::Review,
             },
