@@ -20,7 +20,7 @@ pub struct ImportArgs {
     /// (`.wasm`), to try a plugin before installing it.
     #[arg(long)]
     pub plugin: String,
-    /// Where the contacts came from, as the data subject will be told (R2), e.g. "Fiera Milano 2026".
+    /// Where the contacts came from, as the data subject will be told (Art. 15(1)(g)), e.g. "Fiera Milano 2026".
     #[arg(long)]
     pub source: String,
     /// How the data was collected: phone, email, lead-generation, public-database, fair,
@@ -30,7 +30,7 @@ pub struct ImportArgs {
     /// What to do with a bad row: abort (import nothing) or skip (import the rest, report the row).
     #[arg(long, value_enum, default_value_t = OnError::Abort)]
     pub on_error: OnError,
-    /// What to do with fields outside the field catalogue (R9): drop them (counted) or reject the row.
+    /// What to do with fields outside the field catalogue (data minimisation): drop them (counted) or reject the row.
     #[arg(long, value_enum, default_value_t = FieldPolicy::Drop)]
     pub unknown_fields: FieldPolicy,
     /// A setting for a plugin given as a component file, e.g. `--set delimiter=;` (repeatable). An

@@ -58,7 +58,7 @@ pub enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(compliance::AuditCommand),
-    /// Retention rules (R12).
+    /// Retention rules: erase, anonymise or review data kept longer than its purpose needs.
     #[command(subcommand)]
     Retention(requests::RetentionCommand),
     /// Everything known about a data subject, as a document (access, Art. 15; portability, Art. 20).
