@@ -1,6 +1,6 @@
 //! Measures the compliance store on generated data: bulk import rate (empty and already-full database),
 //! rows written per contact, and `can_process` latency at random contacts. The benchmark program
-//! (`custode-bench`, issue 4) will take these scenarios over; this is the store's own yardstick.
+//! (`custode-bench`) will take these scenarios over; this is the store's own yardstick.
 //!
 //! `cargo run --release -p custode --example store_bench -- --contacts 1000000`
 

@@ -1,5 +1,5 @@
 //! A contact record as an importer delivers it after the import service has validated and normalised
-//! it: what the store's bulk write path takes (issue 4 converts the WIT `contact-record` into this).
+//! it: what the store's bulk write path takes (the import service converts the WIT `contact-record` into this).
 
 use serde::{Deserialize, Serialize};
 
@@ -78,7 +78,7 @@ pub enum RecordOutcome {
     Merged(ContactId),
     /// The same record from the same file was imported before: nothing written.
     Unchanged(ContactId),
-    /// An identity is on the suppression list for all purposes: nothing written (R13).
+    /// An identity is on the suppression list for all purposes: nothing written.
     Suppressed,
 }
 
@@ -141,7 +141,7 @@ impl Policy {
         Ok(())
     }
 
-    /// A purpose accepts only the bases its catalogue entry lists (R8: marketing needs consent).
+    /// A purpose accepts only the bases its catalogue entry lists (marketing needs consent).
     pub fn check_basis_allowed(
         &self,
         field: &str,
@@ -225,7 +225,11 @@ mod tests {
         });
         let err = p.check_record(&r).unwrap_err();
         assert_eq!(err.field, "row 3: fields[1]");
-        assert!(err.message.contains("R9"));
+        assert!(
+            err.message.contains("no purpose justifies storing it"),
+            "{}",
+            err.message
+        );
 
         let mut r = record();
         r.consents[0].purpose = "spam".into();

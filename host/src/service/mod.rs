@@ -48,7 +48,7 @@ impl Compliance {
         self.store.policy()
     }
 
-    /// The store, for the import service (issue 4), which writes through `ImportStore::import`.
+    /// The store, for the import service, which writes through `ImportStore::import`.
     pub fn store(&self) -> &Arc<dyn ComplianceStore> {
         &self.store
     }

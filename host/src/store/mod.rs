@@ -43,7 +43,7 @@ pub trait ContactStore {
     fn find_contact(&self, identity: &Identity) -> Result<Option<ContactId>>;
     fn list_contacts(&self, filter: &ContactFilter) -> Result<ContactPage>;
     fn rectify(&self, actor: &Actor, id: ContactId, change: &Rectification) -> Result<()>;
-    /// Records a contact with the person (an order, a reply): legitimate interest counts from it (R12).
+    /// Records a contact with the person (an order, a reply): legitimate interest counts from it.
     fn record_interaction(&self, actor: &Actor, id: ContactId, at: Timestamp) -> Result<()>;
     /// Art. 18: `Some(since)` restricts processing to storage, `None` lifts the restriction.
     fn set_restriction(&self, actor: &Actor, id: ContactId, since: Option<Timestamp>)
@@ -79,7 +79,7 @@ pub trait ConsentStore {
     fn notice_receipts(&self, id: ContactId) -> Result<Vec<NoticeReceipt>>;
 }
 
-/// The suppression list (R13): keyed hashes of identifiers, surviving erasure.
+/// The suppression list: keyed hashes of identifiers, surviving erasure.
 pub trait SuppressionStore {
     fn suppress(
         &self,
@@ -108,7 +108,7 @@ pub trait SubjectStore {
     fn subject_views(&self, after: Option<ContactId>, limit: u32) -> Result<Vec<SubjectView>>;
 }
 
-/// Erasure and anonymisation (Art. 17, R12). Both are refused for an erased contact or one under legal
+/// Erasure (Art. 17) and anonymisation. Both are refused for an erased contact or one under legal
 /// hold, and, when a retention rule decided them ([`ErasureCause::Retention`]), for a restricted one.
 pub trait ErasureStore {
     fn erase(
@@ -143,7 +143,7 @@ pub trait RecordWriter {
     fn counts(&self) -> ImportCounts;
 }
 
-/// Bulk writes (issue 4's import service is built on this).
+/// Bulk writes (the import service is built on this).
 pub trait ImportStore {
     /// Runs `run` inside one transaction: if it returns `Ok(report)`, the batch and the report are
     /// committed with an audit entry; if it returns `Err` (or panics), nothing of the import remains.
@@ -172,7 +172,7 @@ pub trait AuditStore {
     ) -> Result<()>;
 }
 
-/// Online backup (R16).
+/// Online backup.
 pub trait BackupStore {
     fn backup(&self, actor: &Actor, dest: &Path) -> Result<BackupReport>;
 }

@@ -27,13 +27,13 @@ use crate::service::jobs::JobStatus;
 pub struct ImportQuery {
     /// The name of an enabled importer plugin, e.g. `csv`.
     plugin: String,
-    /// Where the contacts came from, as the data subject will be told (R2).
+    /// Where the contacts came from, as the data subject will be told (Art. 15(1)(g)).
     source: String,
     /// How the data was collected: phone, email, lead-generation, public-database, fair, …
     channel: String,
     /// `abort` (default: import nothing if a row is bad) or `skip` (import the rest, report the rows).
     on_error: Option<String>,
-    /// `drop` (default) or `reject` fields outside the field catalogue (R9).
+    /// `drop` (default) or `reject` fields outside the field catalogue (data minimisation, Art. 5(1)(c)).
     unknown_fields: Option<String>,
 }
 

@@ -1,4 +1,4 @@
-//! Import scenarios (issue 4): a generated CSV through the bundled Wasm `csv` importer into a
+//! Import scenarios: a generated CSV through the bundled Wasm `csv` importer into a
 //! file-backed database, against the same import through a native parser, against bare SQLite
 //! inserts of the same rows, into an empty and into a full database; peak memory; and
 //! `can_process` on the imported contacts.
