@@ -1,7 +1,7 @@
-//! The legitimate-interest clock (24 months of silence): `can_process` counts the months of silence as the bundled
-//! retention rule does, from the later of the last interaction and the latest collection of the data
-//! by a source, or from the contact's creation when neither is known; the limit is reached when the
-//! whole months have passed (`last + 24 months <= now`).
+//! The legitimate-interest clock (24 months of silence): `can_process` counts the months of silence
+//! as the bundled retention rule does, from the later of the last interaction and the latest
+//! collection of the data by a source, or from the contact's creation when neither is known; the
+//! limit is reached when the whole months have passed (`last + 24 months <= now`).
 
 use super::consent::BasisPeriod;
 use super::decision::{DecisionRule as R, SubjectFacts};

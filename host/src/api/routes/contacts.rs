@@ -29,7 +29,8 @@ pub struct ListQuery {
     purpose: Option<String>,
     /// The channel for `purpose` (default `any`).
     channel: Option<String>,
-    /// With `purpose`: `false` lists the contacts that may NOT be processed: those to remedy (obtain consent, record a basis) or delete.
+    /// With `purpose`: `false` lists the contacts that may NOT be processed: those to remedy
+    /// (obtain consent, record a basis) or delete.
     allowed: Option<bool>,
     /// Contacts changed at or after this time (RFC 3339, date or seconds).
     updated_since: Option<String>,

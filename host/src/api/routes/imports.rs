@@ -33,7 +33,8 @@ pub struct ImportQuery {
     channel: String,
     /// `abort` (default: import nothing if a row is bad) or `skip` (import the rest, report the rows).
     on_error: Option<String>,
-    /// `drop` (default) or `reject` fields outside the field catalogue (data minimisation, Art. 5(1)(c)).
+    /// `drop` (default) or `reject` fields outside the field catalogue (data minimisation,
+    /// Art. 5(1)(c)).
     unknown_fields: Option<String>,
 }
 
