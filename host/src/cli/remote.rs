@@ -10,10 +10,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::json;
 
+use super::args::{Cli, Command};
 use super::compliance::{self, AuditCommand};
 use super::plugin::{self, PluginCommand};
 use super::token::{self, TokenCommand};
-use super::{Cli, Command};
 use crate::api::problem::Problem;
 use crate::service::jobs::{JobState, JobStatus};
 
