@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::catalogue::{default_fields, default_purposes, Catalogue, FieldDef, PurposeDef};
 use super::error::InvalidInput;
 use super::phone::PhoneCountry;
+use super::vocab::LegalBasis;
 
 /// Everything company-specific the compliance rules depend on. Every key has a default, so an
 /// empty config file is a working installation.
@@ -71,6 +72,27 @@ impl Policy {
             notice_required: settings.notice_required,
             catalogue: Catalogue::new(settings.purposes.clone(), settings.fields.clone())?,
         })
+    }
+
+    /// A purpose accepts only the bases its catalogue entry lists (marketing needs consent).
+    pub fn check_basis_allowed(
+        &self,
+        field: &str,
+        purpose: &str,
+        basis: LegalBasis,
+    ) -> Result<(), InvalidInput> {
+        let def = self.catalogue.require_purpose(field, purpose)?;
+        if def.bases.contains(&basis) {
+            return Ok(());
+        }
+        let accepted: Vec<&str> = def.bases.iter().map(|b| b.as_str()).collect();
+        Err(InvalidInput::new(
+            field,
+            format!(
+                "purpose `{purpose}` cannot be based on {basis}: it accepts {}",
+                accepted.join(" or ")
+            ),
+        ))
     }
 }
 

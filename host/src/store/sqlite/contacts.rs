@@ -54,7 +54,7 @@ impl ContactStore for SqliteStore {
             last_interaction: new.last_interaction,
             ..NormalizedRecord::default()
         };
-        self.policy.check_record(&record).map_err(|mut e| {
+        record.check(&self.policy).map_err(|mut e| {
             e.field = e.field.trim_start_matches("row 1: ").to_string();
             e
         })?;

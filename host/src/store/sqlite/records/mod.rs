@@ -186,7 +186,7 @@ impl<'c> RecordSink<'c> {
         index: usize,
         record: &NormalizedRecord,
     ) -> std::result::Result<Plan, Result<RecordOutcome>> {
-        if let Err(e) = self.store.policy.check_record(record) {
+        if let Err(e) = record.check(&self.store.policy) {
             return Err(Err(e.into()));
         }
         let mut keys: Vec<(String, u8)> = Vec::with_capacity(record.identities.len());
