@@ -105,7 +105,7 @@ impl PluginDefaults {
     }
 }
 
-/// Which contact fields each role sees (R3: show each role only the data it needs). Only the roles
+/// Which contact fields each role sees (show each role only the data it needs). Only the roles
 /// that may read contacts (`dpo`, `operator`) can be listed; a role not listed sees every field.
 /// `auditor` and `admin` cannot read contacts at all. Email and phone identities count as the fields
 /// `email` and `phone`; external ids (`erp:C-42`) are shown to every role that reads contacts, because

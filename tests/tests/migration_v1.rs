@@ -61,7 +61,7 @@ fn an_installation_written_by_schema_version_1_opens_and_keeps_working() {
         .unwrap();
     assert!(!no.allowed, "{}", no.reason);
 
-    // Values and where they came from (R2) survived.
+    // Values and where they came from survived.
     let id = compliance.resolve_contact(&mario).unwrap();
     let details = compliance.contact(id).unwrap();
     assert_eq!(details.current("first_name"), Some("Mario"));

@@ -118,7 +118,7 @@ fn a_retention_run_erases_silent_contacts_without_a_basis_and_suppresses_their_r
         "no personal data in the audit log"
     );
 
-    // Her email is suppressed: importing the same people again does not bring her back (R13).
+    // Her email is suppressed: importing the same people again does not bring her back: her email is on the suppression list.
     let again = import_examples(&i);
     assert_eq!(again.suppressed, 1, "{again:#?}");
     assert!(i.compliance.resolve_contact(&giulia).is_err());

@@ -153,6 +153,179 @@ fn a_bad_rule_setting_is_refused_when_the_run_starts() {
     assert!(err.contains("months"), "names the setting: {err}");
 }
 
+/// One question both 24-month clocks answer: `can_process` in the domain (legitimate interest
+/// lapses) and the bundled `legitimate-interest` rule (the subject's data goes). Times are UTC.
+struct Silence {
+    name: &'static str,
+    /// The limit in months: the policy's `legitimate_interest_months`, the rule's `months`.
+    months: u32,
+    created: &'static str,
+    interaction: Option<&'static str>,
+    /// When a source last collected the person's data (an import of a fair list, a form).
+    collected: Option<&'static str>,
+    /// When the legitimate-interest basis was recorded as starting; the creation when `None`.
+    basis_start: Option<&'static str>,
+    now: &'static str,
+    lapsed: bool,
+}
+
+fn silences() -> Vec<Silence> {
+    let case = |name, months, interaction, now, lapsed| Silence {
+        name,
+        months,
+        created: "2020-01-01T00:00:00Z",
+        interaction: Some(interaction),
+        collected: None,
+        basis_start: None,
+        now,
+        lapsed,
+    };
+    vec![
+        case("exactly 24 months after the last interaction", 24, "2024-03-15T10:00:00Z", "2026-03-15T10:00:00Z", true),
+        case("one second short of 24 months", 24, "2024-03-15T10:00:00Z", "2026-03-15T09:59:59Z", false),
+        case("a leap day plus 24 months is 28 February", 24, "2024-02-29T12:00:00Z", "2026-02-28T12:00:00Z", true),
+        case("a leap day, one second short", 24, "2024-02-29T12:00:00Z", "2026-02-28T11:59:59Z", false),
+        case("25 months of silence", 24, "2024-05-01T00:00:00Z", "2026-06-01T00:00:00Z", true),
+        case("23 months of silence", 24, "2024-07-01T00:00:00Z", "2026-06-01T00:00:00Z", false),
+        case("31 January plus a month is 28 February", 1, "2025-01-31T08:00:00Z", "2025-02-28T08:00:00Z", true),
+        case("31 January plus a month, one second short", 1, "2025-01-31T08:00:00Z", "2025-02-28T07:59:59Z", false),
+        case("31 January plus a month in a leap year is 29 February", 1, "2024-01-31T00:00:00Z", "2024-02-29T00:00:00Z", true),
+        case("the day before that 29 February", 1, "2024-01-31T00:00:00Z", "2024-02-28T23:59:59Z", false),
+        case("31 January plus 13 months reaches a leap day", 13, "2023-01-31T00:00:00Z", "2024-02-29T00:00:00Z", true),
+        case("30 April plus 10 months is 28 February", 10, "2025-04-30T00:00:00Z", "2026-02-27T23:59:59Z", false),
+        Silence {
+            collected: Some("2024-06-01T00:00:00Z"),
+            ..case("data collected after the last interaction counts from the collection", 24, "2023-01-10T00:00:00Z", "2026-05-31T23:59:59Z", false)
+        },
+        Silence {
+            collected: Some("2024-06-01T00:00:00Z"),
+            ..case("and lapses 24 months after the collection", 24, "2023-01-10T00:00:00Z", "2026-06-01T00:00:00Z", true)
+        },
+        Silence {
+            collected: Some("2022-01-01T00:00:00Z"),
+            ..case("an interaction after the collection counts from the interaction", 24, "2024-06-01T00:00:00Z", "2026-05-31T23:59:59Z", false)
+        },
+        Silence {
+            interaction: None,
+            collected: Some("2024-04-10T09:00:00Z"),
+            ..case("no interaction: from the collection", 24, "", "2026-04-10T09:00:00Z", true)
+        },
+        Silence {
+            created: "2024-04-10T09:00:00Z",
+            interaction: None,
+            ..case("nothing known: from the contact's creation", 24, "", "2026-04-10T09:00:00Z", true)
+        },
+        Silence {
+            created: "2024-04-10T09:00:00Z",
+            interaction: None,
+            ..case("nothing known, a day short", 24, "", "2026-04-09T09:00:00Z", false)
+        },
+        Silence {
+            created: "2026-01-15T00:00:00Z",
+            interaction: None,
+            collected: Some("2022-09-01T00:00:00Z"),
+            basis_start: Some("2026-01-15T00:00:00Z"),
+            ..case("a 2022 fair list imported this year is silent since 2022, whatever the basis start", 24, "", "2026-03-01T00:00:00Z", true)
+        },
+    ]
+}
+
+#[test]
+fn can_process_and_the_bundled_rule_count_the_legitimate_interest_months_alike() {
+    use custode::domain;
+    let at = |text: &str| domain::Timestamp::parse("time", text).unwrap();
+    let mut plugins: BTreeMap<u32, Plugin> = BTreeMap::new();
+    for case in silences() {
+        let created = at(case.created);
+        let interaction = case.interaction.map(at);
+        let collected = case.collected.map(at);
+        let now = at(case.now);
+        let basis = domain::BasisPeriod {
+            purpose: "customer-care".into(),
+            basis: domain::LegalBasis::LegitimateInterest,
+            start: case.basis_start.map_or(created, at),
+            end: None,
+        };
+
+        // The domain: may the contact be processed on legitimate interest at `now`?
+        let policy = domain::Policy::from_settings(&domain::Settings {
+            legitimate_interest_months: case.months,
+            ..Default::default()
+        })
+        .unwrap();
+        let facts = domain::SubjectFacts {
+            contact: Some(domain::ContactId(1)),
+            created_at: created,
+            first_notice_at: Some(created),
+            last_interaction: interaction,
+            last_collected_at: collected,
+            bases: vec![basis.clone()],
+            ..Default::default()
+        };
+        let query = domain::ProcessingQuery {
+            purpose: "customer-care",
+            channel: "phone",
+            at: now,
+        };
+        let decision = domain::can_process(&policy, &query, &facts);
+        let domain_lapsed = match decision.rule {
+            domain::DecisionRule::LegitimateInterestLapsed => true,
+            domain::DecisionRule::Allowed => false,
+            other => panic!(
+                "{}: can_process decided {other:?}: {}",
+                case.name, decision.reason
+            ),
+        };
+
+        // The bundled rule, through the runtime, on the same subject as the store shows it.
+        let plugin = plugins.entry(case.months).or_insert_with(|| {
+            load(
+                "legitimate-interest",
+                &[("months", &case.months.to_string()), ("explain", "all")],
+            )
+        });
+        let view = domain::SubjectView {
+            contact_id: domain::ContactId(1),
+            created_at: created,
+            last_interaction: interaction,
+            sources: collected
+                .map(|collected_at| domain::SourceSummary {
+                    label: "Fiera Milano".into(),
+                    channel: domain::SourceChannel::Fair,
+                    collected_at,
+                })
+                .into_iter()
+                .collect(),
+            legal_bases: vec![basis],
+            consents: vec![],
+            categories: vec![],
+            restricted: false,
+            legal_hold: false,
+        };
+        let decisions = plugin
+            .start_retention()
+            .unwrap()
+            .evaluate(now.0, &[(&view).into()])
+            .unwrap();
+        let [decision] = decisions.as_slice() else {
+            panic!(
+                "{}: with `explain = all` the rule decides on every subject: {decisions:?}",
+                case.name
+            );
+        };
+        let rule_lapsed = decision.action != RetentionAction::Keep;
+
+        assert_eq!(
+            (domain_lapsed, rule_lapsed),
+            (case.lapsed, case.lapsed),
+            "{}: (can_process lapsed, rule lapsed) at {}; the rule said: {}",
+            case.name,
+            case.now,
+            decision.reason
+        );
+    }
+}
+
 fn package() -> SubjectPackage {
     SubjectPackage {
         contact_id: ContactId(42),

@@ -1,4 +1,4 @@
-//! Access control (R3): the role × route matrix, and the middleware that enforces it.
+//! Access control by role: the role × route matrix, and the middleware that enforces it.
 //!
 //! Every route is in [`ROUTES`] with the roles allowed to call it; a route missing from the table is
 //! refused to everyone (deny by default). The middleware runs after routing, before the handler's

@@ -1,4 +1,4 @@
-//! Field visibility (R3: show each role only the data it needs): what of a contact a role may see,
+//! Field visibility (show each role only the data it needs): what of a contact a role may see,
 //! from `[access.visible_fields]`. Applied to every answer that carries contact data: the list, a
 //! contact, and the contact after a rectification.
 //!

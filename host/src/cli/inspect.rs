@@ -1,9 +1,9 @@
 //! `custode plugin inspect FILE`: what a plugin says about itself and what the component imports
 //! and exports; for a component Custode refuses, what can be read of it, then the reason.
 
-use super::plugin::read_plugin;
 use crate::runtime::validate::Surface;
 use crate::runtime::{Inspection, LoadError, Plugin, Runtime};
+use anyhow::Context;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -21,6 +21,22 @@ pub(crate) fn inspect(file: &PathBuf, json: bool, out: &mut dyn Write) -> anyhow
         print_refused(&surface, &bytes, &refused, json, out)?;
     }
     Err(anyhow::Error::new(refused).context(format!("{} is not a usable plugin", file.display())))
+}
+
+/// Reads a plugin file, or a bundled plugin when `file` is a bare name that is not a file.
+fn read_plugin(file: &PathBuf) -> anyhow::Result<Vec<u8>> {
+    if !file.exists() {
+        if let Some(bundled) = file.to_str().and_then(crate::bundled::get) {
+            return Ok(bundled.bytes.to_vec());
+        }
+        let names: Vec<&str> = crate::bundled::BUNDLED.iter().map(|p| p.file).collect();
+        anyhow::bail!(
+            "{} does not exist, and no bundled plugin has that name (bundled: {})",
+            file.display(),
+            names.join(", ")
+        );
+    }
+    std::fs::read(file).with_context(|| format!("reading {}", file.display()))
 }
 
 fn print_refused(

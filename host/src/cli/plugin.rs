@@ -90,8 +90,6 @@ pub fn run(
     }
 }
 
-pub(crate) use super::inspect::print_inspection;
-
 /// The settings change a `configure` command asks for, given the plugin's current limits.
 pub(crate) fn settings_change(command: &PluginCommand, current: Limits) -> SettingsChange {
     let PluginCommand::Configure {
@@ -187,20 +185,4 @@ pub(crate) fn print_installed(
 pub(crate) fn print_deleted(name: &str, out: &mut dyn Write) -> anyhow::Result<i32> {
     writeln!(out, "deleted plugin `{name}`")?;
     Ok(0)
-}
-
-/// Reads a plugin file, or a bundled plugin when `file` is a bare name that is not a file.
-pub(crate) fn read_plugin(file: &PathBuf) -> anyhow::Result<Vec<u8>> {
-    if !file.exists() {
-        if let Some(bundled) = file.to_str().and_then(crate::bundled::get) {
-            return Ok(bundled.bytes.to_vec());
-        }
-        let names: Vec<&str> = crate::bundled::BUNDLED.iter().map(|p| p.file).collect();
-        anyhow::bail!(
-            "{} does not exist, and no bundled plugin has that name (bundled: {})",
-            file.display(),
-            names.join(", ")
-        );
-    }
-    std::fs::read(file).with_context(|| format!("reading {}", file.display()))
 }

@@ -10,10 +10,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::json;
 
+use super::args::{Cli, Command};
 use super::compliance::{self, AuditCommand};
 use super::plugin::{self, PluginCommand};
 use super::token::{self, TokenCommand};
-use super::{Cli, Command};
 use crate::api::problem::Problem;
 use crate::service::jobs::{JobState, JobStatus};
 
@@ -291,7 +291,7 @@ fn plugins(client: &Client, command: &PluginCommand, out: &mut dyn Write) -> any
             let details: serde_json::Value =
                 client.get_json(&at(&file.display().to_string(), ""), &[])?;
             let inspection = serde_json::from_value(details["inspection"].clone())?;
-            plugin::print_inspection(&inspection, *json, out)
+            super::inspect::print_inspection(&inspection, *json, out)
         }
         PluginCommand::List { json } => plugin::print_list(
             &client.get_json::<Vec<_>>("/api/v1/plugins", &[])?,

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
 pub enum RetentionCommand {
-    /// Run a retention rule over every subject and apply its decisions (R12).
+    /// Run a retention rule over every subject and apply its decisions (Art. 5(1)(e)).
     Run(RetentionRunArgs),
 }
 

@@ -29,7 +29,7 @@ impl Actor {
 }
 
 impl Role {
-    /// The roles that read contacts' data (R3): a DPO answering a data subject, an operator
+    /// The roles that read contacts' data: a DPO answering a data subject, an operator
     /// maintaining contacts. An admin runs the installation and an auditor reads the audit log;
     /// neither needs personal data. The API's route table grants exactly these roles the contact
     /// routes, and `[access.visible_fields]` can only restrict them.

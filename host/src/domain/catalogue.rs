@@ -1,6 +1,6 @@
 //! The purpose catalogue and the field catalogue: what the data is processed for, which legal bases can
-//! justify each purpose, and which purposes justify collecting each field (R8, R9). Both are
-//! configuration (R17); the defaults are a small Italian B2B CRM's.
+//! justify each purpose, and which purposes justify collecting each field. Both are
+//! configuration; the defaults are a small Italian B2B CRM's.
 
 use std::collections::HashMap;
 
@@ -19,7 +19,7 @@ pub struct PurposeDef {
     pub name: String,
     /// What it means, for the access report (Art. 15(1)(a)).
     pub description: String,
-    /// The legal bases that can make this processing lawful; consent-only purposes (R8) list only
+    /// The legal bases that can make this processing lawful; consent-only purposes (marketing, profiling, transfer to third parties) list only
     /// `consent`.
     pub bases: Vec<LegalBasis>,
     /// Direct marketing, or profiling to the extent that it is related to direct marketing (Art.
@@ -42,7 +42,7 @@ pub struct FieldDef {
     /// Snake-case name as importers and the API use it, e.g. `vat_id`.
     pub name: String,
     pub category: DataCategory,
-    /// The purposes that justify collecting the field (R9): a field with none may not be stored.
+    /// The purposes that justify collecting the field (minimisation): a field with none may not be stored.
     pub purposes: Vec<String>,
 }
 
@@ -79,7 +79,7 @@ impl Catalogue {
             if f.purposes.is_empty() {
                 return Err(InvalidInput::new(
                     "fields",
-                    format!("field `{}` lists no purpose: data no purpose needs may not be collected (R9)", f.name),
+                    format!("field `{}` lists no purpose: data no purpose needs may not be collected (data minimisation, Art. 5(1)(c))", f.name),
                 ));
             }
             if let Some(unknown) = f.purposes.iter().find(|p| !purpose_index.contains_key(*p)) {
@@ -137,12 +137,12 @@ impl Catalogue {
         })
     }
 
-    /// The field, or an error naming the fix (R9: data without a purpose is not collected).
+    /// The field, or an error naming the fix (data without a purpose is not collected).
     pub fn require_field(&self, field: &str, name: &str) -> Result<&FieldDef, InvalidInput> {
         self.field(name).ok_or_else(|| {
             InvalidInput::new(
                 field,
-                format!("field `{name}` is not in the field catalogue, so no purpose justifies storing it (R9): drop it, or add it to the `fields` settings with the purposes that need it"),
+                format!("field `{name}` is not in the field catalogue, so no purpose justifies storing it (data minimisation, Art. 5(1)(c)): drop it, or add it to the `fields` settings with the purposes that need it"),
             )
         })
     }
@@ -288,7 +288,7 @@ mod tests {
         ] {
             assert!(c.purpose(p).is_some(), "{p}");
         }
-        // R8: marketing, profiling and transfer to third parties need consent and nothing else.
+        // Marketing, profiling and transfer to third parties need consent and nothing else.
         for p in ["marketing", "profiling", "third-party-transfer"] {
             assert_eq!(
                 c.purpose(p).unwrap().bases,
@@ -338,7 +338,9 @@ mod tests {
         assert!(Catalogue::new(default_purposes(), fields)
             .unwrap_err()
             .message
-            .contains("R9"));
+            .contains(
+                "data no purpose needs may not be collected (data minimisation, Art. 5(1)(c))"
+            ));
 
         let mut purposes = default_purposes();
         purposes.push(purposes[0].clone());
@@ -359,6 +361,11 @@ mod tests {
             err.message
         );
         let err = c.require_field("fields", "shoe_size").unwrap_err();
-        assert!(err.message.contains("R9"), "{}", err.message);
+        assert!(
+            err.message
+                .contains("no purpose justifies storing it (data minimisation"),
+            "{}",
+            err.message
+        );
     }
 }

@@ -1,5 +1,5 @@
 //! Consent ledger events, legal-basis periods, and how the current consent for a channel is derived
-//! from the ledger (R5, R6, Art. 7).
+//! from the ledger (Art. 6, Art. 7).
 
 use serde::{Deserialize, Serialize};
 
@@ -184,7 +184,7 @@ pub fn consent_for(
     }
 }
 
-/// A legal basis for a purpose over a period (R6).
+/// A legal basis for a purpose over a period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BasisPeriod {

@@ -1,11 +1,11 @@
 //! A contact as the store returns it: identities, field values with their history, and where each came
-//! from (R2, R11).
+//! from.
 
 use serde::{Deserialize, Serialize};
 
+use super::decision::SuppressionScope;
 use super::identity::Identity;
 use super::ids::{BatchId, ContactId, ProvenanceId};
-use super::processing::SuppressionScope;
 use super::time::Timestamp;
 use super::vocab::{DataCategory, SourceChannel};
 
@@ -18,7 +18,7 @@ pub struct PluginRef {
     pub digest: String,
 }
 
-/// Where a piece of data came from (R2), as shown to the data subject (Art. 15(1)(g)).
+/// Where a piece of data came from, as shown to the data subject (Art. 15(1)(g)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProvenanceEntry {
     pub id: ProvenanceId,
@@ -41,7 +41,7 @@ pub struct IdentityEntry {
     pub provenance: Option<ProvenanceId>,
 }
 
-/// An identity a rectification removed (R11): it no longer finds the contact, but where it came from
+/// An identity a rectification removed: it no longer finds the contact, but where it came from
 /// and when it was removed stay known until erasure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormerIdentity {
@@ -52,7 +52,7 @@ pub struct FormerIdentity {
     pub removed_by: ProvenanceId,
 }
 
-/// One field value, current or replaced (history, R11), with its provenance.
+/// One field value, current or replaced (history), with its provenance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldEntry {
     pub name: String,
@@ -108,7 +108,7 @@ pub struct ContactSummary {
     pub erased: bool,
 }
 
-/// The privacy notice a person received (R7).
+/// The privacy notice a person received (Art. 13–14).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoticeReceipt {
     pub version: String,

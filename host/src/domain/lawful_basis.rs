@@ -1,9 +1,9 @@
 //! Whether one legal basis makes a processing lawful now, and the words when none does: the part of
-//! `can_process` (R8) that goes through the purpose's bases one by one.
+//! `can_process` that goes through the purpose's bases one by one.
 
 use super::catalogue::PurposeDef;
 use super::consent::{BasisPeriod, ChannelConsent};
-use super::processing::{channel_words, Decision, DecisionRule, SubjectFacts};
+use super::decision::{channel_words, Decision, DecisionRule, SubjectFacts};
 use super::settings::Policy;
 use super::time::Timestamp;
 use super::vocab::{ConsentAction, ConsentChannel, LegalBasis};
@@ -107,7 +107,7 @@ pub(super) fn check_basis(
             return Err(Some((
                 R::LegitimateInterestLapsed,
                 format!(
-                    "legitimate interest for {name} lapsed: {what} {}, {} months ago (the limit is {months}, R12)",
+                    "legitimate interest for {name} lapsed: {what} {}, {} months ago (the limit is {months})",
                     since.date_string(),
                     since.whole_months_until(at)
                 ),
@@ -180,7 +180,7 @@ pub(super) fn no_basis(
         return Decision::deny(
             R::NoBasis,
             format!(
-                "no legal basis is recorded for {} ({}): it needs {}; record one, or obtain consent where consent is allowed (R8)",
+                "no legal basis is recorded for {} ({}): it needs {}; record one, or obtain consent where consent is allowed",
                 purpose.name,
                 channel_words(channel),
                 needs.join(" or ")
@@ -203,7 +203,7 @@ pub(super) fn no_basis(
     let reasons: Vec<String> = failures.into_iter().map(|(_, why)| why).collect();
     let fix = if purpose.bases == [LegalBasis::Consent] {
         format!(
-            "{} needs consent (R8): obtain it again or stop processing",
+            "{} needs consent: obtain it again or stop processing",
             purpose.name
         )
     } else {

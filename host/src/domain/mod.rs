@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod consent;
 pub mod contact;
 pub mod deadline;
+pub mod decision;
 pub mod error;
 pub mod identity;
 pub mod ids;
@@ -42,13 +43,12 @@ pub use contact::{
     NoticeReceipt, PluginRef, ProvenanceEntry,
 };
 pub use deadline::RequestDeadline;
+pub use decision::{Decision, DecisionRule, SubjectFacts, SuppressionScope};
 pub use error::InvalidInput;
 pub use identity::{Email, ExternalId, Identity};
 pub use ids::{BatchId, ContactId, NoticeId, ProvenanceId};
 pub use phone::{Phone, PhoneCountry};
-pub use processing::{
-    can_process, Decision, DecisionRule, ProcessingQuery, SubjectFacts, SuppressionScope,
-};
+pub use processing::{can_process, ProcessingQuery};
 pub use record::{
     BasisClaim, ConsentClaim, FieldValue, NormalizedRecord, NoticeClaim, RecordOutcome,
     SourceDetails,

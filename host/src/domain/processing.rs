@@ -1,12 +1,10 @@
 //! `can_process`: may this contact's data be processed for this purpose on this channel at this time,
-//! on which legal basis, and if not, why (R8). Pure: the store gathers [`SubjectFacts`] with a few index
+//! on which legal basis, and if not, why. Pure: the store gathers [`SubjectFacts`] with a few index
 //! lookups, this decides.
 
-use serde::{Deserialize, Serialize};
-
 use super::catalogue::PurposeDef;
-use super::consent::{consent_for, BasisPeriod, ConsentState};
-use super::ids::ContactId;
+use super::consent::consent_for;
+use super::decision::{channel_words, Decision, DecisionRule, SubjectFacts};
 use super::lawful_basis::{check_basis, no_basis};
 use super::settings::Policy;
 use super::time::Timestamp;
@@ -20,111 +18,6 @@ pub struct ProcessingQuery<'a> {
     /// answers it, and a refusal on any one channel denies it.
     pub channel: &'a str,
     pub at: Timestamp,
-}
-
-/// Purposes an identity on the suppression list must not be processed for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SuppressionScope {
-    All,
-    Purposes(Vec<String>),
-}
-
-impl SuppressionScope {
-    pub fn covers(&self, purpose: &str) -> bool {
-        match self {
-            SuppressionScope::All => true,
-            SuppressionScope::Purposes(list) => list.iter().any(|p| p == purpose),
-        }
-    }
-
-    /// Both scopes at once (an identity suppressed twice, or a contact with two suppressed identities).
-    pub fn union(&self, other: &SuppressionScope) -> SuppressionScope {
-        match (self, other) {
-            (SuppressionScope::All, _) | (_, SuppressionScope::All) => SuppressionScope::All,
-            (SuppressionScope::Purposes(a), SuppressionScope::Purposes(b)) => {
-                let mut all: Vec<String> = a.iter().chain(b).cloned().collect();
-                all.sort();
-                all.dedup();
-                SuppressionScope::Purposes(all)
-            }
-        }
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            SuppressionScope::All => "all purposes".to_string(),
-            SuppressionScope::Purposes(list) => list.join(", "),
-        }
-    }
-}
-
-/// What the store knows about one contact that bears on one (purpose, channel) question.
-#[derive(Debug, Clone, Default)]
-pub struct SubjectFacts {
-    pub contact: Option<ContactId>,
-    pub erased_at: Option<Timestamp>,
-    pub restricted_since: Option<Timestamp>,
-    pub suppression: Option<(Timestamp, SuppressionScope)>,
-    /// When the contact first received a privacy notice.
-    pub first_notice_at: Option<Timestamp>,
-    pub created_at: Timestamp,
-    pub last_interaction: Option<Timestamp>,
-    /// The latest `collected_at` of the contact's data from any source (field-values rows): with the
-    /// last interaction, what the legitimate-interest clock counts from, as the retention rule does.
-    pub last_collected_at: Option<Timestamp>,
-    /// For the asked purpose, the latest ledger event at or before the query time on each channel
-    /// (`any` included; at most one per channel).
-    pub consents: Vec<ConsentState>,
-    /// For the asked purpose, the latest objection at or before the query time, on whatever channel:
-    /// an objection is to the purpose (Art. 21), so a later grant on its own channel does not lift it
-    /// for the other channels (see [`consent_for`]).
-    pub objection: Option<ConsentState>,
-    /// Every recorded basis period for the asked purpose.
-    pub bases: Vec<BasisPeriod>,
-}
-
-/// Which rule decided; stable names for API clients and tests, while `reason` is for people.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DecisionRule {
-    Allowed,
-    UnknownPurpose,
-    UnknownChannel,
-    UnknownSubject,
-    Erased,
-    Suppressed,
-    Restricted,
-    Objected,
-    ConsentWithdrawn,
-    ConsentNeverGiven,
-    BasisEnded,
-    BasisNotStarted,
-    LegitimateInterestLapsed,
-    NoBasis,
-    NoticeMissing,
-}
-
-/// The answer to "may I process?".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Decision {
-    pub allowed: bool,
-    /// The basis that makes the processing lawful, when one is found.
-    pub basis: Option<LegalBasis>,
-    pub rule: DecisionRule,
-    /// In words a DPO can act on.
-    pub reason: String,
-}
-
-impl Decision {
-    pub(super) fn deny(rule: DecisionRule, reason: String) -> Self {
-        Decision {
-            allowed: false,
-            basis: None,
-            rule,
-            reason,
-        }
-    }
 }
 
 /// The order in which bases are tried: a basis that does not depend on the person's will is reported
@@ -230,7 +123,7 @@ pub fn can_process(policy: &Policy, query: &ProcessingQuery<'_>, facts: &Subject
             basis: Some(basis),
             rule: R::NoticeMissing,
             reason: format!(
-                "{why}, but no privacy notice (Art. 13–14) is recorded as given to {contact} by {}: record the notice version they received before processing (R7)",
+                "{why}, but no privacy notice (Art. 13–14) is recorded as given to {contact} by {}: record the notice version they received before processing",
                 at.date_string()
             ),
         };
@@ -249,18 +142,11 @@ fn suppression_decision(facts: &SubjectFacts, purpose: &PurposeDef) -> Option<De
         Decision::deny(
             DecisionRule::Suppressed,
             format!(
-                "the identity is on the suppression list since {} for {}: it must not be processed for {} (R13)",
+                "the identity is on the suppression list since {} for {}: it must not be processed for {}",
                 since.date_string(),
                 scope.describe(),
                 purpose.name
             ),
         )
     })
-}
-
-pub(super) fn channel_words(channel: ConsentChannel) -> String {
-    match channel {
-        ConsentChannel::Any => "every channel".into(),
-        c => format!("by {c}"),
-    }
 }

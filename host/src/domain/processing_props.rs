@@ -4,10 +4,9 @@ use proptest::prelude::*;
 
 use super::catalogue::PurposeDef;
 use super::consent::ConsentState;
+use super::decision::{DecisionRule as R, SubjectFacts, SuppressionScope};
 use super::ids::ContactId;
-use super::processing::{
-    can_process, DecisionRule as R, ProcessingQuery, SubjectFacts, SuppressionScope,
-};
+use super::processing::{can_process, ProcessingQuery};
 use super::processing_tests::{basis, contact, ev, ledger};
 use super::settings::{Policy, Settings};
 use super::time::Timestamp;

@@ -2,10 +2,9 @@
 //! legitimate-interest clock in `processing_li_tests.rs`), and the helpers those tables share.
 
 use super::consent::{ledger_summary, BasisPeriod, ConsentState};
+use super::decision::{DecisionRule as R, SubjectFacts, SuppressionScope};
 use super::ids::ContactId;
-use super::processing::{
-    can_process, DecisionRule as R, ProcessingQuery, SubjectFacts, SuppressionScope,
-};
+use super::processing::{can_process, ProcessingQuery};
 use super::settings::{Policy, Settings};
 use super::time::Timestamp;
 use super::vocab::{ConsentAction as A, ConsentChannel as Ch, LegalBasis as B};
@@ -96,7 +95,7 @@ fn cases() -> Vec<Case> {
     let c = contact;
     vec![
         Case {
-            name: "legitimate interest cannot justify marketing (consent only, R8)",
+            name: "legitimate interest cannot justify marketing (consent only)",
             purpose: "marketing",
             channel: "email",
             facts: SubjectFacts {
@@ -110,7 +109,7 @@ fn cases() -> Vec<Case> {
             },
             rule: R::ConsentNeverGiven,
             basis: None,
-            says: "marketing needs consent (R8)",
+            says: "marketing needs consent: obtain it again",
         },
         Case {
             name: "consent given for a period that has ended",
@@ -253,7 +252,7 @@ fn cases() -> Vec<Case> {
             },
             rule: R::Suppressed,
             basis: None,
-            says: "must not be processed for marketing (R13)",
+            says: "it must not be processed for marketing",
         },
         Case {
             name: "an unknown identity",

@@ -6,21 +6,22 @@ use serde::{Deserialize, Serialize};
 use super::catalogue::{default_fields, default_purposes, Catalogue, FieldDef, PurposeDef};
 use super::error::InvalidInput;
 use super::phone::PhoneCountry;
+use super::vocab::LegalBasis;
 
-/// Everything company-specific the compliance rules depend on (R17). Every key has a default, so an
+/// Everything company-specific the compliance rules depend on. Every key has a default, so an
 /// empty config file is a working installation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// The controller's name, shown in access reports, e.g. `Rossi Forniture S.r.l.`.
     pub controller_name: String,
-    /// Where the data is stored (R15), e.g. `Milan, Italy (EU)`; shown in access reports.
+    /// Where the data is stored, e.g. `Milan, Italy (EU)`; shown in access reports.
     pub data_location: String,
     /// ISO country whose numbering plan applies to phone numbers without an international prefix.
     pub phone_default_country: String,
-    /// Months without interaction after which legitimate interest no longer justifies processing (R12).
+    /// Months without interaction after which legitimate interest no longer justifies processing.
     pub legitimate_interest_months: u32,
-    /// Whether processing needs a privacy notice recorded as given to the contact (R7, Art. 13–14).
+    /// Whether processing needs a privacy notice recorded as given to the contact (Art. 13–14).
     pub notice_required: bool,
     /// The purpose catalogue.
     pub purposes: Vec<PurposeDef>,
@@ -71,6 +72,27 @@ impl Policy {
             notice_required: settings.notice_required,
             catalogue: Catalogue::new(settings.purposes.clone(), settings.fields.clone())?,
         })
+    }
+
+    /// A purpose accepts only the bases its catalogue entry lists (marketing needs consent).
+    pub fn check_basis_allowed(
+        &self,
+        field: &str,
+        purpose: &str,
+        basis: LegalBasis,
+    ) -> Result<(), InvalidInput> {
+        let def = self.catalogue.require_purpose(field, purpose)?;
+        if def.bases.contains(&basis) {
+            return Ok(());
+        }
+        let accepted: Vec<&str> = def.bases.iter().map(|b| b.as_str()).collect();
+        Err(InvalidInput::new(
+            field,
+            format!(
+                "purpose `{purpose}` cannot be based on {basis}: it accepts {}",
+                accepted.join(" or ")
+            ),
+        ))
     }
 }
 

@@ -1,4 +1,4 @@
-//! Contacts: create, read with provenance, rectify (R11), interactions (R12), restriction (Art. 18)
+//! Contacts: create, read with provenance, rectify (Art. 16), interactions (the legitimate-interest clock counts from them), restriction (Art. 18)
 //! and legal hold.
 
 use super::{Compliance, Result};
@@ -10,7 +10,7 @@ impl Compliance {
         self.store.create_contact(actor, new)
     }
 
-    /// The contact with every value, its history and where each came from (R2, R11).
+    /// The contact with every value, its history and where each came from.
     pub fn contact(&self, id: ContactId) -> Result<ContactDetails> {
         self.store.contact(id)
     }

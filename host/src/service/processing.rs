@@ -1,4 +1,4 @@
-//! `can_process` (R8) and the contact list filtered by it.
+//! `can_process` and the contact list filtered by it.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +18,7 @@ pub enum Subject {
     Identity(Identity),
 }
 
-/// Keep only contacts that may (`allowed: true`) or may not (`allowed: false`: the R8 report of
+/// Keep only contacts that may (`allowed: true`) or may not (`allowed: false`: the report of
 /// contacts without a basis for a purpose, to remedy or delete) be processed for `purpose` on
 /// `channel` at `at`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

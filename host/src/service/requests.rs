@@ -1,5 +1,5 @@
 //! Data-subject requests and the DPO's tools: access package (Art. 15, 20), erasure (Art. 17),
-//! anonymisation, the suppression list (R13), the audit log (Art. 5(2)) and backups (R16).
+//! anonymisation, the suppression list, the audit log (Art. 5(2)) and backups.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -103,7 +103,7 @@ impl Compliance {
 
     /// Everything known about the subject, for access and portability requests: data with provenance,
     /// purposes with their bases and whether processing is allowed now, the consent ledger with
-    /// evidence, notices received, retention per category, recipients, and where the data is (R15).
+    /// evidence, notices received, retention per category, recipients, and where the data is stored.
     pub fn subject_package(&self, id: ContactId, now: Option<Timestamp>) -> Result<SubjectPackage> {
         let now = now.unwrap_or_else(Timestamp::now);
         let data = self.store.subject_data(id)?;

@@ -1,7 +1,7 @@
-//! Retention runs (R12): the store's subjects, in batches of views, through a retention rule plugin;
+//! Retention runs (storage limitation, Art. 5(1)(e)): the store's subjects, in batches of views, through a retention rule plugin;
 //! its decisions applied (or only reported, in a dry run), each with the rule's reason.
 //!
-//! Views carry no names or addresses (R9). Decisions are applied batch by batch through the same
+//! Views carry no names or addresses (minimisation). Decisions are applied batch by batch through the same
 //! erase/anonymise service calls a DPO would make, so each applied decision has its own audit entry
 //! (with the rule's reason); the run as a whole gets one more entry with its counts.
 
@@ -253,7 +253,7 @@ mod tests {
                 contact_id: id,
                 action,
                 reason: "no interaction for 25 months".into(),
-                legal_reference: "R12".into(),
+                legal_reference: "GDPR Art. 5(1)(e)".into(),
                 review_after: None,
             };
             let outcome = apply(&c, &decision, &options, &mut report);

@@ -1,4 +1,4 @@
-//! API tokens (R3, R16): 256 random bits, shown once, stored only as SHA-256 hashes. Checking a token
+//! API tokens: 256 random bits, shown once, stored only as SHA-256 hashes. Checking a token
 //! is a hash-map lookup in memory (no database query per request); the map is reloaded when the
 //! database says tokens changed, so a token created by a CLI beside the server works within a second.
 

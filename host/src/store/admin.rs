@@ -47,7 +47,7 @@ pub struct ActiveToken {
     pub role: Role,
 }
 
-/// Installed plugins (R17).
+/// Installed plugins.
 pub trait PluginStore {
     /// Every installed plugin, with its component.
     fn plugins(&self) -> Result<Vec<StoredPlugin>>;
@@ -65,7 +65,7 @@ pub trait PluginStore {
     fn admin_version(&self) -> Result<i64>;
 }
 
-/// API tokens (R3, R16).
+/// API tokens.
 pub trait TokenStore {
     /// Stores a new token's hash. `Conflict` when the name was ever used.
     fn create_token(&self, actor: &Actor, name: &str, role: Role, hash: &[u8; 32]) -> Result<()>;

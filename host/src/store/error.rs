@@ -18,6 +18,9 @@ pub enum NextStep {
     ListTokens,
 }
 
+/// What every store method returns.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// `what` names the missing thing, e.g. "contact 42" or "notice version `2026-01`".

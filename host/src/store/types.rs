@@ -9,18 +9,18 @@ use crate::domain::{
     FieldValue, Identity, NoticeReceipt, PluginRef, SourceChannel, SuppressionScope, Timestamp,
 };
 
-/// Where an import's records come from; every record's provenance points to it (R2).
+/// Where an import's records come from; every record's provenance points to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchMeta {
     /// A label a person recognises, e.g. `Fiera Milano 2026`.
     pub source_label: String,
     pub channel: SourceChannel,
-    /// SHA-256 (hex) of the imported bytes; re-importing the same file is recognised by it (R4).
+    /// SHA-256 (hex) of the imported bytes; re-importing the same file is recognised by it.
     pub file_digest: Option<String>,
     pub plugin: Option<PluginRef>,
     /// When the import began (the batch's `started_at`).
     pub started_at: Timestamp,
-    /// The collection time of records that carry none (R2: when the data was collected, which for an
+    /// The collection time of records that carry none (when the data was collected, which for an
     /// old fair list is not the day it is imported).
     pub collected_at: Timestamp,
 }
@@ -57,7 +57,7 @@ pub struct NewContact {
     pub last_interaction: Option<Timestamp>,
 }
 
-/// A correction (Art. 16, R11): new values become current, the old ones stay as history with their
+/// A correction (Art. 16): new values become current, the old ones stay as history with their
 /// provenance until erasure.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -127,7 +127,7 @@ pub enum ErasureCause {
     /// A person: the data subject's request (Art. 17(1)) or a DPO's decision. A restriction does not
     /// stop it: the person who asked to restrict may now ask to erase, and a DPO judges that.
     Request,
-    /// A retention rule (storage limitation, Art. 5(1)(e), R12). Refused for a restricted contact:
+    /// A retention rule (storage limitation, Art. 5(1)(e)). Refused for a restricted contact:
     /// Art. 18 keeps the data stored (the person may need it for a legal claim, or contests its
     /// erasure) until a person lifts the restriction or erases by request.
     Retention,
@@ -142,7 +142,7 @@ impl ErasureCause {
     }
 }
 
-/// Data an erasure kept because a legal obligation requires it (R12: accounting records, 10 years).
+/// Data an erasure kept because a legal obligation requires it (e.g. accounting records, 10 years).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeptData {
     pub field: String,

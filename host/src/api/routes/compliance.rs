@@ -121,7 +121,7 @@ pub async fn record_consent(
     .map(|r| (StatusCode::CREATED, Json(r)))
 }
 
-/// An identity for the suppression list (R13): it is stored only as a keyed hash.
+/// An identity for the suppression list: it is stored only as a keyed hash.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SuppressBody {
@@ -180,7 +180,7 @@ pub async fn purposes(State(app): State<Arc<App>>) -> Json<Vec<PurposeDef>> {
 }
 
 #[utoipa::path(get, path = "/api/v1/fields", tag = "catalogue",
-    responses((status = 200, description = "The field catalogue (R9)", body = Object)))]
+    responses((status = 200, description = "The field catalogue: each field with its data category and the purposes that justify collecting it", body = Object)))]
 pub async fn fields(State(app): State<Arc<App>>) -> Json<Vec<FieldDef>> {
     Json(app.compliance.policy().catalogue.fields().to_vec())
 }
@@ -193,7 +193,7 @@ pub async fn notices(State(app): State<Arc<App>>) -> ApiResult<Json<Vec<Notice>>
         .map(Json)
 }
 
-/// A new version of the privacy notice (R7).
+/// A new version of the privacy notice (Art. 13–14).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoticeBody {

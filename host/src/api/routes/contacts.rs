@@ -29,7 +29,8 @@ pub struct ListQuery {
     purpose: Option<String>,
     /// The channel for `purpose` (default `any`).
     channel: Option<String>,
-    /// With `purpose`: `false` lists the contacts that may NOT be processed (the R8 report).
+    /// With `purpose`: `false` lists the contacts that may NOT be processed: those to remedy
+    /// (obtain consent, record a basis) or delete.
     allowed: Option<bool>,
     /// Contacts changed at or after this time (RFC 3339, date or seconds).
     updated_since: Option<String>,
@@ -190,7 +191,7 @@ pub async fn add_legal_basis(
 }
 
 #[utoipa::path(get, path = "/api/v1/contacts/{id}/provenance", tag = "contacts", params(("id" = i64, Path)),
-    responses((status = 200, description = "Where the contact's data came from (R2)", body = Object)))]
+    responses((status = 200, description = "Where the contact's data came from (Art. 15(1)(g))", body = Object)))]
 pub async fn provenance(
     State(app): State<Arc<App>>,
     ApiPath(id): ApiPath<i64>,

@@ -1,5 +1,5 @@
 //! `plugins`: upload a component (the body is its bytes), list, inspect, enable, disable, configure,
-//! delete. Changes take effect at once (R17).
+//! delete. Changes take effect at once, without a restart.
 
 use std::sync::Arc;
 

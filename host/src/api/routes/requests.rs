@@ -1,5 +1,5 @@
 //! Data-subject requests and retention (DPO): access/portability packages rendered by an exporter
-//! plugin, erasure (Art. 17), and retention runs of a rule plugin (R12), dry or applied.
+//! plugin, erasure (Art. 17), and retention runs of a rule plugin (Art. 5(1)(e)), dry or applied.
 
 use std::sync::Arc;
 

@@ -1,5 +1,5 @@
 //! From what an importer plugin returns to what the store writes: identities normalised, fields
-//! checked against the catalogue (minimisation, R9), vocabularies parsed. Runs on the parser thread,
+//! checked against the catalogue (minimisation), vocabularies parsed. Runs on the parser thread,
 //! in parallel with the store's writes.
 
 use super::{FieldPolicy, RejectKind, RowProblem};
@@ -57,7 +57,7 @@ pub fn record(
                     &field.name,
                     RejectKind::UnknownField,
                     format!(
-                        "field `{}` is not in the field catalogue, so no purpose justifies collecting it: \
+                        "field `{}` is not in the field catalogue, so no purpose justifies collecting it (data minimisation, Art. 5(1)(c)): \
                          add it to [compliance.fields] with its category and purposes, or import with unknown fields dropped",
                         field.name
                     ),

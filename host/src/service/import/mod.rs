@@ -1,4 +1,4 @@
-//! The import service (R1, R2, R4, R11, R13, R14): a file through an importer plugin into the store,
+//! The import service: a file through an importer plugin into the store,
 //! all or nothing.
 //!
 //! ```text
@@ -58,7 +58,7 @@ pub enum OnError {
     Skip,
 }
 
-/// What to do with a field that is not in the field catalogue (R9, minimisation).
+/// What to do with a field that is not in the field catalogue (minimisation, Art. 5(1)(c)).
 #[derive(
     Debug,
     Clone,
@@ -83,7 +83,7 @@ pub enum FieldPolicy {
 /// its records were collected.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
-    /// What the data subject will be told the source was, e.g. `Fiera Milano 2026` (R2).
+    /// What the data subject will be told the source was, e.g. `Fiera Milano 2026` (Art. 15(1)(g)).
     pub source_label: String,
     pub channel: SourceChannel,
     pub on_error: OnError,
@@ -194,7 +194,7 @@ pub enum RejectKind {
     InvalidExternalId,
     /// A consent whose channel is not one Custode knows.
     InvalidConsent,
-    /// A field outside the field catalogue, with unknown fields set to reject (R9).
+    /// A field outside the field catalogue, with unknown fields set to reject.
     UnknownField,
     /// The record as a whole failed a check of the rules (an unknown purpose, a date out of range).
     InvalidRecord,
@@ -210,7 +210,7 @@ impl RejectKind {
             RejectKind::InvalidExternalId => "not a valid external id",
             RejectKind::InvalidConsent => "a consent with a channel Custode does not know",
             RejectKind::UnknownField => {
-                "a field outside the field catalogue, refused because unknown fields are rejected"
+                "a field outside the field catalogue, refused because unknown fields are rejected (data minimisation)"
             }
             RejectKind::InvalidRecord => "a value the rules do not accept",
         }

@@ -26,7 +26,7 @@ pub(crate) struct Tally {
     pub records_read: u64,
     pub rejected: Vec<RowProblem>,
     pub rejected_total: u64,
-    /// Fields left out for minimisation (R9), by name; known once the parser sent `Done`.
+    /// Fields left out for minimisation, by name; known once the parser sent `Done`.
     pub fields_dropped: BTreeMap<String, u64>,
 }
 

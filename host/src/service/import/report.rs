@@ -46,12 +46,12 @@ pub struct ImportOutcome {
     pub merged: u64,
     /// Records already imported from this same file: nothing was written for them.
     pub unchanged: u64,
-    /// Records whose identity is on the suppression list (R13): nothing was written for them.
+    /// Records whose identity is on the suppression list: nothing was written for them.
     pub suppressed: u64,
     pub rejected: u64,
     /// The first rejected rows, with the reason (at most `MAX_LISTED_REJECTIONS`).
     pub rejected_rows: Vec<RejectedRow>,
-    /// Fields left out because no purpose in the catalogue justifies them (R9), with how many values.
+    /// Fields left out because no purpose in the catalogue justifies them (minimisation), with how many values.
     pub fields_dropped: BTreeMap<String, u64>,
     /// True when the file had already been imported: no contact was created or changed (its suppressed
     /// and rejected rows, if any, were not imported either time).
@@ -167,7 +167,7 @@ impl ImportReport {
                 .map(|(k, v)| format!("{k} ({v})"))
                 .collect();
             out += &format!(
-                "\nfields dropped because no purpose justifies them: {}; add them to the field catalogue to keep them",
+                "\nfields dropped because no purpose justifies them (data minimisation): {}; add them to the field catalogue to keep them",
                 list.join(", ")
             );
         }

@@ -1,4 +1,4 @@
-//! The plugin registry (R17): installed plugins persisted in the store, the enabled ones loaded and held
+//! The plugin registry: installed plugins persisted in the store, the enabled ones loaded and held
 //! in memory. Upload, enable, configure and disable take effect at once, without a restart: the map of
 //! loaded plugins is replaced as a whole, so a request sees either the old or the new set, and a job
 //! that started with a plugin keeps its `Arc` until it ends.

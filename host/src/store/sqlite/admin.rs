@@ -3,7 +3,8 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::json;
 
-use super::{now, ts, AuditDraft, SqliteStore};
+use super::rows::{now, ts, AuditDraft};
+use super::SqliteStore;
 use crate::domain::{Actor, Role, Timestamp};
 use crate::store::error::{DbContext, NextStep, StoreError};
 use crate::store::{ActiveToken, PluginStore, Result, StoredPlugin, TokenInfo, TokenStore};

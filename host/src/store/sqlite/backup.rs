@@ -1,4 +1,4 @@
-//! Online backup (R16) with SQLite's backup API: a consistent copy taken from a reader's snapshot while
+//! Online backup with SQLite's backup API: a consistent copy taken from a reader's snapshot while
 //! the server keeps reading and writing. The key file is not part of it by design (see `secret.rs`).
 
 use std::path::Path;
@@ -7,7 +7,9 @@ use rusqlite::backup::Backup;
 use rusqlite::Connection;
 use serde_json::json;
 
-use super::{audit, AuditDraft, SqliteStore};
+use super::audit;
+use super::rows::AuditDraft;
+use super::SqliteStore;
 use crate::domain::Actor;
 use crate::store::error::{DbContext, StoreError};
 use crate::store::{BackupReport, BackupStore, Result};

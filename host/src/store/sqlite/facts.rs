@@ -3,8 +3,10 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::suppression::scope_from_sql;
-use super::{ts, views, SqliteStore};
+use super::rows::suppression::scope_from_sql;
+use super::rows::ts;
+use super::views;
+use super::SqliteStore;
 use crate::domain::{
     ledger_summary, BasisPeriod, ConsentAction, ConsentChannel, ConsentState, ContactId,
     LegalBasis, SubjectFacts, SubjectView, Timestamp,

@@ -6,14 +6,15 @@ use rusqlite::{params, TransactionBehavior};
 use serde_json::json;
 
 use super::records::{OnExisting, RecordSink, SinkConfig};
-use super::{audit, now, AuditDraft, SqliteStore};
+use super::rows::{append_audit, now, AuditDraft};
+use super::SqliteStore;
 use crate::domain::{Actor, BatchId};
 use crate::store::error::{DbContext, StoreError};
 use crate::store::{BatchMeta, ImportCommitted, ImportStore, RecordWriter, Result};
 
 fn check_meta(meta: &BatchMeta) -> Result<()> {
     if meta.source_label.trim().is_empty() {
-        return Err(StoreError::invalid("source", "name the source, e.g. `Fiera Milano 2026`: it is what the data subject will be told (R2)"));
+        return Err(StoreError::invalid("source", "name the source, e.g. `Fiera Milano 2026`: it is what the data subject is told when they ask where their data came from (Art. 15(1)(g))"));
     }
     if let Some(d) = &meta.file_digest {
         if d.len() != 64 || !d.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -91,7 +92,7 @@ impl ImportStore for SqliteStore {
             // the same document as `import_batches.report`.
             "report": report,
         });
-        audit::append(
+        append_audit(
             &tx,
             &self.keys,
             actor,

@@ -1,4 +1,11 @@
 //! The SQLite backend: one file `custode.db` (WAL) in the data directory, beside `secret.key`.
+//!
+//! Layers, each using only the ones before it: `pool` (connections) and `schema` (migrations);
+//! `rows` (the row helpers several aggregates share: the audit entry every write appends, a
+//! contact's own rows, the consent ledger, the suppression list); this module (`SqliteStore`:
+//! opening, readers, the writer, `write`); then one module per aggregate, each implementing its
+//! store trait: `audit`, `admin`, `consent`, `suppression`, `views` (a contact read whole), `records`
+//! (the import write path), `contacts`, `facts`, `erasure`, `backup`, `import`.
 
 mod admin;
 mod audit;
@@ -10,6 +17,7 @@ mod facts;
 mod import;
 mod pool;
 mod records;
+mod rows;
 pub mod schema;
 mod suppression;
 mod views;
@@ -23,66 +31,17 @@ use foldhash::fast::RandomState;
 
 pub use pool::with_write_wait;
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
-use crate::domain::{Actor, ContactId, Policy, SuppressionScope, Timestamp};
+use crate::domain::{Actor, Policy, SuppressionScope, Timestamp};
 use crate::store::error::{data_dir_error, DbContext, StoreError};
 use crate::store::secret::{self, Keys};
 use crate::store::{ComplianceStore, Result};
 
 use pool::{ReaderPool, WriterSlot};
+use rows::{append_audit, sync_purposes, AuditDraft, PurposeIds};
 
 pub const DB_FILE: &str = "custode.db";
-
-/// Purpose names and their ids in the database.
-#[derive(Debug, Default)]
-pub(crate) struct PurposeIds {
-    by_name: HashMap<String, i64, RandomState>,
-    by_id: HashMap<i64, String, RandomState>,
-}
-
-impl PurposeIds {
-    pub fn id(&self, name: &str) -> Result<i64> {
-        self.by_name.get(name).copied().ok_or_else(|| {
-            StoreError::invalid(
-                "purpose",
-                format!("purpose `{name}` is not in the purpose catalogue"),
-            )
-        })
-    }
-
-    pub fn name(&self, id: i64) -> String {
-        self.by_id
-            .get(&id)
-            .cloned()
-            .unwrap_or_else(|| format!("purpose-{id}"))
-    }
-}
-
-/// What a write records in the audit log: no personal data, only ids, counts and digests.
-pub(crate) struct AuditDraft {
-    pub action: &'static str,
-    pub target: String,
-    pub details: serde_json::Value,
-}
-
-impl AuditDraft {
-    pub fn new(
-        action: &'static str,
-        target: impl Into<String>,
-        details: serde_json::Value,
-    ) -> Self {
-        AuditDraft {
-            action,
-            target: target.into(),
-            details,
-        }
-    }
-
-    pub fn contact(action: &'static str, id: ContactId, details: serde_json::Value) -> Self {
-        AuditDraft::new(action, format!("contact:{}", id.0), details)
-    }
-}
 
 pub struct SqliteStore {
     pub(crate) policy: Policy,
@@ -120,8 +79,8 @@ impl SqliteStore {
         check_fingerprint(&conn, &keys, data_dir)?;
         let purposes = sync_purposes(&conn, &policy)?;
         let store = SqliteStore {
-            suppression_version: AtomicI64::new(suppression::version(&conn)?),
-            suppression: RwLock::new(suppression::load(&conn)?),
+            suppression_version: AtomicI64::new(rows::suppression::version(&conn)?),
+            suppression: RwLock::new(rows::suppression::load(&conn)?),
             policy,
             keys,
             writer: WriterSlot::new(conn),
@@ -161,7 +120,7 @@ impl SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .db("cannot start a write transaction")?;
         let (value, draft) = f(&tx)?;
-        audit::append(&tx, &self.keys, actor, &draft)?;
+        append_audit(&tx, &self.keys, actor, &draft)?;
         tx.commit().db("cannot commit")?;
         self.readers.written();
         Ok(value)
@@ -194,40 +153,6 @@ fn check_fingerprint(conn: &Connection, keys: &Keys, data_dir: &Path) -> Result<
             .map(|_| ())
             .db("cannot write the database metadata"),
     }
-}
-
-/// Gives every purpose of the catalogue an id; ids of purposes no longer configured are kept for history.
-fn sync_purposes(conn: &Connection, policy: &Policy) -> Result<PurposeIds> {
-    for p in policy.catalogue.purposes() {
-        conn.execute(
-            "INSERT OR IGNORE INTO purposes (name) VALUES (?1)",
-            params![p.name],
-        )
-        .db("cannot record the purpose catalogue")?;
-    }
-    let mut ids = PurposeIds::default();
-    let mut stmt = conn
-        .prepare("SELECT id, name FROM purposes")
-        .db("purposes")?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-        .db("purposes")?;
-    for row in rows {
-        let (id, name) = row.db("purposes")?;
-        ids.by_name.insert(name.clone(), id);
-        ids.by_id.insert(id, name);
-    }
-    Ok(ids)
-}
-
-/// Wall-clock time for `recorded_at` columns and audit entries (rules get their "now" from callers).
-pub(crate) fn now() -> Timestamp {
-    Timestamp::now()
-}
-
-/// Reads an optional timestamp column.
-pub(crate) fn ts(v: Option<i64>) -> Option<Timestamp> {
-    v.map(Timestamp)
 }
 
 #[cfg(test)]

@@ -19,7 +19,9 @@ use std::collections::{HashMap, HashSet};
 use foldhash::fast::RandomState;
 use rusqlite::{params, params_from_iter, Connection};
 
-use super::suppression::scope_to_sql;
+use super::rows::ledger::notice_id_or_register;
+use super::rows::now;
+use super::rows::suppression::scope_to_sql;
 use super::SqliteStore;
 use crate::domain::{
     BatchId, ContactId, NormalizedRecord, RecordOutcome, SourceChannel, SuppressionScope, Timestamp,
@@ -90,7 +92,7 @@ impl<'c> RecordSink<'c> {
             store,
             conn,
             cfg,
-            now: super::now().0,
+            now: now().0,
             provenance: HashMap::default(),
             notices: HashMap::default(),
             default_provenance: None,
@@ -165,7 +167,7 @@ impl<'c> RecordSink<'c> {
         if let Some(id) = self.notices.get(version) {
             return Ok(*id);
         }
-        let id = super::consent::notice_id_or_register(self.conn, version, at, self.cfg.batch)?;
+        let id = notice_id_or_register(self.conn, version, at, self.cfg.batch)?;
         self.notices.insert(version.to_string(), id);
         Ok(id)
     }
@@ -184,7 +186,7 @@ impl<'c> RecordSink<'c> {
         index: usize,
         record: &NormalizedRecord,
     ) -> std::result::Result<Plan, Result<RecordOutcome>> {
-        if let Err(e) = self.store.policy.check_record(record) {
+        if let Err(e) = record.check(&self.store.policy) {
             return Err(Err(e.into()));
         }
         let mut keys: Vec<(String, u8)> = Vec::with_capacity(record.identities.len());
