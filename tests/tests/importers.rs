@@ -5,14 +5,12 @@ use custode::bundled;
 use custode::domain::{Actor, Role, Settings, SourceChannel, SuppressionScope, Timestamp};
 use custode::runtime::{Plugin, PluginSettings, Runtime};
 use custode::service::import::{
-    import_file, FieldPolicy, ImportError, ImportOptions, ImportReport, OnError, Progress,
-    RejectKind,
+    FieldPolicy, ImportError, ImportOptions, ImportReport, JobHandle, OnError, RejectKind,
 };
 use custode::service::{Compliance, Subject};
 use custode_tests::repo_root;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 struct Installation {
@@ -65,14 +63,8 @@ impl Installation {
             actor: Actor::new("operator@test", Role::Operator),
             collected_at: Timestamp::parse("at", "2026-03-14").unwrap(),
         };
-        import_file(
-            self.compliance.store().as_ref(),
-            &plugin,
-            path,
-            &options,
-            &Progress::default(),
-            &AtomicBool::new(false),
-        )
+        self.compliance
+            .import_file(&plugin, path, &options, &JobHandle::default())
     }
 
     /// Imports `text` as a CSV file of its own.
@@ -377,7 +369,7 @@ fn unknown_fields_set_to_reject_refuse_the_row_that_has_one() {
         .to_string();
     assert!(err.contains("row 2, column `shoe_size`"), "{err}");
     assert!(
-        err.contains("no purpose justifies") && err.contains("nothing was imported"),
+        err.contains("no purpose justifies collecting it") && err.contains("nothing was imported"),
         "{err}"
     );
     assert_eq!(i.contacts(), 0);

@@ -302,10 +302,9 @@ fn can_process_and_the_bundled_rule_count_the_legitimate_interest_months_alike()
             restricted: false,
             legal_hold: false,
         };
-        let decisions = plugin
-            .start_retention()
+        let decisions = RetentionJob::start(plugin)
             .unwrap()
-            .evaluate(now.0, &[(&view).into()])
+            .evaluate(now, &[view])
             .unwrap();
         let [decision] = decisions.as_slice() else {
             panic!(
