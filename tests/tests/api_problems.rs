@@ -1,8 +1,10 @@
 //! Bad input is answered with RFC 9457 problem details: a stable type, the status, a detail that
-//! names the thing and the fix, the field, and the request id of the response.
+//! names the thing and the fix, the field, and the request id of the response. The OpenAPI
+//! document's bodies, required properties and answers are the handlers' own.
 
+use custode::api::access::ROUTES;
 use custode_tests::server::{Answer, TestServer};
-use serde_json::json;
+use serde_json::{json, Value};
 
 fn assert_problem(a: &Answer, status: u16, kind: &str, detail_has: &str) {
     assert_eq!(a.status, status, "{:?}", a.body);
@@ -176,4 +178,346 @@ fn bad_input_is_answered_with_problem_details() {
     );
     // A response that is not a problem carries the request id too.
     assert!(!created.request_id.is_empty());
+}
+
+/// The OpenAPI document against the handlers. Each JSON body's example is sent, in an order where
+/// each finds what it names (the contact, the notice version its consent cites): it is accepted with
+/// the documented status and an answer that fits the documented schema. The example cut down to its
+/// required properties is not refused for its shape; each required property left out is refused
+/// naming it; an unknown property is refused, as `additionalProperties: false` says. Then every GET
+/// answers with what its schema says, about that contact before it is erased.
+#[test]
+fn the_documents_bodies_and_answers_are_the_handlers() {
+    let server = TestServer::start();
+    let c = server.client();
+    let doc = c.send("GET", "/api/v1/openapi.json", None, None).body;
+    let (dpo, admin) = (server.dpo.as_str(), server.admin.as_str());
+    let plan = [
+        ("post", "/api/v1/contacts", dpo, 201),
+        ("post", "/api/v1/contacts/{id}/rectify", dpo, 200),
+        ("post", "/api/v1/contacts/{id}/legal-bases", dpo, 204),
+        ("post", "/api/v1/notices", dpo, 201),
+        ("post", "/api/v1/consent-events", dpo, 201),
+        ("post", "/api/v1/suppression", dpo, 201),
+        ("post", "/api/v1/suppression/check", dpo, 200),
+        ("post", "/api/v1/contacts/{id}/restrict", dpo, 204),
+        ("post", "/api/v1/requests/access", dpo, 200),
+        ("post", "/api/v1/retention/runs", dpo, 200),
+        ("post", "/api/v1/tokens", admin, 201),
+        ("post", "/api/v1/backup", admin, 201),
+        ("put", "/api/v1/plugins/{name}/settings", admin, 200),
+        ("post", "/api/v1/requests/erasure", dpo, 200),
+    ];
+    // Every JSON body of the document is in the plan.
+    let mut documented = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if !operation["requestBody"]["content"]["application/json"].is_null() {
+                documented.push((method.clone(), path.clone()));
+            }
+        }
+    }
+    let mut planned: Vec<(String, String)> = plan
+        .iter()
+        .map(|(m, p, ..)| (m.to_string(), p.to_string()))
+        .collect();
+    documented.sort();
+    planned.sort();
+    assert_eq!(documented, planned);
+
+    let mut contact = String::new();
+    for (method, template, token, status) in plan {
+        if template == "/api/v1/requests/erasure" {
+            every_get_fits(&server, &doc, &contact);
+        }
+        let path = template.replace("{id}", &contact).replace("{name}", "csv");
+        let answer = check_example(&server, &doc, method, template, &path, token, status);
+        if template == "/api/v1/contacts" {
+            contact = answer["id"].to_string();
+        }
+    }
+}
+
+/// Sends the example body of `method template` to `path` as the test above says; returns the answer.
+fn check_example(
+    server: &TestServer,
+    doc: &Value,
+    method: &str,
+    template: &str,
+    path: &str,
+    token: &str,
+    status: u16,
+) -> Value {
+    let c = server.client();
+    let operation = &doc["paths"][template][method];
+    let json = &operation["requestBody"]["content"]["application/json"];
+    let schema = resolve(doc, &json["schema"]);
+    let example = json["example"].as_object().unwrap().clone();
+    let send = |body: &serde_json::Map<String, Value>| {
+        let text = serde_json::to_vec(body).unwrap();
+        c.send(&method.to_uppercase(), path, Some(token), Some(&text))
+    };
+    let what = format!("{method} {template}");
+
+    let answer = send(&example);
+    assert_eq!(answer.status, status, "{what}: {:?}", answer.body);
+    let documented = &operation["responses"][status.to_string()]["content"]["application/json"];
+    if let Some(body) = documented.get("schema") {
+        if let Err(e) = fits(doc, body, &answer.body, "answer") {
+            panic!(
+                "{what}: the answer does not fit its schema: {e}\n{:#}",
+                answer.body
+            );
+        }
+    }
+
+    assert_eq!(schema["additionalProperties"], false, "{what}");
+    let mut unknown = example.clone();
+    unknown.insert("unexpected".into(), json!(1));
+    let refused = send(&unknown);
+    assert_problem(&refused, 400, "unknown-field", "unknown field `unexpected`");
+
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .map(|r| r.iter().map(|n| n.as_str().unwrap()).collect())
+        .unwrap_or_default();
+    for name in &required {
+        assert!(
+            example.contains_key(*name),
+            "{what}: the example lacks {name}"
+        );
+        let mut without = example.clone();
+        without.remove(*name);
+        let refused = send(&without);
+        assert_problem(
+            &refused,
+            422,
+            "invalid-input",
+            &format!("`{name}` is required"),
+        );
+        assert_eq!(refused.body["field"], *name, "{what}");
+    }
+    // A rectification must change something, which `required` cannot say (its description does):
+    // its minimal body keeps one change.
+    let kept = |k: &str| required.contains(&k) || (k == "fields" && template.ends_with("/rectify"));
+    let minimal: serde_json::Map<String, Value> = example
+        .iter()
+        .filter(|(k, _)| kept(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if minimal.len() < example.len() {
+        let answer = send(&minimal);
+        assert!(
+            answer.status != 400 && answer.status != 422,
+            "{what}: the document says only {required:?} are required, but {:?}",
+            answer.body
+        );
+    }
+    answer.body
+}
+
+/// Every GET of the document, with its path filled (`contact`, the plugin `csv`, an import of the
+/// sample file) and its required query parameters set to their example (or the first value of their
+/// enum), answers 200 with a body that fits its schema.
+fn every_get_fits(server: &TestServer, doc: &Value, contact: &str) {
+    let c = server.client();
+    let sample = std::fs::read(custode_tests::repo_root().join("examples/contacts.csv")).unwrap();
+    let started = c.post_bytes(
+        "/api/v1/imports?plugin=csv&source=Fiera%20Milano%202026&channel=fair&on_error=skip&unknown_fields=reject",
+        &server.dpo,
+        &sample,
+    );
+    assert_eq!(started.status, 202, "{:?}", started.body);
+    let job = started.body["id"].to_string();
+    let schema = &doc["paths"]["/api/v1/imports"]["post"]["responses"]["202"]["content"]
+        ["application/json"]["schema"];
+    fits(doc, schema, &started.body, "answer").unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    // Finished, so its status holds the import's report.
+    let finished = loop {
+        let status = c.get(&format!("/api/v1/imports/{job}"), &server.dpo).body;
+        if status["state"] != "running" {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the import did not finish"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(finished["state"], "succeeded", "{finished:#}");
+    let mut checked = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        let Some(operation) = item.get("get") else {
+            continue;
+        };
+        let route = ROUTES
+            .iter()
+            .find(|r| r.method == "GET" && r.path == template)
+            .unwrap();
+        let token = server.token(route.roles[0]);
+        let mut query = Vec::new();
+        for p in operation["parameters"].as_array().into_iter().flatten() {
+            if p["in"] == "query" && p["required"] == true {
+                let value = p["example"]
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| {
+                        resolve(doc, &p["schema"])["enum"][0]
+                            .as_str()
+                            .unwrap()
+                            .to_string()
+                    });
+                query.push(format!("{}={value}", p["name"].as_str().unwrap()));
+            }
+        }
+        let id = if template.starts_with("/api/v1/imports/") {
+            &job
+        } else {
+            contact
+        };
+        let path = template.replace("{id}", id).replace("{name}", "csv");
+        let path = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{}", query.join("&"))
+        };
+        let answer = c.get(&path, token);
+        assert_eq!(answer.status, 200, "GET {path}: {:?}", answer.body);
+        let json = &operation["responses"]["200"]["content"]["application/json"]["schema"];
+        if json.is_null() {
+            continue; // metrics: Prometheus text
+        }
+        if let Err(e) = fits(doc, json, &answer.body, "answer") {
+            panic!(
+                "GET {path}: the answer does not fit its schema: {e}\n{:#}",
+                answer.body
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 17, "only {checked} answers checked");
+}
+
+#[test]
+fn the_schema_check_refuses_what_does_not_fit() {
+    // The checker the test above relies on can say no: an undeclared property, a wrong type, a
+    // missing required property, a value outside an enum, a value that fits two `oneOf` schemas.
+    let doc = json!({"components": {"schemas": {
+        "Created": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}},
+        "Channel": {"type": "string", "enum": ["email", "any"]}
+    }}});
+    let created = json!({"$ref": "#/components/schemas/Created"});
+    let channel = json!({"$ref": "#/components/schemas/Channel"});
+    assert!(fits(&doc, &created, &json!({"id": 1}), "x").is_ok());
+    assert!(fits(&doc, &created, &json!({"id": 1, "extra": 2}), "x").is_err());
+    assert!(fits(&doc, &created, &json!({"id": "1"}), "x").is_err());
+    assert!(fits(&doc, &created, &json!({}), "x").is_err());
+    assert!(fits(&doc, &channel, &json!("sms"), "x").is_err());
+    let either = json!({"oneOf": [{"type": "string"}, {"type": ["string", "null"]}]});
+    assert!(fits(&doc, &either, &json!("a"), "x").is_err());
+    assert!(fits(&doc, &either, &Value::Null, "x").is_ok());
+}
+
+/// The schema a `$ref` names, or the schema itself.
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(r) => resolve(
+            doc,
+            &doc["components"]["schemas"][r.rsplit('/').next().unwrap()],
+        ),
+        None => schema,
+    }
+}
+
+/// Whether `value` fits `schema`, for the JSON Schema the document uses: `$ref`, `type` (one or a
+/// list), `enum`, `properties`, `required`, `additionalProperties`, `items`, `oneOf`, `allOf`.
+/// Stricter than JSON Schema in one way: a property the schema does not declare is an error, so an
+/// answer cannot carry more than its documentation says.
+fn fits(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
+    fits_part(doc, schema, value, at, true)
+}
+
+fn fits_part(
+    doc: &Value,
+    schema: &Value,
+    value: &Value,
+    at: &str,
+    strict: bool,
+) -> Result<(), String> {
+    let fits = |s: &Value, v: &Value, at: &str| fits_part(doc, s, v, at, true);
+    let schema = resolve(doc, schema);
+    if let Some(types) = schema.get("type") {
+        let types: Vec<&str> = match types {
+            Value::Array(list) => list.iter().filter_map(Value::as_str).collect(),
+            one => vec![one.as_str().unwrap()],
+        };
+        let kind = match value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        };
+        let fits_type = types.contains(&kind) || (kind == "integer" && types.contains(&"number"));
+        if !fits_type {
+            return Err(format!("{at}: {value} is not {types:?}"));
+        }
+    }
+    if let Some(allowed) = schema["enum"].as_array() {
+        if !allowed.contains(value) {
+            return Err(format!("{at}: {value} is not one of {allowed:?}"));
+        }
+    }
+    // The parts of an `allOf` (a flattened struct) each declare some of the properties.
+    let mut declared: Vec<&str> = Vec::new();
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        fits_part(doc, part, value, at, false)?;
+        let part = resolve(doc, part);
+        declared.extend(
+            part["properties"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.as_str()),
+        );
+    }
+    if let Some(one) = schema["oneOf"].as_array() {
+        let matching = one.iter().filter(|s| fits(s, value, at).is_ok()).count();
+        if matching != 1 {
+            return Err(format!(
+                "{at}: {value} fits {matching} of {} oneOf schemas",
+                one.len()
+            ));
+        }
+    }
+    if let (Some(items), Value::Array(values)) = (schema.get("items"), value) {
+        for (i, v) in values.iter().enumerate() {
+            fits(items, v, &format!("{at}[{i}]"))?;
+        }
+    }
+    if let Value::Object(object) = value {
+        let properties = schema["properties"].as_object();
+        for name in schema["required"].as_array().into_iter().flatten() {
+            if !object.contains_key(name.as_str().unwrap()) {
+                return Err(format!("{at}: {name} is missing"));
+            }
+        }
+        for (name, v) in object {
+            let at = format!("{at}.{name}");
+            match (
+                properties.and_then(|p| p.get(name)),
+                schema.get("additionalProperties"),
+            ) {
+                (Some(s), _) | (None, Some(s @ Value::Object(_))) => fits(s, v, &at)?,
+                // A schema that declares no property at all (any JSON) allows any.
+                _ if properties.is_none() && declared.is_empty() => {}
+                _ if !strict || declared.contains(&name.as_str()) => {}
+                _ => return Err(format!("{at} is not in the schema")),
+            }
+        }
+    }
+    Ok(())
 }

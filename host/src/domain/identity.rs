@@ -141,7 +141,9 @@ impl<'de> Deserialize<'de> for Email {
 
 /// An identifier a source system gives a contact, e.g. `{ system: "erp", id: "C-00042" }`.
 /// Two records share an external id only if both the system and the id match.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(try_from = "ExternalIdText")]
 pub struct ExternalId {
     pub system: String,
@@ -201,7 +203,9 @@ impl ExternalId {
 }
 
 /// Something that identifies a person.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Identity {
     Email(Email),

@@ -7,20 +7,20 @@ use super::catalogue::{default_fields, default_purposes, Catalogue, FieldDef, Pu
 use super::error::InvalidInput;
 use super::phone::PhoneCountry;
 
-/// Everything company-specific the compliance rules depend on (R17). Every key has a default, so an
+/// Everything company-specific the compliance rules depend on. Every key has a default, so an
 /// empty config file is a working installation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// The controller's name, shown in access reports, e.g. `Rossi Forniture S.r.l.`.
     pub controller_name: String,
-    /// Where the data is stored (R15), e.g. `Milan, Italy (EU)`; shown in access reports.
+    /// Where the data is stored, e.g. `Milan, Italy (EU)`; shown in access reports.
     pub data_location: String,
     /// ISO country whose numbering plan applies to phone numbers without an international prefix.
     pub phone_default_country: String,
-    /// Months without interaction after which legitimate interest no longer justifies processing (R12).
+    /// Months without interaction after which legitimate interest no longer justifies processing.
     pub legitimate_interest_months: u32,
-    /// Whether processing needs a privacy notice recorded as given to the contact (R7, Art. 13–14).
+    /// Whether processing needs a privacy notice recorded as given to the contact (Art. 13–14).
     pub notice_required: bool,
     /// The purpose catalogue.
     pub purposes: Vec<PurposeDef>,

@@ -35,11 +35,14 @@ pub use plugin::{Inspection, Plugin, PluginKind, PluginSettings};
 use std::time::Duration;
 
 /// Limits applied to every call into a plugin. Defaults: 5 s, 64 MiB.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Limits {
     /// Wall-clock time one call may take.
     #[serde(with = "millis", rename = "deadline_ms")]
+    #[schema(value_type = u64)]
     pub deadline: Duration,
     /// Linear memory the plugin may use, in bytes.
     pub memory_bytes: usize,

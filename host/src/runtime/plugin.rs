@@ -19,7 +19,9 @@ use wasmtime::Store;
 pub use super::validate::SUPPORTED_API;
 
 /// Which world a plugin implements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum PluginKind {
     Importer,
@@ -63,7 +65,9 @@ impl From<types::PluginKind> for PluginKind {
 }
 
 /// What the admin set for one installed plugin.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct PluginSettings {
     #[serde(default)]
@@ -75,7 +79,7 @@ pub struct PluginSettings {
 
 /// Everything that can be learnt about a component without running a job: what
 /// `custode plugin inspect` prints and what the admin API shows.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Inspection {
     /// SHA-256 of the component's bytes, hex.
     pub digest: String,
@@ -93,7 +97,7 @@ pub struct Inspection {
     pub uses_wasi: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ConfigKeyInfo {
     pub name: String,
     pub doc: String,

@@ -16,7 +16,7 @@ use crate::domain::Role;
 use crate::service::tokens::NewToken;
 use crate::store::{AuditEntry, AuditFilter, AuditVerification, BackupReport, TokenInfo};
 
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "admin",
+#[utoipa::path(get, path = "/api/v1/tokens", operation_id = "list_tokens", tag = "admin",
     responses((status = 200, description = "Every token ever created (never the token itself)", body = Vec<TokenInfo>)))]
 pub async fn tokens(State(app): State<Arc<App>>) -> ApiResult<Json<Vec<TokenInfo>>> {
     blocking(move || Ok(app.tokens.list()?)).await.map(Json)
@@ -27,12 +27,23 @@ pub async fn tokens(State(app): State<Arc<App>>) -> ApiResult<Json<Vec<TokenInfo
 pub struct TokenRequest {
     /// The name the audit log will show as the actor, e.g. `crm-sync`.
     pub name: String,
-    /// admin, dpo, operator or auditor.
-    #[schema(value_type = String, example = "operator")]
+    #[schema(value_type = TokenRole)]
     pub role: Role,
 }
 
-#[utoipa::path(post, path = "/api/v1/tokens", tag = "admin", request_body = TokenRequest,
+/// The roles a token can have (every role but Custode's own `system`).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "kebab-case")]
+#[allow(dead_code)] // describes `TokenRequest::role` to OpenAPI; the request reads a `Role`
+pub enum TokenRole {
+    Admin,
+    Dpo,
+    Operator,
+    Auditor,
+}
+
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "admin",
+    request_body(content = TokenRequest, example = json!({"name": "crm-sync", "role": "operator"})),
     responses((status = 201, description = "The token, shown this once", body = NewToken), (status = 409, description = "The name was used before")))]
 pub async fn create_token(
     State(app): State<Arc<App>>,
@@ -44,8 +55,9 @@ pub async fn create_token(
         .map(|t| (StatusCode::CREATED, Json(t)))
 }
 
-#[utoipa::path(delete, path = "/api/v1/tokens/{name}", tag = "admin", params(("name" = String, Path)),
-    responses((status = 204), (status = 404)))]
+#[utoipa::path(delete, path = "/api/v1/tokens/{name}", tag = "admin",
+    params(("name" = String, Path, description = "The token's name")),
+    responses((status = 204, description = "Revoked"), (status = 404, description = "No token has this name")))]
 pub async fn revoke_token(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
@@ -56,8 +68,8 @@ pub async fn revoke_token(
         .map(|()| StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/settings", tag = "admin",
-    responses((status = 200, description = "The configuration in force (file, environment, defaults)", body = Object)))]
+#[utoipa::path(get, path = "/api/v1/settings", operation_id = "settings", tag = "admin",
+    responses((status = 200, description = "The configuration in force (file, environment, defaults)", body = Config)))]
 pub async fn settings(State(app): State<Arc<App>>) -> Json<Config> {
     Json(app.config.clone())
 }
@@ -70,8 +82,10 @@ pub struct BackupRequest {
     pub file: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/backup", tag = "admin", request_body = BackupRequest,
-    responses((status = 201, body = Object), (status = 409, description = "The file exists")))]
+#[utoipa::path(post, path = "/api/v1/backup", tag = "admin",
+    request_body(content = BackupRequest, example = json!({"file": "before-upgrade.db"})),
+    responses((status = 201, description = "The copy: where, how large, and the audit log's head in it", body = BackupReport),
+        (status = 409, description = "The file exists")))]
 pub async fn backup(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
@@ -102,8 +116,8 @@ pub async fn backup(
     .map(|r| (StatusCode::CREATED, Json(r)))
 }
 
-#[utoipa::path(get, path = "/api/v1/metrics", tag = "admin",
-    responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+#[utoipa::path(get, path = "/api/v1/metrics", operation_id = "metrics", tag = "admin",
+    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
 pub async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
@@ -112,18 +126,20 @@ pub async fn metrics(State(app): State<Arc<App>>) -> impl IntoResponse {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// Entries after this sequence number.
     after: Option<i64>,
     /// Entries about this target, e.g. `contact:42`, `plugin:csv`.
+    #[param(example = "contact:42")]
     target: Option<String>,
     /// At most this many (default 100, at most 10000).
     limit: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, description = "Entries, oldest first", body = Object)))]
+#[utoipa::path(get, path = "/api/v1/audit", operation_id = "list_audit_entries", tag = "audit", params(AuditQuery),
+    responses((status = 200, description = "Entries, oldest first", body = Vec<AuditEntry>)))]
 pub async fn audit(
     State(app): State<Arc<App>>,
     ApiQuery(q): ApiQuery<AuditQuery>,
@@ -139,8 +155,8 @@ pub async fn audit(
     .map(Json)
 }
 
-#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
-    responses((status = 200, description = "Whether the hash chain is intact, and the first problem", body = Object)))]
+#[utoipa::path(get, path = "/api/v1/audit/verify", operation_id = "verify_audit_log", tag = "audit",
+    responses((status = 200, description = "Whether the hash chain is intact, and the first problem", body = AuditVerification)))]
 pub async fn audit_verify(State(app): State<Arc<App>>) -> ApiResult<Json<AuditVerification>> {
     blocking(move || Ok(app.compliance.audit_verify()?))
         .await

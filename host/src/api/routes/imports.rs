@@ -14,6 +14,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::api::extract::{blocking, ApiPath, Caller};
 use crate::api::problem::{ApiResult, Problem};
+use crate::api::schema::Binary;
 use crate::app::App;
 use crate::domain::{SourceChannel, Timestamp};
 use crate::runtime::PluginKind;
@@ -23,19 +24,27 @@ use crate::service::jobs::JobStatus;
 
 /// `?plugin=csv&source=Fiera Milano 2026&channel=fair[&on_error=skip][&unknown_fields=reject]`
 #[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[allow(dead_code)] // documents the query for OpenAPI; the handler reads it with `parse_query`
 pub struct ImportQuery {
-    /// The name of an enabled importer plugin, e.g. `csv`.
+    /// The name of an enabled importer plugin.
+    #[param(example = "csv")]
     plugin: String,
-    /// Where the contacts came from, as the data subject will be told (R2).
+    /// Where the contacts came from, as the data subject will be told.
+    #[param(example = "Fiera Milano 2026")]
     source: String,
-    /// How the data was collected: phone, email, lead-generation, public-database, fair, …
-    channel: String,
+    /// How the data was collected.
+    channel: SourceChannel,
     /// `abort` (default: import nothing if a row is bad) or `skip` (import the rest, report the rows).
-    on_error: Option<String>,
-    /// `drop` (default) or `reject` fields outside the field catalogue (R9).
-    unknown_fields: Option<String>,
+    #[param(inline)]
+    on_error: Option<OnError>,
+    /// `drop` (default) or `reject` fields outside the field catalogue.
+    #[param(inline)]
+    unknown_fields: Option<FieldPolicy>,
 }
+
+/// The parameters [`parse_query`] reads: those of [`ImportQuery`] (a test keeps them the same).
+const QUERY_PARAMETERS: [&str; 5] = ["plugin", "source", "channel", "on_error", "unknown_fields"];
 
 struct Parsed {
     plugin: String,
@@ -89,7 +98,7 @@ fn parse_query(raw: Option<&str>) -> Result<Parsed, Problem> {
             ))
         }
     };
-    let known = ["plugin", "source", "channel", "on_error", "unknown_fields"];
+    let known = QUERY_PARAMETERS;
     if let Some((k, _)) = pairs.iter().find(|(k, _)| !known.contains(&k.as_str())) {
         return Err(Problem::bad_request(
             "unknown-field",
@@ -140,9 +149,10 @@ async fn save_body(body: Body, upload: &StagedUpload, limit: u64) -> Result<u64,
     Ok(written)
 }
 
-#[utoipa::path(post, path = "/api/v1/imports", tag = "imports", params(ImportQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file to import"),
-    responses((status = 202, description = "The job, running; follow `Location`", body = JobStatus),
+#[utoipa::path(post, path = "/api/v1/imports", operation_id = "start_import", tag = "imports", params(ImportQuery),
+    request_body(content = inline(Binary), content_type = "application/octet-stream", description = "The file to import"),
+    responses((status = 202, description = "The job, running; follow `Location`", body = JobStatus,
+            headers(("location" = String, description = "`/api/v1/imports/{id}`: the job's progress, then its report"))),
         (status = 409, description = "The plugin is disabled"), (status = 413, description = "Larger than server.max_import_bytes")))]
 pub async fn start(
     State(app): State<Arc<App>>,
@@ -197,8 +207,10 @@ pub async fn start(
         .into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "imports", params(("id" = u64, Path)),
-    responses((status = 200, body = JobStatus), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/imports/{id}", operation_id = "import_status", tag = "imports",
+    params(("id" = u64, Path, description = "The job's id, from the answer that started it")),
+    responses((status = 200, description = "Running with its progress, or finished with its report or error", body = JobStatus),
+        (status = 404, description = "No job has this id on this server (jobs are kept in memory until a restart)")))]
 pub async fn status(
     State(app): State<Arc<App>>,
     ApiPath(id): ApiPath<u64>,
@@ -211,8 +223,59 @@ pub async fn status(
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/imports", tag = "imports",
+#[utoipa::path(get, path = "/api/v1/imports", operation_id = "list_imports", tag = "imports",
     responses((status = 200, description = "The jobs this server ran since it started, newest first", body = Vec<JobStatus>)))]
 pub async fn list(State(app): State<Arc<App>>) -> Json<Vec<JobStatus>> {
     Json(app.jobs.list())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::Required;
+    use utoipa::IntoParams;
+
+    #[test]
+    fn the_documented_query_is_the_one_parsed() {
+        let documented = ImportQuery::into_params(|| None);
+        let names: Vec<&str> = documented.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, QUERY_PARAMETERS);
+        for p in &documented {
+            assert!(p.parameter_in == ParameterIn::Query, "{}", p.name);
+            // A parameter the document calls required is one the parser refuses to go without.
+            let rest: Vec<String> = QUERY_PARAMETERS
+                .iter()
+                .filter(|n| **n != p.name)
+                .map(|n| format!("{n}={}", example(n)))
+                .collect();
+            let without = parse_query(Some(&rest.join("&")));
+            assert_eq!(
+                p.required == Required::True,
+                without.is_err(),
+                "{}: {:?}",
+                p.name,
+                without.err()
+            );
+        }
+        let all: Vec<String> = QUERY_PARAMETERS
+            .iter()
+            .map(|n| format!("{n}={}", example(n)))
+            .collect();
+        let parsed = parse_query(Some(&all.join("&"))).unwrap();
+        assert_eq!(
+            (parsed.channel, parsed.on_error, parsed.unknown_fields),
+            (SourceChannel::Fair, OnError::Skip, FieldPolicy::Reject)
+        );
+    }
+
+    fn example(name: &str) -> &'static str {
+        match name {
+            "plugin" => "csv",
+            "source" => "Fiera%20Milano%202026",
+            "channel" => "fair",
+            "on_error" => "skip",
+            _ => "reject",
+        }
+    }
 }

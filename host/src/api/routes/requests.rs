@@ -1,5 +1,5 @@
 //! Data-subject requests and retention (DPO): access/portability packages rendered by an exporter
-//! plugin, erasure (Art. 17), and retention runs of a rule plugin (R12), dry or applied.
+//! plugin, erasure (Art. 17), and retention runs of a rule plugin, dry or applied.
 
 use std::sync::Arc;
 
@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::api::extract::{blocking, ApiJson, Caller};
 use crate::api::problem::{ApiError, ApiResult, Problem};
+use crate::api::schema::Binary;
 use crate::app::App;
 use crate::domain::Timestamp;
 use crate::runtime::PluginKind;
@@ -48,8 +49,11 @@ pub struct AccessRequest {
     pub plugin: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/requests/access", tag = "requests", request_body = AccessRequest,
-    responses((status = 200, description = "The document the exporter rendered (its media type; the file name in Content-Disposition)"),
+#[utoipa::path(post, path = "/api/v1/requests/access", operation_id = "access_request", tag = "requests",
+    request_body(content = AccessRequest, example = json!({"subject": "mario.rossi@example.com", "plugin": "json"})),
+    responses((status = 200, description = "The document the exporter rendered, in its media type (the bundled `json` exporter: application/json; `csv-export`: a zip of CSV files)",
+            content((Binary = "*/*")),
+            headers(("content-disposition" = String, description = "`attachment; filename=\"…\"`: the exporter's file name"))),
         (status = 404, description = "No such subject")))]
 pub async fn access(
     State(app): State<Arc<App>>,
@@ -87,13 +91,16 @@ pub async fn access(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErasureRequest {
+    /// An email, phone, `system:id`, or `#42` for contact 42.
     pub subject: String,
     /// Why, kept in the audit log, e.g. `Art. 17 request of 2026-11-20`.
     pub reason: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/requests/erasure", tag = "requests", request_body = ErasureRequest,
-    responses((status = 200, description = "What was erased, and what a legal obligation keeps", body = Object),
+#[utoipa::path(post, path = "/api/v1/requests/erasure", operation_id = "erasure_request", tag = "requests",
+    request_body(content = ErasureRequest, example = json!({"subject": "mario.rossi@example.com", "reason": "Art. 17 request of 2026-11-20"})),
+    responses((status = 200, description = "What was erased, and what a legal obligation keeps", body = ErasureReport),
+        (status = 404, description = "No such subject"),
         (status = 409, description = "Under legal hold")))]
 pub async fn erasure(
     State(app): State<Arc<App>>,
@@ -119,11 +126,15 @@ pub struct RetentionRun {
     #[serde(default)]
     pub dry_run: bool,
     /// Decide as of this time instead of now (to look ahead in a dry run).
+    #[schema(value_type = Option<Timestamp>)]
     pub at: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/retention/runs", tag = "requests", request_body = RetentionRun,
-    responses((status = 200, description = "What the rule decided and what was done", body = Object)))]
+#[utoipa::path(post, path = "/api/v1/retention/runs", tag = "requests",
+    request_body(content = RetentionRun, example = json!({"rule": "legitimate-interest", "dry_run": true, "at": "2028-06-30"})),
+    responses((status = 200, description = "What the rule decided and what was done", body = RetentionReport),
+        (status = 404, description = "No plugin has this name"),
+        (status = 409, description = "The plugin is disabled, or not a retention rule")))]
 pub async fn retention_run(
     State(app): State<Arc<App>>,
     Caller(who): Caller,

@@ -46,6 +46,7 @@ use std::time::Instant;
     serde::Serialize,
     serde::Deserialize,
     clap::ValueEnum,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum OnError {
@@ -56,7 +57,7 @@ pub enum OnError {
     Skip,
 }
 
-/// What to do with a field that is not in the field catalogue (R9, minimisation).
+/// What to do with a field that is not in the field catalogue (data minimisation).
 #[derive(
     Debug,
     Clone,
@@ -67,6 +68,7 @@ pub enum OnError {
     serde::Serialize,
     serde::Deserialize,
     clap::ValueEnum,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum FieldPolicy {
@@ -148,7 +150,9 @@ pub struct RowProblem {
 
 /// Why a row was rejected, as a stable code: what the stored report and the audit log keep instead of
 /// the reason's text, which may quote the bad value (personal data).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum RejectKind {
     /// The importer could not read the row (no identity, a bad date or consent cell, too many cells).
@@ -158,7 +162,7 @@ pub enum RejectKind {
     InvalidExternalId,
     /// A consent whose channel is not one Custode knows.
     InvalidConsent,
-    /// A field outside the field catalogue, with unknown fields set to reject (R9).
+    /// A field outside the field catalogue, with unknown fields set to reject.
     UnknownField,
     /// The record as a whole failed a check of the rules (an unknown purpose, a date out of range).
     InvalidRecord,

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// The report of a committed import.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ImportReport {
     pub batch: i64,
     pub source_label: String,
@@ -25,12 +25,12 @@ pub struct ImportReport {
     pub merged: u64,
     /// Records already imported from this same file: nothing was written for them.
     pub unchanged: u64,
-    /// Records whose identity is on the suppression list (R13): nothing was written for them.
+    /// Records whose identity is on the suppression list: nothing was written for them.
     pub suppressed: u64,
     pub rejected: u64,
     /// The first rejected rows, with the reason (at most `MAX_LISTED_REJECTIONS`).
     pub rejected_rows: Vec<RejectedRow>,
-    /// Fields left out because no purpose in the catalogue justifies them (R9), with how many values.
+    /// Fields left out because no purpose in the catalogue justifies them, with how many values.
     pub fields_dropped: BTreeMap<String, u64>,
     /// True when the file had already been imported: no contact was created or changed (its suppressed
     /// and rejected rows, if any, were not imported either time).
@@ -39,7 +39,7 @@ pub struct ImportReport {
     pub records_per_second: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct RejectedRow {
     pub row: u64,
     pub column: Option<String>,
