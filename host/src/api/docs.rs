@@ -46,7 +46,8 @@ static SCALAR_PLAIN: LazyLock<Vec<u8>> = LazyLock::new(|| {
 
 /// Starts Scalar with every option that would reach the internet turned off: the default fonts come
 /// from fonts.scalar.com; without an explicit empty `proxyUrl`, "Send request" would go through
-/// proxy.scalar.com, token included; the agent and MCP buttons call Scalar's services.
+/// proxy.scalar.com, token included; the agent and MCP buttons call Scalar's services; the client
+/// button opens client.scalar.com with this document's URL.
 const INIT_SCRIPT: &str = "Scalar.createApiReference('#app', {
       url: '/api/v1/openapi.json',
       withDefaultFonts: false,
@@ -55,6 +56,7 @@ const INIT_SCRIPT: &str = "Scalar.createApiReference('#app', {
       agent: { disabled: true },
       mcp: { disabled: true },
       showDeveloperTools: 'never',
+      hideClientButton: true,
     })";
 
 fn page_html() -> String {
@@ -65,6 +67,7 @@ fn page_html() -> String {
     <title>Custode API</title>
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
+    <link rel="icon" href="data:,">
   </head>
   <body>
     <div id="app"></div>
@@ -184,6 +187,7 @@ mod tests {
             "proxyUrl: ''",
             "telemetry: false",
             "agent: { disabled: true }",
+            "hideClientButton: true",
             "url: '/api/v1/openapi.json'",
         ] {
             assert!(page.contains(option), "{option}");

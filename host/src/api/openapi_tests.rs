@@ -287,6 +287,12 @@ fn the_hand_written_schemas_say_what_serde_writes() {
     let read: Timestamp = serde_json::from_value(time["examples"][0].clone()).unwrap();
     assert_eq!(read, Timestamp(1_769_851_800));
 
+    // An external id refuses unknown keys, and its schema says so.
+    let external = serde_json::to_value(crate::domain::ExternalId::schema()).unwrap();
+    assert_eq!(external["additionalProperties"], false);
+    let unknown = r#"{"system": "erp", "id": "C-1", "note": "x"}"#;
+    assert!(serde_json::from_str::<crate::domain::ExternalId>(unknown).is_err());
+
     let id = serde_json::to_value(ContactId::schema()).unwrap();
     assert_eq!(id["type"], "integer");
     assert_eq!(serde_json::to_value(ContactId(42)).unwrap(), 42);

@@ -144,7 +144,8 @@ impl<'de> Deserialize<'de> for Email {
 #[derive(
     Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
 )]
-#[serde(try_from = "ExternalIdText")]
+// `ExternalIdText` refuses unknown fields; saying so here too puts it in the OpenAPI schema.
+#[serde(try_from = "ExternalIdText", deny_unknown_fields)]
 pub struct ExternalId {
     pub system: String,
     pub id: String,

@@ -28,10 +28,10 @@ use crate::service::jobs::JobStatus;
 #[allow(dead_code)] // documents the query for OpenAPI; the handler reads it with `parse_query`
 pub struct ImportQuery {
     /// The name of an enabled importer plugin.
-    #[param(example = "csv")]
+    #[param(example = "csv", min_length = 1)]
     plugin: String,
     /// Where the contacts came from, as the data subject will be told.
-    #[param(example = "Fiera Milano 2026")]
+    #[param(example = "Fiera Milano 2026", min_length = 1)]
     source: String,
     /// How the data was collected.
     channel: SourceChannel,
