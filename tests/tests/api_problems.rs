@@ -272,6 +272,20 @@ fn check_example(
     }
 
     assert_eq!(schema["additionalProperties"], false, "{what}");
+    let values: Vec<&Value> = example.values().collect();
+    let array = serde_json::to_vec(&values).unwrap();
+    let refused = c.send(&method.to_uppercase(), path, Some(token), Some(&array));
+    assert_problem(&refused, 422, "invalid-input", "the body is a JSON array");
+    // A text a pattern forbids is refused, naming its property.
+    for (name, property) in schema["properties"].as_object().unwrap() {
+        if property.get("pattern").is_some() {
+            let mut odd = example.clone();
+            odd.insert(name.clone(), json!("../Ñ name"));
+            let refused = send(&odd);
+            assert_problem(&refused, 422, "invalid-input", "");
+            assert_eq!(refused.body["field"], name.as_str(), "{what}");
+        }
+    }
     let mut unknown = example.clone();
     unknown.insert("unexpected".into(), json!(1));
     let refused = send(&unknown);

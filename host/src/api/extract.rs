@@ -30,6 +30,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|e| body_rejection(e, limit))?;
+        // Every body is an object, as the OpenAPI document says; serde would also read a struct
+        // from an array of its fields in order (`[null, null]`), which no client means.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+            return Err(Problem::invalid(
+                "body",
+                "the body is a JSON array: send a JSON object, e.g. {\"name\": \"value\"}",
+            ));
+        }
         parse_json(&bytes).map(ApiJson)
     }
 }

@@ -25,7 +25,9 @@ pub async fn tokens(State(app): State<Arc<App>>) -> ApiResult<Json<Vec<TokenInfo
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
-    /// The name the audit log will show as the actor, e.g. `crm-sync`.
+    /// The name the audit log will show as the actor, e.g. `crm-sync`: 1 to 64 letters, digits,
+    /// `-`, `_`, `.` or `@`.
+    #[schema(pattern = r"^[A-Za-z0-9._@-]{1,64}$")]
     pub name: String,
     #[schema(value_type = TokenRole)]
     pub role: Role,
@@ -79,7 +81,18 @@ pub async fn settings(State(app): State<Arc<App>>) -> Json<Config> {
 pub struct BackupRequest {
     /// A file name (no directories) for the copy in `<data dir>/backups/`; default
     /// `custode-<time>.db`.
+    #[schema(pattern = r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")]
     pub file: Option<String>,
+}
+
+/// What the schema's pattern for `BackupRequest::file` says (a test keeps them the same): letters,
+/// digits, `-`, `_` and `.`, not starting with `.`.
+fn plain_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
 #[utoipa::path(post, path = "/api/v1/backup", tag = "admin",
@@ -94,12 +107,7 @@ pub async fn backup(
     let name = body
         .file
         .unwrap_or_else(|| format!("custode-{}.db", chrono::Utc::now().format("%Y%m%dT%H%M%SZ")));
-    let plain = !name.is_empty()
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-    if !plain {
+    if !plain_file_name(&name) {
         return Err(Problem::invalid(
             "file",
             format!("`{name}` is not a plain file name: backups go to the data directory's `backups/` folder; use letters, digits, `-`, `_` and `.` only"),
@@ -161,4 +169,33 @@ pub async fn audit_verify(State(app): State<Arc<App>>) -> ApiResult<Json<AuditVe
     blocking(move || Ok(app.compliance.audit_verify()?))
         .await
         .map(Json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use utoipa::PartialSchema;
+
+    #[test]
+    fn the_backup_file_pattern_is_the_rule_the_handler_applies() {
+        let schema = serde_json::to_value(BackupRequest::schema()).unwrap();
+        let pattern = schema["properties"]["file"]["pattern"].as_str().unwrap();
+        let pattern = regex::Regex::new(pattern).unwrap();
+        let names = [
+            "before-upgrade.db",
+            "custode-20260101T000000Z.db",
+            "a",
+            "_x.db",
+            "",
+            ".hidden",
+            "../custode.db",
+            "a/b.db",
+            "with space.db",
+            "caffè.db",
+            "a\nb",
+        ];
+        for name in names {
+            assert_eq!(pattern.is_match(name), plain_file_name(name), "{name:?}");
+        }
+    }
 }
