@@ -1,5 +1,6 @@
 //! The role × route matrix, end to end: every route, every role, and no token get 401/403 exactly
 //! where the matrix says; and the matrix, the router and the OpenAPI document list the same routes.
+//! `/docs` loads everything it needs from this server.
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};

@@ -18,6 +18,7 @@ use super::problem::{ApiError, Problem};
 use crate::app::App;
 use crate::service::tokens::Principal;
 use crate::store::sqlite::with_write_wait;
+use crate::store::StoreError;
 
 /// A JSON body, read within the body limit and deserialised with problem-details errors.
 pub struct ApiJson<T>(pub T);
@@ -152,6 +153,19 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
                 Problem::bad_request("invalid-path", "Invalid path parameter", e.body_text())
             })
     }
+}
+
+/// Names `input` (a body property or query parameter) as the field at fault of an invalid-input
+/// error: the service parses the text without knowing where it came from, and an identity's parser
+/// says `email`, `phone` or `subject`.
+pub fn at_input<T>(input: &str, result: crate::service::Result<T>) -> crate::service::Result<T> {
+    result.map_err(|e| match e {
+        StoreError::InvalidInput(mut invalid) => {
+            invalid.field = input.to_string();
+            StoreError::InvalidInput(invalid)
+        }
+        other => other,
+    })
 }
 
 /// The authenticated caller (set by the access middleware).

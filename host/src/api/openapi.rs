@@ -2,13 +2,13 @@
 //! annotations and the types they read and write: every parameter, body and answer is typed from
 //! the code (the hand-serialised domain types describe themselves in [`super::schema`]), so a client
 //! generated from it works and a schema-driven fuzzer can test the API. Every error answer is a
-//! [`Problem`]. `openapi_tests.rs` checks the document's invariants; `tests/tests/api_serve.rs` sends
-//! its example bodies to a server.
+//! [`Problem`]. `openapi_tests.rs` checks the document's invariants; `tests/tests/api_problems.rs`
+//! sends its example bodies to a server and checks the answers against their schemas.
 
 use axum::Json;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Schema};
 use utoipa::{Modify, OpenApi};
 
 use super::problem::Problem;
@@ -31,7 +31,7 @@ use super::routes::{admin, compliance, consents, contacts, imports, plugins, req
         requests::access, requests::erasure, requests::retention_run,
     ),
     components(schemas(Problem)),
-    modifiers(&BearerAuth, &ProblemAnswers),
+    modifiers(&BearerAuth, &ProblemAnswers, &PlainReferences),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;
@@ -99,6 +99,37 @@ fn add_problems(operation: &mut Operation) {
             .build()
             .into()
     });
+}
+
+/// `#[serde(default)]` on a struct makes utoipa give each field its default, and a field that is
+/// another struct becomes `oneOf: [$ref]` with the whole default section (the configuration's
+/// `server`, `plugins`, …). Client generators refuse an object property with a default
+/// (openapi-python-client drops the schema), and the answer always has the section: it is the
+/// plain `$ref` again.
+struct PlainReferences;
+
+impl Modify for PlainReferences {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        for schema in components.schemas.values_mut() {
+            let RefOr::T(Schema::Object(object)) = schema else {
+                continue;
+            };
+            for property in object.properties.values_mut() {
+                if let RefOr::T(Schema::OneOf(one)) = property {
+                    if let [RefOr::Ref(only)] = one.items.as_slice() {
+                        let mut plain = only.clone();
+                        if let Some(description) = one.description.take() {
+                            plain.description = description;
+                        }
+                        *property = RefOr::Ref(plain);
+                    }
+                }
+            }
+        }
+    }
 }
 
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {

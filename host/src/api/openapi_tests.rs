@@ -246,6 +246,10 @@ fn every_reference_resolves_and_no_schema_is_a_bare_object() {
             .any(|k| node.get(*k).is_some());
             assert!(described, "{at} is a bare object: {node}");
         }
+        // A `$ref` wrapped in a one-item `oneOf` (to carry a default) is refused by generators.
+        if let Some(one) = node.get("oneOf").and_then(Value::as_array) {
+            assert!(one.len() > 1, "{at}: a oneOf of one schema: {node}");
+        }
     });
     assert!(references > 60, "only {references} references");
 }
@@ -318,4 +322,32 @@ fn the_document_names_no_internal_requirement_id() {
         })
         .collect();
     assert!(ids.is_empty(), "{ids:?}");
+}
+
+#[test]
+fn the_plugin_limits_schema_has_the_ranges_the_runtime_accepts() {
+    use crate::runtime::Limits;
+    let schema = serde_json::to_value(Limits::schema()).unwrap();
+    let range = |name: &str| {
+        let p = &schema["properties"][name];
+        (
+            p["minimum"].as_u64().unwrap(),
+            p["maximum"].as_u64().unwrap(),
+        )
+    };
+    let limits = |deadline_ms: u64, memory_bytes: u64| {
+        serde_json::from_value::<Limits>(serde_json::json!({
+            "deadline_ms": deadline_ms, "memory_bytes": memory_bytes
+        }))
+        .unwrap()
+        .validate()
+        .is_ok()
+    };
+    let (low, high) = range("deadline_ms");
+    let memory = Limits::default().memory_bytes as u64;
+    assert!(limits(low, memory) && limits(high, memory));
+    assert!(!limits(low - 1, memory) && !limits(high + 1, memory));
+    let (low, high) = range("memory_bytes");
+    assert!(limits(5000, low) && limits(5000, high));
+    assert!(!limits(5000, low - 1) && !limits(5000, high + 1));
 }

@@ -42,9 +42,10 @@ use std::time::Duration;
 pub struct Limits {
     /// Wall-clock time one call may take.
     #[serde(with = "millis", rename = "deadline_ms")]
-    #[schema(value_type = u64)]
+    #[schema(value_type = u64, minimum = 10, maximum = 3600000)]
     pub deadline: Duration,
     /// Linear memory the plugin may use, in bytes.
+    #[schema(minimum = 1048576, maximum = 4294967296_u64)]
     pub memory_bytes: usize,
 }
 

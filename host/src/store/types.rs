@@ -48,6 +48,7 @@ pub struct NewContact {
     #[serde(default)]
     pub fields: Vec<FieldValue>,
     /// Where the person's data came from, e.g. `phone call` or `business card from Fiera Milano`.
+    #[schema(min_length = 1, max_length = 500)]
     pub source_label: String,
     pub channel: SourceChannel,
     /// When the data was collected; now when absent.
@@ -71,6 +72,7 @@ pub struct Rectification {
     #[serde(default)]
     pub remove_identities: Vec<Identity>,
     /// Why, e.g. `the customer wrote on 2026-03-01 with a new address`; shown as the source.
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::api::extract::{blocking, ApiJson, ApiQuery, Caller};
+use crate::api::extract::{at_input, blocking, ApiJson, ApiQuery, Caller};
 use crate::api::problem::ApiResult;
 use crate::app::App;
 use crate::domain::{
@@ -49,7 +49,7 @@ pub async fn can_process(
 ) -> ApiResult<Json<Decision>> {
     blocking(move || {
         let c = &app.compliance;
-        let subject = c.parse_subject(&q.subject)?;
+        let subject = at_input("subject", c.parse_subject(&q.subject))?;
         let at = time("at", q.at.as_deref())?;
         Ok(c.can_process(&subject, &q.purpose, &q.channel, at)?)
     })
@@ -62,6 +62,7 @@ pub async fn can_process(
 #[serde(deny_unknown_fields)]
 pub struct ConsentEventBody {
     /// An email, phone, `system:id`, or `#42` for contact 42.
+    #[schema(min_length = 1)]
     pub subject: String,
     pub purpose: String,
     pub channel: ConsentChannel,
@@ -76,6 +77,7 @@ pub struct ConsentEventBody {
 #[serde(deny_unknown_fields)]
 pub struct EvidenceBody {
     /// How it was collected, e.g. `unsubscribe link`, `signed paper form`.
+    #[schema(min_length = 1)]
     pub method: String,
     pub notice_version: Option<String>,
     pub text: Option<String>,
@@ -112,7 +114,8 @@ pub async fn record_consent(
 ) -> ApiResult<(StatusCode, Json<Recorded>)> {
     blocking(move || {
         let c = &app.compliance;
-        let contact = c.resolve_contact(&c.parse_subject(&body.subject)?)?;
+        let subject = at_input("subject", c.parse_subject(&body.subject))?;
+        let contact = c.resolve_contact(&subject)?;
         let event = ConsentEvent {
             purpose: body.purpose,
             channel: body.channel,
@@ -143,8 +146,10 @@ pub async fn record_consent(
 #[serde(deny_unknown_fields)]
 pub struct SuppressBody {
     /// An email, phone or `system:id`.
+    #[schema(min_length = 1)]
     pub identity: String,
     /// Why, e.g. `asked never to be contacted again`.
+    #[schema(min_length = 1, max_length = 200)]
     pub reason: String,
     /// Only these purposes (default: all).
     pub purposes: Option<Vec<String>>,
@@ -164,7 +169,7 @@ pub async fn suppress(
 ) -> ApiResult<(StatusCode, Json<SuppressionOutcome>)> {
     blocking(move || {
         let c = &app.compliance;
-        let identity = c.parse_identity(&body.identity)?;
+        let identity = at_input("identity", c.parse_identity(&body.identity))?;
         let scope = body
             .purposes
             .map_or(SuppressionScope::All, SuppressionScope::Purposes);
@@ -178,6 +183,7 @@ pub async fn suppress(
 #[serde(deny_unknown_fields)]
 pub struct CheckBody {
     /// An email, phone or `system:id`. Sent in the body, not the URL, so it stays out of access logs.
+    #[schema(min_length = 1)]
     pub identity: String,
 }
 
@@ -190,7 +196,8 @@ pub async fn check_suppression(
 ) -> ApiResult<Json<SuppressionCheck>> {
     blocking(move || {
         let c = &app.compliance;
-        Ok(c.check_suppression(&c.parse_identity(&body.identity)?)?)
+        let identity = at_input("identity", c.parse_identity(&body.identity))?;
+        Ok(c.check_suppression(&identity)?)
     })
     .await
     .map(Json)
@@ -221,6 +228,7 @@ pub async fn notices(State(app): State<Arc<App>>) -> ApiResult<Json<Vec<Notice>>
 #[serde(deny_unknown_fields)]
 pub struct NoticeBody {
     /// e.g. `2026-01`.
+    #[schema(min_length = 1, max_length = 100)]
     pub version: String,
     /// Default now.
     #[schema(value_type = Option<Timestamp>)]

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::api::extract::{blocking, ApiJson, ApiPath, ApiQuery, Caller};
+use crate::api::extract::{at_input, blocking, ApiJson, ApiPath, ApiQuery, Caller};
 use crate::api::problem::ApiResult;
 use crate::api::visibility::Visibility;
 use crate::app::App;
@@ -69,7 +69,7 @@ pub async fn list(
             identity: q
                 .identity
                 .as_deref()
-                .map(|t| c.parse_identity(t))
+                .map(|t| at_input("identity", c.parse_identity(t)))
                 .transpose()?,
             source_label: q.source,
             updated_since: q

@@ -56,7 +56,8 @@ pub async fn inspect(
 }
 
 #[utoipa::path(post, path = "/api/v1/plugins", operation_id = "upload_plugin", tag = "plugins",
-    request_body(content = inline(Binary), content_type = "application/wasm", description = "The component (.wasm)"),
+    request_body(description = "The component (.wasm); any media type is read as its bytes",
+        content((inline(Binary) = "application/wasm"), (inline(Binary) = "application/octet-stream"))),
     responses((status = 201, description = "Installed (disabled) or upgraded", body = Installed),
         (status = 200, description = "The same component was installed already", body = Installed),
         (status = 422, description = "Not a usable plugin: the runtime's message says why")))]

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
-use crate::api::extract::{blocking, ApiJson, Caller};
+use crate::api::extract::{at_input, blocking, ApiJson, Caller};
 use crate::api::problem::{ApiError, ApiResult, Problem};
 use crate::api::schema::Binary;
 use crate::app::App;
@@ -44,6 +44,7 @@ impl From<RetentionError> for ApiError {
 #[serde(deny_unknown_fields)]
 pub struct AccessRequest {
     /// An email, phone, `system:id`, or `#42` for contact 42.
+    #[schema(min_length = 1)]
     pub subject: String,
     /// An enabled exporter plugin (default `json`).
     pub plugin: Option<String>,
@@ -63,7 +64,7 @@ pub async fn access(
     let document = blocking(move || {
         let plugin = body.plugin.as_deref().unwrap_or("json");
         let lease = app.plugins.lease(plugin, PluginKind::Exporter)?;
-        let subject = app.compliance.parse_subject(&body.subject)?;
+        let subject = at_input("subject", app.compliance.parse_subject(&body.subject))?;
         Ok(access_package(
             &app.compliance,
             &lease.plugin,
@@ -92,8 +93,10 @@ pub async fn access(
 #[serde(deny_unknown_fields)]
 pub struct ErasureRequest {
     /// An email, phone, `system:id`, or `#42` for contact 42.
+    #[schema(min_length = 1)]
     pub subject: String,
     /// Why, kept in the audit log, e.g. `Art. 17 request of 2026-11-20`.
+    #[schema(min_length = 1, max_length = 200)]
     pub reason: String,
 }
 
@@ -109,7 +112,7 @@ pub async fn erasure(
 ) -> ApiResult<Json<ErasureReport>> {
     blocking(move || {
         let c = &app.compliance;
-        let id = resolve(c, &c.parse_subject(&body.subject)?)?;
+        let id = resolve(c, &at_input("subject", c.parse_subject(&body.subject))?)?;
         Ok(c.erase(&who.actor(), id, &body.reason)?)
     })
     .await
