@@ -34,7 +34,7 @@ use std::time::Duration;
 /// The file looked for in the data directory when `--config` is not given.
 pub const CONFIG_FILE: &str = "custode.toml";
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub server: ServerConfig,
@@ -44,10 +44,11 @@ pub struct Config {
     pub access: AccessConfig,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServerConfig {
     /// Address and port to listen on. Loopback by default: put a TLS proxy in front to expose it.
+    #[schema(value_type = String, example = "127.0.0.1:7878")]
     pub listen: SocketAddr,
     /// Largest JSON request body, in bytes.
     pub max_body_bytes: usize,
@@ -77,7 +78,7 @@ impl Default for ServerConfig {
 }
 
 /// Limits for plugins the admin has not configured otherwise.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct PluginDefaults {
     /// Wall-clock time one plugin call may take, in milliseconds.
@@ -105,12 +106,12 @@ impl PluginDefaults {
     }
 }
 
-/// Which contact fields each role sees (show each role only the data it needs). Only the roles
+/// Which contact fields each role sees (each role sees only the data it needs). Only the roles
 /// that may read contacts (`dpo`, `operator`) can be listed; a role not listed sees every field.
 /// `auditor` and `admin` cannot read contacts at all. Email and phone identities count as the fields
 /// `email` and `phone`; external ids (`erp:C-42`) are shown to every role that reads contacts, because
 /// they are the handle that ties a contact to its record in the source system.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AccessConfig {
     pub visible_fields: BTreeMap<String, Vec<String>>,

@@ -26,6 +26,7 @@ pub fn plugin_bytes(name: &str) -> Vec<u8> {
     std::fs::read(path).expect("reading a built plugin")
 }
 
+pub mod schema;
 pub mod server;
 
 /// The `custode` binary of this build (built now if needed: `cargo test` builds the library and the

@@ -1,7 +1,10 @@
 //! The role × route matrix, end to end: every route, every role, and no token get 401/403 exactly
 //! where the matrix says; and the matrix, the router and the OpenAPI document list the same routes.
+//! `/docs` loads everything it needs from this server.
 
 use std::collections::BTreeSet;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
 
 use custode::api::access::ROUTES;
 use custode::domain::Role;
@@ -101,6 +104,73 @@ fn the_openapi_document_lists_exactly_the_routes_of_the_matrix() {
     assert_eq!(documented, matrix);
     let docs = server.client().send("GET", "/docs", None, None);
     assert!(docs.body.as_str().unwrap().contains("/api/v1/openapi.json"));
+}
+
+/// A GET over a plain connection, to see the bytes and headers exactly as sent: the status line and
+/// headers (lower-cased), and the body.
+fn raw_get(addr: SocketAddr, path: &str, accept_encoding: &str) -> (String, Vec<u8>) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept-Encoding: {accept_encoding}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let end = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8(answer[..end].to_vec()).unwrap();
+    (head.to_lowercase(), answer[end + 4..].to_vec())
+}
+
+/// `/docs` works without internet access: the page loads Scalar from this server, and its
+/// Content-Security-Policy lets the browser reach nothing else. The script is sent compressed to a
+/// client that accepts gzip and plain to one that does not, cached for good (its URL names the release).
+#[test]
+fn the_docs_page_loads_its_script_from_this_server_and_nothing_else() {
+    let server = TestServer::start();
+    let (head, page) = raw_get(server.addr, "/docs", "gzip");
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    let page = String::from_utf8(page).unwrap();
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "{page}"
+    );
+    assert!(
+        head.contains("content-security-policy: default-src 'none'; script-src 'self' 'sha256-")
+            && head.contains("connect-src 'self';"),
+        "{head}"
+    );
+    let script = page
+        .split("<script src=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    assert!(
+        script.starts_with("/docs/assets/scalar-api-reference-"),
+        "{script}"
+    );
+
+    let (head, compressed) = raw_get(server.addr, script, "br;q=1.0, gzip;q=0.8");
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    for header in [
+        "content-type: text/javascript; charset=utf-8",
+        "content-encoding: gzip",
+        "cache-control: public, max-age=31536000, immutable",
+        "vary: accept-encoding",
+    ] {
+        assert!(head.contains(header), "{header} missing in {head}");
+    }
+    assert_eq!(&compressed[..2], [0x1f, 0x8b], "gzip magic");
+
+    let (head, plain) = raw_get(server.addr, script, "gzip;q=0, identity");
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(!head.contains("content-encoding"), "{head}");
+    assert!(plain.starts_with(b"(function(){"), "not the script");
+    assert!(plain.len() > 3 * compressed.len());
+    assert!(
+        head.contains(&format!("content-length: {}", plain.len())),
+        "{head}"
+    );
 }
 
 #[test]

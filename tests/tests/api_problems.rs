@@ -1,8 +1,11 @@
 //! Bad input is answered with RFC 9457 problem details: a stable type, the status, a detail that
-//! names the thing and the fix, the field, and the request id of the response.
+//! names the thing and the fix, the field, and the request id of the response. The OpenAPI
+//! document's bodies, required properties and answers are the handlers' own.
 
+use custode::api::access::ROUTES;
+use custode_tests::schema::{fits, resolve};
 use custode_tests::server::{Answer, TestServer};
-use serde_json::json;
+use serde_json::{json, Value};
 
 fn assert_problem(a: &Answer, status: u16, kind: &str, detail_has: &str) {
     assert_eq!(a.status, status, "{:?}", a.body);
@@ -176,4 +179,244 @@ fn bad_input_is_answered_with_problem_details() {
     );
     // A response that is not a problem carries the request id too.
     assert!(!created.request_id.is_empty());
+}
+
+/// The OpenAPI document against the handlers. Each JSON body's example is sent, in an order where
+/// each finds what it names (the contact, the notice version its consent cites): it is accepted with
+/// the documented status and an answer that fits the documented schema. The example cut down to its
+/// required properties is not refused for its shape; each required property left out is refused
+/// naming it; an unknown property is refused, as `additionalProperties: false` says. Then every GET
+/// answers with what its schema says, about that contact before it is erased.
+#[test]
+fn the_documents_bodies_and_answers_are_the_handlers() {
+    let server = TestServer::start();
+    let c = server.client();
+    let doc = c.send("GET", "/api/v1/openapi.json", None, None).body;
+    let (dpo, admin) = (server.dpo.as_str(), server.admin.as_str());
+    let plan = [
+        ("post", "/api/v1/contacts", dpo, 201),
+        ("post", "/api/v1/contacts/{id}/rectify", dpo, 200),
+        ("post", "/api/v1/contacts/{id}/legal-bases", dpo, 204),
+        ("post", "/api/v1/notices", dpo, 201),
+        ("post", "/api/v1/consent-events", dpo, 201),
+        ("post", "/api/v1/suppression", dpo, 201),
+        ("post", "/api/v1/suppression/check", dpo, 200),
+        ("post", "/api/v1/contacts/{id}/restrict", dpo, 204),
+        ("post", "/api/v1/requests/access", dpo, 200),
+        ("post", "/api/v1/retention/runs", dpo, 200),
+        ("post", "/api/v1/tokens", admin, 201),
+        ("post", "/api/v1/backup", admin, 201),
+        ("put", "/api/v1/plugins/{name}/settings", admin, 200),
+        ("post", "/api/v1/requests/erasure", dpo, 200),
+    ];
+    // Every JSON body of the document is in the plan.
+    let mut documented = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if !operation["requestBody"]["content"]["application/json"].is_null() {
+                documented.push((method.clone(), path.clone()));
+            }
+        }
+    }
+    let mut planned: Vec<(String, String)> = plan
+        .iter()
+        .map(|(m, p, ..)| (m.to_string(), p.to_string()))
+        .collect();
+    documented.sort();
+    planned.sort();
+    assert_eq!(documented, planned);
+
+    let mut contact = String::new();
+    for (method, template, token, status) in plan {
+        if template == "/api/v1/requests/erasure" {
+            every_get_fits(&server, &doc, &contact);
+        }
+        let path = template.replace("{id}", &contact).replace("{name}", "csv");
+        let answer = check_example(&server, &doc, method, template, &path, token, status);
+        if template == "/api/v1/contacts" {
+            contact = answer["id"].to_string();
+        }
+    }
+}
+
+/// Sends the example body of `method template` to `path` as the test above says; returns the answer.
+fn check_example(
+    server: &TestServer,
+    doc: &Value,
+    method: &str,
+    template: &str,
+    path: &str,
+    token: &str,
+    status: u16,
+) -> Value {
+    let c = server.client();
+    let operation = &doc["paths"][template][method];
+    let json = &operation["requestBody"]["content"]["application/json"];
+    let schema = resolve(doc, &json["schema"]);
+    let example = json["example"].as_object().unwrap().clone();
+    let send = |body: &serde_json::Map<String, Value>| {
+        let text = serde_json::to_vec(body).unwrap();
+        c.send(&method.to_uppercase(), path, Some(token), Some(&text))
+    };
+    let what = format!("{method} {template}");
+
+    assert_eq!(schema["additionalProperties"], false, "{what}");
+    let values: Vec<&Value> = example.values().collect();
+    let array = serde_json::to_vec(&values).unwrap();
+    let refused = c.send(&method.to_uppercase(), path, Some(token), Some(&array));
+    assert_problem(&refused, 422, "invalid-input", "the body is a JSON array");
+    // A text the schema forbids (a pattern, too short, too long) is refused, naming its property.
+    for (name, property) in schema["properties"].as_object().unwrap() {
+        let length = |bound: &str| property[bound].as_u64().map(|n| n as usize);
+        let forbidden = [
+            property.get("pattern").map(|_| "../Ñ name".to_string()),
+            length("minLength").map(|min| "x".repeat(min - 1)),
+            length("maxLength").map(|max| "x".repeat(max + 1)),
+        ];
+        for text in forbidden.into_iter().flatten() {
+            let mut odd = example.clone();
+            odd.insert(name.clone(), json!(text));
+            let refused = send(&odd);
+            assert_problem(&refused, 422, "invalid-input", "");
+            assert_eq!(refused.body["field"], name.as_str(), "{what}: {text:?}");
+        }
+    }
+    let mut unknown = example.clone();
+    unknown.insert("unexpected".into(), json!(1));
+    let refused = send(&unknown);
+    assert_problem(&refused, 400, "unknown-field", "unknown field `unexpected`");
+
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .map(|r| r.iter().map(|n| n.as_str().unwrap()).collect())
+        .unwrap_or_default();
+    for name in &required {
+        assert!(
+            example.contains_key(*name),
+            "{what}: the example lacks {name}"
+        );
+        let mut without = example.clone();
+        without.remove(*name);
+        let refused = send(&without);
+        assert_problem(
+            &refused,
+            422,
+            "invalid-input",
+            &format!("`{name}` is required"),
+        );
+        assert_eq!(refused.body["field"], *name, "{what}");
+    }
+    // The refusals first: an erasure leaves nothing to refuse.
+    let answer = send(&example);
+    assert_eq!(answer.status, status, "{what}: {:?}", answer.body);
+    let documented = &operation["responses"][status.to_string()]["content"]["application/json"];
+    if let Some(body) = documented.get("schema") {
+        if let Err(e) = fits(doc, body, &answer.body, "answer") {
+            panic!(
+                "{what}: the answer does not fit its schema: {e}\n{:#}",
+                answer.body
+            );
+        }
+    }
+
+    // A rectification must change something, which `required` cannot say (its description does):
+    // its minimal body keeps one change.
+    let kept = |k: &str| required.contains(&k) || (k == "fields" && template.ends_with("/rectify"));
+    let minimal: serde_json::Map<String, Value> = example
+        .iter()
+        .filter(|(k, _)| kept(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if minimal.len() < example.len() {
+        let answer = send(&minimal);
+        assert!(
+            answer.status != 400 && answer.status != 422,
+            "{what}: the document says only {required:?} are required, but {:?}",
+            answer.body
+        );
+    }
+    answer.body
+}
+
+/// Every GET of the document, with its path filled (`contact`, the plugin `csv`, an import of the
+/// sample file) and its required query parameters set to their example (or the first value of their
+/// enum), answers 200 with a body that fits its schema.
+fn every_get_fits(server: &TestServer, doc: &Value, contact: &str) {
+    let c = server.client();
+    let sample = std::fs::read(custode_tests::repo_root().join("examples/contacts.csv")).unwrap();
+    let started = c.post_bytes(
+        "/api/v1/imports?plugin=csv&source=Fiera%20Milano%202026&channel=fair&on_error=skip&unknown_fields=reject",
+        &server.dpo,
+        &sample,
+    );
+    assert_eq!(started.status, 202, "{:?}", started.body);
+    let job = started.body["id"].to_string();
+    let schema = &doc["paths"]["/api/v1/imports"]["post"]["responses"]["202"]["content"]
+        ["application/json"]["schema"];
+    fits(doc, schema, &started.body, "answer").unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    // Finished, so its status holds the import's report.
+    let finished = loop {
+        let status = c.get(&format!("/api/v1/imports/{job}"), &server.dpo).body;
+        if status["state"] != "running" {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the import did not finish"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(finished["state"], "succeeded", "{finished:#}");
+    let mut checked = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        let Some(operation) = item.get("get") else {
+            continue;
+        };
+        let route = ROUTES
+            .iter()
+            .find(|r| r.method == "GET" && r.path == template)
+            .unwrap();
+        let token = server.token(route.roles[0]);
+        let mut query = Vec::new();
+        for p in operation["parameters"].as_array().into_iter().flatten() {
+            if p["in"] == "query" && p["required"] == true {
+                let value = p["example"]
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| {
+                        resolve(doc, &p["schema"])["enum"][0]
+                            .as_str()
+                            .unwrap()
+                            .to_string()
+                    });
+                query.push(format!("{}={value}", p["name"].as_str().unwrap()));
+            }
+        }
+        let id = if template.starts_with("/api/v1/imports/") {
+            &job
+        } else {
+            contact
+        };
+        let path = template.replace("{id}", id).replace("{name}", "csv");
+        let path = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{}", query.join("&"))
+        };
+        let answer = c.get(&path, token);
+        assert_eq!(answer.status, 200, "GET {path}: {:?}", answer.body);
+        let json = &operation["responses"]["200"]["content"]["application/json"]["schema"];
+        if json.is_null() {
+            continue; // metrics: Prometheus text
+        }
+        if let Err(e) = fits(doc, json, &answer.body, "answer") {
+            panic!(
+                "GET {path}: the answer does not fit its schema: {e}\n{:#}",
+                answer.body
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 17, "only {checked} answers checked");
 }

@@ -18,6 +18,7 @@ use super::problem::{ApiError, Problem};
 use crate::app::App;
 use crate::service::tokens::Principal;
 use crate::store::sqlite::with_write_wait;
+use crate::store::StoreError;
 
 /// A JSON body, read within the body limit and deserialised with problem-details errors.
 pub struct ApiJson<T>(pub T);
@@ -30,6 +31,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|e| body_rejection(e, limit))?;
+        // Every body is an object, as the OpenAPI document says; serde would also read a struct
+        // from an array of its fields in order (`[null, null]`), which no client means.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+            return Err(Problem::invalid(
+                "body",
+                "the body is a JSON array: send a JSON object, e.g. {\"name\": \"value\"}",
+            ));
+        }
         parse_json(&bytes).map(ApiJson)
     }
 }
@@ -144,6 +153,19 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
                 Problem::bad_request("invalid-path", "Invalid path parameter", e.body_text())
             })
     }
+}
+
+/// Names `input` (a body property or query parameter) as the field at fault of an invalid-input
+/// error: the service parses the text without knowing where it came from, and an identity's parser
+/// says `email`, `phone` or `subject`.
+pub fn at_input<T>(input: &str, result: crate::service::Result<T>) -> crate::service::Result<T> {
+    result.map_err(|e| match e {
+        StoreError::InvalidInput(mut invalid) => {
+            invalid.field = input.to_string();
+            StoreError::InvalidInput(invalid)
+        }
+        other => other,
+    })
 }
 
 /// The authenticated caller (set by the access middleware).

@@ -1,18 +1,21 @@
 //! The HTTP admin API (axum): routes under `/api/v1`, bearer tokens and the role matrix
-//! ([`access`]), problem details ([`problem`]), extractors ([`extract`]), metrics, OpenAPI, and
-//! [`serve`] with graceful shutdown. Handlers are small: extractors and one service call, run off the
-//! async workers (`spawn_blocking`), because every service call may touch SQLite or a plugin.
+//! ([`access`]), problem details ([`problem`]), extractors ([`extract`]), metrics, OpenAPI and its
+//! `/docs` page ([`docs`]), and [`serve`] with graceful shutdown. Handlers are small: extractors and
+//! one service call, run off the async workers (`spawn_blocking`), because every service call may
+//! touch SQLite or a plugin.
 
 // Handlers return problem details by value: an error answer is the rare path, and a 150-byte
 // `Result` costs nothing next to an HTTP round trip, while boxing would clutter every handler.
 #![allow(clippy::result_large_err)]
 
 pub mod access;
+pub mod docs;
 pub mod extract;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
+pub mod schema;
 pub mod state;
 pub mod visibility;
 
@@ -49,7 +52,7 @@ pub fn router(app: Arc<App>) -> Router {
     let plugin_limit = DefaultBodyLimit::max(server.max_plugin_bytes);
     let api = Router::new()
         .route("/healthz", get(healthz))
-        .route("/docs", get(openapi::docs))
+        .route("/docs", get(docs::page))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route(
             "/api/v1/plugins",
@@ -119,6 +122,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/audit/verify", get(admin::audit_verify))
         .route_layer(from_fn_with_state(app.clone(), extract::bounded_writes))
         .route_layer(from_fn_with_state(state.clone(), access::enforce))
+        // A static file of the public `/docs` page, holding no data: outside the access matrix and
+        // the per-route metrics, which are about the API.
+        .route(docs::SCALAR_PATH, get(docs::scalar))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     api.layer(DefaultBodyLimit::max(server.max_body_bytes))

@@ -12,14 +12,14 @@ use super::error::InvalidInput;
 use super::vocab::{DataCategory, LegalBasis};
 
 /// A purpose of processing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PurposeDef {
     /// Kebab-case name, e.g. `marketing`.
     pub name: String,
     /// What it means, for the access report (Art. 15(1)(a)).
     pub description: String,
-    /// The legal bases that can make this processing lawful; consent-only purposes (marketing, profiling, transfer to third parties) list only
+    /// The legal bases that can make this processing lawful; consent-only purposes list only
     /// `consent`.
     pub bases: Vec<LegalBasis>,
     /// Direct marketing, or profiling to the extent that it is related to direct marketing (Art.
@@ -36,13 +36,13 @@ pub struct PurposeDef {
 }
 
 /// A field of a contact record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldDef {
     /// Snake-case name as importers and the API use it, e.g. `vat_id`.
     pub name: String,
     pub category: DataCategory,
-    /// The purposes that justify collecting the field (minimisation): a field with none may not be stored.
+    /// The purposes that justify collecting the field: a field with none may not be stored.
     pub purposes: Vec<String>,
 }
 

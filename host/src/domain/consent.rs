@@ -9,7 +9,7 @@ use super::time::Timestamp;
 use super::vocab::{ConsentAction, ConsentChannel, LegalBasis};
 
 /// What proves a consent event (Art. 7(1): the controller must be able to demonstrate consent).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
     /// How it was collected, e.g. `web form checkbox`, `signed paper form`, `unsubscribe link`.
@@ -54,7 +54,7 @@ pub struct ConsentEvent {
 }
 
 /// A ledger entry as stored: the event, its evidence and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ConsentRecord {
     /// Position in the ledger; later entries have larger numbers.
     pub seq: i64,
@@ -185,7 +185,7 @@ pub fn consent_for(
 }
 
 /// A legal basis for a purpose over a period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BasisPeriod {
     pub purpose: String,

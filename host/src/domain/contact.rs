@@ -10,7 +10,7 @@ use super::time::Timestamp;
 use super::vocab::{DataCategory, SourceChannel};
 
 /// The importer that produced data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PluginRef {
     pub name: String,
     pub version: String,
@@ -19,7 +19,7 @@ pub struct PluginRef {
 }
 
 /// Where a piece of data came from, as shown to the data subject (Art. 15(1)(g)).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProvenanceEntry {
     pub id: ProvenanceId,
     pub source_label: String,
@@ -35,7 +35,7 @@ pub struct ProvenanceEntry {
 }
 
 /// One stored identity and the provenance that brought it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IdentityEntry {
     pub identity: Identity,
     pub provenance: Option<ProvenanceId>,
@@ -43,7 +43,7 @@ pub struct IdentityEntry {
 
 /// An identity a rectification removed: it no longer finds the contact, but where it came from
 /// and when it was removed stay known until erasure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FormerIdentity {
     pub identity: Identity,
     pub provenance: Option<ProvenanceId>,
@@ -53,7 +53,7 @@ pub struct FormerIdentity {
 }
 
 /// One field value, current or replaced (history), with its provenance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldEntry {
     pub name: String,
     pub category: DataCategory,
@@ -65,7 +65,7 @@ pub struct FieldEntry {
 }
 
 /// Everything stored about a contact's data, with history and provenance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ContactDetails {
     pub id: ContactId,
     pub created_at: Timestamp,
@@ -97,7 +97,7 @@ impl ContactDetails {
 }
 
 /// A line of a contact list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ContactSummary {
     pub id: ContactId,
     pub created_at: Timestamp,
@@ -116,7 +116,7 @@ pub struct NoticeReceipt {
 }
 
 /// A version of the privacy notice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Notice {
     pub version: String,
     pub published_at: Timestamp,

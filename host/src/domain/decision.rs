@@ -10,7 +10,7 @@ use super::time::Timestamp;
 use super::vocab::{ConsentChannel, LegalBasis};
 
 /// Purposes an identity on the suppression list must not be processed for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum SuppressionScope {
     All,
@@ -72,7 +72,7 @@ pub struct SubjectFacts {
 }
 
 /// Which rule decided; stable names for API clients and tests, while `reason` is for people.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum DecisionRule {
     Allowed,
@@ -93,7 +93,7 @@ pub enum DecisionRule {
 }
 
 /// The answer to "may I process?".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Decision {
     pub allowed: bool,
     /// The basis that makes the processing lawful, when one is found.

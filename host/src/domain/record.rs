@@ -14,7 +14,7 @@ use super::vocab::{ConsentAction, ConsentChannel, LegalBasis, SourceChannel};
 /// Longest field value accepted; longer text is a data error, not a contact detail.
 pub const MAX_FIELD_CHARS: usize = 10_000;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldValue {
     pub name: String,

@@ -10,7 +10,7 @@ use super::vocab::LegalBasis;
 
 /// Everything company-specific the compliance rules depend on. Every key has a default, so an
 /// empty config file is a working installation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// The controller's name, shown in access reports, e.g. `Rossi Forniture S.r.l.`.

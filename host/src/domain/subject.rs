@@ -49,7 +49,7 @@ pub struct SubjectView {
     pub legal_hold: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case", tag = "action", content = "categories")]
 pub enum RetentionAction {
     Keep,
@@ -59,7 +59,7 @@ pub enum RetentionAction {
 }
 
 /// A retention rule's decision for one subject.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RetentionDecision {
     pub contact_id: ContactId,
     pub action: RetentionAction,

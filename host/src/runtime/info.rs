@@ -3,7 +3,9 @@
 //! else of it, so validation, loading and every version's bindings can share it.
 
 /// Which world a plugin implements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum PluginKind {
     Importer,
@@ -43,7 +45,7 @@ impl std::fmt::Display for PluginKind {
 }
 
 /// A setting a plugin declares in `describe()`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ConfigKeyInfo {
     pub name: String,
     pub doc: String,

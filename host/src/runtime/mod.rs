@@ -41,13 +41,17 @@ pub use plugin::{Inspection, Plugin, PluginSettings};
 use std::time::Duration;
 
 /// Limits applied to every call into a plugin. Defaults: 5 s, 64 MiB.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Limits {
     /// Wall-clock time one call may take.
     #[serde(with = "millis", rename = "deadline_ms")]
+    #[schema(value_type = u64, minimum = 10, maximum = 3600000)]
     pub deadline: Duration,
     /// Linear memory the plugin may use, in bytes.
+    #[schema(minimum = 1048576, maximum = 4294967296_u64)]
     pub memory_bytes: usize,
 }
 

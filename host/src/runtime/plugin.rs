@@ -16,7 +16,9 @@ use wasmtime::component::Component;
 use wasmtime::Store;
 
 /// What the admin set for one installed plugin.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct PluginSettings {
     #[serde(default)]
@@ -28,7 +30,7 @@ pub struct PluginSettings {
 
 /// Everything that can be learnt about a component without running a job: what
 /// `custode plugin inspect` prints and what the admin API shows.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Inspection {
     /// SHA-256 of the component's bytes, hex.
     pub digest: String,

@@ -51,13 +51,10 @@ pub struct JobStatus {
     pub plugin: String,
     pub source_label: String,
     pub actor: String,
-    #[schema(value_type = String, format = DateTime)]
     pub started_at: Timestamp,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub finished_at: Option<Timestamp>,
     pub progress: JobProgress,
     /// The import's report once it succeeded.
-    #[schema(value_type = Option<Object>)]
     pub report: Option<ImportReport>,
     pub error: Option<JobError>,
 }

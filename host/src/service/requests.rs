@@ -18,7 +18,7 @@ use crate::store::{
 
 /// The answer to "is this identity suppressed?": yes or no, and the entry. The list has no plaintext to
 /// show: only keyed hashes are stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SuppressionCheck {
     pub suppressed: bool,
     pub entry: Option<SuppressionEntry>,

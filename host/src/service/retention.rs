@@ -27,7 +27,7 @@ pub struct RetentionOptions {
 }
 
 /// What a retention run decided and did.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct RetentionReport {
     /// `name@version` of the rule and the SHA-256 of its component.
     pub rule: String,
@@ -46,7 +46,7 @@ pub struct RetentionReport {
     pub duration_ms: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct AppliedDecision {
     #[serde(flatten)]
     pub decision: RetentionDecision,

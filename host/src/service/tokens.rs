@@ -34,7 +34,6 @@ impl Principal {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewToken {
     pub name: String,
-    #[schema(value_type = String, example = "operator")]
     pub role: Role,
     /// The bearer token. It is not stored and cannot be shown again.
     pub token: String,

@@ -30,12 +30,9 @@ pub struct StoredPlugin {
 pub struct TokenInfo {
     /// The name the audit log records as the actor.
     pub name: String,
-    #[schema(value_type = String, example = "operator")]
     pub role: Role,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     pub created_by: String,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub revoked_at: Option<Timestamp>,
 }
 

@@ -41,13 +41,14 @@ pub struct ImportCommitted {
 }
 
 /// A contact entered by hand (CLI, API): one record from a manual source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewContact {
     pub identities: Vec<Identity>,
     #[serde(default)]
     pub fields: Vec<FieldValue>,
     /// Where the person's data came from, e.g. `phone call` or `business card from Fiera Milano`.
+    #[schema(min_length = 1, max_length = 500)]
     pub source_label: String,
     pub channel: SourceChannel,
     /// When the data was collected; now when absent.
@@ -58,8 +59,9 @@ pub struct NewContact {
 }
 
 /// A correction (Art. 16): new values become current, the old ones stay as history with their
-/// provenance until erasure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// provenance until erasure. At least one of `fields`, `add_identities` and `remove_identities` is
+/// not empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rectification {
     #[serde(default)]
@@ -70,6 +72,7 @@ pub struct Rectification {
     #[serde(default)]
     pub remove_identities: Vec<Identity>,
     /// Why, e.g. `the customer wrote on 2026-03-01 with a new address`; shown as the source.
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
@@ -86,7 +89,7 @@ pub struct ContactFilter {
     pub limit: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ContactPage {
     pub items: Vec<ContactSummary>,
     /// Pass as `after` to get the next page; None at the end.
@@ -104,7 +107,7 @@ pub struct SubjectData {
 
 /// An entry of the suppression list. The list holds keyed hashes only: the identity itself is not
 /// stored and cannot be listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SuppressionEntry {
     /// `email`, `phone` or `external id`.
     pub kind: String,
@@ -113,7 +116,7 @@ pub struct SuppressionEntry {
     pub scope: SuppressionScope,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SuppressionOutcome {
     pub entry: SuppressionEntry,
     /// The contact that has this identity, now marked suppressed.
@@ -142,8 +145,8 @@ impl ErasureCause {
     }
 }
 
-/// Data an erasure kept because a legal obligation requires it (e.g. accounting records, 10 years).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Data an erasure kept because a legal obligation requires it (accounting records: 10 years).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct KeptData {
     pub field: String,
     pub category: DataCategory,
@@ -152,7 +155,7 @@ pub struct KeptData {
     pub until: Option<Timestamp>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErasureReport {
     pub contact: ContactId,
     pub erased_at: Timestamp,
@@ -176,7 +179,7 @@ pub struct AnonymisationReport {
 }
 
 /// One audit log entry. `details` never holds personal data in clear: ids, counts, digests.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub seq: i64,
     pub at: Timestamp,
@@ -199,8 +202,9 @@ pub struct AuditFilter {
     pub limit: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BackupReport {
+    #[schema(value_type = String)]
     pub path: PathBuf,
     pub bytes: u64,
     /// Audit entries in the copy, and the hash of the last, to compare with the live log later.

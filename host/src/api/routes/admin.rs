@@ -17,7 +17,7 @@ use crate::domain::Role;
 use crate::service::tokens::NewToken;
 use crate::store::{AuditEntry, AuditFilter, AuditVerification, BackupReport, TokenInfo};
 
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "admin",
+#[utoipa::path(get, path = "/api/v1/tokens", operation_id = "list_tokens", tag = "admin",
     responses((status = 200, description = "Every token ever created (never the token itself)", body = Vec<TokenInfo>)))]
 pub async fn tokens(State(app): State<Arc<App>>) -> ApiResult<Json<Vec<TokenInfo>>> {
     blocking(move || Ok(app.tokens.list()?)).await.map(Json)
@@ -26,14 +26,27 @@ pub async fn tokens(State(app): State<Arc<App>>) -> ApiResult<Json<Vec<TokenInfo
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
-    /// The name the audit log will show as the actor, e.g. `crm-sync`.
+    /// The name the audit log will show as the actor, e.g. `crm-sync`: 1 to 64 letters, digits,
+    /// `-`, `_`, `.` or `@`.
+    #[schema(pattern = r"^[A-Za-z0-9._@-]{1,64}$")]
     pub name: String,
-    /// admin, dpo, operator or auditor.
-    #[schema(value_type = String, example = "operator")]
+    #[schema(value_type = TokenRole)]
     pub role: Role,
 }
 
-#[utoipa::path(post, path = "/api/v1/tokens", tag = "admin", request_body = TokenRequest,
+/// The roles a token can have (every role but Custode's own `system`).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "kebab-case")]
+#[allow(dead_code)] // describes `TokenRequest::role` to OpenAPI; the request reads a `Role`
+pub enum TokenRole {
+    Admin,
+    Dpo,
+    Operator,
+    Auditor,
+}
+
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "admin",
+    request_body(content = TokenRequest, example = json!({"name": "crm-sync", "role": "operator"})),
     responses((status = 201, description = "The token, shown this once", body = NewToken), (status = 409, description = "The name was used before")))]
 pub async fn create_token(
     State(app): State<Arc<App>>,
@@ -45,8 +58,9 @@ pub async fn create_token(
         .map(|t| (StatusCode::CREATED, Json(t)))
 }
 
-#[utoipa::path(delete, path = "/api/v1/tokens/{name}", tag = "admin", params(("name" = String, Path)),
-    responses((status = 204), (status = 404)))]
+#[utoipa::path(delete, path = "/api/v1/tokens/{name}", tag = "admin",
+    params(("name" = String, Path, description = "The token's name")),
+    responses((status = 204, description = "Revoked"), (status = 404, description = "No token has this name")))]
 pub async fn revoke_token(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
@@ -57,8 +71,8 @@ pub async fn revoke_token(
         .map(|()| StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/settings", tag = "admin",
-    responses((status = 200, description = "The configuration in force (file, environment, defaults)", body = Object)))]
+#[utoipa::path(get, path = "/api/v1/settings", operation_id = "settings", tag = "admin",
+    responses((status = 200, description = "The configuration in force (file, environment, defaults)", body = Config)))]
 pub async fn settings(State(app): State<Arc<App>>) -> Json<Config> {
     Json(app.config.clone())
 }
@@ -68,11 +82,24 @@ pub async fn settings(State(app): State<Arc<App>>) -> Json<Config> {
 pub struct BackupRequest {
     /// A file name (no directories) for the copy in `<data dir>/backups/`; default
     /// `custode-<time>.db`.
+    #[schema(pattern = r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")]
     pub file: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/backup", tag = "admin", request_body = BackupRequest,
-    responses((status = 201, body = Object), (status = 409, description = "The file exists")))]
+/// What the schema's pattern for `BackupRequest::file` says (a test keeps them the same): letters,
+/// digits, `-`, `_` and `.`, not starting with `.`.
+fn plain_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
+#[utoipa::path(post, path = "/api/v1/backup", tag = "admin",
+    request_body(content = BackupRequest, example = json!({"file": "before-upgrade.db"})),
+    responses((status = 201, description = "The copy: where, how large, and the audit log's head in it", body = BackupReport),
+        (status = 409, description = "The file exists")))]
 pub async fn backup(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
@@ -81,12 +108,7 @@ pub async fn backup(
     let name = body
         .file
         .unwrap_or_else(|| format!("custode-{}.db", chrono::Utc::now().format("%Y%m%dT%H%M%SZ")));
-    let plain = !name.is_empty()
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-    if !plain {
+    if !plain_file_name(&name) {
         return Err(Problem::invalid(
             "file",
             format!("`{name}` is not a plain file name: backups go to the data directory's `backups/` folder; use letters, digits, `-`, `_` and `.` only"),
@@ -103,8 +125,8 @@ pub async fn backup(
     .map(|r| (StatusCode::CREATED, Json(r)))
 }
 
-#[utoipa::path(get, path = "/api/v1/metrics", tag = "admin",
-    responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+#[utoipa::path(get, path = "/api/v1/metrics", operation_id = "metrics", tag = "admin",
+    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
 pub async fn metrics(
     State(app): State<Arc<App>>,
     State(metrics): State<Arc<Metrics>>,
@@ -116,18 +138,20 @@ pub async fn metrics(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// Entries after this sequence number.
     after: Option<i64>,
     /// Entries about this target, e.g. `contact:42`, `plugin:csv`.
+    #[param(example = "contact:42")]
     target: Option<String>,
     /// At most this many (default 100, at most 10000).
     limit: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, description = "Entries, oldest first", body = Object)))]
+#[utoipa::path(get, path = "/api/v1/audit", operation_id = "list_audit_entries", tag = "audit", params(AuditQuery),
+    responses((status = 200, description = "Entries, oldest first", body = Vec<AuditEntry>)))]
 pub async fn audit(
     State(app): State<Arc<App>>,
     ApiQuery(q): ApiQuery<AuditQuery>,
@@ -143,10 +167,39 @@ pub async fn audit(
     .map(Json)
 }
 
-#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit",
-    responses((status = 200, description = "Whether the hash chain is intact, and the first problem", body = Object)))]
+#[utoipa::path(get, path = "/api/v1/audit/verify", operation_id = "verify_audit_log", tag = "audit",
+    responses((status = 200, description = "Whether the hash chain is intact, and the first problem", body = AuditVerification)))]
 pub async fn audit_verify(State(app): State<Arc<App>>) -> ApiResult<Json<AuditVerification>> {
     blocking(move || Ok(app.compliance.audit_verify()?))
         .await
         .map(Json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use utoipa::PartialSchema;
+
+    #[test]
+    fn the_backup_file_pattern_is_the_rule_the_handler_applies() {
+        let schema = serde_json::to_value(BackupRequest::schema()).unwrap();
+        let pattern = schema["properties"]["file"]["pattern"].as_str().unwrap();
+        let pattern = regex::Regex::new(pattern).unwrap();
+        let names = [
+            "before-upgrade.db",
+            "custode-20260101T000000Z.db",
+            "a",
+            "_x.db",
+            "",
+            ".hidden",
+            "../custode.db",
+            "a/b.db",
+            "with space.db",
+            "caffè.db",
+            "a\nb",
+        ];
+        for name in names {
+            assert_eq!(pattern.is_match(name), plain_file_name(name), "{name:?}");
+        }
+    }
 }

@@ -14,6 +14,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::api::extract::{blocking, ApiPath, Caller};
 use crate::api::problem::{ApiResult, Problem};
+use crate::api::schema::Binary;
 use crate::app::App;
 use crate::domain::{SourceChannel, Timestamp};
 use crate::runtime::PluginKind;
@@ -118,9 +119,10 @@ async fn save_body(body: Body, upload: &StagedUpload, limit: u64) -> Result<u64,
     Ok(written)
 }
 
-#[utoipa::path(post, path = "/api/v1/imports", tag = "imports", params(ImportRequest),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file to import"),
-    responses((status = 202, description = "The job, running; follow `Location`", body = JobStatus),
+#[utoipa::path(post, path = "/api/v1/imports", operation_id = "start_import", tag = "imports", params(ImportRequest),
+    request_body(content = inline(Binary), content_type = "application/octet-stream", description = "The file to import"),
+    responses((status = 202, description = "The job, running; follow `Location`", body = JobStatus,
+            headers(("location" = String, description = "`/api/v1/imports/{id}`: the job's progress, then its report"))),
         (status = 409, description = "The plugin is disabled"), (status = 413, description = "Larger than server.max_import_bytes")))]
 pub async fn start(
     State(app): State<Arc<App>>,
@@ -168,8 +170,10 @@ pub async fn start(
         .into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "imports", params(("id" = u64, Path)),
-    responses((status = 200, body = JobStatus), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/imports/{id}", operation_id = "import_status", tag = "imports",
+    params(("id" = u64, Path, description = "The job's id, from the answer that started it")),
+    responses((status = 200, description = "Running with its progress, or finished with its report or error", body = JobStatus),
+        (status = 404, description = "No job has this id on this server (jobs are kept in memory until a restart)")))]
 pub async fn status(
     State(app): State<Arc<App>>,
     ApiPath(id): ApiPath<u64>,
@@ -182,7 +186,7 @@ pub async fn status(
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/imports", tag = "imports",
+#[utoipa::path(get, path = "/api/v1/imports", operation_id = "list_imports", tag = "imports",
     responses((status = 200, description = "The jobs this server ran since it started, newest first", body = Vec<JobStatus>)))]
 pub async fn list(State(app): State<Arc<App>>) -> Json<Vec<JobStatus>> {
     Json(app.jobs.list())

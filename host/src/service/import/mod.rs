@@ -48,6 +48,7 @@ use std::time::Instant;
     serde::Serialize,
     serde::Deserialize,
     clap::ValueEnum,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum OnError {
@@ -58,7 +59,7 @@ pub enum OnError {
     Skip,
 }
 
-/// What to do with a field that is not in the field catalogue (minimisation, Art. 5(1)(c)).
+/// What to do with a field that is not in the field catalogue (data minimisation).
 #[derive(
     Debug,
     Clone,
@@ -69,6 +70,7 @@ pub enum OnError {
     serde::Serialize,
     serde::Deserialize,
     clap::ValueEnum,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum FieldPolicy {
@@ -184,7 +186,9 @@ pub struct RowProblem {
 
 /// Why a row was rejected, as a stable code: what the stored report and the audit log keep instead of
 /// the reason's text, which may quote the bad value (personal data).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum RejectKind {
     /// The importer could not read the row (no identity, a bad date or consent cell, too many cells).

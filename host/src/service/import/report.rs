@@ -10,7 +10,7 @@ use std::time::Duration;
 /// The report of a committed import, for the operator: the batch's header and its
 /// [`ImportOutcome`], whose fields it derefs to (`report.created`). Rejection reasons here may quote
 /// the bad value; the stored copy of the summary does not (see [`ImportOutcome::without_values`]).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ImportReport {
     pub batch: i64,
     pub source_label: String,
@@ -38,7 +38,7 @@ impl std::ops::Deref for ImportReport {
 /// ([`ImportOutcome::without_values`]): a rejection reason may quote the bad value, which can be
 /// personal data. The batch's columns hold the rest: source, channel, file digest, plugin,
 /// operator, start and end.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ImportOutcome {
     /// Records the plugin produced plus rows it could not read.
     pub records_read: u64,
@@ -51,7 +51,7 @@ pub struct ImportOutcome {
     pub rejected: u64,
     /// The first rejected rows, with the reason (at most `MAX_LISTED_REJECTIONS`).
     pub rejected_rows: Vec<RejectedRow>,
-    /// Fields left out because no purpose in the catalogue justifies them (minimisation), with how many values.
+    /// Fields left out because no purpose in the catalogue justifies them, with how many values.
     pub fields_dropped: BTreeMap<String, u64>,
     /// True when the file had already been imported: no contact was created or changed (its suppressed
     /// and rejected rows, if any, were not imported either time).
@@ -62,7 +62,7 @@ pub struct ImportOutcome {
     pub records_per_second: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct RejectedRow {
     pub row: u64,
     pub column: Option<String>,
