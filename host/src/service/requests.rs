@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Compliance, Result, Subject};
 use crate::domain::{
-    Actor, ConsentChannel, ContactId, DataCategory, Identity, PurposeEntry, RetentionEntry,
-    SubjectPackage, SubjectView, SuppressionScope, Timestamp,
+    Actor, ConsentChannel, ContactId, DataCategory, Identity, PurposeEntry, RestrictionPeriod,
+    RetentionEntry, SubjectPackage, SubjectView, SuppressionScope, Timestamp,
 };
 use crate::store::{
     AnonymisationReport, AuditEntry, AuditFilter, AuditVerification, BackupReport, ErasureCause,
@@ -220,8 +220,17 @@ impl Compliance {
             notices: data.notices,
             retention,
             recipients: recipients.into_iter().collect(),
-            restricted: d.restricted_since.is_some(),
-            legal_hold: d.legal_hold_since.is_some(),
+            former_identities: d.former_identities,
+            // One open period while restricted: the store keeps only when the current one began.
+            restrictions: d
+                .restricted_since
+                .map(|start| RestrictionPeriod { start, end: None })
+                .into_iter()
+                .collect(),
+            legal_hold_since: d.legal_hold_since,
+            controller_contact: policy.controller_contact.clone(),
+            supervisory_authority: policy.supervisory_authority.clone(),
+            request: None,
         })
     }
 

@@ -71,11 +71,11 @@ pub fn record(
         let channel = ConsentChannel::parse(&format!("consents[{i}].channel"), &c.channel)
             .map_err(|e| problem(&e.field, RejectKind::InvalidConsent, e.message))?;
         consents.push(ConsentClaim {
+            evidence: c.evidence_text(row),
             purpose: c.purpose,
             channel,
             action: c.action,
             at: c.at,
-            evidence: c.evidence,
             notice_version: c.notice_version,
         });
     }
