@@ -1,7 +1,7 @@
 //! Bad input is answered with RFC 9457 problem details: a stable type, the status, a detail that
 //! names the thing and the fix, the field, and the request id of the response.
 
-use custode_tests::server::{Answer, TestServer};
+use crate::support::server::{Answer, TestServer};
 use serde_json::json;
 
 fn assert_problem(a: &Answer, status: u16, kind: &str, detail_has: &str) {

@@ -8,12 +8,12 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
+use crate::support::custode_binary;
 use custode::domain::{Actor, Role, Settings, SourceChannel, Timestamp};
 use custode::runtime::{Plugin, PluginSettings, Runtime};
 use custode::service::import::{import_file, FieldPolicy, ImportOptions, OnError, Progress};
 use custode::service::Compliance;
 use custode::store::AuditFilter;
-use custode_tests::custode_binary;
 
 const ROWS: usize = 200_000;
 

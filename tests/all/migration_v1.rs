@@ -5,11 +5,11 @@
 //! not one rebuilt from today's `v1.sql`: if that file were edited after the release, or a later
 //! migration mishandled rows version 1 wrote, this test would see it.
 
+use crate::support::{plugin_bytes, repo_root};
 use custode::domain::{Actor, Role, Settings, SourceChannel, Timestamp};
 use custode::runtime::{Plugin, PluginSettings, Runtime};
 use custode::service::import::{import_file, FieldPolicy, ImportOptions, OnError, Progress};
 use custode::service::{Compliance, Subject};
-use custode_tests::{plugin_bytes, repo_root};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 

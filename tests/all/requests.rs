@@ -1,5 +1,6 @@
 //! Imports, retention runs, erasure and access packages through the real plugins and store.
 
+use crate::support::repo_root;
 use custode::bundled;
 use custode::domain::{Actor, Role, Settings, SourceChannel, Timestamp};
 use custode::runtime::{Plugin, PluginSettings, Runtime};
@@ -7,7 +8,6 @@ use custode::service::export::access_package;
 use custode::service::import::{import_file, FieldPolicy, ImportOptions, OnError, Progress};
 use custode::service::retention::{self, RetentionOptions};
 use custode::service::{Compliance, Subject};
-use custode_tests::repo_root;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 

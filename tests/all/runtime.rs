@@ -1,8 +1,8 @@
 //! The plugin runtime with real components: loading, validation, the disk cache, the importer world.
 
+use crate::support::plugin_bytes;
 use custode::runtime::cache::CodeSource;
 use custode::runtime::{Plugin, PluginKind, PluginSettings, Runtime};
-use custode_tests::plugin_bytes;
 
 fn emails(
     result: &custode::runtime::bindings::importer::exports::custode::plugin::source::ChunkResult,

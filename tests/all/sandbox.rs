@@ -1,10 +1,10 @@
 //! Misbehaving plugins are stopped with a message that names the plugin, the function and the cause,
 //! and the host (and a good plugin) keeps working right after.
 
+use crate::support::plugin_bytes;
 use custode::runtime::importer::MAX_RECORDS_PER_CALL;
 use custode::runtime::log::MAX_LOG_LINES;
 use custode::runtime::{Failure, Limits, Plugin, PluginError, PluginSettings, Runtime};
-use custode_tests::plugin_bytes;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
