@@ -28,7 +28,7 @@ impl Installation {
         Installation {
             _dir: dir,
             compliance,
-            runtime: Runtime::new(None).unwrap(),
+            runtime: crate::support::runtime(),
         }
     }
 

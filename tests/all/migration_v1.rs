@@ -7,7 +7,7 @@
 
 use crate::support::{plugin_bytes, repo_root};
 use custode::domain::{Actor, Role, Settings, SourceChannel, Timestamp};
-use custode::runtime::{Plugin, PluginSettings, Runtime};
+use custode::runtime::{Plugin, PluginSettings};
 use custode::service::import::{import_file, FieldPolicy, ImportOptions, OnError, Progress};
 use custode::service::{Compliance, Subject};
 use std::path::Path;
@@ -76,7 +76,7 @@ fn an_installation_written_by_schema_version_1_opens_and_keeps_working() {
         "Email;Nome;Cognome;Città\nmario.rossi@example.it;Mario;Rossi;Milano\n",
     )
     .unwrap();
-    let runtime = Runtime::new(None).unwrap();
+    let runtime = crate::support::runtime();
     let csv = Plugin::load(&runtime, &plugin_bytes("csv"), PluginSettings::default()).unwrap();
     let options = ImportOptions {
         source_label: "Ordini 2026".into(),

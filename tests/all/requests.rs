@@ -23,7 +23,7 @@ fn installation() -> Installation {
     Installation {
         _dir: dir,
         compliance,
-        runtime: Runtime::new(None).unwrap(),
+        runtime: crate::support::runtime(),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use custode::bundled;
 use custode::runtime::bindings::types::*;
-use custode::runtime::{Plugin, PluginSettings, Runtime};
+use custode::runtime::{Plugin, PluginSettings};
 use std::collections::BTreeMap;
 
 const DAY: i64 = 86_400;
@@ -10,7 +10,7 @@ const DAY: i64 = 86_400;
 const NOW: i64 = 1_795_564_800;
 
 fn load(name: &str, config: &[(&str, &str)]) -> Plugin {
-    let runtime = Runtime::new(None).unwrap();
+    let runtime = crate::support::runtime();
     let config: BTreeMap<String, String> = config
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))

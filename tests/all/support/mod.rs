@@ -2,6 +2,9 @@
 //! `server` runs a server in the test's process.
 
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use custode::runtime::Runtime;
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
@@ -28,6 +31,17 @@ pub fn plugin_bytes(name: &str) -> Vec<u8> {
 }
 
 pub mod server;
+
+/// The plugin runtime of every test that needs no code cache of its own: one for the process, as a
+/// server has one for all its jobs. A runtime holds a wasmtime engine whose instance pool reserves
+/// 2 TiB of address space and about 2,000 memory mappings up front; Linux allows a process 65,530
+/// mappings (`vm.max_map_count`), so about 30 engines fit, not one per test of a parallel run.
+pub fn runtime() -> Arc<Runtime> {
+    static RUNTIME: OnceLock<Arc<Runtime>> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| Runtime::new(None).expect("the plugin runtime starts"))
+        .clone()
+}
 
 /// The `custode` binary of this build: cargo builds it together with the tests, with the same
 /// profile and features.

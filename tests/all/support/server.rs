@@ -4,7 +4,7 @@
 use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -24,8 +24,44 @@ pub struct TestServer {
     pub auditor: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<anyhow::Result<()>>>,
-    // Dropped last: the server must stop before its directory goes.
+    // Dropped after the server has stopped: its directory, then its place among the running ones.
     pub dir: tempfile::TempDir,
+    _slot: ServerSlot,
+}
+
+/// How many test servers may run at once in this process: each has its own wasmtime engine, and a
+/// process has room for about 30 (see `support::runtime`). Past this, a test waits for a server to
+/// stop, however many test threads run.
+const MAX_SERVERS: usize = 8;
+
+static RUNNING_SERVERS: Mutex<usize> = Mutex::new(0);
+static SERVER_STOPPED: Condvar = Condvar::new();
+
+/// A place among the `MAX_SERVERS` running servers, given back when dropped.
+struct ServerSlot;
+
+impl ServerSlot {
+    fn take() -> ServerSlot {
+        let mut running = RUNNING_SERVERS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        while *running >= MAX_SERVERS {
+            running = SERVER_STOPPED
+                .wait(running)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *running += 1;
+        ServerSlot
+    }
+}
+
+impl Drop for ServerSlot {
+    fn drop(&mut self) {
+        *RUNNING_SERVERS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) -= 1;
+        SERVER_STOPPED.notify_one();
+    }
 }
 
 /// The files of a `plugin-cache` holding the bundled plugins' compiled code: compiled once per test
@@ -63,6 +99,7 @@ impl TestServer {
 
     /// Starts a server with the default configuration changed by `tweak`.
     pub fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
+        let slot = ServerSlot::take();
         let dir = tempfile::tempdir().expect("a temporary directory");
         warm_plugin_cache(dir.path());
         let mut config = Config::default();
@@ -110,6 +147,7 @@ impl TestServer {
             stop: Some(stop),
             thread: Some(thread),
             dir,
+            _slot: slot,
         }
     }
 
