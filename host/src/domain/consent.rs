@@ -219,5 +219,4 @@ impl BasisPeriod {
 }
 
 #[cfg(test)]
-#[path = "consent_tests.rs"]
 mod tests;

@@ -4,9 +4,9 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::support::plugin_bytes;
+use crate::support::server::TestServer;
 use custode::runtime::PluginKind;
-use custode_tests::plugin_bytes;
-use custode_tests::server::TestServer;
 use serde_json::json;
 
 const EMAILS: &[u8] = b"luca.verdi@example.com\nnew.person@example.com\n";

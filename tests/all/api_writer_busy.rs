@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use custode_tests::server::TestServer;
+use crate::support::server::TestServer;
 use serde_json::json;
 
 /// Enough rows that the import is still running when the write is tried.

@@ -3,7 +3,7 @@
 
 use std::process::{Command, Output, Stdio};
 
-use custode_tests::{custode_binary, free_address, repo_root, terminate, wait_until_up};
+use crate::support::{custode_binary, free_address, repo_root, terminate, wait_until_up};
 
 struct Cli {
     bin: std::path::PathBuf,

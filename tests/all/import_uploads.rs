@@ -2,9 +2,9 @@
 //! `server.max_import_bytes` is refused with 413 and removed; uploads a killed server left behind are
 //! removed when the installation opens again.
 
+use crate::support::server::TestServer;
 use custode::app::App;
 use custode::config::Config;
-use custode_tests::server::TestServer;
 
 /// The files in the server's upload directory.
 fn uploads(server: &TestServer) -> Vec<String> {

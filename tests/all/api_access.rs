@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 
+use crate::support::server::TestServer;
 use custode::api::access::ROUTES;
 use custode::domain::Role;
-use custode_tests::server::TestServer;
 use serde_json::{json, Value};
 
 /// A concrete path for a route: parameters filled with values that exist nowhere, so an allowed

@@ -3,10 +3,10 @@
 
 use std::time::{Duration, Instant};
 
+use crate::support::server::TestServer;
 use custode::app::App;
 use custode::config::Config;
 use custode::store::{AuditFilter, ContactFilter};
-use custode_tests::server::TestServer;
 
 /// Enough rows for several 1 MiB chunks: the import checks for cancellation between chunks.
 const ROWS: usize = 150_000;

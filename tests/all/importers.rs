@@ -1,6 +1,7 @@
 //! Every bundled importer on real-looking, messy files, through the import service and the store:
 //! all-or-nothing, idempotence, merge across sources, suppression, minimisation.
 
+use crate::support::repo_root;
 use custode::bundled;
 use custode::domain::{Actor, Role, Settings, SourceChannel, SuppressionScope, Timestamp};
 use custode::runtime::{Plugin, PluginSettings, Runtime};
@@ -8,7 +9,6 @@ use custode::service::import::{
     FieldPolicy, ImportError, ImportOptions, ImportReport, JobHandle, OnError, RejectKind,
 };
 use custode::service::{Compliance, Subject};
-use custode_tests::repo_root;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -26,7 +26,7 @@ impl Installation {
         Installation {
             _dir: dir,
             compliance,
-            runtime: Runtime::new(None).unwrap(),
+            runtime: crate::support::runtime(),
         }
     }
 

@@ -1,10 +1,10 @@
 //! The plugin runtime with real components: loading, validation, the disk cache, the importer world.
 
+use crate::support::plugin_bytes;
 use custode::runtime::cache::CodeSource;
 use custode::runtime::importer::ImportSession;
 use custode::runtime::retention::RetentionJob;
 use custode::runtime::{Plugin, PluginKind, PluginSettings, Runtime};
-use custode_tests::plugin_bytes;
 
 fn emails(result: &custode::domain::SourceChunk) -> Vec<String> {
     use custode::domain::SourceIdentity;
@@ -21,7 +21,7 @@ fn emails(result: &custode::domain::SourceChunk) -> Vec<String> {
 
 #[test]
 fn an_sdk_importer_describes_itself_and_imports_in_chunks() {
-    let runtime = Runtime::new(None).unwrap();
+    let runtime = crate::support::runtime();
     let plugin = Plugin::load(&runtime, &plugin_bytes("lines"), PluginSettings::default()).unwrap();
     assert_eq!(plugin.name(), "lines");
     assert_eq!(plugin.kind(), PluginKind::Importer);
@@ -151,7 +151,7 @@ fn refused_components_leave_nothing_in_the_cache() {
 
 #[test]
 fn settings_the_plugin_does_not_declare_are_refused_by_name() {
-    let runtime = Runtime::new(None).unwrap();
+    let runtime = crate::support::runtime();
     let mut settings = PluginSettings::default();
     settings.config.insert("delimiter".into(), ";".into());
     let err = Plugin::load(&runtime, &plugin_bytes("lines"), settings)
@@ -163,7 +163,7 @@ fn settings_the_plugin_does_not_declare_are_refused_by_name() {
 
 #[test]
 fn core_modules_and_random_bytes_are_refused_with_the_fix() {
-    let runtime = Runtime::new(None).unwrap();
+    let runtime = crate::support::runtime();
     let core = Plugin::load(&runtime, b"\0asm\x01\0\0\0", PluginSettings::default())
         .err()
         .unwrap()
@@ -181,7 +181,7 @@ fn core_modules_and_random_bytes_are_refused_with_the_fix() {
 
 #[test]
 fn calling_the_wrong_world_names_both_kinds() {
-    let runtime = Runtime::new(None).unwrap();
+    let runtime = crate::support::runtime();
     let plugin = Plugin::load(&runtime, &plugin_bytes("lines"), PluginSettings::default()).unwrap();
     let err = RetentionJob::start(&plugin).err().unwrap().to_string();
     assert!(

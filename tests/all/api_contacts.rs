@@ -1,7 +1,7 @@
 //! A contact's consents over HTTP: the ledger with its evidence, and the state it results in now —
 //! the same state `can-process` decides on.
 
-use custode_tests::server::TestServer;
+use crate::support::server::TestServer;
 use serde_json::{json, Value};
 
 fn record(server: &TestServer, channel: &str, action: &str, at: &str, method: &str) {

@@ -7,12 +7,12 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::custode_binary;
 use custode::domain::{Actor, Role, Settings, SourceChannel, Timestamp};
-use custode::runtime::{Plugin, PluginSettings, Runtime};
+use custode::runtime::{Plugin, PluginSettings};
 use custode::service::import::{FieldPolicy, ImportOptions, JobHandle, OnError};
 use custode::service::Compliance;
 use custode::store::AuditFilter;
-use custode_tests::custode_binary;
 
 const ROWS: usize = 200_000;
 
@@ -89,7 +89,7 @@ fn a_kill_mid_import_leaves_no_contact_no_batch_and_no_audit_entry() {
     );
 
     // No batch row survived either: the next import is batch 1.
-    let runtime = Runtime::new(None).unwrap();
+    let runtime = crate::support::runtime();
     let bytes = custode::bundled::get("lines").unwrap().bytes;
     let plugin = Plugin::load(&runtime, bytes, PluginSettings::default()).unwrap();
     let small = dir.path().join("one.txt");

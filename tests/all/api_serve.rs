@@ -9,8 +9,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use custode_tests::server::Client;
-use custode_tests::{custode_binary, free_address, terminate, wait_until_up};
+use crate::support::server::Client;
+use crate::support::{custode_binary, free_address, terminate, wait_until_up};
 
 struct Serve {
     child: Child,

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use custode_tests::{custode_binary, repo_root};
+use crate::support::{custode_binary, repo_root};
 
 fn custode(data: &Path, args: &[&str]) -> Output {
     static BIN: OnceLock<PathBuf> = OnceLock::new();

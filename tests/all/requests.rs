@@ -1,12 +1,12 @@
 //! Imports, retention runs, erasure and access packages through the real plugins and store.
 
+use crate::support::repo_root;
 use custode::bundled;
 use custode::domain::{Actor, Role, Settings, SourceChannel, Timestamp};
 use custode::runtime::{Plugin, PluginSettings, Runtime};
 use custode::service::import::{FieldPolicy, ImportOptions, JobHandle, OnError};
 use custode::service::retention::RetentionOptions;
 use custode::service::{Compliance, Subject};
-use custode_tests::repo_root;
 use std::sync::Arc;
 
 struct Installation {
@@ -21,7 +21,7 @@ fn installation() -> Installation {
     Installation {
         _dir: dir,
         compliance,
-        runtime: Runtime::new(None).unwrap(),
+        runtime: crate::support::runtime(),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use custode_tests::{custode_binary, free_address, repo_root};
+use crate::support::{custode_binary, free_address, repo_root};
 
 fn tour_script() -> String {
     let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();

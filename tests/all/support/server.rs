@@ -1,14 +1,15 @@
 //! A real Custode server for end-to-end tests: `custode::api::serve` on a free loopback port, in this
 //! process, on its own data directory; and a small blocking HTTP client.
 
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use custode::app::App;
-use custode::config::Config;
+use custode::config::{Config, DataDir};
 use custode::domain::{Actor, Role};
 use serde_json::Value;
 
@@ -23,18 +24,72 @@ pub struct TestServer {
     pub auditor: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<std::io::Result<()>>>,
-    // Dropped last: the server must stop before its directory goes.
+    // Dropped after the server has stopped: its directory, then its place among the running ones.
     pub dir: tempfile::TempDir,
+    _slot: ServerSlot,
 }
 
-/// Compiled plugin code shared by every test server of this machine: each fresh data directory would
-/// otherwise compile the bundled plugins again (about a second). Entries are named by content and
-/// written atomically, so sharing is safe.
-fn share_plugin_cache(data_dir: &Path) {
-    let shared = std::env::temp_dir().join("custode-tests-plugin-cache");
-    let _ = std::fs::create_dir_all(&shared);
-    #[cfg(unix)]
-    let _ = std::os::unix::fs::symlink(&shared, data_dir.join("plugin-cache"));
+/// How many test servers may run at once in this process: each has its own wasmtime engine, and a
+/// process has room for about 30 (see `support::runtime`). Past this, a test waits for a server to
+/// stop, however many test threads run.
+const MAX_SERVERS: usize = 8;
+
+static RUNNING_SERVERS: Mutex<usize> = Mutex::new(0);
+static SERVER_STOPPED: Condvar = Condvar::new();
+
+/// A place among the `MAX_SERVERS` running servers, given back when dropped.
+struct ServerSlot;
+
+impl ServerSlot {
+    fn take() -> ServerSlot {
+        let mut running = RUNNING_SERVERS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        while *running >= MAX_SERVERS {
+            running = SERVER_STOPPED
+                .wait(running)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *running += 1;
+        ServerSlot
+    }
+}
+
+impl Drop for ServerSlot {
+    fn drop(&mut self) {
+        *RUNNING_SERVERS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) -= 1;
+        SERVER_STOPPED.notify_one();
+    }
+}
+
+/// The files of a `plugin-cache` holding the bundled plugins' compiled code: compiled once per test
+/// process, then written into each test server's own data directory. Without it every server would
+/// compile them again (about a second); with one directory shared instead, each test would read
+/// files other tests write.
+fn compiled_bundled_plugins() -> &'static [(OsString, Vec<u8>)] {
+    static ENTRIES: OnceLock<Vec<(OsString, Vec<u8>)>> = OnceLock::new();
+    ENTRIES.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        drop(App::open(dir.path(), Config::default()).expect("an installation opens"));
+        let cache = DataDir(dir.path().to_path_buf()).plugin_cache();
+        std::fs::read_dir(&cache)
+            .expect("opening an installation fills its plugin cache")
+            .map(|entry| {
+                let entry = entry.unwrap();
+                (entry.file_name(), std::fs::read(entry.path()).unwrap())
+            })
+            .collect()
+    })
+}
+
+fn warm_plugin_cache(data_dir: &Path) {
+    let cache = DataDir(data_dir.to_path_buf()).plugin_cache();
+    std::fs::create_dir_all(&cache).unwrap();
+    for (name, code) in compiled_bundled_plugins() {
+        std::fs::write(cache.join(name), code).unwrap();
+    }
 }
 
 impl TestServer {
@@ -44,8 +99,9 @@ impl TestServer {
 
     /// Starts a server with the default configuration changed by `tweak`.
     pub fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
+        let slot = ServerSlot::take();
         let dir = tempfile::tempdir().expect("a temporary directory");
-        share_plugin_cache(dir.path());
+        warm_plugin_cache(dir.path());
         let mut config = Config::default();
         tweak(&mut config);
         // As `Config::load` does for a real server: a test must not run on a configuration
@@ -91,6 +147,7 @@ impl TestServer {
             stop: Some(stop),
             thread: Some(thread),
             dir,
+            _slot: slot,
         }
     }
 

@@ -2,9 +2,9 @@
 //! names the thing and the fix, the field, and the request id of the response. The OpenAPI
 //! document's bodies, required properties and answers are the handlers' own.
 
+use crate::support::schema::{fits, resolve};
+use crate::support::server::{Answer, TestServer};
 use custode::api::access::ROUTES;
-use custode_tests::schema::{fits, resolve};
-use custode_tests::server::{Answer, TestServer};
 use serde_json::{json, Value};
 
 fn assert_problem(a: &Answer, status: u16, kind: &str, detail_has: &str) {
@@ -343,7 +343,7 @@ fn check_example(
 /// enum), answers 200 with a body that fits its schema.
 fn every_get_fits(server: &TestServer, doc: &Value, contact: &str) {
     let c = server.client();
-    let sample = std::fs::read(custode_tests::repo_root().join("examples/contacts.csv")).unwrap();
+    let sample = std::fs::read(crate::support::repo_root().join("examples/contacts.csv")).unwrap();
     let started = c.post_bytes(
         "/api/v1/imports?plugin=csv&source=Fiera%20Milano%202026&channel=fair&on_error=skip&unknown_fields=reject",
         &server.dpo,

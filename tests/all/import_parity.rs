@@ -1,10 +1,10 @@
 //! The same messy file imported with the CLI (`custode import`, local) and over HTTP
 //! (`POST /api/v1/imports`) gives the same report and the same contacts.
 
+use crate::support::server::TestServer;
+use crate::support::{custode_binary, repo_root};
 use custode::domain::Settings;
 use custode::service::Compliance;
-use custode_tests::server::TestServer;
-use custode_tests::{custode_binary, repo_root};
 use serde_json::Value;
 use std::process::Command;
 

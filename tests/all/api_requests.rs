@@ -1,7 +1,7 @@
 //! Data-subject requests and retention through the API, with the installed plugins.
 
-use custode_tests::repo_root;
-use custode_tests::server::TestServer;
+use crate::support::repo_root;
+use crate::support::server::TestServer;
 use serde_json::json;
 
 #[test]

@@ -5,11 +5,11 @@
 //! not one rebuilt from today's `v1.sql`: if that file were edited after the release, or a later
 //! migration mishandled rows version 1 wrote, this test would see it.
 
+use crate::support::{plugin_bytes, repo_root};
 use custode::domain::{Actor, Role, Settings, SourceChannel, Timestamp};
-use custode::runtime::{Plugin, PluginSettings, Runtime};
+use custode::runtime::{Plugin, PluginSettings};
 use custode::service::import::{FieldPolicy, ImportOptions, JobHandle, OnError};
 use custode::service::{Compliance, Subject};
-use custode_tests::{plugin_bytes, repo_root};
 use std::path::Path;
 
 fn copy_installation(to: &Path) {
@@ -75,7 +75,7 @@ fn an_installation_written_by_schema_version_1_opens_and_keeps_working() {
         "Email;Nome;Cognome;Città\nmario.rossi@example.it;Mario;Rossi;Milano\n",
     )
     .unwrap();
-    let runtime = Runtime::new(None).unwrap();
+    let runtime = crate::support::runtime();
     let csv = Plugin::load(&runtime, &plugin_bytes("csv"), PluginSettings::default()).unwrap();
     let options = ImportOptions {
         source_label: "Ordini 2026".into(),

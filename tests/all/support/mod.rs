@@ -1,12 +1,16 @@
-//! Shared helpers for Custode's end-to-end tests.
+//! Helpers shared by the end-to-end tests: paths, plugins, the `custode` binary and its processes;
+//! `server` runs a server in the test's process.
 
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use custode::runtime::Runtime;
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
-        .expect("tests/ is inside the repository")
+        .expect("host/ is inside the repository")
         .to_path_buf()
 }
 
@@ -29,37 +33,21 @@ pub fn plugin_bytes(name: &str) -> Vec<u8> {
 pub mod schema;
 pub mod server;
 
-/// The `custode` binary of this build (built now if needed: `cargo test` builds the library and the
-/// tests, not necessarily the binary).
+/// The plugin runtime of every test that needs no code cache of its own: one for the process, as a
+/// server has one for all its jobs. A runtime holds a wasmtime engine whose instance pool reserves
+/// 2 TiB of address space and about 2,000 memory mappings up front; Linux allows a process 65,530
+/// mappings (`vm.max_map_count`), so about 30 engines fit, not one per test of a parallel run.
+pub fn runtime() -> Arc<Runtime> {
+    static RUNTIME: OnceLock<Arc<Runtime>> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| Runtime::new(None).expect("the plugin runtime starts"))
+        .clone()
+}
+
+/// The `custode` binary of this build: cargo builds it together with the tests, with the same
+/// profile and features.
 pub fn custode_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test's path");
-    // target/<profile>/deps/<test> → target/<profile>/custode
-    let profile_dir = exe
-        .parent()
-        .and_then(|d| d.parent())
-        .expect("target/<profile>");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut build = std::process::Command::new(cargo);
-    build
-        .args(["build", "-p", "custode", "--bin", "custode"])
-        .current_dir(repo_root());
-    // The variables cargo sets for a running test would change build scripts' fingerprints and make
-    // this build and the next `cargo test` rebuild each other's dependencies.
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy();
-        let keep = ["CARGO_HOME", "CARGO_TARGET_DIR", "CARGO_BUILD_JOBS"];
-        if (key.starts_with("CARGO_") && !keep.contains(&key.as_ref())) || key == "OUT_DIR" {
-            build.env_remove(key.as_ref());
-        }
-    }
-    if profile_dir.file_name().is_some_and(|n| n == "release") {
-        build.arg("--release");
-    }
-    let status = build.status().expect("cargo runs");
-    assert!(status.success(), "building the custode binary failed");
-    let bin = profile_dir.join("custode");
-    assert!(bin.exists(), "{} was not built", bin.display());
-    bin
+    PathBuf::from(env!("CARGO_BIN_EXE_custode"))
 }
 
 /// A loopback address with a port nobody listens on right now.

@@ -4,7 +4,7 @@ use custode::bundled;
 use custode::domain::*;
 use custode::runtime::exporter::render;
 use custode::runtime::retention::RetentionJob;
-use custode::runtime::{Plugin, PluginSettings, Runtime};
+use custode::runtime::{Plugin, PluginSettings};
 use std::collections::BTreeMap;
 
 const DAY: i64 = 86_400;
@@ -17,7 +17,7 @@ fn ago(days: i64) -> Timestamp {
 }
 
 fn load(name: &str, config: &[(&str, &str)]) -> Plugin {
-    let runtime = Runtime::new(None).unwrap();
+    let runtime = crate::support::runtime();
     let config: BTreeMap<String, String> = config
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
