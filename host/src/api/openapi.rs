@@ -2,7 +2,7 @@
 //! annotations and the types they read and write: every parameter, body and answer is typed from
 //! the code (the hand-serialised domain types describe themselves in [`super::schema`]), so a client
 //! generated from it works and a schema-driven fuzzer can test the API. Every error answer is a
-//! [`Problem`]. `openapi_tests.rs` checks the document's invariants; `tests/tests/api_problems.rs`
+//! [`Problem`]. `openapi_tests.rs` checks the document's invariants; `tests/all/api_problems.rs`
 //! sends its example bodies to a server and checks the answers against their schemas.
 
 use axum::Json;

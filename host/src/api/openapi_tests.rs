@@ -172,7 +172,7 @@ fn every_json_body_has_a_schema_with_properties_and_an_example() {
             properties.is_some_and(|p| !p.is_empty()),
             "{method} {path}: the body's schema has no properties: {schema}"
         );
-        // The example is what a reader copies; `tests/tests/api_problems.rs` sends it.
+        // The example is what a reader copies; `tests/all/api_problems.rs` sends it.
         assert!(json["example"].is_object(), "{method} {path}: no example");
         bodies += 1;
     }
