@@ -5,6 +5,7 @@ mod erasure;
 mod history;
 mod import;
 mod migration;
+mod periods;
 mod processing;
 mod reads;
 
