@@ -79,8 +79,8 @@ pub fn record(
                 &format!("consents[{i}].evidence"),
                 RejectKind::ConsentWithoutEvidence,
                 format!(
-                    "row {row}: the consent to {} {} comes without evidence, and this installation requires evidence of consent \
-                     (`require_consent_evidence`, Art. 7(1)): have the importer say how it was given (the column and value, the form's checkbox), \
+                    "the consent to {} {} comes without evidence, and this installation requires evidence of consent \
+                     (`[compliance] require_consent_evidence`, Art. 7(1)): have the importer say how it was given (the column and value, the form's checkbox), \
                      or import the row without the consent",
                     c.purpose,
                     channel_words(channel)

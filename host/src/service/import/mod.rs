@@ -14,6 +14,8 @@
 //! parser's end-of-input message.
 
 mod convert;
+#[cfg(test)]
+mod evidence_tests;
 mod pipeline;
 mod report;
 mod request;
