@@ -24,6 +24,8 @@ pub mod time;
 pub mod vocab;
 
 #[cfg(test)]
+mod legal_doc_tests;
+#[cfg(test)]
 mod processing_customer_tests;
 #[cfg(test)]
 mod processing_ledger_tests;
