@@ -341,4 +341,23 @@ mod tests {
             "{err}"
         );
     }
+
+    /// The README's example configuration is one that works, with the settings it shows.
+    #[test]
+    fn the_readme_example_configuration_works() {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("```toml\n[server]")
+            .expect("the README has its example")
+            + 8;
+        let end = start + readme[start..].find("```").unwrap();
+        let config = Config::from_toml(&readme[start..end]).unwrap();
+        config.check().unwrap();
+        let policy = crate::domain::Policy::from_settings(&config.compliance).unwrap();
+        assert!(policy.require_consent_evidence);
+        assert_eq!(
+            policy.customer_marketing.channels,
+            [crate::domain::ConsentChannel::Email]
+        );
+    }
 }

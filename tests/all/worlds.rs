@@ -383,6 +383,8 @@ fn package() -> SubjectPackage {
                 collected_by: "anna".into(),
             },
             provenance: Some(ProvenanceId(7)),
+            batch: Some(BatchId(3)),
+            row: Some(12),
         }],
         notices: vec![NoticeReceipt {
             version: "2026-01".into(),

@@ -167,12 +167,14 @@ pub async fn rectify(
     .map(Json)
 }
 
-/// Restrict processing to storage (Art. 18), or lift the restriction.
+/// Restrict processing to storage (Art. 18), or lift the restriction. Each restriction is kept as a
+/// period (see the contact's `restrictions`), so questions about a past time are answered with it.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Restriction {
     pub restricted: bool,
-    /// From when (default now).
+    /// From when the restriction applies, or, lifting it, when it ended (default now; a lift is
+    /// never in the future, and periods never overlap).
     #[schema(value_type = Option<Timestamp>)]
     pub since: Option<String>,
 }
@@ -180,7 +182,9 @@ pub struct Restriction {
 #[utoipa::path(post, path = "/api/v1/contacts/{id}/restrict", operation_id = "restrict_contact", tag = "contacts", params(ContactPath),
     request_body(content = Restriction, example = json!({"restricted": true, "since": "2026-04-02"})),
     responses((status = 204, description = "Restricted, or the restriction lifted"),
-        (status = 404, description = "No contact has this id")))]
+        (status = 400, description = "A lift before the restriction's start or in the future, or a start inside an earlier restriction"),
+        (status = 404, description = "No contact has this id"),
+        (status = 409, description = "Already restricted, or nothing to lift")))]
 pub async fn restrict(
     State(app): State<Arc<App>>,
     Caller(who): Caller,

@@ -32,10 +32,16 @@ fn new_records_create_contacts_with_provenance_consent_and_notice() {
     assert_eq!(p.file_digest.as_deref().map(str::len), Some(64));
     let history = store.consent_history(id).unwrap();
     assert_eq!(history.len(), 1);
+    // The batch and the source row demonstrate the consent with the file's digest (Art. 7(1)).
     assert_eq!(
         history[0].evidence.method,
-        "imported from Fiera Milano 2026"
+        format!(
+            "imported from Fiera Milano 2026, import batch {}, row 1",
+            committed.batch.0
+        )
     );
+    assert_eq!(history[0].batch, Some(committed.batch));
+    assert_eq!(history[0].row, Some(1));
     assert_eq!(history[0].evidence.collected_by, "giulia.dpo");
     assert_eq!(store.notice_receipts(id).unwrap()[0].version, "2026-01");
     // One contact row, one identity, one field-values row, one event, one receipt, shared provenance.

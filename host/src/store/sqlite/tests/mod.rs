@@ -1,10 +1,12 @@
 //! Behaviour of the SQLite store that users rely on, on real database files.
 
 mod audit;
+mod customer;
 mod erasure;
 mod history;
 mod import;
 mod migration;
+mod periods;
 mod processing;
 mod reads;
 
