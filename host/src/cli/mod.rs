@@ -4,6 +4,7 @@ mod args;
 pub mod compliance;
 mod import;
 mod inspect;
+mod log;
 mod plugin;
 mod remote;
 mod requests;
@@ -56,6 +57,11 @@ fn with_command(error: anyhow::Error) -> anyhow::Error {
 }
 
 fn run_local(cli: &Cli, out: &mut dyn std::io::Write) -> anyhow::Result<i32> {
+    if !matches!(cli.command, Command::Serve(_)) {
+        // A command's own output is on stdout; warnings (a data directory made private, an
+        // upload a crashed server left that cannot be removed) go to stderr.
+        log::init(false, "warn");
+    }
     match &cli.command {
         Command::Serve(args) => serve::run(&cli.data_dir, cli.config.as_deref(), args),
         Command::Token(command) => {

@@ -22,7 +22,7 @@ pub struct ServeArgs {
 }
 
 pub fn run(data_dir: &Path, config_file: Option<&Path>, args: &ServeArgs) -> anyhow::Result<i32> {
-    init_logging(args.log_json);
+    super::log::init(args.log_json, "info");
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
     let mut config = Config::load(data_dir, config_file)?;
@@ -75,24 +75,6 @@ fn first_admin_token(app: &App) -> anyhow::Result<()> {
         token.name, token.token
     );
     Ok(())
-}
-
-fn init_logging(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // Colour codes only for a person at a terminal: a log collector or a file would keep them as
-    // noise around every field.
-    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(colour)
-        .with_writer(std::io::stderr);
-    // A second call (tests running several servers in one process) keeps the first subscriber.
-    let _ = if json {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
