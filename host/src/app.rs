@@ -13,10 +13,7 @@ use crate::service::jobs::ImportJobs;
 use crate::service::plugins::PluginRegistry;
 use crate::service::tokens::Tokens;
 use crate::service::Compliance;
-use crate::store::StoreError;
-
-/// Where uploads wait to be imported, under the data directory.
-const UPLOADS: &str = "uploads";
+use crate::store::{files, StoreError};
 
 /// Why an installation could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +48,7 @@ impl App {
             source,
         };
         let compliance = Compliance::open(data_dir, &config.compliance).map_err(store_error)?;
-        let uploads = data_dir.join(UPLOADS);
+        let uploads = data_dir.join(files::UPLOADS_DIR);
         match clear_stale(&uploads) {
             Ok(0) => {}
             Ok(n) => {
@@ -61,7 +58,12 @@ impl App {
                 tracing::warn!(dir = %uploads.display(), error = %e, "cannot look for stale import uploads")
             }
         }
-        let runtime = Runtime::new(Some(DataDir(data_dir.to_path_buf()).plugin_cache()))?;
+        let cache = DataDir(data_dir.to_path_buf()).plugin_cache();
+        // Compiled code is the admin's plugins, which may embed the company's rules: private too.
+        if let Err(e) = files::create_private_dir(&cache) {
+            tracing::warn!(dir = %cache.display(), error = %e, "cannot create the plugin code cache");
+        }
+        let runtime = Runtime::new(Some(cache))?;
         let plugins = PluginRegistry::open(
             compliance.store().clone(),
             runtime.clone(),
@@ -89,11 +91,11 @@ impl App {
 
     /// Where uploads wait to be imported.
     pub fn uploads_dir(&self) -> PathBuf {
-        self.data_dir.join(UPLOADS)
+        self.data_dir.join(files::UPLOADS_DIR)
     }
 
     /// Where `POST /api/v1/backup` writes its copies.
     pub fn backups_dir(&self) -> PathBuf {
-        self.data_dir.join("backups")
+        self.data_dir.join(files::BACKUPS_DIR)
     }
 }

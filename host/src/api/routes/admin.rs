@@ -80,16 +80,21 @@ pub async fn settings(State(app): State<Arc<App>>) -> Json<Config> {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BackupRequest {
-    /// A file name (no directories) for the copy in `<data dir>/backups/`; default
-    /// `custode-<time>.db`.
-    #[schema(pattern = r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")]
+    /// A file name (no directories, at most 100 characters) for the copy in `<data dir>/backups/`;
+    /// default `custode-<time>.db`.
+    #[schema(pattern = r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$")]
     pub file: Option<String>,
 }
 
+/// The longest backup file name: with the `.partial` of the copy in progress it stays far below
+/// the 255 bytes file systems allow.
+const MAX_BACKUP_NAME: usize = 100;
+
 /// What the schema's pattern for `BackupRequest::file` says (a test keeps them the same): letters,
-/// digits, `-`, `_` and `.`, not starting with `.`.
+/// digits, `-`, `_` and `.`, not starting with `.`, at most [`MAX_BACKUP_NAME`] characters.
 fn plain_file_name(name: &str) -> bool {
     !name.is_empty()
+        && name.len() <= MAX_BACKUP_NAME
         && !name.starts_with('.')
         && name
             .chars()
@@ -109,15 +114,17 @@ pub async fn backup(
         .file
         .unwrap_or_else(|| format!("custode-{}.db", chrono::Utc::now().format("%Y%m%dT%H%M%SZ")));
     if !plain_file_name(&name) {
+        let shown: String = name.chars().filter(|c| !c.is_control()).take(40).collect();
+        let more = if name.chars().count() > 40 { "…" } else { "" };
         return Err(Problem::invalid(
             "file",
-            format!("`{name}` is not a plain file name: backups go to the data directory's `backups/` folder; use letters, digits, `-`, `_` and `.` only"),
+            format!("`{shown}{more}` is not a plain file name: backups go to the data directory's `backups/` folder; use letters, digits, `-`, `_` and `.` only, at most {MAX_BACKUP_NAME} of them, not starting with `.`"),
         )
         .into());
     }
     blocking(move || {
         let dir = app.backups_dir();
-        std::fs::create_dir_all(&dir)
+        crate::store::files::create_private_dir(&dir)
             .map_err(|e| crate::store::StoreError::io("cannot create", &dir, e))?;
         Ok(app.compliance.backup(&who.actor(), &dir.join(name))?)
     })
@@ -185,6 +192,7 @@ mod tests {
         let schema = serde_json::to_value(BackupRequest::schema()).unwrap();
         let pattern = schema["properties"]["file"]["pattern"].as_str().unwrap();
         let pattern = regex::Regex::new(pattern).unwrap();
+        let (at_limit, over, far_over) = ("x".repeat(100), "x".repeat(101), "x".repeat(300));
         let names = [
             "before-upgrade.db",
             "custode-20260101T000000Z.db",
@@ -197,6 +205,9 @@ mod tests {
             "with space.db",
             "caffè.db",
             "a\nb",
+            &at_limit,
+            &over,
+            &far_over,
         ];
         for name in names {
             assert_eq!(pattern.is_match(name), plain_file_name(name), "{name:?}");
