@@ -9,6 +9,7 @@ use std::sync::Arc;
 use crate::config::{Config, DataDir};
 use crate::runtime::{Runtime, SetupError};
 use crate::service::import::upload::clear_stale;
+use crate::service::job_log::{self, JobLog};
 use crate::service::jobs::ImportJobs;
 use crate::service::plugins::PluginRegistry;
 use crate::service::tokens::Tokens;
@@ -71,6 +72,7 @@ impl App {
         )
         .map_err(store_error)?;
         let tokens = Tokens::open(compliance.store().clone()).map_err(store_error)?;
+        let log = JobLog::open(data_dir, &uploads, job_log::interrupted).map_err(store_error)?;
         Ok(App {
             data_dir: data_dir.to_path_buf(),
             config,
@@ -78,7 +80,7 @@ impl App {
             runtime,
             plugins,
             tokens,
-            jobs: Arc::new(ImportJobs::default()),
+            jobs: Arc::new(ImportJobs::with_log(log)),
         })
     }
 

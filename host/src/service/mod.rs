@@ -6,6 +6,7 @@
 mod contacts;
 pub mod export;
 pub mod import;
+pub mod job_log;
 pub mod jobs;
 pub mod plugins;
 mod processing;

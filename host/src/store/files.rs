@@ -21,6 +21,8 @@ pub const BACKUPS_DIR: &str = "backups";
 pub const UPLOADS_DIR: &str = "uploads";
 /// Compiled plugin code.
 pub const PLUGIN_CACHE_DIR: &str = "plugin-cache";
+/// Import jobs and their outcomes, across restarts (`service/job_log.rs`).
+pub const JOBS_DB: &str = "import-jobs.db";
 
 /// Creates `dir` and any missing parent as `0700` (an existing directory is left as it is: see
 /// [`restrict`]).
@@ -56,7 +58,7 @@ pub struct Tightened {
     pub now: u32,
 }
 
-/// Checks the data directory, the database and its `-wal` and `-shm`, and the folders of backups,
+/// Checks the data directory, the database and its `-wal` and `-shm`, the import job log, and the folders of backups,
 /// uploads and compiled plugin code with the files directly in them; tightens every one that others
 /// may read or enter to `0700` (folders) or `0600` (files). Returns what it changed, for the caller
 /// to say so; a path it cannot change is an error naming it and the command that fixes it.
@@ -64,10 +66,12 @@ pub struct Tightened {
 pub fn restrict(data_dir: &Path, db_file: &str) -> Result<Vec<Tightened>, (PathBuf, io::Error)> {
     let mut changed = Vec::new();
     tighten(data_dir, 0o700, &mut changed)?;
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let file = data_dir.join(format!("{db_file}{suffix}"));
-        if file.exists() {
-            tighten(&file, 0o600, &mut changed)?;
+    for db in [db_file, JOBS_DB] {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let file = data_dir.join(format!("{db}{suffix}"));
+            if file.exists() {
+                tighten(&file, 0o600, &mut changed)?;
+            }
         }
     }
     for folder in [BACKUPS_DIR, UPLOADS_DIR, PLUGIN_CACHE_DIR] {

@@ -67,6 +67,11 @@ fn is_upload(name: &str) -> bool {
     name.starts_with("upload-") && name.ends_with(".part")
 }
 
+/// Whether a running import holds the upload at `path` (a process holds its uploads locked).
+pub fn in_use(path: &Path) -> bool {
+    File::open(path).is_ok_and(|file| matches!(file.try_lock(), Err(TryLockError::WouldBlock)))
+}
+
 /// Removes the `upload-*.part` files in `dir` that no running process holds (left by a crash or a
 /// kill); returns how many. Other files are left alone. A file that cannot be checked or removed is
 /// logged and skipped: it must not stop the installation from opening.
