@@ -84,6 +84,7 @@ impl SqliteStore {
         let mut conn = pool::open_writer(&db_path)?;
         schema::migrate(&mut conn)?;
         check_fingerprint(&conn, &keys, data_dir)?;
+        import::key_old_file_digests(&mut conn, &keys)?;
         let purposes = sync_purposes(&conn, &policy)?;
         let store = SqliteStore {
             suppression_version: AtomicI64::new(rows::suppression::version(&conn)?),
