@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::config::{Config, DataDir};
 use crate::runtime::{Runtime, SetupError};
+use crate::service::idempotency::AnswerStore;
 use crate::service::import::upload::clear_stale;
 use crate::service::job_log::{self, JobLog};
 use crate::service::jobs::ImportJobs;
@@ -37,6 +38,8 @@ pub struct App {
     pub plugins: PluginRegistry,
     pub tokens: Tokens,
     pub jobs: Arc<ImportJobs>,
+    /// First answers to writes sent with an `Idempotency-Key`.
+    pub answers: Arc<AnswerStore>,
 }
 
 impl App {
@@ -72,6 +75,7 @@ impl App {
         )
         .map_err(store_error)?;
         let tokens = Tokens::open(compliance.store().clone()).map_err(store_error)?;
+        let answers = Arc::new(AnswerStore::open(data_dir).map_err(store_error)?);
         let log = JobLog::open(data_dir, &uploads, job_log::interrupted).map_err(store_error)?;
         Ok(App {
             data_dir: data_dir.to_path_buf(),
@@ -81,6 +85,7 @@ impl App {
             plugins,
             tokens,
             jobs: Arc::new(ImportJobs::with_log(log)),
+            answers,
         })
     }
 

@@ -72,6 +72,8 @@ pub struct ServerConfig {
     /// limit); without them, every client behind a proxy counts as the proxy's address.
     #[schema(value_type = Vec<String>, example = json!(["127.0.0.1"]))]
     pub trusted_proxies: Vec<IpAddr>,
+    /// How long the answer to a write sent with an `Idempotency-Key` is kept for retries, in hours.
+    pub idempotency_hours: u64,
 }
 
 impl Default for ServerConfig {
@@ -86,6 +88,7 @@ impl Default for ServerConfig {
             failed_auth_limit: 10,
             failed_auth_window_secs: 60,
             trusted_proxies: Vec::new(),
+            idempotency_hours: 24,
         }
     }
 }
@@ -237,6 +240,7 @@ impl Config {
                 "failed_auth_window_secs",
                 self.server.failed_auth_window_secs,
             ),
+            ("idempotency_hours", self.server.idempotency_hours),
         ] {
             if value == 0 {
                 anyhow::bail!("server.{key} = 0 is not usable: use at least 1");

@@ -13,6 +13,7 @@ pub mod conn;
 pub mod docs;
 pub mod extract;
 pub mod failed_auth;
+pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;
@@ -57,6 +58,7 @@ fn router_with(app: Arc<App>, failed_auth: Arc<FailedAuth>) -> Router {
         app: app.clone(),
         metrics: Arc::new(metrics),
         failed_auth,
+        in_flight: Arc::default(),
     };
     let server = &app.config.server;
     let plugin_limit = DefaultBodyLimit::max(server.max_plugin_bytes);
@@ -130,6 +132,7 @@ fn router_with(app: Arc<App>, failed_auth: Arc<FailedAuth>) -> Router {
         .route("/api/v1/retention/runs", post(requests::retention_run))
         .route("/api/v1/audit", get(admin::audit))
         .route("/api/v1/audit/verify", get(admin::audit_verify))
+        .route_layer(from_fn_with_state(state.clone(), idempotency::guard))
         .route_layer(from_fn_with_state(app.clone(), extract::bounded_writes))
         .route_layer(from_fn_with_state(state.clone(), access::enforce))
         // A static file of the public `/docs` page, holding no data: outside the access matrix and

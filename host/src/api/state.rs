@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 
 use super::failed_auth::FailedAuth;
+use super::idempotency::InFlight;
 use super::metrics::Metrics;
 use crate::app::App;
 
@@ -16,6 +17,8 @@ pub struct ApiState {
     pub metrics: Arc<Metrics>,
     /// Failed authentication per client address (`failed_auth.rs`).
     pub failed_auth: Arc<FailedAuth>,
+    /// Idempotency keys whose first request is running (`idempotency.rs`).
+    pub in_flight: Arc<InFlight>,
 }
 
 impl FromRef<ApiState> for Arc<App> {

@@ -5,6 +5,7 @@
 
 mod contacts;
 pub mod export;
+pub mod idempotency;
 pub mod import;
 pub mod job_log;
 pub mod jobs;

@@ -23,6 +23,8 @@ pub const UPLOADS_DIR: &str = "uploads";
 pub const PLUGIN_CACHE_DIR: &str = "plugin-cache";
 /// Import jobs and their outcomes, across restarts (`service/job_log.rs`).
 pub const JOBS_DB: &str = "import-jobs.db";
+/// First answers to writes sent with an `Idempotency-Key` (`service/idempotency.rs`).
+pub const IDEMPOTENCY_DB: &str = "idempotency.db";
 
 /// Creates `dir` and any missing parent as `0700` (an existing directory is left as it is: see
 /// [`restrict`]).
@@ -66,7 +68,7 @@ pub struct Tightened {
 pub fn restrict(data_dir: &Path, db_file: &str) -> Result<Vec<Tightened>, (PathBuf, io::Error)> {
     let mut changed = Vec::new();
     tighten(data_dir, 0o700, &mut changed)?;
-    for db in [db_file, JOBS_DB] {
+    for db in [db_file, JOBS_DB, IDEMPOTENCY_DB] {
         for suffix in ["", "-wal", "-shm", "-journal"] {
             let file = data_dir.join(format!("{db}{suffix}"));
             if file.exists() {
