@@ -483,6 +483,47 @@ fn the_edges_of_the_contract_are_problem_details_too() {
     let problem: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(problem["type"], "urn:custode:problem:uri-too-long");
 
+    for (path, field) in [
+        ("/api/v1/suppression", "identity"),
+        ("/api/v1/suppression/check", "identity"),
+    ] {
+        for wrong in ["nonsense", "mario@", "+39 12", "", "#42", "erp:", "tel:x"] {
+            let mut body = json!({ field: wrong });
+            if path == "/api/v1/suppression" {
+                body["reason"] = json!("asked");
+            }
+            let a = c.post(path, op, &body);
+            assert_problem(&a, 422, "invalid-input", "");
+            assert_eq!(a.body["field"], field, "{path} {wrong}: {:?}", a.body);
+            let detail = a.body["detail"].as_str().unwrap();
+            assert!(!detail.contains("subject"), "{path} {wrong}: {detail}");
+        }
+    }
+
+    for (query, field, says) in [
+        (
+            "purpose=nonexistent",
+            "purpose",
+            "not in the purpose catalogue",
+        ),
+        (
+            "purpose=marketing&channel=fax",
+            "channel",
+            "not a known consent channel",
+        ),
+        ("channel=email", "channel", "add `purpose=`"),
+        ("allowed=false", "allowed", "add `purpose=`"),
+    ] {
+        let a = c.get(&format!("/api/v1/contacts?{query}"), &server.dpo);
+        assert_problem(&a, 422, "invalid-input", says);
+        assert_eq!(a.body["field"], field, "{query}");
+    }
+    let fine = c.get(
+        "/api/v1/contacts?purpose=marketing&channel=email",
+        &server.dpo,
+    );
+    assert_eq!(fine.status, 200, "{:?}", fine.body);
+
     let name = format!("{}.db", "b".repeat(260));
     let a = c.post("/api/v1/backup", &server.admin, &json!({ "file": name }));
     assert_problem(&a, 422, "invalid-input", "at most 100");

@@ -65,6 +65,23 @@ pub async fn list(
 ) -> ApiResult<Json<ContactPage>> {
     blocking(move || {
         let c = &app.compliance;
+        // A filter value that names nothing is refused: an empty page would read as "nobody".
+        if let Some(purpose) = &q.purpose {
+            c.policy()
+                .catalogue
+                .require_purpose("purpose", purpose)
+                .map_err(crate::service::Error::from)?;
+        } else if q.channel.is_some() || q.allowed.is_some() {
+            let name = if q.channel.is_some() { "channel" } else { "allowed" };
+            return Err(crate::service::Error::invalid(
+                name,
+                format!("`{name}` filters by what may be done for a purpose: add `purpose=`, e.g. `purpose=marketing`"),
+            )
+            .into());
+        }
+        if let Some(channel) = &q.channel {
+            ConsentChannel::parse("channel", channel).map_err(crate::service::Error::from)?;
+        }
         let filter = ContactFilter {
             identity: q
                 .identity
