@@ -316,3 +316,29 @@ fn failed_authentication_is_limited_per_address() {
     }
     assert_eq!(client.send("GET", "/healthz", None, None).status, 200);
 }
+
+/// An admin cannot lock every admin out through the API: a token's own revocation is refused with
+/// the reason; another admin's token may go.
+#[test]
+fn a_token_cannot_revoke_itself_through_the_api() {
+    let server = TestServer::start();
+    let client = server.client();
+    let own = client.send("DELETE", "/api/v1/tokens/ada", Some(&server.admin), None);
+    assert_eq!(own.status, 409, "{:?}", own.body);
+    assert!(own.body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("making this request"));
+    let created = client.post(
+        "/api/v1/tokens",
+        &server.admin,
+        &json!({"name": "second-admin", "role": "admin"}),
+    );
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let second = created.body["token"].as_str().unwrap().to_string();
+    let other = client.send("DELETE", "/api/v1/tokens/ada", Some(&second), None);
+    assert_eq!(other.status, 204, "{:?}", other.body);
+    let me = client.send("DELETE", "/api/v1/tokens/second-admin", Some(&second), None);
+    assert_eq!(me.status, 409, "the last admin stays: {:?}", me.body);
+    assert_eq!(client.get("/api/v1/tokens", &second).status, 200);
+}

@@ -23,7 +23,7 @@ pub struct ServeArgs {
 
 pub fn run(data_dir: &Path, config_file: Option<&Path>, args: &ServeArgs) -> anyhow::Result<i32> {
     super::log::init(args.log_json, "info");
-    std::fs::create_dir_all(data_dir)
+    crate::store::files::create_private_dir(data_dir)
         .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
     let mut config = Config::load(data_dir, config_file)?;
     if let Some(listen) = args.listen {
@@ -49,6 +49,13 @@ pub fn run(data_dir: &Path, config_file: Option<&Path>, args: &ServeArgs) -> any
             plugins = app.plugins.list().len(),
             "custode is serving: API under /api/v1, documentation at /docs"
         );
+        if !listen.ip().is_loopback() {
+            // Tokens and personal data would cross the network in clear text.
+            tracing::warn!(
+                address = %listen,
+                "listening beyond this machine over plain HTTP: bearer tokens and personal data travel unencrypted; listen on 127.0.0.1 behind a TLS reverse proxy (and list it in `[server] trusted_proxies`)"
+            );
+        }
         crate::api::serve(app, listener, shutdown_signal())
             .await
             .context("serving the API")

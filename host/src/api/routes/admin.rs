@@ -60,15 +60,31 @@ pub async fn create_token(
 
 #[utoipa::path(delete, path = "/api/v1/tokens/{name}", tag = "admin",
     params(("name" = String, Path, description = "The token's name")),
-    responses((status = 204, description = "Revoked"), (status = 404, description = "No token has this name")))]
+    responses((status = 204, description = "Revoked"), (status = 404, description = "No token has this name"),
+        (status = 409, description = "The caller's own token: revoking it could leave no admin token")))]
 pub async fn revoke_token(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     ApiPath(name): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
-    blocking(move || Ok(app.tokens.revoke(&who.actor(), &name)?))
-        .await
-        .map(|()| StatusCode::NO_CONTENT)
+    blocking(move || {
+        // Through the API an admin could lock every admin out, with no way back but the server's
+        // machine; the CLI there may still revoke anything (`serve` then prints a new admin token).
+        // Refusing a token's own revocation is enough: the caller is an active admin, so another
+        // admin token it revokes is never the last one.
+        if *who.name == *name {
+            return Err(Problem::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "Conflict",
+                format!("`{name}` is the token making this request: revoke it with another admin token, or with `custode token revoke` on the server"),
+            )
+            .into());
+        }
+        Ok(app.tokens.revoke(&who.actor(), &name)?)
+    })
+    .await
+    .map(|()| StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/v1/settings", operation_id = "settings", tag = "admin",
