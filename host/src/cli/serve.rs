@@ -40,6 +40,7 @@ pub fn run(data_dir: &Path, config_file: Option<&Path>, args: &ServeArgs) -> any
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {
+        let shutdown = shutdown_signal();
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}: is another server using it? Choose another with --listen or `[server] listen`"))?;
@@ -56,7 +57,7 @@ pub fn run(data_dir: &Path, config_file: Option<&Path>, args: &ServeArgs) -> any
                 "listening beyond this machine over plain HTTP: bearer tokens and personal data travel unencrypted; listen on 127.0.0.1 behind a TLS reverse proxy (and list it in `[server] trusted_proxies`)"
             );
         }
-        crate::api::serve(app, listener, shutdown_signal())
+        crate::api::serve(app, listener, shutdown)
             .await
             .context("serving the API")
     })?;
@@ -85,23 +86,29 @@ fn first_admin_token(app: &App) -> anyhow::Result<()> {
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    // Registered now, before the port is bound: a SIGTERM sent as soon as the port answers must
+    // stop the server gracefully, not kill it with the default action.
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        let interrupt = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let terminate = async move {
+            match terminate {
+                Some(mut s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            () = interrupt => tracing::info!("SIGINT received"),
+            () = terminate => tracing::info!("SIGTERM received"),
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => tracing::info!("SIGINT received"),
-        () = terminate => tracing::info!("SIGTERM received"),
     }
 }
