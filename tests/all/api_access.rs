@@ -20,7 +20,8 @@ fn concrete(path: &str) -> String {
 
 #[test]
 fn every_route_answers_each_role_as_the_matrix_says() {
-    let server = TestServer::start();
+    // Two failed authentications a route, all from this address: far past the default limit.
+    let server = TestServer::start_with(|c| c.server.failed_auth_limit = 100_000);
     let client = server.client();
     let roles = [Role::Admin, Role::Dpo, Role::Operator, Role::Auditor];
     let mut checked = 0;
@@ -282,4 +283,62 @@ fn a_role_sees_only_its_fields_and_the_identities_behind_them_in_every_answer() 
         );
     }
     assert_eq!(client.get(&path, &server.auditor).status, 403);
+}
+
+/// Guessing tokens is limited per client address: past the limit every route that needs a token
+/// answers 429 with `Retry-After`, a right token included (it must not tell a guesser which guess
+/// was right), while public routes still answer.
+#[test]
+fn failed_authentication_is_limited_per_address() {
+    let server = TestServer::start_with(|c| {
+        c.server.failed_auth_limit = 3;
+        c.server.failed_auth_window_secs = 600;
+    });
+    let client = server.client();
+    for i in 0..3 {
+        let guess = format!("custode_guess{i}");
+        let answer = client.send("GET", "/api/v1/contacts", Some(&guess), None);
+        assert_eq!(answer.status, 401, "guess {i}: {:?}", answer.body);
+    }
+    for token in [None, Some("custode_guess9"), Some(server.admin.as_str())] {
+        let answer = client.send("GET", "/api/v1/contacts", token, None);
+        assert_eq!(answer.status, 429, "{:?}", answer.body);
+        assert_eq!(answer.content_type, "application/problem+json");
+        assert_eq!(
+            answer.body["type"],
+            "urn:custode:problem:too-many-failed-authentications"
+        );
+        let retry: u64 = answer
+            .retry_after
+            .parse()
+            .expect("a Retry-After in seconds");
+        assert!((1..=600).contains(&retry), "{retry}");
+    }
+    assert_eq!(client.send("GET", "/healthz", None, None).status, 200);
+}
+
+/// An admin cannot lock every admin out through the API: a token's own revocation is refused with
+/// the reason; another admin's token may go.
+#[test]
+fn a_token_cannot_revoke_itself_through_the_api() {
+    let server = TestServer::start();
+    let client = server.client();
+    let own = client.send("DELETE", "/api/v1/tokens/ada", Some(&server.admin), None);
+    assert_eq!(own.status, 409, "{:?}", own.body);
+    assert!(own.body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("making this request"));
+    let created = client.post(
+        "/api/v1/tokens",
+        &server.admin,
+        &json!({"name": "second-admin", "role": "admin"}),
+    );
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let second = created.body["token"].as_str().unwrap().to_string();
+    let other = client.send("DELETE", "/api/v1/tokens/ada", Some(&second), None);
+    assert_eq!(other.status, 204, "{:?}", other.body);
+    let me = client.send("DELETE", "/api/v1/tokens/second-admin", Some(&second), None);
+    assert_eq!(me.status, 409, "the last admin stays: {:?}", me.body);
+    assert_eq!(client.get("/api/v1/tokens", &second).status, 200);
 }

@@ -6,6 +6,8 @@ use crate::support::schema::{fits, resolve};
 use crate::support::server::{Answer, TestServer};
 use custode::api::access::ROUTES;
 use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
 
 fn assert_problem(a: &Answer, status: u16, kind: &str, detail_has: &str) {
     assert_eq!(a.status, status, "{:?}", a.body);
@@ -419,4 +421,119 @@ fn every_get_fits(server: &TestServer, doc: &Value, contact: &str) {
         checked += 1;
     }
     assert!(checked >= 17, "only {checked} answers checked");
+}
+
+/// A request written by hand: the status line and headers (lower-cased) and the body as text.
+fn raw(addr: SocketAddr, request: &str) -> (String, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    (head.to_lowercase(), body.to_string())
+}
+
+/// Answers keep their contract at the edges: one JSON value in UTF-8 with a JSON `Content-Type`,
+/// problem details even for what the HTTP layer refuses by itself, and no server path or leftover
+/// file for a backup name too long for the disk.
+#[test]
+fn the_edges_of_the_contract_are_problem_details_too() {
+    let server = TestServer::start();
+    let c = server.client();
+    let op = &server.operator;
+    let body = contact("mario.rossi@example.it").to_string();
+
+    let trailing = format!("{body} {{\"identities\": []}}");
+    let a = c.post_bytes("/api/v1/contacts", op, trailing.as_bytes());
+    assert_problem(&a, 400, "malformed-json", "exactly one JSON object");
+    let mut latin1 = body.replace("Mario", "Mar\u{e9}").into_bytes();
+    let at = latin1.iter().position(|&b| b == 0xc3).unwrap();
+    latin1.remove(at); // a lone 0xa9: Latin-1, not UTF-8
+    let a = c.post_bytes("/api/v1/contacts", op, &latin1);
+    assert_problem(&a, 400, "malformed-json", "UTF-8");
+    let listed = c.get("/api/v1/contacts", &server.dpo);
+    assert_eq!(
+        listed.body["items"].as_array().map(Vec::len),
+        Some(0),
+        "nothing was written: {:?}",
+        listed.body
+    );
+
+    let addr = server.addr;
+    let (head, text) = raw(
+        addr,
+        &format!("POST /api/v1/contacts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {op}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()),
+    );
+    assert!(head.starts_with("http/1.1 415"), "{head}");
+    assert!(
+        head.contains("content-type: application/problem+json"),
+        "{head}"
+    );
+    assert!(text.contains("application/json"), "{text}");
+
+    let long = "a".repeat(70 * 1024);
+    let (head, text) = raw(addr, &format!("GET /{long} HTTP/1.1\r\nHost: x\r\n\r\n"));
+    assert!(head.starts_with("http/1.1 414"), "{head}");
+    assert!(
+        head.contains("content-type: application/problem+json"),
+        "{head}"
+    );
+    let problem: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(problem["type"], "urn:custode:problem:uri-too-long");
+
+    for (path, field) in [
+        ("/api/v1/suppression", "identity"),
+        ("/api/v1/suppression/check", "identity"),
+    ] {
+        for wrong in ["nonsense", "mario@", "+39 12", "", "#42", "erp:", "tel:x"] {
+            let mut body = json!({ field: wrong });
+            if path == "/api/v1/suppression" {
+                body["reason"] = json!("asked");
+            }
+            let a = c.post(path, op, &body);
+            assert_problem(&a, 422, "invalid-input", "");
+            assert_eq!(a.body["field"], field, "{path} {wrong}: {:?}", a.body);
+            let detail = a.body["detail"].as_str().unwrap();
+            assert!(!detail.contains("subject"), "{path} {wrong}: {detail}");
+        }
+    }
+
+    for (query, field, says) in [
+        (
+            "purpose=nonexistent",
+            "purpose",
+            "not in the purpose catalogue",
+        ),
+        (
+            "purpose=marketing&channel=fax",
+            "channel",
+            "not a known consent channel",
+        ),
+        ("channel=email", "channel", "add `purpose=`"),
+        ("allowed=false", "allowed", "add `purpose=`"),
+    ] {
+        let a = c.get(&format!("/api/v1/contacts?{query}"), &server.dpo);
+        assert_problem(&a, 422, "invalid-input", says);
+        assert_eq!(a.body["field"], field, "{query}");
+    }
+    let fine = c.get(
+        "/api/v1/contacts?purpose=marketing&channel=email",
+        &server.dpo,
+    );
+    assert_eq!(fine.status, 200, "{:?}", fine.body);
+
+    let name = format!("{}.db", "b".repeat(260));
+    let a = c.post("/api/v1/backup", &server.admin, &json!({ "file": name }));
+    assert_problem(&a, 422, "invalid-input", "at most 100");
+    let detail = a.body["detail"].as_str().unwrap();
+    assert!(
+        !detail.contains(&server.dir.path().display().to_string()),
+        "{detail}"
+    );
+    let backups = server.dir.path().join("backups");
+    let left: Vec<_> = std::fs::read_dir(&backups)
+        .map(|d| d.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
 }

@@ -22,7 +22,10 @@ struct Serve {
 }
 
 fn serve(bin: &Path, data: &Path) -> Serve {
-    let address = free_address();
+    serve_at(bin, data, free_address())
+}
+
+fn serve_at(bin: &Path, data: &Path, address: String) -> Serve {
     let mut child = Command::new(bin)
         .args(["serve", "--listen", &address])
         .env("CUSTODE_DATA_DIR", data)
@@ -106,6 +109,9 @@ fn the_first_start_prints_one_admin_token_that_works_and_a_restart_prints_none()
     assert_eq!(refused.status, 403, "{:?}", refused.body);
     let request_id = refused.request_id.clone();
     assert!(!request_id.is_empty());
+    // A guessed token: counted for the address, not a log line of its own.
+    let guessed = client.get("/api/v1/tokens", "custode_guess");
+    assert_eq!(guessed.status, 401);
 
     let (rest, log) = stop(first);
     assert!(
@@ -127,6 +133,28 @@ fn the_first_start_prints_one_admin_token_that_works_and_a_restart_prints_none()
     );
     assert!(!log.contains("mario"), "the query reached the log:\n{log}");
     assert!(
+        !log.contains(&guessed.request_id),
+        "a failed authentication has a line of its own:\n{log}"
+    );
+    assert!(
+        log.contains("failed authentication") && log.contains("127.0.0.1"),
+        "the address's failures are summed up when the server stops:\n{log}"
+    );
+    assert!(
+        !log.contains("plain HTTP"),
+        "a loopback server warned:\n{log}"
+    );
+    assert!(
+        !log.contains("now private"),
+        "a new installation was reported as readable by others:\n{log}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "the data directory is private");
+    }
+    assert!(
         !log.contains('\u{1b}'),
         "a log written to a pipe has colour codes:\n{log}"
     );
@@ -141,4 +169,23 @@ fn the_first_start_prints_one_admin_token_that_works_and_a_restart_prints_none()
             .any(|l| l.contains("custode_") || l.contains("token")),
         "the restart printed a token: {printed:?}"
     );
+}
+
+/// Listening beyond the machine over plain HTTP is allowed (a firewalled network, a proxy on another
+/// host) but said, at start, with the fix.
+#[test]
+fn listening_beyond_loopback_warns_that_tokens_travel_in_clear_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_address().rsplit(':').next().unwrap().to_string();
+    let s = serve_at(
+        &custode_binary(),
+        &dir.path().join("data"),
+        format!("0.0.0.0:{port}"),
+    );
+    let (_, log) = stop(s);
+    let line = log
+        .lines()
+        .find(|l| l.contains("plain HTTP"))
+        .unwrap_or_else(|| panic!("no warning:\n{log}"));
+    assert!(line.contains("WARN") && line.contains("TLS"), "{line}");
 }

@@ -1,11 +1,13 @@
 //! What the API's handlers and middleware share: the installation ([`App`], the same one the CLI
-//! opens) and what only a server has, its request metrics. Handlers take the part they need
+//! opens) and what only a server has: its request metrics and its count of failed authentication. Handlers take the part they need
 //! (`State<Arc<App>>`, `State<Arc<Metrics>>`).
 
 use std::sync::Arc;
 
 use axum::extract::FromRef;
 
+use super::failed_auth::FailedAuth;
+use super::idempotency::InFlight;
 use super::metrics::Metrics;
 use crate::app::App;
 
@@ -13,6 +15,10 @@ use crate::app::App;
 pub struct ApiState {
     pub app: Arc<App>,
     pub metrics: Arc<Metrics>,
+    /// Failed authentication per client address (`failed_auth.rs`).
+    pub failed_auth: Arc<FailedAuth>,
+    /// Idempotency keys whose first request is running (`idempotency.rs`).
+    pub in_flight: Arc<InFlight>,
 }
 
 impl FromRef<ApiState> for Arc<App> {

@@ -5,7 +5,9 @@
 
 mod contacts;
 pub mod export;
+pub mod idempotency;
 pub mod import;
+pub mod job_log;
 pub mod jobs;
 pub mod plugins;
 mod processing;

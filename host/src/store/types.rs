@@ -39,6 +39,8 @@ pub struct ImportCounts {
 pub struct ImportCommitted {
     pub batch: BatchId,
     pub counts: ImportCounts,
+    /// The file digest as stored with the batch (keyed with the installation secret).
+    pub file_digest: Option<String>,
 }
 
 /// A contact entered by hand (CLI, API): one record from a manual source.
