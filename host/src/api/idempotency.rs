@@ -28,7 +28,7 @@ use crate::service::tokens::Principal;
 pub const HEADER: &str = "idempotency-key";
 const ERASURE: &str = "/api/v1/requests/erasure";
 /// Writes whose key is refused: see the module.
-const UNSUPPORTED: [&str; 3] = ["/api/v1/imports", "/api/v1/plugins", "/api/v1/tokens"];
+pub const UNSUPPORTED: [&str; 3] = ["/api/v1/imports", "/api/v1/plugins", "/api/v1/tokens"];
 
 /// The keys whose first request is still running: (token name, key).
 #[derive(Default)]

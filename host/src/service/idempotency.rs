@@ -36,16 +36,7 @@ pub struct AnswerStore {
 impl AnswerStore {
     pub fn open(data_dir: &Path) -> Result<AnswerStore, StoreError> {
         let path = data_dir.join(files::IDEMPOTENCY_DB);
-        if !path.exists() {
-            match files::create_private_file(&path) {
-                Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(StoreError::io("cannot create the answer store", &path, e)),
-            }
-        }
-        let conn = Connection::open(&path).db("cannot open the answer store")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .db("busy timeout")?;
+        let conn = files::open_private_db(&path, "the answer store")?;
         conn.execute_batch(
             "PRAGMA secure_delete = ON;
              CREATE TABLE IF NOT EXISTS answers (

@@ -42,17 +42,7 @@ impl JobLog {
         interrupted: impl Fn(&str) -> Option<String>,
     ) -> Result<JobLog, StoreError> {
         let path = data_dir.join(files::JOBS_DB);
-        if !path.exists() {
-            // Created private before SQLite opens it: its journal gets the same mode.
-            match files::create_private_file(&path) {
-                Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(StoreError::io("cannot create the import job log", &path, e)),
-            }
-        }
-        let conn = Connection::open(&path).db("cannot open the import job log")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .db("busy timeout")?;
+        let conn = files::open_private_db(&path, "the import job log")?;
         conn.execute_batch(
             "PRAGMA secure_delete = ON;
              CREATE TABLE IF NOT EXISTS import_jobs (

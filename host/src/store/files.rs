@@ -15,6 +15,9 @@ use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::error::DbContext;
+use super::StoreError;
+
 /// Copies of the database made by `custode backup` and `POST /api/v1/backup`.
 pub const BACKUPS_DIR: &str = "backups";
 /// Files uploaded for an import, until their job ends.
@@ -49,6 +52,23 @@ pub fn create_private_file(path: &Path) -> io::Result<File> {
         options.mode(0o600);
     }
     options.open(path)
+}
+
+/// Opens (creating it private first, so SQLite's journal gets the same mode) one of the small
+/// databases kept beside the main one: the import job log, the idempotent answers. `what` names it
+/// in errors, e.g. "the import job log".
+pub fn open_private_db(path: &Path, what: &str) -> Result<rusqlite::Connection, StoreError> {
+    if !path.exists() {
+        match create_private_file(path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(StoreError::io(format!("cannot create {what}"), path, e)),
+        }
+    }
+    let conn = rusqlite::Connection::open(path).db(&format!("cannot open {what}"))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .db("busy timeout")?;
+    Ok(conn)
 }
 
 /// A file or folder whose mode [`restrict`] tightened.
