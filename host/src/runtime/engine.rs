@@ -107,13 +107,12 @@ fn engine_config() -> Config {
 
 /// What plugins can import: the `custode:plugin/host` interface of every API version this host
 /// runs, and WASI p2 (for components built with `wasm32-wasip2`, componentize-py or
-/// componentize-js), backed by an empty sandbox.
+/// componentize-js), backed by an empty sandbox whose time stands still (see [`super::wasi`]).
 fn plugin_linker(engine: &Engine) -> Result<Linker<PluginState>, SetupError> {
     let mut linker = Linker::new(engine);
     wit::add_to_linker(&mut linker)
         .map_err(|e| SetupError::new("linking the host interface", e))?;
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
-        .map_err(|e| SetupError::new("linking the empty WASI context", e))?;
+    super::wasi::add_to_linker(&mut linker)?;
     Ok(linker)
 }
 

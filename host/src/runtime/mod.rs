@@ -10,6 +10,7 @@
 //! - [`plugin`]: loading a component, `describe()`, inspection.
 //! - [`validate`]: install-time checks: is it a component, its world and API version, its imports.
 //! - [`state`]: what a plugin's `Store` holds: limits, its configuration, its log, an empty WASI context.
+//! - [`wasi`]: the empty WASI sandbox, with a frozen clock whose waits end at once.
 //! - [`log`]: the plugin's log for one job (from `host.log` and WASI stdout/stderr), capped.
 //! - [`error`]: typed errors: a refused component, a job on the wrong kind of plugin, a failed call
 //!   (traps, timeouts and memory exhaustion named with the plugin and the cause).
@@ -31,6 +32,7 @@ pub mod retention;
 pub mod state;
 pub mod stats;
 pub mod validate;
+pub mod wasi;
 pub mod wit;
 
 pub use engine::Runtime;
