@@ -6,6 +6,8 @@
 use custode::runtime::importer::ImportSession;
 use custode::runtime::{Failure, Limits, Plugin, PluginSettings, Runtime};
 use custode_tests::plugin_bytes;
+use custode_tests::server::TestServer;
+use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -96,4 +98,79 @@ fn nothing_else_a_wasi_plugin_can_reach_waits_or_reaches_out() {
     );
     assert!(network.contains("udp: refused"), "{network}");
     assert!(network.contains("lookup: refused"), "{network}");
+}
+
+/// Installs `testing/wasi-sleep` with this deadline, enabled, and starts an import that sleeps
+/// 30 s, waits for the end of time, then waits in a loop; returns the job's id once the plugin is
+/// running.
+fn start_spinning(server: &TestServer, deadline_ms: u64) -> u64 {
+    let c = server.client();
+    let admin = &server.admin;
+    let installed = c.post_bytes(
+        "/api/v1/plugins",
+        admin,
+        &plugin_bytes("testing/wasi-sleep"),
+    );
+    assert_eq!(installed.status, 201, "{:?}", installed.body);
+    let limits = json!({"limits": {"deadline_ms": deadline_ms, "memory_bytes": 67108864}});
+    let configured = c.put("/api/v1/plugins/wasi-sleep/settings", admin, &limits);
+    assert_eq!(configured.status, 200, "{:?}", configured.body);
+    let enabled = c.post("/api/v1/plugins/wasi-sleep/enable", admin, &json!(null));
+    assert_eq!(enabled.status, 200, "{:?}", enabled.body);
+    let started = c.post_bytes(
+        "/api/v1/imports?plugin=wasi-sleep&source=Newsletter&channel=newsletter",
+        &server.operator,
+        b"sleep 30\nwait-forever\nspin\n",
+    );
+    assert_eq!(started.status, 202, "{:?}", started.body);
+    let id = started.body["id"].as_u64().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let job = c
+        .get(&format!("/api/v1/imports/{id}"), &server.operator)
+        .body;
+    assert_eq!(job["state"], "running", "{job}");
+    id
+}
+
+#[test]
+fn a_shutdown_while_a_wasi_plugin_waits_finishes_within_the_grace_period() {
+    let mut server = TestServer::start_with(|c| c.server.shutdown_grace_secs = 1);
+    // A deadline far beyond the grace period: only the shutdown can end this call in time.
+    let id = start_spinning(&server, 600_000);
+    let jobs = server.app.jobs.clone();
+    let asked = Instant::now();
+    server.shutdown().unwrap();
+    let took = asked.elapsed();
+    assert!(
+        took < Duration::from_secs(4),
+        "a 1 s grace period, the shutdown took {took:?}"
+    );
+    let error = jobs.status(id).unwrap().error.expect("the job was stopped");
+    assert_eq!(error.kind, "cancelled", "{}", error.message);
+}
+
+#[test]
+fn a_waiting_wasi_plugin_gives_the_writer_back_at_its_deadline() {
+    let server = TestServer::start_with(|c| c.server.write_wait_secs = 1);
+    let started = Instant::now();
+    let id = start_spinning(&server, 2_000);
+    let c = server.client();
+    let job = c.wait_for_job(&server.operator, id);
+    let took = started.elapsed();
+    assert_eq!(job["state"], "failed", "{job}");
+    assert_eq!(job["error"]["kind"], "plugin-deadline", "{job}");
+    assert!(
+        job["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("plugin `wasi-sleep` 0.1.0 ran past its 2 s deadline in `push`"),
+        "{job}"
+    );
+    assert!(took < Duration::from_secs(6), "ended after {took:?}");
+    let contact = json!({
+        "identities": [{"email": "walk-in@example.it"}],
+        "source_label": "front desk", "channel": "manual"
+    });
+    let written = c.post("/api/v1/contacts", &server.operator, &contact);
+    assert_eq!(written.status, 201, "{:?}", written.body);
 }

@@ -104,7 +104,15 @@ pub enum Failure {
     Contract(String),
     #[error("could not be started: {0}")]
     Instantiate(String),
+    /// The host stopped the call: the server is shutting down and its grace period is over.
+    #[error("was stopped because the server is shutting down")]
+    Stopped,
 }
+
+/// The error a call is ended with when the runtime stops every call (see `Runtime::stop_calls`).
+#[derive(Debug, thiserror::Error)]
+#[error("stopped by the host: the server is shutting down")]
+pub(crate) struct StoppedByHost;
 
 /// An error a plugin returned, with where in the input it applies when the plugin knows.
 #[derive(Debug, Clone, PartialEq)]
@@ -156,7 +164,7 @@ fn hint(failure: &Failure, function: &str) -> &'static str {
         Failure::Memory { .. } => "; raise the plugin's `limits.memory_bytes` or give it smaller inputs",
         Failure::Panic(_) | Failure::Trap(_) | Failure::Contract(_) => "; this is a bug in the plugin: report it to its author",
         Failure::OutputTooLarge { .. } => "; the plugin must return its results in smaller pieces",
-        Failure::Reported(_) | Failure::Instantiate(_) => "",
+        Failure::Reported(_) | Failure::Instantiate(_) | Failure::Stopped => "",
     }
 }
 
@@ -167,6 +175,9 @@ pub(crate) fn classify(
     state: &PluginState,
     deadline: Duration,
 ) -> Failure {
+    if error.downcast_ref::<StoppedByHost>().is_some() {
+        return Failure::Stopped;
+    }
     let trap = error.downcast_ref::<Trap>().copied();
     if trap == Some(Trap::Interrupt) {
         return Failure::Deadline(deadline);

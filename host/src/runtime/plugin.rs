@@ -2,7 +2,7 @@
 //! supports, that it imports nothing Custode does not give, and asks the plugin to describe itself.
 
 use super::cache::{self, CodeSource};
-use super::engine::{deadline_ticks, Runtime};
+use super::engine::{deadline_ticks, epoch_check, Runtime, CHECK_TICKS};
 use super::error::{classify, Failure, LoadError, PluginError, StartError};
 use super::info::{ConfigKeyInfo, Description, PluginKind};
 use super::state::PluginState;
@@ -214,7 +214,8 @@ impl Plugin {
         );
         let mut store = Store::new(self.runtime.engine(), state);
         store.limiter(|state| &mut state.limiter);
-        store.epoch_deadline_trap();
+        let stopping = self.runtime.stopping();
+        store.epoch_deadline_callback(move |store| epoch_check(&stopping, store.data().call_ends));
         store
     }
 
@@ -227,7 +228,8 @@ impl Plugin {
         f: impl FnOnce(&mut Store<PluginState>) -> wasmtime::Result<R>,
     ) -> Result<R, PluginError> {
         let deadline = self.settings.limits.deadline;
-        store.set_epoch_deadline(deadline_ticks(deadline));
+        store.data_mut().call_ends = Some(Instant::now() + deadline);
+        store.set_epoch_deadline(deadline_ticks(deadline).min(CHECK_TICKS));
         let result = f(store);
         store.data_mut().end_call();
         let result = result.map_err(|e| self.error(function, classify(&e, store.data(), deadline)));

@@ -4,6 +4,7 @@
 use super::log::{LogLevel, PluginLog, SharedLog};
 use std::collections::BTreeMap;
 use std::sync::{Arc, MutexGuard};
+use std::time::Instant;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
@@ -11,6 +12,9 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 pub struct PluginState {
     pub(crate) config: Arc<BTreeMap<String, String>>,
     pub(crate) limiter: MemoryLimiter,
+    /// When the call running now must end (set by `Plugin::call`, checked by the store's epoch
+    /// callback).
+    pub(crate) call_ends: Option<Instant>,
     log: SharedLog,
     table: ResourceTable,
     wasi: Option<WasiCtx>,
@@ -26,6 +30,7 @@ impl PluginState {
         PluginState {
             config,
             limiter: MemoryLimiter::new(memory_limit),
+            call_ends: None,
             log: SharedLog::new(label),
             table: ResourceTable::new(),
             wasi: None,

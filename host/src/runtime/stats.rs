@@ -10,7 +10,7 @@ static CALLS: AtomicU64 = AtomicU64::new(0);
 static FAILURES: [AtomicU64; CAUSES.len()] = [const { AtomicU64::new(0) }; CAUSES.len()];
 
 /// The causes of a failure, as metric labels.
-pub const CAUSES: [&str; 8] = [
+pub const CAUSES: [&str; 9] = [
     "deadline",
     "memory",
     "panic",
@@ -19,6 +19,7 @@ pub const CAUSES: [&str; 8] = [
     "output-too-large",
     "contract",
     "instantiate",
+    "stopped",
 ];
 
 fn cause_index(f: &Failure) -> usize {
@@ -31,6 +32,7 @@ fn cause_index(f: &Failure) -> usize {
         Failure::OutputTooLarge { .. } => 5,
         Failure::Contract(_) => 6,
         Failure::Instantiate(_) => 7,
+        Failure::Stopped => 8,
     }
 }
 

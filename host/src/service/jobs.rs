@@ -117,6 +117,7 @@ pub fn plugin_failure_kind(f: &Failure) -> &'static str {
         Failure::Panic(_) | Failure::Trap(_) | Failure::Instantiate(_) => "plugin-crashed",
         Failure::Reported(_) => "plugin-reported-error",
         Failure::OutputTooLarge { .. } | Failure::Contract(_) => "plugin-contract",
+        Failure::Stopped => "cancelled",
     }
 }
 
