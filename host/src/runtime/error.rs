@@ -4,6 +4,7 @@
 //! that cannot start ([`SetupError`]).
 
 use super::info::PluginKind;
+use super::limits;
 use super::state::PluginState;
 use super::{format_bytes, format_duration};
 use std::time::Duration;
@@ -99,6 +100,13 @@ pub enum Failure {
         /// What the limit counts, e.g. `records and row errors together`.
         counted: &'static str,
     },
+    /// The plugin returned a string longer than its cap (see `runtime::limits`).
+    #[error("returned a {field} of {bytes} bytes (the cap is {cap} bytes)")]
+    TooLong {
+        field: &'static str,
+        bytes: usize,
+        cap: usize,
+    },
     /// The plugin returned something the contract does not allow.
     #[error("broke the plugin contract: {0}")]
     Contract(String),
@@ -123,7 +131,17 @@ pub struct Reported {
 }
 
 impl Failure {
+    /// An error the plugin returned, or the cap it broke doing so.
     pub(crate) fn reported(message: String, row: Option<u64>, column: Option<String>) -> Failure {
+        if let Err(too_long) = limits::ERROR_MESSAGE.check(&message) {
+            return too_long;
+        }
+        if let Err(too_long) = column
+            .as_deref()
+            .map_or(Ok(()), |c| limits::ERROR_COLUMN.check(c))
+        {
+            return too_long;
+        }
         Failure::Reported(Box::new(Reported {
             message,
             row,
@@ -164,6 +182,7 @@ fn hint(failure: &Failure, function: &str) -> &'static str {
         Failure::Memory { .. } => "; raise the plugin's `limits.memory_bytes` or give it smaller inputs",
         Failure::Panic(_) | Failure::Trap(_) | Failure::Contract(_) => "; this is a bug in the plugin: report it to its author",
         Failure::OutputTooLarge { .. } => "; the plugin must return its results in smaller pieces",
+        Failure::TooLong { .. } => "; the plugin must return shorter text: this is a bug in the plugin, report it to its author",
         Failure::Reported(_) | Failure::Instantiate(_) | Failure::Stopped => "",
     }
 }

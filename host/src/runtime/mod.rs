@@ -11,6 +11,7 @@
 //! - [`validate`]: install-time checks: is it a component, its world and API version, its imports.
 //! - [`state`]: what a plugin's `Store` holds: limits, its configuration, its log, an empty WASI context.
 //! - [`wasi`]: the empty WASI sandbox, with a frozen clock whose waits end at once.
+//! - [`limits`]: caps on every string and list a plugin hands the host.
 //! - [`log`]: the plugin's log for one job (from `host.log` and WASI stdout/stderr), capped.
 //! - [`error`]: typed errors: a refused component, a job on the wrong kind of plugin, a failed call
 //!   (traps, timeouts and memory exhaustion named with the plugin and the cause).
@@ -26,6 +27,7 @@ pub mod error;
 pub mod exporter;
 pub mod importer;
 pub mod info;
+pub mod limits;
 pub mod log;
 pub mod plugin;
 pub mod retention;

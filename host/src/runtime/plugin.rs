@@ -5,6 +5,7 @@ use super::cache::{self, CodeSource};
 use super::engine::{deadline_ticks, epoch_check, Runtime, CHECK_TICKS};
 use super::error::{classify, Failure, LoadError, PluginError, StartError};
 use super::info::{ConfigKeyInfo, Description, PluginKind};
+use super::limits;
 use super::state::PluginState;
 use super::validate::{check_is_component, check_name, newer_api_fix, Surface};
 use super::wit;
@@ -296,13 +297,15 @@ impl Plugin {
     }
 
     fn adopt_description(&mut self, info: Description) -> Result<(), LoadError> {
+        // The name first: every message below quotes it.
+        check_name(&info.name)?;
+        check_description_caps(&info)?;
         if info.kind != self.inspection.kind {
             return Err(LoadError::Description(format!(
                 "plugin `{}` says it is a {} plugin, but the component implements the {} world: fix `describe()`",
                 info.name, info.kind, self.inspection.kind
             )));
         }
-        check_name(&info.name)?;
         if info.version.trim().is_empty() {
             return Err(LoadError::Description(format!(
                 "plugin `{}` describes itself with an empty version: set `version` in `describe()`",
@@ -348,6 +351,37 @@ impl Plugin {
         }
         Ok(())
     }
+}
+
+/// What `describe()` returns is shown by the admin API and the CLI and kept with the plugin: each
+/// string and the list of config keys has a cap.
+fn check_description_caps(info: &Description) -> Result<(), LoadError> {
+    let refuse = |failure: Failure| {
+        LoadError::Description(format!(
+            "plugin `{}` describes itself with text too long: it {failure}; shorten it in `describe()`",
+            info.name
+        ))
+    };
+    if info.config_keys.len() > limits::MAX_CONFIG_KEYS {
+        return Err(LoadError::Description(format!(
+            "plugin `{}` declares {} config keys in `describe()`; the cap is {}: declare fewer",
+            info.name,
+            info.config_keys.len(),
+            limits::MAX_CONFIG_KEYS
+        )));
+    }
+    limits::VERSION.check_line(&info.version).map_err(refuse)?;
+    limits::SUMMARY.check(&info.summary).map_err(refuse)?;
+    for key in &info.config_keys {
+        limits::CONFIG_KEY_NAME
+            .check_line(&key.name)
+            .map_err(refuse)?;
+        limits::CONFIG_KEY_DOC.check(&key.doc).map_err(refuse)?;
+        if let Some(default) = &key.default_value {
+            limits::CONFIG_KEY_DEFAULT.check(default).map_err(refuse)?;
+        }
+    }
+    Ok(())
 }
 
 fn not_compiled(e: wasmtime::Error) -> LoadError {

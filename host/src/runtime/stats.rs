@@ -29,7 +29,7 @@ fn cause_index(f: &Failure) -> usize {
         Failure::Panic(_) => 2,
         Failure::Trap(_) => 3,
         Failure::Reported(_) => 4,
-        Failure::OutputTooLarge { .. } => 5,
+        Failure::OutputTooLarge { .. } | Failure::TooLong { .. } => 5,
         Failure::Contract(_) => 6,
         Failure::Instantiate(_) => 7,
         Failure::Stopped => 8,
