@@ -36,6 +36,7 @@ fn problem_of_cause(cause: &str) -> &'static str {
         "reported" => "plugin-reported-error",
         "output-too-large" | "contract" => "plugin-contract",
         "stopped" => "cancelled",
+        "busy" => "plugin-busy",
         _ => "internal",
     }
 }
@@ -187,6 +188,13 @@ mod tests {
             ("contract", Failure::Contract("no".into())),
             ("instantiate", Failure::Instantiate("no".into())),
             ("stopped", Failure::Stopped),
+            (
+                "busy",
+                Failure::Busy {
+                    running: 64,
+                    waited: Duration::from_secs(2),
+                },
+            ),
         ];
         let named: Vec<&str> = samples.iter().map(|(c, _)| *c).collect();
         assert_eq!(named, CAUSES, "a cause was added: give it a sample here");

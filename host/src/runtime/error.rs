@@ -112,6 +112,12 @@ pub enum Failure {
     Contract(String),
     #[error("could not be started: {0}")]
     Instantiate(String),
+    /// The plugin already had as many instances as one plugin may have, and none ended in time.
+    #[error("could not start another call: {running} of its calls were running, the most one plugin may have at once, and none ended within {}", format_duration(*.waited))]
+    Busy { running: usize, waited: Duration },
+    /// The instance pool all plugins share was full (wasmtime's pooling allocator said so).
+    #[error("could not start: the plugin instances the server keeps for all plugins together were all in use ({0})")]
+    PoolFull(String),
     /// The host stopped the call: the server is shutting down and its grace period is over.
     #[error("was stopped because the server is shutting down")]
     Stopped,
@@ -183,6 +189,7 @@ fn hint(failure: &Failure, function: &str) -> &'static str {
         Failure::Panic(_) | Failure::Trap(_) | Failure::Contract(_) => "; this is a bug in the plugin: report it to its author",
         Failure::OutputTooLarge { .. } => "; the plugin must return its results in smaller pieces",
         Failure::TooLong { .. } => "; the plugin must return shorter text: this is a bug in the plugin, report it to its author",
+        Failure::Busy { .. } | Failure::PoolFull(_) => "; try again when the calls running now have ended",
         Failure::Reported(_) | Failure::Instantiate(_) | Failure::Stopped => "",
     }
 }
@@ -196,6 +203,11 @@ pub(crate) fn classify(
 ) -> Failure {
     if error.downcast_ref::<StoppedByHost>().is_some() {
         return Failure::Stopped;
+    }
+    let text = format!("{error:#}");
+    if text.contains("maximum concurrent limit") {
+        // wasmtime's pooling allocator is full: not this plugin's fault.
+        return Failure::PoolFull(text);
     }
     let trap = error.downcast_ref::<Trap>().copied();
     if trap == Some(Trap::Interrupt) {

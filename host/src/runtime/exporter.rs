@@ -9,7 +9,7 @@ use crate::domain::{Document, SubjectPackage};
 /// Renders `package` with `plugin`, an exporter, on a fresh instance.
 pub fn render(plugin: &Plugin, package: &SubjectPackage) -> Result<Document, StartError> {
     plugin.expect_kind(PluginKind::Exporter)?;
-    let mut store = plugin.new_store();
+    let mut store = plugin.new_store()?;
     let instance = plugin.start(&mut store)?;
     let result = plugin.call(&mut store, "render", |s| instance.render(s, package))?;
     let document = result.map_err(|e| plugin.error("render", Failure::reported(e, None, None)))?;

@@ -30,7 +30,7 @@ impl<'p> ImportSession<'p> {
     /// Starts an import session on a fresh instance of `plugin`, an importer.
     pub fn open(plugin: &'p Plugin) -> Result<ImportSession<'p>, StartError> {
         plugin.expect_kind(PluginKind::Importer)?;
-        let mut store = plugin.new_store();
+        let mut store = plugin.new_store()?;
         let instance = plugin.start(&mut store)?;
         let opened = plugin.call(&mut store, "open", |s| instance.open(s))?;
         let session = opened.map_err(|e| plugin.error("open", reported(e)))?;

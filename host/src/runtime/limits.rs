@@ -24,10 +24,11 @@ pub const ERROR_COLUMN: TextCap = TextCap {
     field: "error column",
     bytes: 256,
 };
-/// A row error's message.
+/// A row error's message. Smaller than an error message: an import's report lists up to 1000
+/// of them, and the server remembers the last 1000 jobs.
 pub const ROW_ERROR_MESSAGE: TextCap = TextCap {
     field: "row error message",
-    bytes: 4096,
+    bytes: 512,
 };
 /// A retention decision's reason.
 pub const DECISION_REASON: TextCap = TextCap {

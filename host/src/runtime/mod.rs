@@ -12,6 +12,7 @@
 //! - [`state`]: what a plugin's `Store` holds: limits, its configuration, its log, an empty WASI context.
 //! - [`wasi`]: the empty WASI sandbox, with a frozen clock whose waits end at once.
 //! - [`limits`]: caps on every string and list a plugin hands the host.
+//! - [`slots`]: each plugin's share of the instance pool, so one plugin cannot take it all.
 //! - [`log`]: the plugin's log for one job (from `host.log` and WASI stdout/stderr), capped.
 //! - [`error`]: typed errors: a refused component, a job on the wrong kind of plugin, a failed call
 //!   (traps, timeouts and memory exhaustion named with the plugin and the cause).
@@ -31,6 +32,7 @@ pub mod limits;
 pub mod log;
 pub mod plugin;
 pub mod retention;
+pub mod slots;
 pub mod state;
 pub mod stats;
 pub mod validate;

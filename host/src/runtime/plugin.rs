@@ -6,6 +6,7 @@ use super::engine::{deadline_ticks, epoch_check, Runtime, CHECK_TICKS};
 use super::error::{classify, Failure, LoadError, PluginError, StartError};
 use super::info::{ConfigKeyInfo, Description, PluginKind};
 use super::limits;
+use super::slots::{Slots, MAX_INSTANCES_PER_PLUGIN, SLOT_WAIT};
 use super::state::PluginState;
 use super::validate::{check_is_component, check_name, newer_api_fix, Surface};
 use super::wit;
@@ -59,6 +60,7 @@ pub struct Plugin {
     pre: wit::Pre,
     code_source: CodeSource,
     load_time: Duration,
+    slots: Arc<Slots>,
 }
 
 impl Plugin {
@@ -160,6 +162,7 @@ impl Plugin {
             pre,
             code_source,
             load_time: Duration::ZERO,
+            slots: Arc::default(),
         };
         let description = plugin.describe()?;
         plugin.adopt_description(description)?;
@@ -206,18 +209,32 @@ impl Plugin {
         (self.code_source, self.load_time)
     }
 
-    /// A fresh store for one job, with this plugin's memory limit, configuration and deadline.
-    pub(crate) fn new_store(&self) -> Store<PluginState> {
+    /// A fresh store for one job, with this plugin's memory limit, configuration and deadline,
+    /// holding one of the plugin's slots in the pool (waiting up to [`SLOT_WAIT`] for one).
+    pub(crate) fn new_store(&self) -> Result<Store<PluginState>, PluginError> {
+        let slot = self
+            .slots
+            .take(MAX_INSTANCES_PER_PLUGIN, SLOT_WAIT)
+            .map_err(|running| {
+                self.error(
+                    "instantiate",
+                    Failure::Busy {
+                        running,
+                        waited: SLOT_WAIT,
+                    },
+                )
+            })?;
         let state = PluginState::new(
             self.label.clone(),
             self.config.clone(),
             self.settings.limits.memory_bytes,
+            Some(slot),
         );
         let mut store = Store::new(self.runtime.engine(), state);
         store.limiter(|state| &mut state.limiter);
         let stopping = self.runtime.stopping();
         store.epoch_deadline_callback(move |store| epoch_check(&stopping, store.data().call_ends));
-        store
+        Ok(store)
     }
 
     /// Runs `f` against the store under this plugin's deadline, turning any failure into a
@@ -250,7 +267,7 @@ impl Plugin {
     /// Creates a fresh instance and drops it: proves the plugin starts under its limits, and is
     /// what `plugin_instantiate_us` in the benchmark measures.
     pub fn probe(&self) -> Result<(), PluginError> {
-        let mut store = self.new_store();
+        let mut store = self.new_store()?;
         self.start(&mut store).map(drop)
     }
 
@@ -264,7 +281,7 @@ impl Plugin {
 
     /// Instantiates and calls `describe()`.
     fn describe(&self) -> Result<Description, PluginError> {
-        let mut store = self.new_store();
+        let mut store = self.new_store()?;
         let instance = self.start(&mut store)?;
         self.call(&mut store, "describe", |s| instance.describe(s))
     }

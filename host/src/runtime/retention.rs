@@ -39,7 +39,7 @@ impl<'p> RetentionJob<'p> {
     /// Starts a retention run on a fresh instance of `plugin`, a retention rule.
     pub fn start(plugin: &'p Plugin) -> Result<RetentionJob<'p>, StartError> {
         plugin.expect_kind(PluginKind::RetentionRule)?;
-        let mut store = plugin.new_store();
+        let mut store = plugin.new_store()?;
         let instance = plugin.start(&mut store)?;
         Ok(RetentionJob {
             plugin,

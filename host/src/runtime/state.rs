@@ -2,6 +2,7 @@
 //! forward its `custode:plugin/host` functions here).
 
 use super::log::{LogLevel, PluginLog, SharedLog};
+use super::slots::Slot;
 use std::collections::BTreeMap;
 use std::sync::{Arc, MutexGuard};
 use std::time::Instant;
@@ -15,6 +16,8 @@ pub struct PluginState {
     /// When the call running now must end (set by `Plugin::call`, checked by the store's epoch
     /// callback).
     pub(crate) call_ends: Option<Instant>,
+    /// This instance's place in its plugin's share of the pool, given back with the store.
+    _slot: Option<Slot>,
     log: SharedLog,
     table: ResourceTable,
     wasi: Option<WasiCtx>,
@@ -26,11 +29,13 @@ impl PluginState {
         label: Arc<str>,
         config: Arc<BTreeMap<String, String>>,
         memory_limit: usize,
+        slot: Option<Slot>,
     ) -> Self {
         PluginState {
             config,
             limiter: MemoryLimiter::new(memory_limit),
             call_ends: None,
+            _slot: slot,
             log: SharedLog::new(label),
             table: ResourceTable::new(),
             wasi: None,

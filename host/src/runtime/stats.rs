@@ -10,7 +10,7 @@ static CALLS: AtomicU64 = AtomicU64::new(0);
 static FAILURES: [AtomicU64; CAUSES.len()] = [const { AtomicU64::new(0) }; CAUSES.len()];
 
 /// The causes of a failure, as metric labels.
-pub const CAUSES: [&str; 9] = [
+pub const CAUSES: [&str; 10] = [
     "deadline",
     "memory",
     "panic",
@@ -20,6 +20,7 @@ pub const CAUSES: [&str; 9] = [
     "contract",
     "instantiate",
     "stopped",
+    "busy",
 ];
 
 fn cause_index(f: &Failure) -> usize {
@@ -33,6 +34,7 @@ fn cause_index(f: &Failure) -> usize {
         Failure::Contract(_) => 6,
         Failure::Instantiate(_) => 7,
         Failure::Stopped => 8,
+        Failure::Busy { .. } | Failure::PoolFull(_) => 9,
     }
 }
 

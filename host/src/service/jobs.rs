@@ -120,6 +120,7 @@ pub fn plugin_failure_kind(f: &Failure) -> &'static str {
             "plugin-contract"
         }
         Failure::Stopped => "cancelled",
+        Failure::Busy { .. } | Failure::PoolFull(_) => "plugin-busy",
     }
 }
 
