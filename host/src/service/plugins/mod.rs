@@ -8,9 +8,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 mod info;
+mod replace;
 
 use info::{info_of, settings_of};
 pub use info::{Installed, PluginInfo, PluginLease, SettingsChange};
+use replace::check_replacement;
 
 use super::{Error, Result};
 use crate::domain::{Actor, Timestamp};
@@ -235,7 +237,11 @@ impl PluginRegistry {
 
     /// Installs an uploaded component (disabled), upgrades the installed plugin of the same name, or
     /// does nothing when the same component is installed already.
-    pub fn install(&self, actor: &Actor, bytes: &[u8]) -> Result<Installed> {
+    ///
+    /// A component whose name is already installed replaces that plugin only when `replace`
+    /// names it: an upload never silently swaps a plugin the admin relies on. A plugin never
+    /// changes its kind.
+    pub fn install(&self, actor: &Actor, bytes: &[u8], replace: Option<&str>) -> Result<Installed> {
         let inspection = Plugin::inspect(&self.runtime, bytes).map_err(rejected)?;
         let _one_at_a_time = self.changes.lock().unwrap_or_else(|p| p.into_inner());
         let existing = self.store.plugin(&inspection.name)?;
@@ -245,6 +251,7 @@ impl PluginRegistry {
                 plugin: self.info(&old.name)?,
             });
         }
+        check_replacement(&inspection, existing.as_ref(), replace)?;
         let now = Timestamp::now();
         let (stored, outcome) = match existing {
             Some(old) => {
