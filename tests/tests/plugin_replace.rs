@@ -1,6 +1,6 @@
 //! An upload never silently replaces an installed plugin: a component with the name of one is
 //! refused unless the upload asks to replace it by name, and the audit entry of a replacement names
-//! the old and the new component.
+//! the old and the new component. Settings are checked by the plugin itself when they are set.
 
 use custode_tests::plugin_bytes;
 use custode_tests::server::TestServer;
@@ -66,4 +66,24 @@ fn replacing_an_installed_plugin_must_be_asked_for_by_name() {
         "{last}"
     );
     assert_eq!(last["details"]["replaced"]["version"], "0.1.0", "{last}");
+}
+
+/// A setting the plugin itself refuses is refused when it is set, not at the first run.
+#[test]
+fn settings_the_plugin_refuses_are_refused_at_configure_time() {
+    let server = TestServer::start();
+    let c = server.client();
+    let admin = &server.admin;
+    let bad = serde_json::json!({"config": {"months": "ten"}});
+    let refused = c.put("/api/v1/plugins/legitimate-interest/settings", admin, &bad);
+    assert_eq!(refused.status, 422, "{:?}", refused.body);
+    let detail = refused.body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("plugin `legitimate-interest` 0.1.0 refuses these settings")
+            && detail.contains("months"),
+        "{detail}"
+    );
+    let good = serde_json::json!({"config": {"months": "36"}});
+    let accepted = c.put("/api/v1/plugins/legitimate-interest/settings", admin, &good);
+    assert_eq!(accepted.status, 200, "{:?}", accepted.body);
 }

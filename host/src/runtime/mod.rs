@@ -13,6 +13,7 @@
 //! - [`wasi`]: the empty WASI sandbox, with a frozen clock whose waits end at once.
 //! - [`limits`]: caps on every string and list a plugin hands the host.
 //! - [`slots`]: each plugin's share of the instance pool, so one plugin cannot take it all.
+//! - [`configure`]: the plugin's own checks of its settings, run when an admin sets them.
 //! - [`log`]: the plugin's log for one job (from `host.log` and WASI stdout/stderr), capped.
 //! - [`error`]: typed errors: a refused component, a job on the wrong kind of plugin, a failed call
 //!   (traps, timeouts and memory exhaustion named with the plugin and the cause).
@@ -23,6 +24,7 @@
 //! misbehaving call cannot affect the next one or the host.
 
 pub mod cache;
+pub mod configure;
 pub mod engine;
 pub mod error;
 pub mod exporter;

@@ -258,7 +258,7 @@ impl PluginRegistry {
                 let settings = settings_of(&old, self.defaults);
                 if old.enabled {
                     // The new version replaces the running one at once, so it must work with the settings.
-                    Plugin::load(&self.runtime, bytes, settings).map_err(|e| Error::Blocked {
+                    Plugin::load_checked(&self.runtime, bytes, settings).map_err(|e| Error::Blocked {
                         message: format!(
                             "plugin `{}` {} does not accept the current settings of the installed version: {e}; disable it first, upload, then configure and enable it",
                             inspection.name, inspection.version
@@ -318,7 +318,7 @@ impl PluginRegistry {
             return self.info(name);
         }
         if enabled {
-            Plugin::load(
+            Plugin::load_checked(
                 &self.runtime,
                 &stored.component,
                 settings_of(&stored, self.defaults),
@@ -358,7 +358,7 @@ impl PluginRegistry {
         if let Some(config) = &change.config {
             settings.config = config.clone();
         }
-        Plugin::load(&self.runtime, &stored.component, settings.clone())
+        Plugin::load_checked(&self.runtime, &stored.component, settings.clone())
             .map_err(|e| Error::invalid("settings", format!("{e:#}")))?;
         stored.settings = serde_json::to_value(&settings).expect("settings serialise");
         stored.updated_at = Timestamp::now();
