@@ -174,3 +174,17 @@ fn a_waiting_wasi_plugin_gives_the_writer_back_at_its_deadline() {
     let written = c.post("/api/v1/contacts", &server.operator, &contact);
     assert_eq!(written.status, 201, "{:?}", written.body);
 }
+
+#[test]
+fn wasi_random_is_the_same_in_every_run() {
+    let runtime = Runtime::new(None).unwrap();
+    let plugin = load(&runtime, Limits::default());
+    let first = fields(&plugin, "random\n");
+    let second = fields(&plugin, "random\n");
+    assert_eq!(first, second, "seeded: the same bytes in every run");
+    assert!(first[0].starts_with("wasi_random=random "), "{first:?}");
+    assert!(
+        !first[0].contains("random 0000000000000000"),
+        "the bytes look random: {first:?}"
+    );
+}

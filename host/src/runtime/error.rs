@@ -33,7 +33,7 @@ pub enum LoadError {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     /// The job needs a plugin of another world.
-    #[error("plugin `{plugin}` {version} is of kind `{kind}`, but a `{wanted}` plugin is needed here: choose a {wanted} plugin")]
+    #[error("plugin `{plugin}` {version} is of kind `{kind}`, but {} plugin is needed here: choose {} plugin", .wanted.with_article(), .wanted.with_article())]
     WrongKind {
         plugin: String,
         version: String,

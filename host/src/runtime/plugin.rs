@@ -319,8 +319,10 @@ impl Plugin {
         check_description_caps(&info)?;
         if info.kind != self.inspection.kind {
             return Err(LoadError::Description(format!(
-                "plugin `{}` says it is a {} plugin, but the component implements the {} world: fix `describe()`",
-                info.name, info.kind, self.inspection.kind
+                "plugin `{}` says it is {} plugin, but the component implements the {} world: fix `describe()`",
+                info.name,
+                info.kind.with_article(),
+                self.inspection.kind
             )));
         }
         if info.version.trim().is_empty() {

@@ -33,7 +33,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<PluginState>) -> Result<(), Setu
 }
 
 /// The WASI context: nothing in it. No preopened directories, no environment, no arguments, no
-/// network, no name lookups, a clock frozen at 1970-01-01 and a fixed random seed (so results are
+/// network, no name lookups, a clock frozen at 1970-01-01 and seeded random numbers (so results are
 /// reproducible, as with native plugins); stdout and stderr go to the plugin's log, line by line,
 /// under the log's caps.
 pub(crate) fn empty_ctx(log: &SharedLog) -> WasiCtx {
@@ -45,8 +45,27 @@ pub(crate) fn empty_ctx(log: &SharedLog) -> WasiCtx {
         .allow_ip_name_lookup(false)
         .wall_clock(FrozenClock)
         .monotonic_clock(FrozenClock)
+        .secure_random(seeded_random())
+        .insecure_random(seeded_random())
         .insecure_random_seed(0)
         .build()
+}
+
+/// Random bytes that are the same in every run: a fixed-seed splitmix64 stream, 4 KiB long and
+/// repeated (wasmtime-wasi's `Deterministic` cycles the bytes it is given). Plugins must not need
+/// secrets from the host; what they draw only has to look random and be reproducible.
+fn seeded_random() -> wasmtime_wasi::Deterministic {
+    let mut state: u64 = 0;
+    let bytes = (0..512)
+        .flat_map(|_| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)).to_le_bytes()
+        })
+        .collect();
+    wasmtime_wasi::Deterministic::new(bytes)
 }
 
 /// A clock that always says 1970-01-01T00:00:00Z: plugins get the time they need as arguments.

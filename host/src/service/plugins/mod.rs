@@ -218,8 +218,9 @@ impl PluginRegistry {
             return Err(Error::invalid(
                 "plugin",
                 format!(
-                    "plugin `{name}` is of kind `{}`, but a `{kind}` plugin is needed here",
-                    plugin.kind()
+                    "plugin `{name}` is of kind `{}`, but {} plugin is needed here",
+                    plugin.kind(),
+                    kind.with_article()
                 ),
             ));
         }

@@ -35,7 +35,7 @@ pub(super) fn check_replacement(
         return Err(Error::Conflict(format!(
             "plugin {old_text} is installed as {} plugin, and the upload {new} is {} plugin: a plugin cannot change its kind; give the new one another name",
             with_article(&old.kind),
-            with_article(upload.kind.as_str())
+            upload.kind.with_article()
         )));
     }
     if replace.is_none() {
