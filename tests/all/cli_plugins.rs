@@ -121,7 +121,7 @@ fn a_component_file_runs_with_the_command_lines_settings_and_must_be_of_the_righ
     let rule = repo_root().join("plugins/dist/legitimate-interest.wasm");
     let message = refused(&data, &import_args(rule.to_str().unwrap(), &[], &file));
     assert!(
-        message.contains("is a `retention-rule` plugin, but a `importer` plugin is needed"),
+        message.contains("is a retention-rule plugin, but an importer plugin is needed"),
         "{message}"
     );
 }

@@ -185,7 +185,7 @@ fn calling_the_wrong_world_names_both_kinds() {
     let plugin = Plugin::load(&runtime, &plugin_bytes("lines"), PluginSettings::default()).unwrap();
     let err = RetentionJob::start(&plugin).err().unwrap().to_string();
     assert!(
-        err.contains("is of kind `importer`, but a `retention-rule` plugin is needed"),
+        err.contains("is of kind `importer`, but a retention-rule plugin is needed"),
         "{err}"
     );
 }

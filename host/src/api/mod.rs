@@ -239,7 +239,8 @@ impl MakeRequestId for SequentialIds {
 
 /// Serves `app` on `listener` until `shutdown` completes, then shuts down gracefully: stops accepting,
 /// lets requests in flight finish, lets import jobs finish within `server.shutdown_grace_secs` and
-/// cancels those still running (their transactions roll back: nothing half-written).
+/// cancels those still running (their transactions roll back: nothing half-written); plugin calls
+/// still running then are stopped, whatever their deadline.
 pub async fn serve(
     app: Arc<App>,
     listener: tokio::net::TcpListener,
@@ -267,6 +268,12 @@ pub async fn serve(
     );
     let jobs = app.jobs.clone();
     let jobs_done = tokio::task::spawn_blocking(move || jobs.shutdown(grace));
+    // Whatever a plugin's deadline, no call into it outlives the grace period.
+    let runtime = app.runtime.clone();
+    let stopper = tokio::spawn(async move {
+        tokio::time::sleep(grace).await;
+        runtime.stop_calls();
+    });
     match tokio::time::timeout(grace + Duration::from_secs(5), server).await {
         Ok(result) => result.map_err(std::io::Error::other)??,
         Err(_) => tracing::warn!("requests still in flight after the grace period were dropped"),
@@ -274,6 +281,7 @@ pub async fn serve(
     let cancelled = jobs_done.await.map_err(std::io::Error::other)?;
     // The windows still open are logged now, so no failure goes unreported.
     failed_auth.sweep(std::time::Instant::now() + Duration::from_secs(86_400 * 365));
+    stopper.abort();
     if cancelled > 0 {
         tracing::warn!(
             cancelled,

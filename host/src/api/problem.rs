@@ -329,18 +329,21 @@ impl From<ApiError> for Problem {
         match e {
             ApiError::Problem(p) => p,
             ApiError::Store(e) => store_problem(e),
-            ApiError::Plugin(e) => Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                plugin_failure_kind(&e.failure),
-                "Plugin failed",
-                e.to_string(),
-            ),
+            ApiError::Plugin(e) => {
+                let kind = plugin_failure_kind(&e.failure);
+                let status = match kind {
+                    // Busy now, not broken: the same request can succeed later.
+                    "plugin-busy" | "cancelled" => StatusCode::SERVICE_UNAVAILABLE,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                Problem::new(status, kind, "Plugin failed", e.to_string())
+            }
             ApiError::Import(ImportError::Store(e)) => store_problem(e),
             ApiError::Import(e) => {
                 let kind = import_error_kind(&e);
                 let status = match kind {
                     "internal" => StatusCode::INTERNAL_SERVER_ERROR,
-                    "cancelled" => StatusCode::SERVICE_UNAVAILABLE,
+                    "cancelled" | "plugin-busy" => StatusCode::SERVICE_UNAVAILABLE,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
                 Problem::new(status, kind, "Import failed", e.to_string())

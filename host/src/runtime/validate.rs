@@ -95,7 +95,8 @@ pub fn check_name(name: &str) -> Result<(), LoadError> {
         && !name.starts_with('-');
     if !ok {
         return Err(LoadError::Description(format!(
-            "plugin name `{name}` is not allowed: use 1 to 64 lower-case letters, digits and dashes, e.g. `csv` or `erp-sync`"
+            "plugin name `{}` is not allowed: use 1 to 64 lower-case letters, digits and dashes, e.g. `csv` or `erp-sync`",
+            super::limits::excerpt(name)
         )));
     }
     Ok(())

@@ -118,7 +118,11 @@ pub fn plugin_failure_kind(f: &Failure) -> &'static str {
         Failure::Memory { .. } => "plugin-memory",
         Failure::Panic(_) | Failure::Trap(_) | Failure::Instantiate(_) => "plugin-crashed",
         Failure::Reported(_) => "plugin-reported-error",
-        Failure::OutputTooLarge { .. } | Failure::Contract(_) => "plugin-contract",
+        Failure::OutputTooLarge { .. } | Failure::TooLong { .. } | Failure::Contract(_) => {
+            "plugin-contract"
+        }
+        Failure::Stopped => "cancelled",
+        Failure::Busy { .. } | Failure::PoolFull(_) => "plugin-busy",
     }
 }
 
