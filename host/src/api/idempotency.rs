@@ -10,9 +10,6 @@
 //! `POST /api/v1/tokens`, whose answer is a secret shown once (a retried creation is refused as a
 //! conflict: names are unique). Every erasure blanks the stored answers (`service/idempotency.rs`).
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
-
 use axum::body::{to_bytes, Body};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -29,22 +26,6 @@ pub const HEADER: &str = "idempotency-key";
 const ERASURE: &str = "/api/v1/requests/erasure";
 /// Writes whose key is refused: see the module.
 pub const UNSUPPORTED: [&str; 3] = ["/api/v1/imports", "/api/v1/plugins", "/api/v1/tokens"];
-
-/// The keys whose first request is still running: (token name, key).
-#[derive(Default)]
-pub struct InFlight(Mutex<HashSet<(Arc<str>, String)>>);
-
-struct Running<'a> {
-    set: &'a InFlight,
-    slot: (Arc<str>, String),
-}
-
-impl Drop for Running<'_> {
-    fn drop(&mut self) {
-        let mut set = self.set.0.lock().unwrap_or_else(|p| p.into_inner());
-        set.remove(&self.slot);
-    }
-}
 
 pub async fn guard(State(api): State<ApiState>, request: Request, next: Next) -> Response {
     let write = matches!(
@@ -127,23 +108,13 @@ async fn keyed(
     }
     let fingerprint = hash.finalize().to_vec();
     let slot = (principal.name.clone(), key.clone());
-    if !api
-        .in_flight
-        .0
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(slot.clone())
-    {
+    let Some(_running) = api.in_flight.begin(slot) else {
         return Err(Problem::new(
             StatusCode::CONFLICT,
             "idempotency-key-in-use",
             "Idempotency key in use",
             "a request with this `Idempotency-Key` is still running: wait for its answer, then retry to read it",
         ));
-    }
-    let _running = Running {
-        set: &api.in_flight,
-        slot,
     };
     let answers = api.app.answers.clone();
     let (who, k) = (principal.name.to_string(), key.clone());

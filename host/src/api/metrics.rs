@@ -175,7 +175,10 @@ mod tests {
             ),
             ("panic", Failure::Panic("at lib.rs".into())),
             ("trap", Failure::Trap("unreachable".into())),
-            ("reported", Failure::reported("bad".into(), None, None)),
+            (
+                "reported",
+                crate::runtime::limits::reported("bad".into(), None, None),
+            ),
             (
                 "output-too-large",
                 Failure::OutputTooLarge {

@@ -4,7 +4,6 @@
 //! that cannot start ([`SetupError`]).
 
 use super::info::PluginKind;
-use super::limits;
 use super::state::PluginState;
 use super::{format_bytes, format_duration};
 use std::time::Duration;
@@ -134,26 +133,6 @@ pub struct Reported {
     pub message: String,
     pub row: Option<u64>,
     pub column: Option<String>,
-}
-
-impl Failure {
-    /// An error the plugin returned, or the cap it broke doing so.
-    pub(crate) fn reported(message: String, row: Option<u64>, column: Option<String>) -> Failure {
-        if let Err(too_long) = limits::ERROR_MESSAGE.check(&message) {
-            return too_long;
-        }
-        if let Err(too_long) = column
-            .as_deref()
-            .map_or(Ok(()), |c| limits::ERROR_COLUMN.check(c))
-        {
-            return too_long;
-        }
-        Failure::Reported(Box::new(Reported {
-            message,
-            row,
-            column,
-        }))
-    }
 }
 
 impl std::fmt::Display for Reported {

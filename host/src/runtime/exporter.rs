@@ -12,7 +12,8 @@ pub fn render(plugin: &Plugin, package: &SubjectPackage) -> Result<Document, Sta
     let mut store = plugin.new_store()?;
     let instance = plugin.start(&mut store)?;
     let result = plugin.call(&mut store, "render", |s| instance.render(s, package))?;
-    let document = result.map_err(|e| plugin.error("render", Failure::reported(e, None, None)))?;
+    let document =
+        result.map_err(|e| plugin.error("render", super::limits::reported(e, None, None)))?;
     check_document(&document).map_err(|failure| plugin.error("render", failure))?;
     Ok(document)
 }

@@ -125,5 +125,5 @@ impl ImportSession<'_> {
 }
 
 fn reported(e: Reported) -> Failure {
-    Failure::reported(e.message, e.row, e.column)
+    super::limits::reported(e.message, e.row, e.column)
 }

@@ -3,7 +3,7 @@
 //! has a cap; past it the call fails with a message naming the plugin, the field and the cap,
 //! instead of the host carrying megabytes of it around. docs/PLUGIN-LIMITS.md lists them all.
 
-use super::error::Failure;
+use super::error::{Failure, Reported};
 
 /// A cap on one kind of string a plugin returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +112,21 @@ pub fn excerpt(value: &str) -> String {
         Some((end, _)) => format!("{}…", &value[..end]),
         None => value.to_string(),
     }
+}
+
+/// The failure for an error a plugin returned, or for the cap it broke doing so.
+pub(crate) fn reported(message: String, row: Option<u64>, column: Option<String>) -> Failure {
+    if let Err(too_long) = ERROR_MESSAGE.check(&message) {
+        return too_long;
+    }
+    if let Err(too_long) = column.as_deref().map_or(Ok(()), |c| ERROR_COLUMN.check(c)) {
+        return too_long;
+    }
+    Failure::Reported(Box::new(Reported {
+        message,
+        row,
+        column,
+    }))
 }
 
 #[cfg(test)]

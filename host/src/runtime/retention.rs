@@ -81,7 +81,7 @@ impl RetentionJob<'_> {
         })?;
         let decisions = result.map_err(|message| {
             self.plugin
-                .error("evaluate", Failure::reported(message, None, None))
+                .error("evaluate", super::limits::reported(message, None, None))
         })?;
         if decisions.len() > batch.len() {
             return Err(self.plugin.error(

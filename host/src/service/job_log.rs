@@ -20,7 +20,7 @@ use std::sync::Mutex;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::import::{upload, ImportError};
-use super::jobs::{import_error_kind, JobError, JobState, JobStatus};
+use super::job_status::{import_error_kind, JobError, JobState, JobStatus};
 use crate::domain::Timestamp;
 use crate::store::error::DbContext;
 use crate::store::{files, StoreError};
