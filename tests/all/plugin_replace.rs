@@ -87,3 +87,23 @@ fn settings_the_plugin_refuses_are_refused_at_configure_time() {
     let accepted = c.put("/api/v1/plugins/legitimate-interest/settings", admin, &good);
     assert_eq!(accepted.status, 200, "{:?}", accepted.body);
 }
+
+/// An exporter's settings are checked when they are set too: it renders an empty package.
+#[test]
+fn settings_an_exporter_refuses_are_refused_at_configure_time() {
+    let server = TestServer::start();
+    let c = server.client();
+    let admin = &server.admin;
+    let bad = serde_json::json!({"config": {"bom": "maybe"}});
+    let refused = c.put("/api/v1/plugins/csv-export/settings", admin, &bad);
+    assert_eq!(refused.status, 422, "{:?}", refused.body);
+    let detail = refused.body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("plugin `csv-export` 0.1.0 refuses these settings")
+            && detail.contains("bom"),
+        "{detail}"
+    );
+    let good = serde_json::json!({"config": {"bom": "false"}});
+    let accepted = c.put("/api/v1/plugins/csv-export/settings", admin, &good);
+    assert_eq!(accepted.status, 200, "{:?}", accepted.body);
+}

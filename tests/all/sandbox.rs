@@ -204,6 +204,46 @@ fn a_plugin_importing_an_unknown_host_function_is_refused_at_install() {
     good_plugin_still_works(&runtime);
 }
 
+#[test]
+fn a_plugin_importing_an_unknown_wasi_interface_is_told_so() {
+    let runtime = crate::support::runtime();
+    let err = Plugin::load(
+        &runtime,
+        &plugin_bytes("wasi-http"),
+        PluginSettings::default(),
+    )
+    .err()
+    .expect("refused")
+    .to_string();
+    assert!(
+        err.contains("imports the WASI interface `wasi:http/outgoing-handler@0.2.0`, which Custode does not provide"),
+        "names the interface: {err}"
+    );
+    assert!(
+        err.contains("`wasi:clocks` (") && err.contains("`wasi:random` ("),
+        "lists what plugins get: {err}"
+    );
+    assert!(!err.contains("newer custode:plugin"), "{err}");
+    good_plugin_still_works(&runtime);
+}
+
+#[test]
+fn endless_recursion_is_reported_as_a_possible_stack_overflow() {
+    let runtime = crate::support::runtime();
+    let plugin = load(&runtime, "deep-recursion", Limits::default());
+    let err = import_error(&plugin, b"a@example.com\n").to_string();
+    // The shadow stack of a wasm32 Rust plugin lives in its memory: it overflows into an
+    // out-of-bounds access, which alone would send the author looking for a bad pointer.
+    assert!(
+        err.starts_with("plugin `deep-recursion` 0.1.0 ")
+            && err.contains("out of bounds memory access")
+            && err.contains("a stack overflow in the plugin")
+            && err.contains(" in `push`"),
+        "{err}"
+    );
+    good_plugin_still_works(&runtime);
+}
+
 /// A plugin that is refused when it is loaded, with the message.
 fn refused(runtime: &Arc<Runtime>, name: &str, limits: Limits) -> String {
     let settings = PluginSettings {

@@ -146,3 +146,41 @@ fn one_plugin_cannot_take_every_instance_of_the_pool() {
     held.pop();
     ImportSession::open(&busy).expect("a slot was given back");
 }
+
+/// When the instances of all plugins together fill the pool, the call that finds none free fails
+/// saying so (not blaming its own plugin), and starts again once one has ended. Its own runtime:
+/// filling the shared one would fail other tests' calls.
+#[test]
+fn a_full_shared_pool_is_named_as_the_cause() {
+    use custode::runtime::engine::MAX_CONCURRENT_INSTANCES;
+    use custode::runtime::slots::MAX_INSTANCES_PER_PLUGIN;
+    use custode::runtime::{Runtime, StartError};
+    let runtime = Runtime::new(None).unwrap();
+    let shares = MAX_CONCURRENT_INSTANCES as usize / MAX_INSTANCES_PER_PLUGIN;
+    // Each loaded copy has its own share: `shares` of them, each at its share, fill the pool.
+    let plugins: Vec<Plugin> = (0..=shares)
+        .map(|_| Plugin::load(&runtime, &plugin_bytes("lines"), PluginSettings::default()).unwrap())
+        .collect();
+    let mut held = Vec::new();
+    for plugin in &plugins[..shares] {
+        for _ in 0..MAX_INSTANCES_PER_PLUGIN {
+            held.push(ImportSession::open(plugin).expect("the pool has room"));
+        }
+    }
+    let last = &plugins[shares];
+    let refused = ImportSession::open(last).err().expect("the pool is full");
+    let StartError::Plugin(refused) = refused else {
+        panic!("{refused}")
+    };
+    assert!(matches!(refused.failure, Failure::PoolFull(_)), "{refused}");
+    let text = refused.to_string();
+    assert!(
+        text.contains(
+            "the plugin instances the server keeps for all plugins together were all in use"
+        ) && text.contains("try again when the calls running now have ended")
+            && !text.contains("bug in the plugin"),
+        "{text}"
+    );
+    held.pop();
+    ImportSession::open(last).expect("an instance was given back to the pool");
+}

@@ -3,9 +3,9 @@
 //!
 //! The 0.1.0 plugin API has no function for this, so the host uses what each world has: an
 //! importer is asked to `open` an import (the SDK reads and checks the settings there), a
-//! retention rule to `evaluate` an empty batch (it reads them before looking at subjects). An
-//! exporter can only be asked to render a subject's data, so its settings are checked at its first
-//! export, as before.
+//! retention rule to `evaluate` an empty batch (it reads them before looking at subjects), an
+//! exporter to `render` an empty subject package (no personal data: no identities, fields or
+//! consents), reading its settings before it writes anything.
 
 use super::error::{Failure, LoadError, PluginError, StartError};
 use super::importer::ImportSession;
@@ -13,7 +13,7 @@ use super::info::PluginKind;
 use super::plugin::{Plugin, PluginSettings};
 use super::retention::RetentionJob;
 use super::Runtime;
-use crate::domain::Timestamp;
+use crate::domain::{ContactId, SubjectPackage, Timestamp};
 use std::sync::Arc;
 
 impl Plugin {
@@ -49,7 +49,32 @@ impl Plugin {
                 .evaluate(Timestamp::now(), &[])
                 .map(drop)
                 .map_err(refused),
-            PluginKind::Exporter => Ok(()),
+            PluginKind::Exporter => super::exporter::render(self, &empty_package())
+                .map(drop)
+                .map_err(started),
         }
+    }
+}
+
+/// A subject package with nothing in it: what an exporter renders to show it accepts its settings.
+fn empty_package() -> SubjectPackage {
+    let now = Timestamp::now();
+    SubjectPackage {
+        contact_id: ContactId(0),
+        generated_at: now,
+        controller: String::new(),
+        data_location: String::new(),
+        created_at: now,
+        last_interaction: None,
+        identities: vec![],
+        fields: vec![],
+        provenance: vec![],
+        purposes: vec![],
+        consents: vec![],
+        notices: vec![],
+        retention: vec![],
+        recipients: vec![],
+        restricted: false,
+        legal_hold: false,
     }
 }

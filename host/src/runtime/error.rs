@@ -207,8 +207,15 @@ pub(crate) fn classify(
             Failure::Trap("it aborted: wasm `unreachable` executed".into())
         }
         Some(Trap::StackOverflow) => {
-            Failure::Trap("call stack exhausted: deep or endless recursion".into())
+            Failure::Trap("stack overflow: the call stack ran out (deep or endless recursion)".into())
         }
+        // A Rust (or C) plugin keeps its stack frames in linear memory, below its data: when that
+        // stack runs out, the next frame is written out of bounds, and wasmtime sees only this.
+        Some(Trap::MemoryOutOfBounds) => Failure::Trap(
+            "out of bounds memory access; deep or endless recursion (a stack overflow in the plugin) also \
+             ends this way, since a plugin's stack lives in its memory"
+                .into(),
+        ),
         Some(trap) => Failure::Trap(trap.to_string()),
         None => Failure::Trap(format!("{error:#}")),
     }
