@@ -8,15 +8,14 @@ use std::sync::Arc;
 
 use crate::config::{Config, DataDir};
 use crate::runtime::{Runtime, SetupError};
+use crate::service::idempotency::AnswerStore;
 use crate::service::import::upload::clear_stale;
+use crate::service::job_log::{self, JobLog};
 use crate::service::jobs::ImportJobs;
 use crate::service::plugins::PluginRegistry;
 use crate::service::tokens::Tokens;
 use crate::service::Compliance;
-use crate::store::StoreError;
-
-/// Where uploads wait to be imported, under the data directory.
-const UPLOADS: &str = "uploads";
+use crate::store::{files, StoreError};
 
 /// Why an installation could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +38,8 @@ pub struct App {
     pub plugins: PluginRegistry,
     pub tokens: Tokens,
     pub jobs: Arc<ImportJobs>,
+    /// First answers to writes sent with an `Idempotency-Key`.
+    pub answers: Arc<AnswerStore>,
 }
 
 impl App {
@@ -51,7 +52,7 @@ impl App {
             source,
         };
         let compliance = Compliance::open(data_dir, &config.compliance).map_err(store_error)?;
-        let uploads = data_dir.join(UPLOADS);
+        let uploads = data_dir.join(files::UPLOADS_DIR);
         match clear_stale(&uploads) {
             Ok(0) => {}
             Ok(n) => {
@@ -61,7 +62,12 @@ impl App {
                 tracing::warn!(dir = %uploads.display(), error = %e, "cannot look for stale import uploads")
             }
         }
-        let runtime = Runtime::new(Some(DataDir(data_dir.to_path_buf()).plugin_cache()))?;
+        let cache = DataDir(data_dir.to_path_buf()).plugin_cache();
+        // Compiled code is the admin's plugins, which may embed the company's rules: private too.
+        if let Err(e) = files::create_private_dir(&cache) {
+            tracing::warn!(dir = %cache.display(), error = %e, "cannot create the plugin code cache");
+        }
+        let runtime = Runtime::new(Some(cache))?;
         let plugins = PluginRegistry::open(
             compliance.store().clone(),
             runtime.clone(),
@@ -69,6 +75,8 @@ impl App {
         )
         .map_err(store_error)?;
         let tokens = Tokens::open(compliance.store().clone()).map_err(store_error)?;
+        let answers = Arc::new(AnswerStore::open(data_dir).map_err(store_error)?);
+        let log = JobLog::open(data_dir, &uploads, job_log::interrupted).map_err(store_error)?;
         Ok(App {
             data_dir: data_dir.to_path_buf(),
             config,
@@ -76,7 +84,8 @@ impl App {
             runtime,
             plugins,
             tokens,
-            jobs: Arc::new(ImportJobs::default()),
+            jobs: Arc::new(ImportJobs::with_log(log)),
+            answers,
         })
     }
 
@@ -89,11 +98,11 @@ impl App {
 
     /// Where uploads wait to be imported.
     pub fn uploads_dir(&self) -> PathBuf {
-        self.data_dir.join(UPLOADS)
+        self.data_dir.join(files::UPLOADS_DIR)
     }
 
     /// Where `POST /api/v1/backup` writes its copies.
     pub fn backups_dir(&self) -> PathBuf {
-        self.data_dir.join("backups")
+        self.data_dir.join(files::BACKUPS_DIR)
     }
 }

@@ -27,7 +27,7 @@ use crate::runtime::Limits;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -62,6 +62,18 @@ pub struct ServerConfig {
     /// instance) before it is answered 503 `writer-busy`, in seconds. The CLI and import jobs wait
     /// as long as it takes.
     pub write_wait_secs: u64,
+    /// Requests without a valid token one client address may make within
+    /// `failed_auth_window_secs`; past it, the address is answered 429 until the window ends.
+    pub failed_auth_limit: u32,
+    /// The window of `failed_auth_limit`, in seconds, from the address's first failure; each
+    /// address's failures are logged once per window.
+    pub failed_auth_window_secs: u64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the failed-authentication
+    /// limit); without them, every client behind a proxy counts as the proxy's address.
+    #[schema(value_type = Vec<String>, example = json!(["127.0.0.1"]))]
+    pub trusted_proxies: Vec<IpAddr>,
+    /// How long the answer to a write sent with an `Idempotency-Key` is kept for retries, in hours.
+    pub idempotency_hours: u64,
 }
 
 impl Default for ServerConfig {
@@ -73,6 +85,10 @@ impl Default for ServerConfig {
             max_plugin_bytes: 64 << 20,
             shutdown_grace_secs: 30,
             write_wait_secs: 10,
+            failed_auth_limit: 10,
+            failed_auth_window_secs: 60,
+            trusted_proxies: Vec::new(),
+            idempotency_hours: 24,
         }
     }
 }
@@ -215,6 +231,21 @@ impl Config {
                 self.server.max_body_bytes
             );
         }
+        for (key, value) in [
+            (
+                "failed_auth_limit",
+                u64::from(self.server.failed_auth_limit),
+            ),
+            (
+                "failed_auth_window_secs",
+                self.server.failed_auth_window_secs,
+            ),
+            ("idempotency_hours", self.server.idempotency_hours),
+        ] {
+            if value == 0 {
+                anyhow::bail!("server.{key} = 0 is not usable: use at least 1");
+            }
+        }
         self.check_visible_fields()
     }
 
@@ -259,7 +290,7 @@ pub struct DataDir(pub PathBuf);
 
 impl DataDir {
     pub fn plugin_cache(&self) -> PathBuf {
-        self.0.join("plugin-cache")
+        self.0.join(crate::store::files::PLUGIN_CACHE_DIR)
     }
 }
 
@@ -339,6 +370,25 @@ mod tests {
         assert!(
             err.contains("[plugins]") && err.contains("memory_bytes"),
             "{err}"
+        );
+    }
+
+    /// The README's example configuration is one that works, with the settings it shows.
+    #[test]
+    fn the_readme_example_configuration_works() {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("```toml\n[server]")
+            .expect("the README has its example")
+            + 8;
+        let end = start + readme[start..].find("```").unwrap();
+        let config = Config::from_toml(&readme[start..end]).unwrap();
+        config.check().unwrap();
+        let policy = crate::domain::Policy::from_settings(&config.compliance).unwrap();
+        assert!(policy.require_consent_evidence);
+        assert_eq!(
+            policy.customer_marketing.channels,
+            [crate::domain::ConsentChannel::Email]
         );
     }
 }

@@ -7,14 +7,14 @@
 
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::conn::ClientAddr;
 use super::problem::Problem;
 use super::state::ApiState;
-use crate::app::App;
 use crate::domain::Role;
 use crate::service::tokens::Principal;
 
@@ -115,7 +115,7 @@ pub async fn enforce(State(api): State<ApiState>, mut request: Request, next: Ne
         .extensions()
         .get::<MatchedPath>()
         .and_then(|m| route_index(request.method().as_str(), m.as_str()));
-    let response = match check(&api.app, &mut request, index) {
+    let response = match check(&api, &mut request, index, started) {
         Ok(()) => next.run(request).await,
         Err(problem) => problem.into_response(),
     };
@@ -126,7 +126,12 @@ pub async fn enforce(State(api): State<ApiState>, mut request: Request, next: Ne
     response
 }
 
-fn check(app: &App, request: &mut Request, index: Option<usize>) -> Result<(), Problem> {
+fn check(
+    api: &ApiState,
+    request: &mut Request,
+    index: Option<usize>,
+    now: Instant,
+) -> Result<(), Problem> {
     let Some(route) = index.map(|i| &ROUTES[i]) else {
         let path = request
             .extensions()
@@ -134,7 +139,7 @@ fn check(app: &App, request: &mut Request, index: Option<usize>) -> Result<(), P
             .map_or("?", |m| m.as_str());
         if ROUTES.iter().any(|r| r.path == path) {
             // A method the route does not have: any valid token may learn that (the router answers 405).
-            authenticate(app, request)?;
+            authenticate(api, request, now)?;
             return Ok(());
         }
         // Deny by default: a route someone forgot to put in the matrix is usable by nobody.
@@ -147,7 +152,7 @@ fn check(app: &App, request: &mut Request, index: Option<usize>) -> Result<(), P
     if route.roles.is_empty() {
         return Ok(());
     }
-    let principal = authenticate(app, request)?;
+    let principal = authenticate(api, request, now)?;
     if !route.roles.contains(&principal.role) {
         let roles: Vec<&str> = route.roles.iter().map(|r| r.as_str()).collect();
         return Err(Problem::forbidden(format!(
@@ -163,17 +168,31 @@ fn check(app: &App, request: &mut Request, index: Option<usize>) -> Result<(), P
     Ok(())
 }
 
-fn authenticate(app: &App, request: &Request) -> Result<Principal, Problem> {
-    let Some(token) = bearer(request) else {
-        return Err(Problem::unauthorized(
+/// The caller's token, unless its address is locked out for failed authentication (then 429, and
+/// the token is not even looked at: see `failed_auth.rs`). A failure counts against the address.
+fn authenticate(api: &ApiState, request: &Request, now: Instant) -> Result<Principal, Problem> {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<ClientAddr>>()
+        .map(|c| c.0 .0.ip());
+    let client = api.failed_auth.client(peer, request.headers());
+    if let Some(locked) = api.failed_auth.check(client, now) {
+        return Err(Problem::locked_out(locked));
+    }
+    let result = match bearer(request) {
+        None => Err(Problem::unauthorized(
             "this route needs a bearer token: send `Authorization: Bearer <token>` (create one with `custode token create`)",
-        ));
+        )),
+        Some(token) => api.app.tokens.authenticate(token).ok_or_else(|| {
+            Problem::unauthorized(
+                "the bearer token is not valid (unknown or revoked): ask an admin for a token",
+            )
+        }),
     };
-    app.tokens.authenticate(token).ok_or_else(|| {
-        Problem::unauthorized(
-            "the bearer token is not valid (unknown or revoked): ask an admin for a token",
-        )
-    })
+    if result.is_err() {
+        api.failed_auth.failed(client, now);
+    }
+    result
 }
 
 #[cfg(test)]

@@ -35,6 +35,8 @@ fn problem_of_cause(cause: &str) -> &'static str {
         "panic" | "trap" | "instantiate" => "plugin-crashed",
         "reported" => "plugin-reported-error",
         "output-too-large" | "contract" => "plugin-contract",
+        "stopped" => "cancelled",
+        "busy" => "plugin-busy",
         _ => "internal",
     }
 }
@@ -173,7 +175,10 @@ mod tests {
             ),
             ("panic", Failure::Panic("at lib.rs".into())),
             ("trap", Failure::Trap("unreachable".into())),
-            ("reported", Failure::reported("bad".into(), None, None)),
+            (
+                "reported",
+                crate::runtime::limits::reported("bad".into(), None, None),
+            ),
             (
                 "output-too-large",
                 Failure::OutputTooLarge {
@@ -185,6 +190,14 @@ mod tests {
             ),
             ("contract", Failure::Contract("no".into())),
             ("instantiate", Failure::Instantiate("no".into())),
+            ("stopped", Failure::Stopped),
+            (
+                "busy",
+                Failure::Busy {
+                    running: 64,
+                    waited: Duration::from_secs(2),
+                },
+            ),
         ];
         let named: Vec<&str> = samples.iter().map(|(c, _)| *c).collect();
         assert_eq!(named, CAUSES, "a cause was added: give it a sample here");

@@ -2,15 +2,18 @@
 //! annotations and the types they read and write: every parameter, body and answer is typed from
 //! the code (the hand-serialised domain types describe themselves in [`super::schema`]), so a client
 //! generated from it works and a schema-driven fuzzer can test the API. Every error answer is a
-//! [`Problem`]. `openapi_tests.rs` checks the document's invariants; `tests/tests/api_problems.rs`
+//! [`Problem`]. `openapi_tests.rs` checks the document's invariants; `tests/all/api_problems.rs`
 //! sends its example bodies to a server and checks the answers against their schemas.
 
 use axum::Json;
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, Schema};
+use utoipa::openapi::{
+    ContentBuilder, ObjectBuilder, Ref, RefOr, Required, ResponseBuilder, Schema, Type,
+};
 use utoipa::{Modify, OpenApi};
 
+use super::idempotency;
 use super::problem::Problem;
 use super::routes::{admin, compliance, consents, contacts, imports, plugins, requests};
 
@@ -31,7 +34,7 @@ use super::routes::{admin, compliance, consents, contacts, imports, plugins, req
         requests::access, requests::erasure, requests::retention_run,
     ),
     components(schemas(Problem)),
-    modifiers(&BearerAuth, &ProblemAnswers, &PlainReferences),
+    modifiers(&BearerAuth, &ProblemAnswers, &PlainReferences, &IdempotencyKeys),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;
@@ -130,6 +133,53 @@ impl Modify for PlainReferences {
             }
         }
     }
+}
+
+/// Every write that takes an `Idempotency-Key` (`api/idempotency.rs`: all but the streamed uploads
+/// and token creation) declares the header, so a generated client can send it.
+struct IdempotencyKeys;
+
+impl Modify for IdempotencyKeys {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if idempotency::UNSUPPORTED.contains(&path.as_str()) {
+                continue;
+            }
+            let writes = [
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in writes.into_iter().flatten() {
+                operation
+                    .parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(idempotency_key());
+            }
+        }
+    }
+}
+
+fn idempotency_key() -> Parameter {
+    ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "A key of 1 to 255 visible ASCII characters (a UUID is a good one) that makes a retry \
+             safe: the same token sending the same key and request again within \
+             `idempotency_hours` gets the first answer (with `Idempotent-Replayed: true`) and \
+             nothing is written twice; the key with a different request is refused with 422, \
+             and while the first request still runs with 409.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(255)),
+        ))
+        .build()
 }
 
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {

@@ -95,6 +95,8 @@ fn path_parameters_are_exactly_the_variables_of_their_path_template() {
                     in_path.insert(name);
                 }
                 "query" => assert!(!template.contains(name), "{method} {path}: {name}"),
+                // The one header an operation declares: see the idempotency test below.
+                "header" => assert_eq!(name, "Idempotency-Key", "{method} {path}"),
                 other => panic!("{method} {path}: {name} is in {other}"),
             }
             assert!(
@@ -172,7 +174,7 @@ fn every_json_body_has_a_schema_with_properties_and_an_example() {
             properties.is_some_and(|p| !p.is_empty()),
             "{method} {path}: the body's schema has no properties: {schema}"
         );
-        // The example is what a reader copies; `tests/tests/api_problems.rs` sends it.
+        // The example is what a reader copies; `tests/all/api_problems.rs` sends it.
         assert!(json["example"].is_object(), "{method} {path}: no example");
         bodies += 1;
     }
@@ -300,6 +302,28 @@ fn the_hand_written_schemas_say_what_serde_writes() {
     let id = serde_json::to_value(ContactId::schema()).unwrap();
     assert_eq!(id["type"], "integer");
     assert_eq!(serde_json::to_value(ContactId(42)).unwrap(), 42);
+}
+
+#[test]
+fn writes_that_take_an_idempotency_key_declare_it_and_reads_do_not() {
+    let declares = |operation: &Value| {
+        operation["parameters"].as_array().is_some_and(|all| {
+            all.iter()
+                .any(|p| p["name"] == "Idempotency-Key" && p["in"] == "header")
+        })
+    };
+    let mut keyed = 0;
+    for (method, path, operation) in operations(&document()) {
+        let write = ["POST", "PUT", "PATCH", "DELETE"].contains(&method.as_str());
+        let takes = write && !super::super::idempotency::UNSUPPORTED.contains(&path.as_str());
+        assert_eq!(declares(&operation), takes, "{method} {path}");
+        keyed += usize::from(takes);
+    }
+    // Consents, erasure, suppression and the other writes: a retry of them must be safe.
+    assert!(keyed >= 15, "only {keyed} writes declare the key");
+    let doc = document();
+    let consent = &doc["paths"]["/api/v1/consent-events"]["post"];
+    assert!(declares(consent), "{consent:#}");
 }
 
 #[test]

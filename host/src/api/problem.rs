@@ -35,7 +35,7 @@ pub struct Problem {
     /// The `x-request-id` of the request, to find it in the server's log.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// Seconds for the `Retry-After` header of a 503 that is worth retrying.
+    /// Seconds for the `Retry-After` header of a 429 or 503 that is worth retrying.
     #[serde(skip)]
     pub retry_after: Option<u64>,
 }
@@ -62,6 +62,23 @@ impl Problem {
             detail,
         );
         problem.retry_after = Some(retry_after_secs.max(1));
+        problem
+    }
+
+    /// Too many failed authentications from the caller's address: 429 until its window ends.
+    pub fn locked_out(locked: crate::api::failed_auth::Locked) -> Self {
+        let secs = locked.retry_after.as_secs().max(1);
+        let mut problem = Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-failed-authentications",
+            "Too many failed authentications",
+            format!(
+                "{} requests from this address came without a valid token within {} seconds: no request from it needing a token is answered for {secs} more seconds (`Retry-After`); check the token the client sends (`[server] failed_auth_limit`)",
+                locked.limit,
+                locked.window.as_secs()
+            ),
+        );
+        problem.retry_after = Some(secs);
         problem
     }
 
@@ -183,6 +200,24 @@ pub async fn render(request: Request, next: Next) -> Response {
             detail = %problem.detail,
             "request failed"
         );
+        if problem.status == 500 {
+            // An internal error's detail names the server's files and errors (paths, SQLite's
+            // messages): for the admin reading the log, not for whoever sent the request.
+            problem.detail = format!(
+                "the request failed on an internal error; nothing more is said here: the server's log has the details under request id `{request_id}`"
+            );
+        }
+    } else if problem.status == 401 || problem.status == 429 {
+        // Failed authentication is counted per client address and logged once per address and
+        // window (`failed_auth.rs`): a line per attempt would let anyone fill the log.
+        tracing::debug!(
+            request_id,
+            method = %method,
+            path = uri.path(),
+            status = problem.status,
+            r#type = kind,
+            "request refused"
+        );
     } else {
         tracing::info!(
             request_id,
@@ -294,18 +329,21 @@ impl From<ApiError> for Problem {
         match e {
             ApiError::Problem(p) => p,
             ApiError::Store(e) => store_problem(e),
-            ApiError::Plugin(e) => Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                plugin_failure_kind(&e.failure),
-                "Plugin failed",
-                e.to_string(),
-            ),
+            ApiError::Plugin(e) => {
+                let kind = plugin_failure_kind(&e.failure);
+                let status = match kind {
+                    // Busy now, not broken: the same request can succeed later.
+                    "plugin-busy" | "cancelled" => StatusCode::SERVICE_UNAVAILABLE,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                Problem::new(status, kind, "Plugin failed", e.to_string())
+            }
             ApiError::Import(ImportError::Store(e)) => store_problem(e),
             ApiError::Import(e) => {
                 let kind = import_error_kind(&e);
                 let status = match kind {
                     "internal" => StatusCode::INTERNAL_SERVER_ERROR,
-                    "cancelled" => StatusCode::SERVICE_UNAVAILABLE,
+                    "cancelled" | "plugin-busy" => StatusCode::SERVICE_UNAVAILABLE,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
                 Problem::new(status, kind, "Import failed", e.to_string())

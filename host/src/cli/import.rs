@@ -113,9 +113,10 @@ pub(crate) fn local_plugin(
             .with_context(|| format!("plugin file {}", path.display()))?;
         if plugin.kind() != kind {
             anyhow::bail!(
-                "{} is a `{}` plugin, but a `{kind}` plugin is needed here",
+                "{} is {} plugin, but {} plugin is needed here",
                 path.display(),
-                plugin.kind()
+                plugin.kind().with_article(),
+                kind.with_article()
             );
         }
         return Ok(LocalPlugin::File(Box::new(plugin)));

@@ -4,6 +4,7 @@ mod args;
 pub mod compliance;
 mod import;
 mod inspect;
+mod log;
 mod plugin;
 mod remote;
 mod requests;
@@ -56,6 +57,11 @@ fn with_command(error: anyhow::Error) -> anyhow::Error {
 }
 
 fn run_local(cli: &Cli, out: &mut dyn std::io::Write) -> anyhow::Result<i32> {
+    if !matches!(cli.command, Command::Serve(_)) {
+        // A command's own output is on stdout; warnings (a data directory made private, an
+        // upload a crashed server left that cannot be removed) go to stderr.
+        log::init(false, "warn");
+    }
     match &cli.command {
         Command::Serve(args) => serve::run(&cli.data_dir, cli.config.as_deref(), args),
         Command::Token(command) => {
@@ -69,7 +75,7 @@ fn run_local(cli: &Cli, out: &mut dyn std::io::Write) -> anyhow::Result<i32> {
             requests::run_retention(&open_app(cli, false)?, command, out)
         }
         Command::Export(args) => requests::run_export(&open_app(cli, false)?, args, out),
-        Command::Erase(args) => requests::run_erase(&open(cli, false)?.0, args, out),
+        Command::Erase(args) => requests::run_erase(&open(cli, false)?.0, &cli.data_dir, args, out),
         Command::CanProcess(args) => compliance::run_can_process(&open(cli, false)?.0, args, out),
         Command::Audit(command) => compliance::run_audit(&open(cli, false)?.0, command, out),
         Command::Backup(args) => compliance::run_backup(&open(cli, false)?.0, args, out),

@@ -26,9 +26,13 @@ pub enum PluginCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Install a component (disabled until enabled), or upgrade the installed plugin of its name.
+    /// Install a component (disabled until enabled); with `--replace NAME`, replace the installed
+    /// plugin of that name (its settings and state are kept).
     Install {
         file: PathBuf,
+        /// The installed plugin the component replaces: required when one of its name is installed.
+        #[arg(long, value_name = "NAME")]
+        replace: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -63,10 +67,17 @@ pub fn run(
     match command {
         PluginCommand::Inspect { file, json } => super::inspect::inspect(file, *json, out),
         PluginCommand::List { json } => print_list(&open()?.plugins.list(), *json, out),
-        PluginCommand::Install { file, json } => {
+        PluginCommand::Install {
+            file,
+            replace,
+            json,
+        } => {
             let bytes =
                 std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-            print_installed(&open()?.plugins.install(&actor, &bytes)?, *json, out)
+            let installed = open()?
+                .plugins
+                .install(&actor, &bytes, replace.as_deref())?;
+            print_installed(&installed, *json, out)
         }
         PluginCommand::Enable { name } => {
             print_one(&open()?.plugins.set_enabled(&actor, name, true)?, out)

@@ -298,12 +298,19 @@ fn plugins(client: &Client, command: &PluginCommand, out: &mut dyn Write) -> any
             *json,
             out,
         ),
-        PluginCommand::Install { file, json } => {
+        PluginCommand::Install {
+            file,
+            replace,
+            json,
+        } => {
             let bytes =
                 std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-            let request = client
+            let mut request = client
                 .with_body("POST", "/api/v1/plugins")
                 .header("Content-Type", "application/wasm");
+            if let Some(name) = replace {
+                request = request.query("replace", name);
+            }
             plugin::print_installed(&answer(&client.base, request.send(&bytes))?, *json, out)
         }
         PluginCommand::Enable { name } => {

@@ -156,15 +156,16 @@ pub(crate) fn print_document(
 
 pub fn run_erase(
     compliance: &Compliance,
+    data_dir: &std::path::Path,
     args: &EraseArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<i32> {
     let subject = subject(compliance, &args.subject)?;
-    print_erasure(
-        &compliance.erase_subject(&cli_actor(), &subject, &args.reason)?,
-        args.json,
-        out,
-    )
+    let report = compliance.erase_subject(&cli_actor(), &subject, &args.reason)?;
+    // A server's stored answers to retried writes could show the person: blanked as the API's
+    // erasure blanks them.
+    crate::service::idempotency::blank_after_erasure(data_dir)?;
+    print_erasure(&report, args.json, out)
 }
 
 /// Prints an erasure report (the same locally and through `--server`).

@@ -187,9 +187,17 @@ pub fn default_purposes() -> Vec<PurposeDef> {
     use LegalBasis::*;
     let until_withdrawn = "until consent is withdrawn";
     vec![
+        // Legitimate interest only under the customer rule (art. 130(4) Italian Privacy Code, see
+        // `customer.rs`): to the controller's own customers, on the configured channels; prospects
+        // need consent.
         PurposeDef {
             direct_marketing: true,
-            ..purpose("marketing", "Direct marketing: newsletters, offers and commercial messages", &[Consent], until_withdrawn)
+            ..purpose(
+                "marketing",
+                "Direct marketing: newsletters, offers and commercial messages",
+                &[Consent, LegitimateInterest],
+                "until consent is withdrawn; for customers on legitimate interest, until they object or 24 months after the relationship ends",
+            )
         },
         // Segments exist to choose whom to send which offer: profiling related to direct marketing, so
         // an objection to it is as absolute as one to marketing (Art. 21(2)-(3)). A catalogue whose
@@ -288,8 +296,13 @@ mod tests {
         ] {
             assert!(c.purpose(p).is_some(), "{p}");
         }
-        // Marketing, profiling and transfer to third parties need consent and nothing else.
-        for p in ["marketing", "profiling", "third-party-transfer"] {
+        // Profiling and transfer to third parties need consent and nothing else; marketing accepts
+        // legitimate interest too, which `can_process` allows only under the customer rule.
+        assert_eq!(
+            c.purpose("marketing").unwrap().bases,
+            vec![LegalBasis::Consent, LegalBasis::LegitimateInterest]
+        );
+        for p in ["profiling", "third-party-transfer"] {
             assert_eq!(
                 c.purpose(p).unwrap().bases,
                 vec![LegalBasis::Consent],

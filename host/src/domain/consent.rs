@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::InvalidInput;
-use super::ids::ProvenanceId;
+use super::ids::{BatchId, ProvenanceId};
 use super::time::Timestamp;
 use super::vocab::{ConsentAction, ConsentChannel, LegalBasis};
 
@@ -64,6 +64,13 @@ pub struct ConsentRecord {
     pub at: Timestamp,
     pub evidence: Evidence,
     pub provenance: Option<ProvenanceId>,
+    /// For an imported event, the import batch (its file digest and importer are on the batch) and
+    /// the row of the source the event was read from: with the importer's evidence text, what
+    /// demonstrates an imported consent (Art. 7(1)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<u64>,
 }
 
 /// The latest ledger event for one channel (or `any`) of one purpose.
@@ -219,5 +226,4 @@ impl BasisPeriod {
 }
 
 #[cfg(test)]
-#[path = "consent_tests.rs"]
 mod tests;

@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::decision::SuppressionScope;
 use super::identity::Identity;
 use super::ids::{BatchId, ContactId, ProvenanceId};
+use super::periods::{RestrictionPeriod, SuppressionPeriod, SuppressionScope};
 use super::time::Timestamp;
 use super::vocab::{DataCategory, SourceChannel};
 
@@ -71,10 +71,18 @@ pub struct ContactDetails {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub last_interaction: Option<Timestamp>,
+    /// The start of the restriction in force (Art. 18), if any.
     pub restricted_since: Option<Timestamp>,
+    /// Every restriction, lifted or in force, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restrictions: Vec<RestrictionPeriod>,
     pub legal_hold_since: Option<Timestamp>,
     pub erased_at: Option<Timestamp>,
+    /// The purposes the contact's identities are suppressed for now.
     pub suppression: Option<SuppressionScope>,
+    /// When each suppression of the contact's identities began, and for what, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppression_periods: Vec<SuppressionPeriod>,
     /// Categories whose values were anonymised.
     pub anonymised: Vec<DataCategory>,
     pub identities: Vec<IdentityEntry>,

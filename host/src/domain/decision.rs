@@ -6,53 +6,20 @@ use serde::{Deserialize, Serialize};
 
 use super::consent::{BasisPeriod, ConsentState};
 use super::ids::ContactId;
+use super::periods::{RestrictionPeriod, SuppressionPeriod};
 use super::time::Timestamp;
 use super::vocab::{ConsentChannel, LegalBasis};
-
-/// Purposes an identity on the suppression list must not be processed for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum SuppressionScope {
-    All,
-    Purposes(Vec<String>),
-}
-
-impl SuppressionScope {
-    pub fn covers(&self, purpose: &str) -> bool {
-        match self {
-            SuppressionScope::All => true,
-            SuppressionScope::Purposes(list) => list.iter().any(|p| p == purpose),
-        }
-    }
-
-    /// Both scopes at once (an identity suppressed twice, or a contact with two suppressed identities).
-    pub fn union(&self, other: &SuppressionScope) -> SuppressionScope {
-        match (self, other) {
-            (SuppressionScope::All, _) | (_, SuppressionScope::All) => SuppressionScope::All,
-            (SuppressionScope::Purposes(a), SuppressionScope::Purposes(b)) => {
-                let mut all: Vec<String> = a.iter().chain(b).cloned().collect();
-                all.sort();
-                all.dedup();
-                SuppressionScope::Purposes(all)
-            }
-        }
-    }
-
-    pub(super) fn describe(&self) -> String {
-        match self {
-            SuppressionScope::All => "all purposes".to_string(),
-            SuppressionScope::Purposes(list) => list.join(", "),
-        }
-    }
-}
 
 /// What the store knows about one contact that bears on one (purpose, channel) question.
 #[derive(Debug, Clone, Default)]
 pub struct SubjectFacts {
     pub contact: Option<ContactId>,
     pub erased_at: Option<Timestamp>,
-    pub restricted_since: Option<Timestamp>,
-    pub suppression: Option<(Timestamp, SuppressionScope)>,
+    /// Every restriction of processing (Art. 18), lifted or in force.
+    pub restrictions: Vec<RestrictionPeriod>,
+    /// Every addition to the suppression list that concerns the contact's identities (or the asked
+    /// identity, for a person no contact holds any more).
+    pub suppressions: Vec<SuppressionPeriod>,
     /// When the contact first received a privacy notice.
     pub first_notice_at: Option<Timestamp>,
     pub created_at: Timestamp,
@@ -69,13 +36,20 @@ pub struct SubjectFacts {
     pub objection: Option<ConsentState>,
     /// Every recorded basis period for the asked purpose.
     pub bases: Vec<BasisPeriod>,
+    /// Every contract basis period of the contact, whatever its purpose: whether the person is or was
+    /// a customer (read only when the asked purpose is direct marketing with legitimate interest).
+    pub contracts: Vec<BasisPeriod>,
 }
 
 /// Which rule decided; stable names for API clients and tests, while `reason` is for people.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum DecisionRule {
+    /// Allowed on the basis named in the answer.
     Allowed,
+    /// Allowed: direct marketing to a customer on legitimate interest (art. 130(4) Italian Privacy
+    /// Code), on a channel the settings allow.
+    CustomerMarketing,
     UnknownPurpose,
     UnknownChannel,
     UnknownSubject,
@@ -88,8 +62,23 @@ pub enum DecisionRule {
     BasisEnded,
     BasisNotStarted,
     LegitimateInterestLapsed,
+    /// Legitimate interest for direct marketing, asked about a prospect or a customer whose
+    /// relationship ended too long ago: consent is needed.
+    NotACustomer,
+    /// Legitimate interest for direct marketing, asked about a channel customer marketing may not use.
+    ChannelNotAllowed,
     NoBasis,
     NoticeMissing,
+}
+
+impl DecisionRule {
+    /// Whether an answer with this rule allows the processing.
+    pub fn allows(self) -> bool {
+        matches!(
+            self,
+            DecisionRule::Allowed | DecisionRule::CustomerMarketing
+        )
+    }
 }
 
 /// The answer to "may I process?".

@@ -6,6 +6,7 @@ use super::catalogue::PurposeDef;
 use super::consent::consent_for;
 use super::decision::{channel_words, Decision, DecisionRule, SubjectFacts};
 use super::lawful_basis::{check_basis, no_basis};
+use super::periods::{restriction_at, suppression_at};
 use super::settings::Policy;
 use super::time::Timestamp;
 use super::vocab::{ConsentChannel, LegalBasis};
@@ -33,10 +34,11 @@ const BASIS_ORDER: [LegalBasis; 7] = [
 ];
 
 /// Decides whether processing is lawful. The checks run from the absolute to the specific: a subject
-/// that is erased, suppressed or restricted is refused whatever its bases; then an objection to a
+/// that is erased, or was suppressed or restricted at the asked time, is refused whatever its bases; then an objection to a
 /// direct-marketing purpose, on any channel (absolute); then the purpose's bases one by one, where an
-/// objection also stops legitimate interest and public task and a withdrawal also stops legitimate
-/// interest; then the privacy notice. How the ledger's channels combine is [`consent_for`].
+/// objection also stops legitimate interest and public task, a withdrawal also stops legitimate
+/// interest, and legitimate interest for direct marketing serves only customers on the configured
+/// channels ([`customer`](super::customer)); then the privacy notice. How the ledger's channels combine is [`consent_for`].
 pub fn can_process(policy: &Policy, query: &ProcessingQuery<'_>, facts: &SubjectFacts) -> Decision {
     use DecisionRule as R;
     let Some(purpose) = policy.catalogue.purpose(query.purpose) else {
@@ -60,7 +62,7 @@ pub fn can_process(policy: &Policy, query: &ProcessingQuery<'_>, facts: &Subject
     };
     let at = query.at;
     let Some(contact) = facts.contact else {
-        if let Some(decision) = suppression_decision(facts, purpose) {
+        if let Some(decision) = suppression_decision(facts, purpose, at) {
             return decision;
         }
         return Decision::deny(
@@ -69,22 +71,40 @@ pub fn can_process(policy: &Policy, query: &ProcessingQuery<'_>, facts: &Subject
         );
     };
     if let Some(erased) = facts.erased_at {
+        // Asked about a time before the erasure, the ledger that would answer is gone with the data.
+        let before = if at < erased {
+            format!(
+                "; what was recorded about {} went with the data",
+                at.date_string()
+            )
+        } else {
+            String::new()
+        };
         return Decision::deny(
             R::Erased,
             format!(
-                "{contact} was erased on {}: nothing may be processed",
+                "{contact} was erased on {}: nothing may be processed{before}",
                 erased.date_string()
             ),
         );
     }
-    if let Some(decision) = suppression_decision(facts, purpose) {
+    if let Some(decision) = suppression_decision(facts, purpose, at) {
         return decision;
     }
-    if let Some(since) = facts.restricted_since.filter(|since| *since <= at) {
-        return Decision::deny(
-            R::Restricted,
-            format!("processing of {contact} is restricted since {} (Art. 18): only storage is allowed until the restriction is lifted", since.date_string()),
-        );
+    if let Some(period) = restriction_at(&facts.restrictions, at) {
+        let reason = match period.until {
+            Some(until) => format!(
+                "processing of {contact} was restricted from {} until {} (Art. 18): on {} only storage was allowed",
+                period.since.date_string(),
+                until.date_string(),
+                at.date_string()
+            ),
+            None => format!(
+                "processing of {contact} is restricted since {} (Art. 18): only storage is allowed until the restriction is lifted",
+                period.since.date_string()
+            ),
+        };
+        return Decision::deny(R::Restricted, reason);
     }
     let consent = consent_for(channel, &facts.consents, facts.objection);
     if let (Some(objection), true) = (consent.objection, purpose.direct_marketing) {
@@ -128,25 +148,34 @@ pub fn can_process(policy: &Policy, query: &ProcessingQuery<'_>, facts: &Subject
             ),
         };
     }
+    // Legitimate interest for direct marketing passed the customer rule: the answer names it.
+    let rule = if basis == LegalBasis::LegitimateInterest && purpose.direct_marketing {
+        R::CustomerMarketing
+    } else {
+        R::Allowed
+    };
     Decision {
         allowed: true,
         basis: Some(basis),
-        rule: R::Allowed,
+        rule,
         reason: format!("allowed: {why}"),
     }
 }
 
-fn suppression_decision(facts: &SubjectFacts, purpose: &PurposeDef) -> Option<Decision> {
-    let (since, scope) = facts.suppression.as_ref()?;
-    scope.covers(&purpose.name).then(|| {
-        Decision::deny(
-            DecisionRule::Suppressed,
-            format!(
-                "the identity is on the suppression list since {} for {}: it must not be processed for {}",
-                since.date_string(),
-                scope.describe(),
-                purpose.name
-            ),
-        )
-    })
+/// The suppression in force at `at` for the purpose: one added later does not reach back.
+fn suppression_decision(
+    facts: &SubjectFacts,
+    purpose: &PurposeDef,
+    at: Timestamp,
+) -> Option<Decision> {
+    let (since, scope) = suppression_at(&facts.suppressions, &purpose.name, at)?;
+    Some(Decision::deny(
+        DecisionRule::Suppressed,
+        format!(
+            "the identity is on the suppression list since {} for {}: it must not be processed for {}",
+            since.date_string(),
+            scope.describe(),
+            purpose.name
+        ),
+    ))
 }

@@ -217,7 +217,7 @@ mod tests {
 
         let mut r = record();
         r.legal_bases.push(BasisClaim {
-            purpose: "marketing".into(),
+            purpose: "profiling".into(),
             basis: LegalBasis::LegitimateInterest,
             start: None,
             end: None,

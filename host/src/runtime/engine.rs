@@ -26,6 +26,8 @@ pub struct Runtime {
     linker: Linker<PluginState>,
     cache: Option<ComponentCache>,
     ticker: Option<EpochTicker>,
+    /// Set once the server is shutting down and its grace period is over: every call stops.
+    stopping: Arc<AtomicBool>,
 }
 
 impl Runtime {
@@ -44,6 +46,7 @@ impl Runtime {
             linker,
             cache,
             ticker,
+            stopping: Arc::new(AtomicBool::new(false)),
         }))
     }
 
@@ -57,6 +60,17 @@ impl Runtime {
 
     pub(crate) fn cache(&self) -> Option<&ComponentCache> {
         self.cache.as_ref()
+    }
+
+    /// Stops every plugin call, running now or started later, within a tick of the epoch: for a
+    /// shutdown whose grace period is over, so that no plugin (whatever its deadline) keeps the
+    /// process alive. The calls fail with [`super::Failure::Stopped`].
+    pub fn stop_calls(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+
+    pub(crate) fn stopping(&self) -> Arc<AtomicBool> {
+        self.stopping.clone()
     }
 }
 
@@ -107,13 +121,12 @@ fn engine_config() -> Config {
 
 /// What plugins can import: the `custode:plugin/host` interface of every API version this host
 /// runs, and WASI p2 (for components built with `wasm32-wasip2`, componentize-py or
-/// componentize-js), backed by an empty sandbox.
+/// componentize-js), backed by an empty sandbox whose time stands still (see [`super::wasi`]).
 fn plugin_linker(engine: &Engine) -> Result<Linker<PluginState>, SetupError> {
     let mut linker = Linker::new(engine);
     wit::add_to_linker(&mut linker)
         .map_err(|e| SetupError::new("linking the host interface", e))?;
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
-        .map_err(|e| SetupError::new("linking the empty WASI context", e))?;
+    super::wasi::add_to_linker(&mut linker)?;
     Ok(linker)
 }
 
@@ -145,8 +158,31 @@ impl EpochTicker {
     }
 }
 
+/// How many ticks a running call goes between two looks at its deadline and at [`Runtime::stop_calls`].
+pub(crate) const CHECK_TICKS: u64 = 10;
+
 /// Epoch ticks for a deadline, rounded up, plus one because the current tick may be nearly over.
 pub(crate) fn deadline_ticks(deadline: Duration) -> u64 {
     let tick = EPOCH_TICK.as_nanos();
     (deadline.as_nanos().div_ceil(tick) as u64) + 1
+}
+
+/// The store's epoch callback: ends the call when its deadline has passed or the runtime stops
+/// every call; otherwise looks again in at most [`CHECK_TICKS`].
+pub(crate) fn epoch_check(
+    stopping: &AtomicBool,
+    call_ends: Option<std::time::Instant>,
+) -> wasmtime::Result<wasmtime::UpdateDeadline> {
+    if stopping.load(Ordering::Relaxed) {
+        return Err(wasmtime::Error::new(super::error::StoppedByHost));
+    }
+    let left = call_ends.map_or(Duration::ZERO, |end| {
+        end.saturating_duration_since(std::time::Instant::now())
+    });
+    if left.is_zero() {
+        return Ok(wasmtime::UpdateDeadline::Interrupt);
+    }
+    Ok(wasmtime::UpdateDeadline::Continue(
+        deadline_ticks(left).min(CHECK_TICKS),
+    ))
 }

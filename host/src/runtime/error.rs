@@ -32,7 +32,7 @@ pub enum LoadError {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     /// The job needs a plugin of another world.
-    #[error("plugin `{plugin}` {version} is of kind `{kind}`, but a `{wanted}` plugin is needed here: choose a {wanted} plugin")]
+    #[error("plugin `{plugin}` {version} is of kind `{kind}`, but {} plugin is needed here: choose {} plugin", .wanted.with_article(), .wanted.with_article())]
     WrongKind {
         plugin: String,
         version: String,
@@ -99,12 +99,33 @@ pub enum Failure {
         /// What the limit counts, e.g. `records and row errors together`.
         counted: &'static str,
     },
+    /// The plugin returned a string longer than its cap (see `runtime::limits`).
+    #[error("returned a {field} of {bytes} bytes (the cap is {cap} bytes)")]
+    TooLong {
+        field: &'static str,
+        bytes: usize,
+        cap: usize,
+    },
     /// The plugin returned something the contract does not allow.
     #[error("broke the plugin contract: {0}")]
     Contract(String),
     #[error("could not be started: {0}")]
     Instantiate(String),
+    /// The plugin already had as many instances as one plugin may have, and none ended in time.
+    #[error("could not start another call: {running} of its calls were running, the most one plugin may have at once, and none ended within {}", format_duration(*.waited))]
+    Busy { running: usize, waited: Duration },
+    /// The instance pool all plugins share was full (wasmtime's pooling allocator said so).
+    #[error("could not start: the plugin instances the server keeps for all plugins together were all in use ({0})")]
+    PoolFull(String),
+    /// The host stopped the call: the server is shutting down and its grace period is over.
+    #[error("was stopped because the server is shutting down")]
+    Stopped,
 }
+
+/// The error a call is ended with when the runtime stops every call (see `Runtime::stop_calls`).
+#[derive(Debug, thiserror::Error)]
+#[error("stopped by the host: the server is shutting down")]
+pub(crate) struct StoppedByHost;
 
 /// An error a plugin returned, with where in the input it applies when the plugin knows.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,16 +133,6 @@ pub struct Reported {
     pub message: String,
     pub row: Option<u64>,
     pub column: Option<String>,
-}
-
-impl Failure {
-    pub(crate) fn reported(message: String, row: Option<u64>, column: Option<String>) -> Failure {
-        Failure::Reported(Box::new(Reported {
-            message,
-            row,
-            column,
-        }))
-    }
 }
 
 impl std::fmt::Display for Reported {
@@ -156,7 +167,9 @@ fn hint(failure: &Failure, function: &str) -> &'static str {
         Failure::Memory { .. } => "; raise the plugin's `limits.memory_bytes` or give it smaller inputs",
         Failure::Panic(_) | Failure::Trap(_) | Failure::Contract(_) => "; this is a bug in the plugin: report it to its author",
         Failure::OutputTooLarge { .. } => "; the plugin must return its results in smaller pieces",
-        Failure::Reported(_) | Failure::Instantiate(_) => "",
+        Failure::TooLong { .. } => "; the plugin must return shorter text: this is a bug in the plugin, report it to its author",
+        Failure::Busy { .. } | Failure::PoolFull(_) => "; try again when the calls running now have ended",
+        Failure::Reported(_) | Failure::Instantiate(_) | Failure::Stopped => "",
     }
 }
 
@@ -167,6 +180,14 @@ pub(crate) fn classify(
     state: &PluginState,
     deadline: Duration,
 ) -> Failure {
+    if error.downcast_ref::<StoppedByHost>().is_some() {
+        return Failure::Stopped;
+    }
+    let text = format!("{error:#}");
+    if text.contains("maximum concurrent limit") {
+        // wasmtime's pooling allocator is full: not this plugin's fault.
+        return Failure::PoolFull(text);
+    }
     let trap = error.downcast_ref::<Trap>().copied();
     if trap == Some(Trap::Interrupt) {
         return Failure::Deadline(deadline);
@@ -186,8 +207,15 @@ pub(crate) fn classify(
             Failure::Trap("it aborted: wasm `unreachable` executed".into())
         }
         Some(Trap::StackOverflow) => {
-            Failure::Trap("call stack exhausted: deep or endless recursion".into())
+            Failure::Trap("stack overflow: the call stack ran out (deep or endless recursion)".into())
         }
+        // A Rust (or C) plugin keeps its stack frames in linear memory, below its data: when that
+        // stack runs out, the next frame is written out of bounds, and wasmtime sees only this.
+        Some(Trap::MemoryOutOfBounds) => Failure::Trap(
+            "out of bounds memory access; deep or endless recursion (a stack overflow in the plugin) also \
+             ends this way, since a plugin's stack lives in its memory"
+                .into(),
+        ),
         Some(trap) => Failure::Trap(trap.to_string()),
         None => Failure::Trap(format!("{error:#}")),
     }

@@ -2,6 +2,7 @@
 
 use super::error::{Failure, PluginError, Reported, StartError};
 use super::info::PluginKind;
+use super::limits;
 use super::log::LogLevel;
 use super::plugin::Plugin;
 use super::state::PluginState;
@@ -29,7 +30,7 @@ impl<'p> ImportSession<'p> {
     /// Starts an import session on a fresh instance of `plugin`, an importer.
     pub fn open(plugin: &'p Plugin) -> Result<ImportSession<'p>, StartError> {
         plugin.expect_kind(PluginKind::Importer)?;
-        let mut store = plugin.new_store();
+        let mut store = plugin.new_store()?;
         let instance = plugin.start(&mut store)?;
         let opened = plugin.call(&mut store, "open", |s| instance.open(s))?;
         let session = opened.map_err(|e| plugin.error("open", reported(e)))?;
@@ -101,6 +102,17 @@ impl ImportSession<'_> {
                 },
             ));
         }
+        for rejected in &chunk.rejected {
+            limits::ROW_ERROR_MESSAGE
+                .check(&rejected.message)
+                .and_then(|()| {
+                    rejected
+                        .column
+                        .as_deref()
+                        .map_or(Ok(()), |c| limits::ERROR_COLUMN.check(c))
+                })
+                .map_err(|too_long| self.plugin.error(function, too_long))?;
+        }
         Ok(chunk)
     }
 
@@ -113,5 +125,5 @@ impl ImportSession<'_> {
 }
 
 fn reported(e: Reported) -> Failure {
-    Failure::Reported(Box::new(e))
+    super::limits::reported(e.message, e.row, e.column)
 }

@@ -28,6 +28,15 @@ impl PluginKind {
         }
     }
 
+    /// The kind with its article, for messages: `an importer`, `a retention-rule`.
+    pub fn with_article(self) -> &'static str {
+        match self {
+            PluginKind::Importer => "an importer",
+            PluginKind::RetentionRule => "a retention-rule",
+            PluginKind::Exporter => "an exporter",
+        }
+    }
+
     /// The interface whose export marks a component as this world.
     pub(crate) fn marker_interface(self) -> &'static str {
         match self {
@@ -72,4 +81,24 @@ pub struct ConfigProblem {
     pub key: String,
     /// What is wrong with its value, in the plugin's words.
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::StartError;
+
+    #[test]
+    fn messages_name_a_kind_with_its_article() {
+        let wrong = StartError::WrongKind {
+            plugin: "lines".into(),
+            version: "0.1.0".into(),
+            kind: PluginKind::RetentionRule,
+            wanted: PluginKind::Importer,
+        };
+        assert_eq!(
+            wrong.to_string(),
+            "plugin `lines` 0.1.0 is of kind `retention-rule`, but an importer plugin is needed here: choose an importer plugin"
+        );
+    }
 }

@@ -10,6 +10,10 @@
 //! - [`plugin`]: loading a component, `describe()`, inspection.
 //! - [`validate`]: install-time checks: is it a component, its world and API version, its imports.
 //! - [`state`]: what a plugin's `Store` holds: limits, its configuration, its log, an empty WASI context.
+//! - [`wasi`]: the empty WASI sandbox, with a frozen clock whose waits end at once.
+//! - [`limits`]: caps on every string and list a plugin hands the host.
+//! - [`slots`]: each plugin's share of the instance pool, so one plugin cannot take it all.
+//! - [`configure`]: the plugin's own checks of its settings, run when an admin sets them.
 //! - [`log`]: the plugin's log for one job (from `host.log` and WASI stdout/stderr), capped.
 //! - [`error`]: typed errors: a refused component, a job on the wrong kind of plugin, a failed call
 //!   (traps, timeouts and memory exhaustion named with the plugin and the cause).
@@ -20,17 +24,21 @@
 //! misbehaving call cannot affect the next one or the host.
 
 pub mod cache;
+pub mod configure;
 pub mod engine;
 pub mod error;
 pub mod exporter;
 pub mod importer;
 pub mod info;
+pub mod limits;
 pub mod log;
 pub mod plugin;
 pub mod retention;
+pub mod slots;
 pub mod state;
 pub mod stats;
 pub mod validate;
+pub mod wasi;
 pub mod wit;
 
 pub use engine::Runtime;

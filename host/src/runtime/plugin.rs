@@ -2,9 +2,11 @@
 //! supports, that it imports nothing Custode does not give, and asks the plugin to describe itself.
 
 use super::cache::{self, CodeSource};
-use super::engine::{deadline_ticks, Runtime};
+use super::engine::{deadline_ticks, epoch_check, Runtime, CHECK_TICKS};
 use super::error::{classify, Failure, LoadError, PluginError, StartError};
 use super::info::{ConfigKeyInfo, Description, PluginKind};
+use super::limits;
+use super::slots::{Slots, MAX_INSTANCES_PER_PLUGIN, SLOT_WAIT};
 use super::state::PluginState;
 use super::validate::{check_is_component, check_name, newer_api_fix, Surface};
 use super::wit;
@@ -58,6 +60,7 @@ pub struct Plugin {
     pre: wit::Pre,
     code_source: CodeSource,
     load_time: Duration,
+    slots: Arc<Slots>,
 }
 
 impl Plugin {
@@ -160,6 +163,7 @@ impl Plugin {
             pre,
             code_source,
             load_time: Duration::ZERO,
+            slots: Arc::default(),
         };
         let description = plugin.describe()?;
         plugin.adopt_description(description)?;
@@ -206,17 +210,32 @@ impl Plugin {
         (self.code_source, self.load_time)
     }
 
-    /// A fresh store for one job, with this plugin's memory limit, configuration and deadline.
-    pub(crate) fn new_store(&self) -> Store<PluginState> {
+    /// A fresh store for one job, with this plugin's memory limit, configuration and deadline,
+    /// holding one of the plugin's slots in the pool (waiting up to [`SLOT_WAIT`] for one).
+    pub(crate) fn new_store(&self) -> Result<Store<PluginState>, PluginError> {
+        let slot = self
+            .slots
+            .take(MAX_INSTANCES_PER_PLUGIN, SLOT_WAIT)
+            .map_err(|running| {
+                self.error(
+                    "instantiate",
+                    Failure::Busy {
+                        running,
+                        waited: SLOT_WAIT,
+                    },
+                )
+            })?;
         let state = PluginState::new(
             self.label.clone(),
             self.config.clone(),
             self.settings.limits.memory_bytes,
+            Some(slot),
         );
         let mut store = Store::new(self.runtime.engine(), state);
         store.limiter(|state| &mut state.limiter);
-        store.epoch_deadline_trap();
-        store
+        let stopping = self.runtime.stopping();
+        store.epoch_deadline_callback(move |store| epoch_check(&stopping, store.data().call_ends));
+        Ok(store)
     }
 
     /// Runs `f` against the store under this plugin's deadline, turning any failure into a
@@ -228,7 +247,8 @@ impl Plugin {
         f: impl FnOnce(&mut Store<PluginState>) -> wasmtime::Result<R>,
     ) -> Result<R, PluginError> {
         let deadline = self.settings.limits.deadline;
-        store.set_epoch_deadline(deadline_ticks(deadline));
+        store.data_mut().call_ends = Some(Instant::now() + deadline);
+        store.set_epoch_deadline(deadline_ticks(deadline).min(CHECK_TICKS));
         let result = f(store);
         store.data_mut().end_call();
         let result = result.map_err(|e| self.error(function, classify(&e, store.data(), deadline)));
@@ -248,7 +268,7 @@ impl Plugin {
     /// Creates a fresh instance and drops it: proves the plugin starts under its limits, and is
     /// what `plugin_instantiate_us` in the benchmark measures.
     pub fn probe(&self) -> Result<(), PluginError> {
-        let mut store = self.new_store();
+        let mut store = self.new_store()?;
         self.start(&mut store).map(drop)
     }
 
@@ -262,7 +282,7 @@ impl Plugin {
 
     /// Instantiates and calls `describe()`.
     fn describe(&self) -> Result<Description, PluginError> {
-        let mut store = self.new_store();
+        let mut store = self.new_store()?;
         let instance = self.start(&mut store)?;
         self.call(&mut store, "describe", |s| instance.describe(s))
     }
@@ -295,13 +315,17 @@ impl Plugin {
     }
 
     fn adopt_description(&mut self, info: Description) -> Result<(), LoadError> {
+        // The name first: every message below quotes it.
+        check_name(&info.name)?;
+        check_description_caps(&info)?;
         if info.kind != self.inspection.kind {
             return Err(LoadError::Description(format!(
-                "plugin `{}` says it is a {} plugin, but the component implements the {} world: fix `describe()`",
-                info.name, info.kind, self.inspection.kind
+                "plugin `{}` says it is {} plugin, but the component implements the {} world: fix `describe()`",
+                info.name,
+                info.kind.with_article(),
+                self.inspection.kind
             )));
         }
-        check_name(&info.name)?;
         if info.version.trim().is_empty() {
             return Err(LoadError::Description(format!(
                 "plugin `{}` describes itself with an empty version: set `version` in `describe()`",
@@ -400,6 +424,37 @@ fn bounded(text: &str, max: usize) -> String {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_string(),
     }
+}
+
+/// What `describe()` returns is shown by the admin API and the CLI and kept with the plugin: each
+/// string and the list of config keys has a cap.
+fn check_description_caps(info: &Description) -> Result<(), LoadError> {
+    let refuse = |failure: Failure| {
+        LoadError::Description(format!(
+            "plugin `{}` describes itself with text too long: it {failure}; shorten it in `describe()`",
+            info.name
+        ))
+    };
+    if info.config_keys.len() > limits::MAX_CONFIG_KEYS {
+        return Err(LoadError::Description(format!(
+            "plugin `{}` declares {} config keys in `describe()`; the cap is {}: declare fewer",
+            info.name,
+            info.config_keys.len(),
+            limits::MAX_CONFIG_KEYS
+        )));
+    }
+    limits::VERSION.check_line(&info.version).map_err(refuse)?;
+    limits::SUMMARY.check(&info.summary).map_err(refuse)?;
+    for key in &info.config_keys {
+        limits::CONFIG_KEY_NAME
+            .check_line(&key.name)
+            .map_err(refuse)?;
+        limits::CONFIG_KEY_DOC.check(&key.doc).map_err(refuse)?;
+        if let Some(default) = &key.default_value {
+            limits::CONFIG_KEY_DEFAULT.check(default).map_err(refuse)?;
+        }
+    }
+    Ok(())
 }
 
 fn not_compiled(e: wasmtime::Error) -> LoadError {

@@ -2,6 +2,7 @@
 
 use super::error::{Failure, PluginError, StartError};
 use super::info::PluginKind;
+use super::limits;
 use super::plugin::Plugin;
 use super::state::PluginState;
 use super::wit;
@@ -38,7 +39,7 @@ impl<'p> RetentionJob<'p> {
     /// Starts a retention run on a fresh instance of `plugin`, a retention rule.
     pub fn start(plugin: &'p Plugin) -> Result<RetentionJob<'p>, StartError> {
         plugin.expect_kind(PluginKind::RetentionRule)?;
-        let mut store = plugin.new_store();
+        let mut store = plugin.new_store()?;
         let instance = plugin.start(&mut store)?;
         Ok(RetentionJob {
             plugin,
@@ -80,7 +81,7 @@ impl RetentionJob<'_> {
         })?;
         let decisions = result.map_err(|message| {
             self.plugin
-                .error("evaluate", Failure::reported(message, None, None))
+                .error("evaluate", super::limits::reported(message, None, None))
         })?;
         if decisions.len() > batch.len() {
             return Err(self.plugin.error(
@@ -103,6 +104,10 @@ impl RetentionJob<'_> {
         let mut seen: HashSet<ContactId, RandomState> =
             HashSet::with_capacity_and_hasher(decisions.len(), RandomState::default());
         for decision in &decisions {
+            limits::DECISION_REASON
+                .check(&decision.reason)
+                .and_then(|()| limits::LEGAL_REFERENCE.check(&decision.legal_reference))
+                .map_err(|too_long| self.plugin.error("evaluate", too_long))?;
             if !asked.contains(&decision.contact_id) {
                 return Err(self.plugin.error(
                     "evaluate",

@@ -95,7 +95,8 @@ pub fn check_name(name: &str) -> Result<(), LoadError> {
         && !name.starts_with('-');
     if !ok {
         return Err(LoadError::Description(format!(
-            "plugin name `{name}` is not allowed: use 1 to 64 lower-case letters, digits and dashes, e.g. `csv` or `erp-sync`"
+            "plugin name `{}` is not allowed: use 1 to 64 lower-case letters, digits and dashes, e.g. `csv` or `erp-sync`",
+            super::limits::excerpt(name)
         )));
     }
     Ok(())
@@ -167,15 +168,70 @@ fn world_of(exports: &[String]) -> Result<(PluginKind, String, ApiVersion), Load
     )))
 }
 
+/// The WASI 0.2 interfaces plugins get (an empty sandbox, see `runtime::wasi`): the ones
+/// wasmtime-wasi's `p2::add_to_linker_sync` links, as `package/interface`. Any other `wasi:*`
+/// import (`wasi:http`, `wasi:keyvalue`, …) would fail at linking with a message about versions.
+pub const WASI_INTERFACES: &[&str] = &[
+    "wasi:cli/environment",
+    "wasi:cli/exit",
+    "wasi:cli/stderr",
+    "wasi:cli/stdin",
+    "wasi:cli/stdout",
+    "wasi:cli/terminal-input",
+    "wasi:cli/terminal-output",
+    "wasi:cli/terminal-stderr",
+    "wasi:cli/terminal-stdin",
+    "wasi:cli/terminal-stdout",
+    "wasi:clocks/monotonic-clock",
+    "wasi:clocks/wall-clock",
+    "wasi:filesystem/preopens",
+    "wasi:filesystem/types",
+    "wasi:io/error",
+    "wasi:io/poll",
+    "wasi:io/streams",
+    "wasi:random/insecure",
+    "wasi:random/insecure-seed",
+    "wasi:random/random",
+    "wasi:sockets/instance-network",
+    "wasi:sockets/ip-name-lookup",
+    "wasi:sockets/network",
+    "wasi:sockets/tcp",
+    "wasi:sockets/tcp-create-socket",
+    "wasi:sockets/udp",
+    "wasi:sockets/udp-create-socket",
+];
+
+/// Whether `name` (`wasi:io/streams@0.2.3`) is a WASI 0.2 interface Custode links.
+fn is_provided_wasi(name: &str) -> bool {
+    name.split_once('@').is_some_and(|(interface, version)| {
+        version.starts_with("0.2.") && WASI_INTERFACES.contains(&interface)
+    })
+}
+
 /// Plugins may import our `host` and `types` interfaces and WASI p2 (given an empty sandbox); nothing else.
 fn check_imports(imports: &[String]) -> Result<(), LoadError> {
+    let unknown_wasi: Vec<&str> = imports
+        .iter()
+        .map(String::as_str)
+        .filter(|name| name.starts_with("wasi:") && !is_provided_wasi(name))
+        .collect();
+    if !unknown_wasi.is_empty() {
+        return Err(refused(format!(
+            "the component imports the WASI interface{} {}, which Custode does not provide: plugins get only an \
+             empty WASI 0.2 sandbox ({}: no files, network, environment or real time); remove the import from \
+             the plugin (for `wasm32-wasip2`, stop using what needs it, e.g. an HTTP client)",
+            if unknown_wasi.len() == 1 { "" } else { "s" },
+            unknown_wasi.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+            wasi_packages()
+        )));
+    }
     let foreign: Vec<&str> = imports
         .iter()
         .map(String::as_str)
         .filter(|name| match custode_interface(name) {
             Some(("host" | "types", version)) => ApiVersion::of(version).is_none(),
             Some(_) => true,
-            None => !(name.starts_with("wasi:") && name.contains("@0.2.")),
+            None => !name.starts_with("wasi:"),
         })
         .collect();
     if foreign.is_empty() {
@@ -187,6 +243,23 @@ fn check_imports(imports: &[String]) -> Result<(), LoadError> {
         foreign.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
         supported_versions()
     )))
+}
+
+/// The WASI packages plugins get, with their interfaces: `wasi:io (error, poll, streams)`, ….
+fn wasi_packages() -> String {
+    let mut packages: Vec<(&str, Vec<&str>)> = Vec::new();
+    for name in WASI_INTERFACES {
+        let (package, interface) = name.split_once('/').unwrap_or((name, ""));
+        match packages.iter_mut().find(|(p, _)| *p == package) {
+            Some((_, interfaces)) => interfaces.push(interface),
+            None => packages.push((package, vec![interface])),
+        }
+    }
+    packages
+        .iter()
+        .map(|(p, i)| format!("`{p}` ({})", i.join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Every function imported from a `custode:plugin/host@X.Y.z` must be one the bindings of `X.Y`
@@ -297,6 +370,24 @@ mod tests {
             e.contains("`evil:net/socket@0.1.0`") && e.contains("remove the import"),
             "{e}"
         );
+        let e = check_imports(&names(&[
+            "wasi:io/streams@0.2.0",
+            "wasi:http/outgoing-handler@0.2.0",
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains(
+                "WASI interface `wasi:http/outgoing-handler@0.2.0`, which Custode does not provide"
+            ) && e.contains("`wasi:io` (error, poll, streams)")
+                && !e.contains("newer custode:plugin"),
+            "{e}"
+        );
+        // WASI 0.3 is not linked either.
+        let e = check_imports(&names(&["wasi:io/streams@0.3.0"]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`wasi:io/streams@0.3.0`"), "{e}");
         let e = check_imports(&names(&["custode:plugin/host@0.9.0"]))
             .unwrap_err()
             .to_string();

@@ -5,7 +5,10 @@
 
 mod contacts;
 pub mod export;
+pub mod idempotency;
 pub mod import;
+pub mod job_log;
+pub mod job_status;
 pub mod jobs;
 pub mod plugins;
 mod processing;

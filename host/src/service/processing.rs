@@ -55,11 +55,13 @@ impl Compliance {
             Subject::Contact(id) => self.store.processing_facts(*id, purpose, parsed, at)?,
             Subject::Identity(identity) => match self.store.find_contact(identity)? {
                 Some(id) => self.store.processing_facts(id, purpose, parsed, at)?,
+                // Nobody holds the identity (never imported, or erased): the list may still name it.
                 None => SubjectFacts {
-                    suppression: self
+                    suppressions: self
                         .store
                         .suppression_of(identity)?
-                        .map(|e| (e.since, e.scope)),
+                        .map(|e| e.periods)
+                        .unwrap_or_default(),
                     ..SubjectFacts::default()
                 },
             },

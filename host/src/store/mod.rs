@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod audit_chain;
 pub mod error;
+pub mod files;
 pub mod secret;
 pub mod sqlite;
 mod traits;

@@ -26,9 +26,16 @@ pub trait ContactStore {
     fn rectify(&self, actor: &Actor, id: ContactId, change: &Rectification) -> Result<()>;
     /// Records a contact with the person (an order, a reply): legitimate interest counts from it.
     fn record_interaction(&self, actor: &Actor, id: ContactId, at: Timestamp) -> Result<()>;
-    /// Art. 18: `Some(since)` restricts processing to storage, `None` lifts the restriction.
-    fn set_restriction(&self, actor: &Actor, id: ContactId, since: Option<Timestamp>)
-        -> Result<()>;
+    /// Art. 18: restricts processing to storage from `at`, or lifts the restriction in force at
+    /// `at` (not later than now). Periods are kept, never overlap, and answer questions about the
+    /// past; restricting a restricted contact, or lifting when none is in force, is a `Conflict`.
+    fn set_restriction(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+        restricted: bool,
+        at: Timestamp,
+    ) -> Result<()>;
     /// A legal hold forbids erasure (litigation, authority request); `None` lifts it.
     fn set_legal_hold(&self, actor: &Actor, id: ContactId, since: Option<Timestamp>) -> Result<()>;
 }

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{
     BasisPeriod, BatchId, ConsentRecord, ContactDetails, ContactId, ContactSummary, DataCategory,
-    FieldValue, Identity, NoticeReceipt, PluginRef, SourceChannel, SuppressionScope, Timestamp,
+    FieldValue, Identity, NoticeReceipt, PluginRef, SourceChannel, SuppressionPeriod,
+    SuppressionScope, Timestamp,
 };
 
 /// Where an import's records come from; every record's provenance points to it.
@@ -38,6 +39,8 @@ pub struct ImportCounts {
 pub struct ImportCommitted {
     pub batch: BatchId,
     pub counts: ImportCounts,
+    /// The file digest as stored with the batch (keyed with the installation secret).
+    pub file_digest: Option<String>,
 }
 
 /// A contact entered by hand (CLI, API): one record from a manual source.
@@ -111,9 +114,15 @@ pub struct SubjectData {
 pub struct SuppressionEntry {
     /// `email`, `phone` or `external id`.
     pub kind: String,
+    /// The earliest start of the entry's periods.
     pub since: Timestamp,
     pub reason: String,
+    /// Every purpose suppressed now.
     pub scope: SuppressionScope,
+    /// Each addition with its own start and scope, oldest first: what a question about a past time
+    /// is answered with.
+    #[serde(default)]
+    pub periods: Vec<SuppressionPeriod>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -60,15 +60,31 @@ pub async fn create_token(
 
 #[utoipa::path(delete, path = "/api/v1/tokens/{name}", tag = "admin",
     params(("name" = String, Path, description = "The token's name")),
-    responses((status = 204, description = "Revoked"), (status = 404, description = "No token has this name")))]
+    responses((status = 204, description = "Revoked"), (status = 404, description = "No token has this name"),
+        (status = 409, description = "The caller's own token: revoking it could leave no admin token")))]
 pub async fn revoke_token(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     ApiPath(name): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
-    blocking(move || Ok(app.tokens.revoke(&who.actor(), &name)?))
-        .await
-        .map(|()| StatusCode::NO_CONTENT)
+    blocking(move || {
+        // Through the API an admin could lock every admin out, with no way back but the server's
+        // machine; the CLI there may still revoke anything (`serve` then prints a new admin token).
+        // Refusing a token's own revocation is enough: the caller is an active admin, so another
+        // admin token it revokes is never the last one.
+        if *who.name == *name {
+            return Err(Problem::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "Conflict",
+                format!("`{name}` is the token making this request: revoke it with another admin token, or with `custode token revoke` on the server"),
+            )
+            .into());
+        }
+        Ok(app.tokens.revoke(&who.actor(), &name)?)
+    })
+    .await
+    .map(|()| StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(get, path = "/api/v1/settings", operation_id = "settings", tag = "admin",
@@ -80,16 +96,21 @@ pub async fn settings(State(app): State<Arc<App>>) -> Json<Config> {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BackupRequest {
-    /// A file name (no directories) for the copy in `<data dir>/backups/`; default
-    /// `custode-<time>.db`.
-    #[schema(pattern = r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")]
+    /// A file name (no directories, at most 100 characters) for the copy in `<data dir>/backups/`;
+    /// default `custode-<time>.db`.
+    #[schema(pattern = r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$")]
     pub file: Option<String>,
 }
 
+/// The longest backup file name: with the `.partial` of the copy in progress it stays far below
+/// the 255 bytes file systems allow.
+const MAX_BACKUP_NAME: usize = 100;
+
 /// What the schema's pattern for `BackupRequest::file` says (a test keeps them the same): letters,
-/// digits, `-`, `_` and `.`, not starting with `.`.
+/// digits, `-`, `_` and `.`, not starting with `.`, at most [`MAX_BACKUP_NAME`] characters.
 fn plain_file_name(name: &str) -> bool {
     !name.is_empty()
+        && name.len() <= MAX_BACKUP_NAME
         && !name.starts_with('.')
         && name
             .chars()
@@ -109,15 +130,17 @@ pub async fn backup(
         .file
         .unwrap_or_else(|| format!("custode-{}.db", chrono::Utc::now().format("%Y%m%dT%H%M%SZ")));
     if !plain_file_name(&name) {
+        let shown: String = name.chars().filter(|c| !c.is_control()).take(40).collect();
+        let more = if name.chars().count() > 40 { "…" } else { "" };
         return Err(Problem::invalid(
             "file",
-            format!("`{name}` is not a plain file name: backups go to the data directory's `backups/` folder; use letters, digits, `-`, `_` and `.` only"),
+            format!("`{shown}{more}` is not a plain file name: backups go to the data directory's `backups/` folder; use letters, digits, `-`, `_` and `.` only, at most {MAX_BACKUP_NAME} of them, not starting with `.`"),
         )
         .into());
     }
     blocking(move || {
         let dir = app.backups_dir();
-        std::fs::create_dir_all(&dir)
+        crate::store::files::create_private_dir(&dir)
             .map_err(|e| crate::store::StoreError::io("cannot create", &dir, e))?;
         Ok(app.compliance.backup(&who.actor(), &dir.join(name))?)
     })
@@ -185,6 +208,7 @@ mod tests {
         let schema = serde_json::to_value(BackupRequest::schema()).unwrap();
         let pattern = schema["properties"]["file"]["pattern"].as_str().unwrap();
         let pattern = regex::Regex::new(pattern).unwrap();
+        let (at_limit, over, far_over) = ("x".repeat(100), "x".repeat(101), "x".repeat(300));
         let names = [
             "before-upgrade.db",
             "custode-20260101T000000Z.db",
@@ -197,6 +221,9 @@ mod tests {
             "with space.db",
             "caffè.db",
             "a\nb",
+            &at_limit,
+            &over,
+            &far_over,
         ];
         for name in names {
             assert_eq!(pattern.is_match(name), plain_file_name(name), "{name:?}");

@@ -136,6 +136,8 @@ mod tests {
                 collected_by: "test".into(),
             },
             provenance: None,
+            batch: None,
+            row: None,
         }
     }
 

@@ -65,6 +65,23 @@ pub async fn list(
 ) -> ApiResult<Json<ContactPage>> {
     blocking(move || {
         let c = &app.compliance;
+        // A filter value that names nothing is refused: an empty page would read as "nobody".
+        if let Some(purpose) = &q.purpose {
+            c.policy()
+                .catalogue
+                .require_purpose("purpose", purpose)
+                .map_err(crate::service::Error::from)?;
+        } else if q.channel.is_some() || q.allowed.is_some() {
+            let name = if q.channel.is_some() { "channel" } else { "allowed" };
+            return Err(crate::service::Error::invalid(
+                name,
+                format!("`{name}` filters by what may be done for a purpose: add `purpose=`, e.g. `purpose=marketing`"),
+            )
+            .into());
+        }
+        if let Some(channel) = &q.channel {
+            ConsentChannel::parse("channel", channel).map_err(crate::service::Error::from)?;
+        }
         let filter = ContactFilter {
             identity: q
                 .identity
@@ -129,12 +146,16 @@ pub struct Created {
             "collected_at": "2026-03-12",
             "last_interaction": "2026-03-12T10:30:00Z"
         })),
-    responses((status = 201, description = "Created: its id", body = Created), (status = 409, description = "An identity belongs to another contact")))]
+    responses((status = 201, description = "Created: its id", body = Created),
+        (status = 403, description = "A field or identity the caller's role may not see (`[access.visible_fields]`)"),
+        (status = 409, description = "An identity belongs to another contact")))]
 pub async fn create(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     ApiJson(new): ApiJson<NewContact>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
+    Visibility::of(&app.config.access, who.role)
+        .check_write(&new.fields, [("identities", new.identities.as_slice())])?;
     blocking(move || Ok(app.compliance.create_contact(&who.actor(), &new)?))
         .await
         .map(|id| (StatusCode::CREATED, Json(Created { id: id.0 })))
@@ -149,6 +170,7 @@ pub async fn create(
             "reason": "the customer wrote on 2026-04-01 with the new company name"
         })),
     responses((status = 200, description = "The contact after the change", body = ContactDetails),
+        (status = 403, description = "A field or identity the caller's role may not see (`[access.visible_fields]`)"),
         (status = 404, description = "No contact has this id"),
         (status = 409, description = "An identity to add belongs to another contact")))]
 pub async fn rectify(
@@ -157,6 +179,13 @@ pub async fn rectify(
     ApiPath(ContactPath { id }): ApiPath<ContactPath>,
     ApiJson(change): ApiJson<Rectification>,
 ) -> ApiResult<Json<ContactDetails>> {
+    Visibility::of(&app.config.access, who.role).check_write(
+        &change.fields,
+        [
+            ("add_identities", change.add_identities.as_slice()),
+            ("remove_identities", change.remove_identities.as_slice()),
+        ],
+    )?;
     blocking(move || {
         let details = app
             .compliance
@@ -167,12 +196,14 @@ pub async fn rectify(
     .map(Json)
 }
 
-/// Restrict processing to storage (Art. 18), or lift the restriction.
+/// Restrict processing to storage (Art. 18), or lift the restriction. Each restriction is kept as a
+/// period (see the contact's `restrictions`), so questions about a past time are answered with it.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Restriction {
     pub restricted: bool,
-    /// From when (default now).
+    /// From when the restriction applies, or, lifting it, when it ended (default now; a lift is
+    /// never in the future, and periods never overlap).
     #[schema(value_type = Option<Timestamp>)]
     pub since: Option<String>,
 }
@@ -180,7 +211,9 @@ pub struct Restriction {
 #[utoipa::path(post, path = "/api/v1/contacts/{id}/restrict", operation_id = "restrict_contact", tag = "contacts", params(ContactPath),
     request_body(content = Restriction, example = json!({"restricted": true, "since": "2026-04-02"})),
     responses((status = 204, description = "Restricted, or the restriction lifted"),
-        (status = 404, description = "No contact has this id")))]
+        (status = 400, description = "A lift before the restriction's start or in the future, or a start inside an earlier restriction"),
+        (status = 404, description = "No contact has this id"),
+        (status = 409, description = "Already restricted, or nothing to lift")))]
 pub async fn restrict(
     State(app): State<Arc<App>>,
     Caller(who): Caller,

@@ -149,10 +149,16 @@ pub async fn start(
     .await?;
     save_body(body, &upload, app.config.server.max_import_bytes).await?;
     let options = q.options(who.actor(), Timestamp::now());
-    let Some(status) = app
-        .jobs
-        .start(app.compliance.clone(), lease, upload, options)
-    else {
+    let started = {
+        let app = app.clone();
+        blocking(move || {
+            Ok(app
+                .jobs
+                .start(app.compliance.clone(), lease, upload, options)?)
+        })
+        .await?
+    };
+    let Some(status) = started else {
         return Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "shutting-down",
@@ -173,21 +179,21 @@ pub async fn start(
 #[utoipa::path(get, path = "/api/v1/imports/{id}", operation_id = "import_status", tag = "imports",
     params(("id" = u64, Path, description = "The job's id, from the answer that started it")),
     responses((status = 200, description = "Running with its progress, or finished with its report or error", body = JobStatus),
-        (status = 404, description = "No job has this id on this server (jobs are kept in memory until a restart)")))]
+        (status = 404, description = "No job has this id (the newest 1000 are kept, across restarts)")))]
 pub async fn status(
     State(app): State<Arc<App>>,
     ApiPath(id): ApiPath<u64>,
 ) -> ApiResult<Json<JobStatus>> {
     app.jobs.status(id).map(Json).ok_or_else(|| {
         Problem::not_found(format!(
-            "import job {id} does not exist on this server (jobs are kept in memory until a restart; a finished import's batch is in the audit log)"
+            "import job {id} does not exist (the newest 1000 jobs are kept; an older import's batch is in the audit log)"
         ))
         .into()
     })
 }
 
 #[utoipa::path(get, path = "/api/v1/imports", operation_id = "list_imports", tag = "imports",
-    responses((status = 200, description = "The jobs this server ran since it started, newest first", body = Vec<JobStatus>)))]
+    responses((status = 200, description = "The newest jobs (at most 1000, across restarts), newest first", body = Vec<JobStatus>)))]
 pub async fn list(State(app): State<Arc<App>>) -> Json<Vec<JobStatus>> {
     Json(app.jobs.list())
 }

@@ -9,7 +9,7 @@ use axum::Json;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
-use crate::api::extract::{blocking, body_rejection, ApiJson, ApiPath, Caller};
+use crate::api::extract::{blocking, body_rejection, ApiJson, ApiPath, ApiQuery, Caller};
 use crate::api::problem::{ApiResult, Problem};
 use crate::api::schema::Binary;
 use crate::app::App;
@@ -55,15 +55,28 @@ pub async fn inspect(
     .map(Json)
 }
 
-#[utoipa::path(post, path = "/api/v1/plugins", operation_id = "upload_plugin", tag = "plugins",
+/// The query of an upload.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct UploadQuery {
+    /// The installed plugin the upload replaces (its settings and state are kept). Required when a
+    /// plugin of the upload's name is installed; the upload must have that name and kind.
+    #[param(example = "csv")]
+    replace: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/plugins", operation_id = "upload_plugin", tag = "plugins", params(UploadQuery),
     request_body(description = "The component (.wasm); any media type is read as its bytes",
         content((inline(Binary) = "application/wasm"), (inline(Binary) = "application/octet-stream"))),
-    responses((status = 201, description = "Installed (disabled) or upgraded", body = Installed),
+    responses((status = 201, description = "Installed (disabled), or replaced the plugin named by `replace`", body = Installed),
         (status = 200, description = "The same component was installed already", body = Installed),
+        (status = 409, description = "A plugin of its name is installed and `replace` does not name it, or it is of another kind"),
         (status = 422, description = "Not a usable plugin: the runtime's message says why")))]
 pub async fn upload(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
+    ApiQuery(query): ApiQuery<UploadQuery>,
     request: Request,
 ) -> ApiResult<(StatusCode, Json<Installed>)> {
     let limit = app.config.server.max_plugin_bytes as u64;
@@ -83,7 +96,12 @@ pub async fn upload(
         )
         .into());
     }
-    let installed = blocking(move || Ok(app.plugins.install(&who.actor(), &bytes)?)).await?;
+    let installed = blocking(move || {
+        Ok(app
+            .plugins
+            .install(&who.actor(), &bytes, query.replace.as_deref())?)
+    })
+    .await?;
     let status = if installed.outcome == "unchanged" {
         StatusCode::OK
     } else {

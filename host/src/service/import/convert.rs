@@ -4,8 +4,8 @@
 
 use super::{FieldPolicy, RejectKind, RowProblem};
 use crate::domain::{
-    ConsentChannel, ConsentClaim, Email, ExternalId, Identity, NormalizedRecord, Phone, Policy,
-    SourceIdentity, SourceRecord,
+    ConsentAction, ConsentChannel, ConsentClaim, Email, ExternalId, Identity, NormalizedRecord,
+    Phone, Policy, SourceIdentity, SourceRecord,
 };
 use std::collections::BTreeMap;
 
@@ -70,6 +70,23 @@ pub fn record(
     for (i, c) in record.consents.into_iter().enumerate() {
         let channel = ConsentChannel::parse(&format!("consents[{i}].channel"), &c.channel)
             .map_err(|e| problem(&e.field, RejectKind::InvalidConsent, e.message))?;
+        // Art. 7(1): a consent the controller cannot demonstrate is not recorded when the company
+        // requires evidence. A withdrawal or objection is always taken: refusing it would keep
+        // processing the person asked to stop.
+        let no_evidence = c.evidence.as_deref().is_none_or(|e| e.trim().is_empty());
+        if policy.require_consent_evidence && c.action == ConsentAction::Granted && no_evidence {
+            return Err(problem(
+                &format!("consents[{i}].evidence"),
+                RejectKind::ConsentWithoutEvidence,
+                format!(
+                    "the consent to {} {} comes without evidence, and this installation requires evidence of consent \
+                     (`[compliance] require_consent_evidence`, Art. 7(1)): have the importer say how it was given (the column and value, the form's checkbox), \
+                     or import the row without the consent",
+                    c.purpose,
+                    channel_words(channel)
+                ),
+            ));
+        }
         consents.push(ConsentClaim {
             evidence: c.evidence_text(row),
             purpose: c.purpose,
@@ -90,4 +107,12 @@ pub fn record(
         source: record.source,
         last_interaction: record.last_interaction,
     })
+}
+
+/// "by email", or "on every channel" for `any`.
+fn channel_words(channel: ConsentChannel) -> String {
+    match channel {
+        ConsentChannel::Any => "on every channel".into(),
+        c => format!("by {c}"),
+    }
 }

@@ -14,6 +14,8 @@
 //! parser's end-of-input message.
 
 mod convert;
+#[cfg(test)]
+mod evidence_tests;
 mod pipeline;
 mod report;
 mod request;
@@ -202,6 +204,8 @@ pub enum RejectKind {
     UnknownField,
     /// The record as a whole failed a check of the rules (an unknown purpose, a date out of range).
     InvalidRecord,
+    /// A consent given without evidence, with the installation requiring evidence of consent.
+    ConsentWithoutEvidence,
 }
 
 impl RejectKind {
@@ -217,6 +221,9 @@ impl RejectKind {
                 "a field outside the field catalogue, refused because unknown fields are rejected (data minimisation)"
             }
             RejectKind::InvalidRecord => "a value the rules do not accept",
+            RejectKind::ConsentWithoutEvidence => {
+                "a consent without evidence, refused because this installation requires evidence of consent (Art. 7(1))"
+            }
         }
     }
 }

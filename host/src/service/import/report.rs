@@ -15,7 +15,8 @@ pub struct ImportReport {
     pub batch: i64,
     pub source_label: String,
     pub channel: String,
-    /// SHA-256 of the imported file.
+    /// The imported file's SHA-256 keyed with the installation secret (HMAC-SHA-256), as the batch
+    /// and the audit log hold it: the same file always gives the same digest on this installation.
     pub file_digest: String,
     pub file_bytes: u64,
     /// `name@version` of the importer, and the SHA-256 of its component.
@@ -127,12 +128,13 @@ impl ImportReport {
         tally: Tally,
         took: Duration,
     ) -> ImportReport {
-        let (file_digest, file_bytes) = file;
+        let (plain_digest, file_bytes) = file;
         ImportReport {
             batch: committed.batch.0,
             source_label: options.source_label.clone(),
             channel: options.channel.as_str().to_string(),
-            file_digest,
+            // What the batch and the audit log hold, to find it there.
+            file_digest: committed.file_digest.unwrap_or(plain_digest),
             file_bytes,
             plugin: format!("{}@{}", plugin.name, plugin.version),
             plugin_digest: plugin.digest.clone(),

@@ -57,7 +57,7 @@ fn dump(store: &SqliteStore) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-fn options(on_error: OnError) -> ImportOptions {
+pub(super) fn options(on_error: OnError) -> ImportOptions {
     ImportOptions {
         source_label: "Fiera Milano 2026".into(),
         channel: SourceChannel::Fair,
@@ -144,7 +144,7 @@ fn big_input() -> String {
 }
 
 /// Imports `input` as the file whose SHA-256 is `digest` (any 64 hex digits).
-fn import_with(
+pub(super) fn import_with(
     store: &SqliteStore,
     open: &OpenParser<'_>,
     input: impl Read + Send,

@@ -8,9 +8,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 mod info;
+mod replace;
 
 use info::{info_of, settings_of};
 pub use info::{Installed, PluginInfo, PluginLease, SettingsChange};
+use replace::check_replacement;
 
 use super::{Error, Result};
 use crate::domain::{Actor, Timestamp};
@@ -216,8 +218,9 @@ impl PluginRegistry {
             return Err(Error::invalid(
                 "plugin",
                 format!(
-                    "plugin `{name}` is of kind `{}`, but a `{kind}` plugin is needed here",
-                    plugin.kind()
+                    "plugin `{name}` is of kind `{}`, but {} plugin is needed here",
+                    plugin.kind(),
+                    kind.with_article()
                 ),
             ));
         }
@@ -235,7 +238,11 @@ impl PluginRegistry {
 
     /// Installs an uploaded component (disabled), upgrades the installed plugin of the same name, or
     /// does nothing when the same component is installed already.
-    pub fn install(&self, actor: &Actor, bytes: &[u8]) -> Result<Installed> {
+    ///
+    /// A component whose name is already installed replaces that plugin only when `replace`
+    /// names it: an upload never silently swaps a plugin the admin relies on. A plugin never
+    /// changes its kind.
+    pub fn install(&self, actor: &Actor, bytes: &[u8], replace: Option<&str>) -> Result<Installed> {
         let inspection = Plugin::inspect(&self.runtime, bytes).map_err(rejected)?;
         let _one_at_a_time = self.changes.lock().unwrap_or_else(|p| p.into_inner());
         let existing = self.store.plugin(&inspection.name)?;
@@ -245,13 +252,14 @@ impl PluginRegistry {
                 plugin: self.info(&old.name)?,
             });
         }
+        check_replacement(&inspection, existing.as_ref(), replace)?;
         let now = Timestamp::now();
         let (stored, outcome) = match existing {
             Some(old) => {
                 let settings = settings_of(&old, self.defaults);
                 if old.enabled {
                     // The new version replaces the running one at once, so it must work with the settings.
-                    Plugin::load(&self.runtime, bytes, settings).map_err(|e| Error::Blocked {
+                    Plugin::load_checked(&self.runtime, bytes, settings).map_err(|e| Error::Blocked {
                         message: format!(
                             "plugin `{}` {} does not accept the current settings of the installed version: {e}; disable it first, upload, then configure and enable it",
                             inspection.name, inspection.version
@@ -311,7 +319,7 @@ impl PluginRegistry {
             return self.info(name);
         }
         if enabled {
-            Plugin::load(
+            Plugin::load_checked(
                 &self.runtime,
                 &stored.component,
                 settings_of(&stored, self.defaults),
@@ -351,7 +359,7 @@ impl PluginRegistry {
         if let Some(config) = &change.config {
             settings.config = config.clone();
         }
-        Plugin::load(&self.runtime, &stored.component, settings.clone())
+        Plugin::load_checked(&self.runtime, &stored.component, settings.clone())
             .map_err(|e| Error::invalid("settings", format!("{e:#}")))?;
         stored.settings = serde_json::to_value(&settings).expect("settings serialise");
         stored.updated_at = Timestamp::now();

@@ -72,6 +72,15 @@ impl PluginStore for SqliteStore {
         action: &'static str,
     ) -> Result<()> {
         self.write(actor, |tx| {
+            // A replaced component is named in the audit entry with the new one.
+            let previous: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT version, digest FROM plugins WHERE name = ?1",
+                    [&plugin.name],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .db("cannot read the installed plugin")?;
             tx.execute(
                 &format!(
                     "INSERT OR REPLACE INTO plugins ({PLUGIN_COLUMNS})
@@ -99,13 +108,16 @@ impl PluginStore for SqliteStore {
                 .db("cannot record the bundled plugin")?;
             }
             bump_admin_version(tx)?;
-            let details = json!({
+            let mut details = json!({
                 "version": plugin.version,
                 "kind": plugin.kind,
                 "digest": plugin.digest,
                 "enabled": plugin.enabled,
                 "settings": plugin.settings,
             });
+            if let Some((version, digest)) = previous.filter(|(_, d)| *d != plugin.digest) {
+                details["replaced"] = json!({"version": version, "digest": digest});
+            }
             Ok((
                 (),
                 AuditDraft::new(action, format!("plugin:{}", plugin.name), details),

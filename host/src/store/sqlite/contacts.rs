@@ -1,18 +1,20 @@
-//! Contacts in SQLite: creation by hand, reading, listing, rectification, restriction and legal hold.
+//! Contacts in SQLite: creation by hand, reading, listing, rectification, restriction (periods that
+//! are lifted, never erased) and legal hold.
 
 use rusqlite::{params, Connection};
 use serde_json::json;
 
 use super::records::{fields_json, OnExisting, RecordSink, SinkConfig};
 use super::rows::contact::{
-    bump_contact, find_contact, identities_of, live_contact, mark_suppressed,
+    bump_contact, find_contact, identities_of, live_contact, mark_suppressed_by_hash,
+    restrictions_of,
 };
 use super::rows::{now, AuditDraft};
 use super::views::load_details;
 use super::SqliteStore;
 use crate::domain::{
     Actor, ContactDetails, ContactId, ContactSummary, Identity, NormalizedRecord, RecordOutcome,
-    SourceChannel, SourceDetails, SuppressionScope, Timestamp,
+    RestrictionPeriod, SourceChannel, SourceDetails, SuppressionScope, Timestamp,
 };
 use crate::store::error::{DbContext, StoreError};
 use crate::store::{
@@ -198,7 +200,7 @@ impl ContactStore for SqliteStore {
                             identity.kind()
                         )))
                     }
-                    Some((since, scope)) => mark_suppressed(tx, id, since, &scope)?,
+                    Some(_) => mark_suppressed_by_hash(tx, id, &hash)?,
                     None => {}
                 }
                 match find_contact(tx, identity)? {
@@ -283,14 +285,22 @@ impl ContactStore for SqliteStore {
         &self,
         actor: &Actor,
         id: ContactId,
-        since: Option<Timestamp>,
+        restricted: bool,
+        at: Timestamp,
     ) -> Result<()> {
-        let action = if since.is_some() {
-            "contact.restrict"
-        } else {
-            "contact.restriction-lift"
-        };
-        set_flag(self, actor, id, "restricted_since", since, action)
+        self.write(actor, |tx| {
+            live_contact(tx, id)?;
+            let periods = restrictions_of(tx, id)?;
+            let open = periods.iter().find(|p| p.until.is_none());
+            let (action, details) = if restricted {
+                restrict(tx, id, open, &periods, at)?;
+                ("contact.restrict", json!({ "since": at }))
+            } else {
+                lift(tx, id, open, at)?;
+                ("contact.restriction-lift", json!({ "until": at }))
+            };
+            Ok(((), AuditDraft::contact(action, id, details)))
+        })
     }
 
     fn set_legal_hold(&self, actor: &Actor, id: ContactId, since: Option<Timestamp>) -> Result<()> {
@@ -299,28 +309,99 @@ impl ContactStore for SqliteStore {
         } else {
             "contact.legal-hold-lift"
         };
-        set_flag(self, actor, id, "legal_hold_since", since, action)
+        self.write(actor, |tx| {
+            live_contact(tx, id)?;
+            tx.prepare_cached(
+                "UPDATE contacts SET legal_hold_since = ?2, updated_at = ?3 WHERE id = ?1",
+            )
+            .and_then(|mut s| s.execute(params![id.0, since.map(|t| t.0), now().0]))
+            .db("cannot update the contact")?;
+            Ok((
+                (),
+                AuditDraft::contact(action, id, json!({ "since": since })),
+            ))
+        })
     }
 }
 
-fn set_flag(
-    store: &SqliteStore,
-    actor: &Actor,
+/// Opens a restriction period from `since`. The periods never overlap, so "was processing
+/// restricted on that day?" has one answer.
+fn restrict(
+    tx: &Connection,
     id: ContactId,
-    column: &'static str,
-    since: Option<Timestamp>,
-    action: &'static str,
+    open: Option<&RestrictionPeriod>,
+    periods: &[RestrictionPeriod],
+    since: Timestamp,
 ) -> Result<()> {
-    store.write(actor, |tx| {
-        live_contact(tx, id)?;
-        tx.prepare_cached(&format!(
-            "UPDATE contacts SET {column} = ?2, updated_at = ?3 WHERE id = ?1"
-        ))
+    if let Some(open) = open {
+        return Err(StoreError::Conflict(format!(
+            "processing of {id} is already restricted since {}: lift the restriction first to record another start",
+            open.since.date_string()
+        )));
+    }
+    if let Some(until) = periods
+        .iter()
+        .filter_map(|p| p.until)
+        .max()
+        .filter(|u| since < *u)
+    {
+        return Err(StoreError::invalid(
+            "since",
+            format!(
+                "{id} was restricted until {}: a new restriction starts on that day or later, so the periods do not overlap",
+                until.date_string()
+            ),
+        ));
+    }
+    tx.prepare_cached("INSERT INTO restrictions (contact_id, since, until, recorded_at) VALUES (?1, ?2, NULL, ?3)")
+        .and_then(|mut s| s.execute(params![id.0, since.0, now().0]))
+        .db("cannot restrict the contact")?;
+    set_restricted_since(tx, id, Some(since))
+}
+
+/// Ends the restriction in force at `at`; the period stays, to answer questions about its days.
+fn lift(
+    tx: &Connection,
+    id: ContactId,
+    open: Option<&RestrictionPeriod>,
+    at: Timestamp,
+) -> Result<()> {
+    let Some(open) = open else {
+        return Err(StoreError::Conflict(format!(
+            "processing of {id} is not restricted: there is nothing to lift"
+        )));
+    };
+    if at < open.since {
+        return Err(StoreError::invalid(
+            "since",
+            format!(
+                "the restriction of {id} starts on {}: it cannot be lifted before it starts",
+                open.since.date_string()
+            ),
+        ));
+    }
+    if at > now() {
+        return Err(StoreError::invalid(
+            "since",
+            format!(
+                "a restriction is lifted now or at a past time, not on {}: lift it when the time comes",
+                at.date_string()
+            ),
+        ));
+    }
+    tx.prepare_cached(
+        "UPDATE restrictions SET until = ?3 WHERE contact_id = ?1 AND since = ?2 AND until IS NULL",
+    )
+    .and_then(|mut s| s.execute(params![id.0, open.since.0, at.0]))
+    .db("cannot lift the restriction")?;
+    set_restricted_since(tx, id, None)
+}
+
+/// `contacts.restricted_since`: the start of the restriction in force, which lists, retention views
+/// and the erasure check read.
+fn set_restricted_since(tx: &Connection, id: ContactId, since: Option<Timestamp>) -> Result<()> {
+    tx.prepare_cached("UPDATE contacts SET restricted_since = ?2, updated_at = ?3 WHERE id = ?1")
         .and_then(|mut s| s.execute(params![id.0, since.map(|t| t.0), now().0]))
         .db("cannot update the contact")?;
-        Ok((
-            (),
-            AuditDraft::contact(action, id, json!({ "since": since })),
-        ))
-    })
+    Ok(())
 }

@@ -209,6 +209,14 @@ impl ErasureStore for SqliteStore {
             tx.prepare_cached("DELETE FROM former_identities WHERE contact_id = ?1")
                 .and_then(|mut s| s.execute([id.0]))
                 .db("cannot erase former identities")?;
+            // With the columns cleared above: the list keeps the hashes and their periods; a
+            // question about the contact is answered "erased" whatever the time.
+            tx.prepare_cached("DELETE FROM contact_suppressions WHERE contact_id = ?1")
+                .and_then(|mut s| s.execute([id.0]))
+                .db("cannot erase the suppression periods")?;
+            tx.prepare_cached("DELETE FROM restrictions WHERE contact_id = ?1")
+                .and_then(|mut s| s.execute([id.0]))
+                .db("cannot erase the restrictions")?;
             let mut kept: Vec<KeptData> = Vec::new();
             let erased_values = rewrite_values(tx, id, true, |map| {
                 let before = map.len() as u32;

@@ -35,6 +35,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use crate::domain::{Actor, Policy, SuppressionScope, Timestamp};
 use crate::store::error::{data_dir_error, DbContext, StoreError};
+use crate::store::files;
 use crate::store::secret::{self, Keys};
 use crate::store::{ComplianceStore, Result};
 
@@ -63,8 +64,9 @@ impl SqliteStore {
     /// Opens (creating if needed) the installation in `data_dir`: the key file, the database, its
     /// schema, the purpose catalogue and the suppression list.
     pub fn open(data_dir: &Path, policy: Policy) -> Result<Self> {
-        std::fs::create_dir_all(data_dir)
+        files::create_private_dir(data_dir)
             .map_err(|e| StoreError::io("cannot create the data directory", data_dir, e))?;
+        make_private(data_dir)?;
         let db_path = data_dir.join(DB_FILE);
         let db_existed = db_path.exists();
         let (keys, key_created) = secret::load_or_create(data_dir)?;
@@ -74,9 +76,15 @@ impl SqliteStore {
                 &format!("`{}` was missing and a new one was made, but the database needs the original to check the suppression list and the audit log: stop, delete the new `{}`, and restore the original from your backup", secret::SECRET_FILE, secret::SECRET_FILE),
             ));
         }
+        if !db_existed {
+            // SQLite gives the `-wal` and `-shm` files it creates the database file's mode.
+            files::create_private_file(&db_path)
+                .map_err(|e| StoreError::io("cannot create the database file", &db_path, e))?;
+        }
         let mut conn = pool::open_writer(&db_path)?;
         schema::migrate(&mut conn)?;
         check_fingerprint(&conn, &keys, data_dir)?;
+        import::key_old_file_digests(&mut conn, &keys)?;
         let purposes = sync_purposes(&conn, &policy)?;
         let store = SqliteStore {
             suppression_version: AtomicI64::new(rows::suppression::version(&conn)?),
@@ -131,6 +139,28 @@ impl ComplianceStore for SqliteStore {
     fn policy(&self) -> &Policy {
         &self.policy
     }
+}
+
+/// Tightens what others could read in the data directory (see `store::files`), saying what it changed.
+fn make_private(data_dir: &Path) -> Result<()> {
+    let changed = files::restrict(data_dir, DB_FILE).map_err(|(path, e)| {
+        StoreError::Setup(format!(
+            "cannot make `{}` private to this user ({e}): run `chmod -R go-rwx {}` as its owner",
+            path.display(),
+            data_dir.display()
+        ))
+    })?;
+    if !changed.is_empty() {
+        let list: Vec<String> = changed
+            .iter()
+            .map(|t| format!("{} ({:o} -> {:o})", t.path.display(), t.was, t.now))
+            .collect();
+        tracing::warn!(
+            changed = %list.join(", "),
+            "files of the data directory were readable by other users of this machine and are now private; check who could read them, and keep copies made elsewhere (backups) as private"
+        );
+    }
+    Ok(())
 }
 
 fn check_fingerprint(conn: &Connection, keys: &Keys, data_dir: &Path) -> Result<()> {

@@ -7,7 +7,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
 use super::rows::contact::mark_suppressed;
-use super::rows::suppression::{load, scope_from_sql, scope_to_sql, version};
+use super::rows::suppression::{
+    add_period, load, scope_from_sql, scope_to_sql, suppression_periods, version,
+};
 use super::rows::AuditDraft;
 use super::SqliteStore;
 use crate::domain::{Actor, ContactId, Identity, SuppressionScope, Timestamp};
@@ -33,19 +35,22 @@ pub(crate) fn add_to_list(
                 .optional()
         })
         .db("cannot read the suppression list")?;
-    let (since, scope) = match existing {
+    // The history keeps this addition as it is; the list's row holds the widest scope since the
+    // earliest start, which is what imports check.
+    add_period(tx, &hash, since, scope)?;
+    let (merged_since, merged_scope) = match existing {
         Some((old_since, old)) => {
             let old_scope = old.as_deref().map_or(SuppressionScope::All, scope_from_sql);
             (Timestamp(old_since.min(since.0)), old_scope.union(scope))
         }
         None => (since, scope.clone()),
     };
-    let purposes = match &scope {
+    let purposes = match &merged_scope {
         SuppressionScope::All => None,
         s => Some(scope_to_sql(s)),
     };
     tx.prepare_cached("INSERT OR REPLACE INTO suppression (hash, kind, since, reason, purposes) VALUES (?1, ?2, ?3, ?4, ?5)")
-        .and_then(|mut s| s.execute(params![hash.as_slice(), identity.kind(), since.0, reason, purposes]))
+        .and_then(|mut s| s.execute(params![hash.as_slice(), identity.kind(), merged_since.0, reason, purposes]))
         .db("cannot write the suppression list")?;
     tx.prepare_cached(
         "INSERT INTO meta (key, value) VALUES ('suppression_version', '1')
@@ -58,21 +63,22 @@ pub(crate) fn add_to_list(
         .and_then(|mut s| s.query_row([identity.key()], |r| r.get(0)).optional())
         .db("cannot look up the identity")?;
     if let Some(id) = contact {
-        mark_suppressed(tx, ContactId(id), since, &scope)?;
+        mark_suppressed(tx, ContactId(id), since, scope)?;
     }
     store
         .suppression
         .write()
         .unwrap_or_else(|p| p.into_inner())
-        .insert(hash, (since, scope.clone()));
+        .insert(hash, (merged_since, merged_scope.clone()));
     store
         .suppression_version
         .store(version(tx)?, Ordering::Release);
     let entry = SuppressionEntry {
         kind: identity.kind().to_string(),
-        since,
+        since: merged_since,
         reason: reason.to_string(),
-        scope,
+        scope: merged_scope,
+        periods: suppression_periods(tx, &hash)?,
     };
     Ok((entry, contact.map(ContactId), hash))
 }
@@ -123,7 +129,8 @@ impl SuppressionStore for SqliteStore {
     fn suppression_of(&self, identity: &Identity) -> Result<Option<SuppressionEntry>> {
         let hash = self.keys.suppression_hash(&identity.key());
         let conn = self.reader()?;
-        conn.prepare_cached("SELECT kind, since, reason, purposes FROM suppression WHERE hash = ?1")
+        let entry = conn
+            .prepare_cached("SELECT kind, since, reason, purposes FROM suppression WHERE hash = ?1")
             .and_then(|mut s| {
                 s.query_row([hash.as_slice()], |r| {
                     Ok(SuppressionEntry {
@@ -134,11 +141,17 @@ impl SuppressionStore for SqliteStore {
                             .get::<_, Option<String>>(3)?
                             .as_deref()
                             .map_or(SuppressionScope::All, scope_from_sql),
+                        periods: Vec::new(),
                     })
                 })
                 .optional()
             })
-            .db("cannot read the suppression list")
+            .db("cannot read the suppression list")?;
+        let Some(mut entry) = entry else {
+            return Ok(None);
+        };
+        entry.periods = suppression_periods(&conn, &hash)?;
+        Ok(Some(entry))
     }
 }
 

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::rows::contact::{former_identities_of, identities_of};
+use super::rows::contact::{
+    contact_suppressions, former_identities_of, identities_of, restrictions_of,
+};
 use super::rows::ledger::{consent_history, legal_bases, notice_receipts};
 use super::rows::suppression::scope_from_sql;
 use super::rows::{from_code, ts};
@@ -140,9 +142,11 @@ pub(crate) fn load_details(
         updated_at: Timestamp(updated),
         last_interaction: ts(last),
         restricted_since: ts(restricted),
+        restrictions: restrictions_of(conn, id)?,
         legal_hold_since: ts(hold),
         erased_at: ts(erased),
         suppression: suppressed.as_deref().map(scope_from_sql),
+        suppression_periods: contact_suppressions(conn, id)?,
         anonymised: anonymised
             .and_then(|a| serde_json::from_str::<Vec<DataCategory>>(&a).ok())
             .unwrap_or_default(),

@@ -55,6 +55,8 @@ struct Plan {
     index: usize,
     keys: Vec<(String, u8)>,
     partial: Option<(Timestamp, SuppressionScope)>,
+    /// The keyed hashes behind `partial`: their periods go to the contact's suppression history.
+    suppressed: Vec<[u8; 32]>,
 }
 
 pub(crate) struct RecordSink<'c> {
@@ -197,6 +199,7 @@ impl<'c> RecordSink<'c> {
             }
         }
         let mut partial: Option<(Timestamp, SuppressionScope)> = None;
+        let mut suppressed = Vec::new();
         let list = self
             .store
             .suppression
@@ -204,11 +207,13 @@ impl<'c> RecordSink<'c> {
             .unwrap_or_else(|p| p.into_inner());
         if !list.is_empty() {
             for (key, _) in &keys {
-                if let Some((since, scope)) = list.get(&self.store.keys.suppression_hash(key)) {
+                let hash = self.store.keys.suppression_hash(key);
+                if let Some((since, scope)) = list.get(&hash) {
                     if *scope == SuppressionScope::All {
                         self.counts.suppressed += 1;
                         return Err(Ok(RecordOutcome::Suppressed));
                     }
+                    suppressed.push(hash);
                     partial = Some(match partial {
                         Some((s, p)) => (s.min(*since), p.union(scope)),
                         None => (*since, scope.clone()),
@@ -220,6 +225,7 @@ impl<'c> RecordSink<'c> {
             index,
             keys,
             partial,
+            suppressed,
         })
     }
 
@@ -374,6 +380,9 @@ impl<'c> RecordSink<'c> {
                     suppressed_purposes: scope,
                     seq,
                 });
+                self.buf
+                    .suppressed
+                    .extend(plan.suppressed.iter().map(|hash| (id, *hash)));
                 self.pending_contacts.insert(id);
                 self.counts.created += 1;
                 if self.pending_contacts.len() >= FLUSH_AT {

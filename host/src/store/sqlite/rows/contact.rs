@@ -4,9 +4,10 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::now;
-use super::suppression::{scope_from_sql, scope_to_sql};
+use super::suppression::{scope_from_sql, scope_to_sql, suppression_periods};
 use crate::domain::{
-    ContactId, FormerIdentity, Identity, ProvenanceId, SuppressionScope, Timestamp,
+    ContactId, FormerIdentity, Identity, ProvenanceId, RestrictionPeriod, SuppressionPeriod,
+    SuppressionScope, Timestamp,
 };
 use crate::store::error::{DbContext, StoreError};
 use crate::store::Result;
@@ -111,7 +112,8 @@ pub(crate) fn former_identities_of(
     Ok(out)
 }
 
-/// Widens the contact's derived suppression columns, which `can_process` reads.
+/// Records a suppression period on the contact (`contact_suppressions`, what `can_process` reads
+/// for questions about any time) and widens its derived suppression columns (the scope now).
 pub(crate) fn mark_suppressed(
     tx: &Connection,
     id: ContactId,
@@ -128,6 +130,11 @@ pub(crate) fn mark_suppressed(
     let Some((old_since, old_scope)) = current else {
         return Ok(());
     };
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO contact_suppressions (contact_id, since, purposes) VALUES (?1, ?2, ?3)",
+    )
+    .and_then(|mut s| s.execute(params![id.0, since.0, scope_to_sql(scope)]))
+    .db("cannot mark the contact as suppressed")?;
     let scope = match old_scope {
         Some(text) => scope_from_sql(&text).union(scope),
         None => scope.clone(),
@@ -139,4 +146,62 @@ pub(crate) fn mark_suppressed(
     .and_then(|mut s| s.execute(params![id.0, since, scope_to_sql(&scope)]))
     .db("cannot mark the contact as suppressed")?;
     Ok(())
+}
+
+/// Marks the contact with every period of one suppressed identity (by its keyed hash): an identity
+/// added to a contact (a merge, a rectification) brings its suppression history along.
+pub(crate) fn mark_suppressed_by_hash(
+    tx: &Connection,
+    id: ContactId,
+    hash: &[u8; 32],
+) -> Result<()> {
+    for period in suppression_periods(tx, hash)? {
+        mark_suppressed(tx, id, period.since, &period.scope)?;
+    }
+    Ok(())
+}
+
+/// The contact's suppression periods, oldest first.
+pub(crate) fn contact_suppressions(
+    conn: &Connection,
+    id: ContactId,
+) -> Result<Vec<SuppressionPeriod>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT since, purposes FROM contact_suppressions WHERE contact_id = ?1 ORDER BY since",
+        )
+        .db("cannot read the suppression periods")?;
+    let rows = stmt
+        .query_map([id.0], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })
+        .db("cannot read the suppression periods")?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (since, purposes) = row.db("cannot read the suppression periods")?;
+        out.push(SuppressionPeriod {
+            since: Timestamp(since),
+            scope: scope_from_sql(&purposes),
+        });
+    }
+    Ok(out)
+}
+
+/// The contact's restrictions (Art. 18), oldest first.
+pub(crate) fn restrictions_of(conn: &Connection, id: ContactId) -> Result<Vec<RestrictionPeriod>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT since, until FROM restrictions WHERE contact_id = ?1 ORDER BY since, rowid",
+        )
+        .db("cannot read the restrictions")?;
+    let rows = stmt
+        .query_map([id.0], |r| {
+            Ok(RestrictionPeriod {
+                since: Timestamp(r.get(0)?),
+                until: r.get::<_, Option<i64>>(1)?.map(Timestamp),
+            })
+        })
+        .db("cannot read the restrictions")?;
+    rows.collect::<Result<_, _>>()
+        .db("cannot read the restrictions")
 }

@@ -45,8 +45,12 @@ pub(crate) fn consent_history(
     let mut stmt = conn
         .prepare_cached(
             "SELECT e.seq, e.purpose_id, e.channel, e.action, e.at,
-                    coalesce(e.method, 'imported from ' || p.source_label, 'recorded'), e.notice_version, e.evidence,
-                    coalesce(e.collected_by, p.operator, 'unknown'), e.provenance_id
+                    coalesce(e.method,
+                             'imported from ' || p.source_label || coalesce(', import batch ' || p.batch_id, '')
+                               || coalesce(', row ' || e.source_row, ''),
+                             'recorded'),
+                    e.notice_version, e.evidence,
+                    coalesce(e.collected_by, p.operator, 'unknown'), e.provenance_id, p.batch_id, e.source_row
              FROM consent_events e LEFT JOIN provenance p ON p.id = e.provenance_id
              WHERE e.contact_id = ?1 ORDER BY e.seq",
         )
@@ -66,6 +70,10 @@ pub(crate) fn consent_history(
                     collected_by: r.get(8)?,
                 },
                 provenance: r.get::<_, Option<i64>>(9)?.map(ProvenanceId),
+                batch: r.get::<_, Option<i64>>(10)?.map(BatchId),
+                row: r
+                    .get::<_, Option<i64>>(11)?
+                    .and_then(|row| u64::try_from(row).ok()),
             })
         })
         .db("cannot read the consent ledger")?;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::domain::{SuppressionScope, Timestamp};
+use crate::domain::{SuppressionPeriod, SuppressionScope, Timestamp};
 use crate::store::error::DbContext;
 use crate::store::Result;
 
@@ -64,4 +64,51 @@ pub(crate) fn load(
         map.insert(key, (Timestamp(since), scope));
     }
     Ok(map)
+}
+
+/// Appends one period to the list's history (`suppression_periods`).
+pub(crate) fn add_period(
+    conn: &Connection,
+    hash: &[u8; 32],
+    since: Timestamp,
+    scope: &SuppressionScope,
+) -> Result<()> {
+    let purposes = match scope {
+        SuppressionScope::All => None,
+        s => Some(scope_to_sql(s)),
+    };
+    conn.prepare_cached(
+        "INSERT INTO suppression_periods (hash, since, purposes) VALUES (?1, ?2, ?3)",
+    )
+    .and_then(|mut s| s.execute(rusqlite::params![hash.as_slice(), since.0, purposes]))
+    .db("cannot write the suppression list")?;
+    Ok(())
+}
+
+/// Every period of one identity on the list, oldest first.
+pub(crate) fn suppression_periods(
+    conn: &Connection,
+    hash: &[u8; 32],
+) -> Result<Vec<SuppressionPeriod>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT since, purposes FROM suppression_periods WHERE hash = ?1 ORDER BY since, rowid",
+        )
+        .db("cannot read the suppression list")?;
+    let rows = stmt
+        .query_map([hash.as_slice()], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+        })
+        .db("cannot read the suppression list")?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (since, purposes) = row.db("cannot read the suppression list")?;
+        out.push(SuppressionPeriod {
+            since: Timestamp(since),
+            scope: purposes
+                .as_deref()
+                .map_or(SuppressionScope::All, scope_from_sql),
+        });
+    }
+    Ok(out)
 }
