@@ -41,6 +41,7 @@ fn subject(id: i64, last_interaction_days_ago: i64, bases: Vec<BasisPeriod>) -> 
         }],
         legal_bases: bases,
         consents: vec![],
+        objections: vec![],
         categories: vec![CategoryHeld {
             category: DataCategory::Contact,
             values: 3,
@@ -298,6 +299,7 @@ fn can_process_and_the_bundled_rule_count_the_legitimate_interest_months_alike()
                 .collect(),
             legal_bases: vec![basis],
             consents: vec![],
+            objections: vec![],
             categories: vec![],
             restricted: false,
             legal_hold: false,
@@ -392,8 +394,12 @@ fn package() -> SubjectPackage {
         }],
         retention: vec![],
         recipients: vec!["mail provider (EU)".into()],
-        restricted: false,
-        legal_hold: false,
+        former_identities: vec![],
+        restrictions: vec![],
+        legal_hold_since: None,
+        controller_contact: None,
+        supervisory_authority: None,
+        request: None,
     }
 }
 

@@ -68,7 +68,7 @@ pub use source::{
     ConsentOrigin, Document, RowError, SourceChunk, SourceConsent, SourceIdentity, SourceRecord,
 };
 pub use subject::{
-    CategoryHeld, ConsentStateEntry, PurposeEntry, RequestCase, RestrictionPeriod,
+    CategoryHeld, ConsentStateEntry, PurposeEntry, RequestCase,
     RetentionAction, RetentionDecision, RetentionEntry, SourceSummary, SubjectPackage, SubjectView,
 };
 pub use time::Timestamp;

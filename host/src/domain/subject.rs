@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::consent::{BasisPeriod, ConsentRecord};
 use super::contact::{FieldEntry, FormerIdentity, IdentityEntry, NoticeReceipt, ProvenanceEntry};
 use super::ids::ContactId;
+use super::periods::RestrictionPeriod;
 use super::time::Timestamp;
 use super::vocab::{ConsentAction, ConsentChannel, DataCategory, RequestKind, SourceChannel};
 
@@ -93,13 +94,6 @@ pub struct RetentionEntry {
     pub basis: String,
 }
 
-/// A period of restricted processing (Art. 18); `end` is None while it lasts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RestrictionPeriod {
-    pub start: Timestamp,
-    pub end: Option<Timestamp>,
-}
-
 /// The data subject's request a package answers: what a document needs to know of its case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestCase {
@@ -147,7 +141,7 @@ pub struct SubjectPackage {
 impl SubjectPackage {
     /// Processing is restricted now: the last restriction period is open.
     pub fn restricted(&self) -> bool {
-        self.restrictions.last().is_some_and(|r| r.end.is_none())
+        self.restrictions.last().is_some_and(|r| r.until.is_none())
     }
 
     pub fn legal_hold(&self) -> bool {

@@ -74,7 +74,11 @@ fn empty_package() -> SubjectPackage {
         notices: vec![],
         retention: vec![],
         recipients: vec![],
-        restricted: false,
-        legal_hold: false,
+        former_identities: vec![],
+        restrictions: vec![],
+        legal_hold_since: None,
+        controller_contact: None,
+        supervisory_authority: None,
+        request: None,
     }
 }

@@ -346,7 +346,7 @@ impl Plugin {
         if !self.pre.checks_config() {
             return Ok(());
         }
-        let mut store = self.new_store();
+        let mut store = self.new_store()?;
         let instance = self.start(&mut store)?;
         let checked = self.call(&mut store, "check-config", |s| instance.check_config(s))?;
         let problems = match checked {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Compliance, Result, Subject};
 use crate::domain::{
-    Actor, ConsentChannel, ContactId, DataCategory, Identity, PurposeEntry, RestrictionPeriod,
+    Actor, ConsentChannel, ContactId, DataCategory, Identity, PurposeEntry,
     RetentionEntry, SubjectPackage, SubjectView, SuppressionScope, Timestamp,
 };
 use crate::store::{
@@ -221,12 +221,7 @@ impl Compliance {
             retention,
             recipients: recipients.into_iter().collect(),
             former_identities: d.former_identities,
-            // One open period while restricted: the store keeps only when the current one began.
-            restrictions: d
-                .restricted_since
-                .map(|start| RestrictionPeriod { start, end: None })
-                .into_iter()
-                .collect(),
+            restrictions: d.restrictions,
             legal_hold_since: d.legal_hold_since,
             controller_contact: policy.controller_contact.clone(),
             supervisory_authority: policy.supervisory_authority.clone(),

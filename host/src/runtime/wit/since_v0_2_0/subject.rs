@@ -126,8 +126,8 @@ impl From<&FormerIdentity> for wit::FormerIdentity {
 impl From<&RestrictionPeriod> for wit::RestrictionPeriod {
     fn from(r: &RestrictionPeriod) -> Self {
         wit::RestrictionPeriod {
-            start: r.start.0,
-            end: r.end.map(|t| t.0),
+            start: r.since.0,
+            end: r.until.map(|t| t.0),
         }
     }
 }
