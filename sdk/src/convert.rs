@@ -1,12 +1,12 @@
 //! Constructors and builders for the WIT types, so plugin code reads like the domain.
 
-#[cfg(not(feature = "api-0-1"))]
-use crate::types::{ConfigProblem, ConsentOrigin};
 use crate::types::{
     ConfigKey, ConsentAction, ConsentClaim, ContactId, ContactRecord, FieldValue, Identity,
     ImportError, LegalBasis, LegalBasisClaim, NoticeReceipt, PluginInfo, PluginKind,
     RetentionAction, RetentionDecision, RowError, SourceDetails, Timestamp,
 };
+#[cfg(not(feature = "api-0-1"))]
+use crate::types::{ConfigProblem, ConsentOrigin};
 
 impl PluginInfo {
     /// A plugin description with no configuration keys; add them with [`PluginInfo::with_config_key`].

@@ -68,8 +68,8 @@ pub use source::{
     ConsentOrigin, Document, RowError, SourceChunk, SourceConsent, SourceIdentity, SourceRecord,
 };
 pub use subject::{
-    CategoryHeld, ConsentStateEntry, PurposeEntry, RequestCase,
-    RetentionAction, RetentionDecision, RetentionEntry, SourceSummary, SubjectPackage, SubjectView,
+    CategoryHeld, ConsentStateEntry, PurposeEntry, RequestCase, RetentionAction, RetentionDecision,
+    RetentionEntry, SourceSummary, SubjectPackage, SubjectView,
 };
 pub use time::Timestamp;
 pub use vocab::{

@@ -375,7 +375,7 @@ impl Plugin {
             list.join("; ")
         };
         Err(LoadError::Settings(format!(
-            "plugin `{}` {} refuses its settings: {list}; change them in the plugin's configuration",
+            "plugin `{}` {} refuses these settings: {list}; change them in the plugin's configuration",
             self.name(),
             self.version(),
         )))

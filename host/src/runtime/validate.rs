@@ -121,7 +121,11 @@ pub fn newer_api_fix(api: ApiVersion) -> String {
     let latest = if api == ApiVersion::LATEST {
         String::new()
     } else {
-        format!(" or the newest, {} ({})", latest::VERSION, latest::wit_folder())
+        format!(
+            " or the newest, {} ({})",
+            latest::VERSION,
+            latest::wit_folder()
+        )
     };
     format!(
         "the plugin was built against a newer custode:plugin {}.x than this Custode's {}: rebuild it against \

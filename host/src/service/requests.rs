@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Compliance, Result, Subject};
 use crate::domain::{
-    Actor, ConsentChannel, ContactId, DataCategory, Identity, PurposeEntry,
-    RetentionEntry, SubjectPackage, SubjectView, SuppressionScope, Timestamp,
+    Actor, ConsentChannel, ContactId, DataCategory, Identity, PurposeEntry, RetentionEntry,
+    SubjectPackage, SubjectView, SuppressionScope, Timestamp,
 };
 use crate::store::{
     AnonymisationReport, AuditEntry, AuditFilter, AuditVerification, BackupReport, ErasureCause,
