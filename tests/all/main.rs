@@ -7,6 +7,7 @@
 //! test may use: each test has its own temporary directory (`tempfile`) and a free port. Helpers
 //! shared by several files are in `support`.
 
+mod api_versions;
 mod support;
 
 mod api_access;

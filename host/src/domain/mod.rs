@@ -64,10 +64,14 @@ pub use record::{
     SourceDetails,
 };
 pub use settings::{Policy, Settings};
-pub use source::{Document, RowError, SourceChunk, SourceConsent, SourceIdentity, SourceRecord};
+pub use source::{
+    ConsentOrigin, Document, RowError, SourceChunk, SourceConsent, SourceIdentity, SourceRecord,
+};
 pub use subject::{
-    CategoryHeld, ConsentStateEntry, PurposeEntry, RetentionAction, RetentionDecision,
+    CategoryHeld, ConsentStateEntry, PurposeEntry, RequestCase, RetentionAction, RetentionDecision,
     RetentionEntry, SourceSummary, SubjectPackage, SubjectView,
 };
 pub use time::Timestamp;
-pub use vocab::{ConsentAction, ConsentChannel, DataCategory, LegalBasis, Role, SourceChannel};
+pub use vocab::{
+    ConsentAction, ConsentChannel, DataCategory, LegalBasis, RequestKind, Role, SourceChannel,
+};

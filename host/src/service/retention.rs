@@ -255,6 +255,7 @@ mod tests {
                 reason: "no interaction for 25 months".into(),
                 legal_reference: "GDPR Art. 5(1)(e)".into(),
                 review_after: None,
+                holds_from: None,
             };
             let outcome = apply(&c, &decision, &options, &mut report);
             assert!(
