@@ -90,20 +90,20 @@ pub fn lease_policy(registry: &PluginRegistry) -> Result<Vec<PluginLease>, Reten
         .collect()
 }
 
-/// The rules of a policy, started for one run.
-struct Rules<'p> {
+/// The rules of a policy, started for one run: each rule keeps one instance for every batch.
+pub struct PolicyJob<'p> {
     names: Vec<String>,
     jobs: Vec<RetentionJob<'p>>,
 }
 
-impl<'p> Rules<'p> {
-    fn start(plugins: &[&'p Plugin]) -> Result<Self, RetentionError> {
+impl<'p> PolicyJob<'p> {
+    pub fn start(plugins: &[&'p Plugin]) -> Result<Self, RetentionError> {
         if plugins.is_empty() {
             return Err(RetentionError::Invalid(
                 "a policy needs at least one retention rule".into(),
             ));
         }
-        Ok(Rules {
+        Ok(PolicyJob {
             names: plugins
                 .iter()
                 .map(|p| format!("{}@{}", p.name(), p.version()))
@@ -116,7 +116,7 @@ impl<'p> Rules<'p> {
     }
 
     /// The combined decision for every subject of `views` some rule decided about, in order.
-    fn decide(
+    pub fn decide(
         &mut self,
         now: Timestamp,
         views: &[SubjectView],
@@ -160,7 +160,7 @@ impl Compliance {
         options: &RetentionOptions,
     ) -> Result<PolicyReport, RetentionError> {
         let started = Instant::now();
-        let mut policy = Rules::start(rules)?;
+        let mut policy = PolicyJob::start(rules)?;
         let mut report = PolicyReport {
             rules: rules
                 .iter()
@@ -264,7 +264,7 @@ impl Compliance {
         let Some(view) = views.into_iter().find(|v| v.contact_id == id) else {
             return Err(RetentionError::Store(Error::not_found(id.to_string())));
         };
-        let mut policy = Rules::start(rules)?;
+        let mut policy = PolicyJob::start(rules)?;
         let decision = policy
             .decide(at, std::slice::from_ref(&view))?
             .pop()
