@@ -28,6 +28,7 @@ mod importers;
 mod migration_v1;
 mod plugin_replace;
 mod requests;
+mod retention_policy;
 mod runtime;
 mod sandbox;
 mod sandbox_attack;

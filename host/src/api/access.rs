@@ -87,6 +87,7 @@ pub const ROUTES: &[RouteAccess] = routes! {
     "POST"   "/api/v1/requests/access"               => [D];
     "POST"   "/api/v1/requests/erasure"              => [D];
     "POST"   "/api/v1/retention/runs"                => [D];
+    "GET"    "/api/v1/retention/explain/{contact_id}" => [D];
 
     "GET"    "/api/v1/audit"                         => [D, U];
     "GET"    "/api/v1/audit/verify"                  => [D, U];

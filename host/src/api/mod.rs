@@ -43,7 +43,7 @@ use extract::BodyLimit;
 use failed_auth::FailedAuth;
 use metrics::Metrics;
 use problem::Problem;
-use routes::{admin, compliance, consents, contacts, imports, plugins, requests};
+use routes::{admin, compliance, consents, contacts, imports, plugins, requests, retention};
 use state::ApiState;
 
 /// Builds the application: every route, its access rule, limits, request ids, problem details.
@@ -130,6 +130,10 @@ fn router_with(app: Arc<App>, failed_auth: Arc<FailedAuth>) -> Router {
         .route("/api/v1/requests/access", post(requests::access))
         .route("/api/v1/requests/erasure", post(requests::erasure))
         .route("/api/v1/retention/runs", post(requests::retention_run))
+        .route(
+            "/api/v1/retention/explain/{contact_id}",
+            get(retention::explain),
+        )
         .route("/api/v1/audit", get(admin::audit))
         .route("/api/v1/audit/verify", get(admin::audit_verify))
         .route_layer(from_fn_with_state(state.clone(), idempotency::guard))

@@ -15,7 +15,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::idempotency;
 use super::problem::Problem;
-use super::routes::{admin, compliance, consents, contacts, imports, plugins, requests};
+use super::routes::{admin, compliance, consents, contacts, imports, plugins, requests, retention};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,7 +31,7 @@ use super::routes::{admin, compliance, consents, contacts, imports, plugins, req
         compliance::check_suppression, compliance::purposes, compliance::fields,
         compliance::notices, compliance::publish_notice,
         imports::start, imports::status, imports::list,
-        requests::access, requests::erasure, requests::retention_run,
+        requests::access, requests::erasure, requests::retention_run, retention::explain,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth, &ProblemAnswers, &PlainReferences, &IdempotencyKeys),

@@ -8,6 +8,7 @@ mod log;
 mod plugin;
 mod remote;
 mod requests;
+mod retention;
 mod serve;
 mod token;
 

@@ -224,8 +224,25 @@ pub fn run(cli: &Cli, server: &str, out: &mut dyn Write) -> anyhow::Result<i32> 
                 anyhow::bail!("--set is not available with --server: a server runs the rule with its installed settings; change them with `custode plugin configure`");
             }
             let body = json!({ "rule": args.rule, "dry_run": args.dry_run, "at": args.at.map(|t| t.0.to_string()) });
-            super::requests::print_retention(
-                &client.send_json("POST", "/api/v1/retention/runs", &body)?,
+            match args.rule {
+                Some(_) => super::requests::print_retention(
+                    &client.send_json("POST", "/api/v1/retention/runs", &body)?,
+                    args.json,
+                    out,
+                ),
+                None => super::retention::print_policy(
+                    &client.send_json("POST", "/api/v1/retention/runs", &body)?,
+                    args.json,
+                    out,
+                ),
+            }
+        }
+        Command::Retention(super::requests::RetentionCommand::Explain(args)) => {
+            let id = remote_contact(&client, &args.subject)?;
+            let query: Vec<(&str, String)> =
+                args.at.iter().map(|t| ("at", t.0.to_string())).collect();
+            super::retention::print_explanation(
+                &client.get_json(&format!("/api/v1/retention/explain/{id}"), &query)?,
                 args.json,
                 out,
             )
@@ -356,4 +373,19 @@ fn tokens(client: &Client, command: &TokenCommand, out: &mut dyn Write) -> anyho
             token::print_revoked(name, out)
         }
     }
+}
+
+/// The id of the contact a subject names: `#42`, or the contact holding the identity.
+fn remote_contact(client: &Client, subject: &str) -> anyhow::Result<i64> {
+    if let Some(id) = subject.trim().strip_prefix('#') {
+        return id
+            .parse()
+            .with_context(|| format!("`{subject}` is not a contact number; write it as `#42`"));
+    }
+    let page: crate::store::ContactPage =
+        client.get_json("/api/v1/contacts", &[("identity", subject.to_string())])?;
+    page.items
+        .first()
+        .map(|c| c.id.0)
+        .with_context(|| format!("no contact has the identity `{subject}`"))
 }

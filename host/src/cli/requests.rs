@@ -14,16 +14,20 @@ use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
 pub enum RetentionCommand {
-    /// Run a retention rule over every subject and apply its decisions (Art. 5(1)(e)).
+    /// Run a retention rule, or every enabled rule as one policy, over every subject and apply the
+    /// decisions (Art. 5(1)(e)).
     Run(RetentionRunArgs),
+    /// Show each enabled rule's verdict about one subject and the policy's outcome, as of a date.
+    Explain(super::retention::ExplainArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct RetentionRunArgs {
     /// The rule: the name of an installed, enabled retention plugin (`legitimate-interest`), run with
-    /// its installed settings as the server runs it; or a component file.
+    /// its installed settings as the server runs it; or a component file. Not given: every enabled
+    /// retention rule, combined as one policy.
     #[arg(long)]
-    pub rule: String,
+    pub rule: Option<String>,
     /// Only report what would be erased, anonymised or reviewed.
     #[arg(long)]
     pub dry_run: bool,
@@ -68,13 +72,22 @@ pub fn run_retention(
     command: &RetentionCommand,
     out: &mut dyn Write,
 ) -> anyhow::Result<i32> {
-    let RetentionCommand::Run(args) = command;
-    let plugin = local_plugin(app, &args.rule, PluginKind::RetentionRule, &args.settings)?;
+    let args = match command {
+        RetentionCommand::Run(args) => args,
+        RetentionCommand::Explain(args) => return super::retention::run_explain(app, args, out),
+    };
     let options = RetentionOptions {
         now: args.at.unwrap_or_else(Timestamp::now),
         dry_run: args.dry_run,
         actor: cli_actor(),
     };
+    let Some(rule) = &args.rule else {
+        if !args.settings.is_empty() {
+            anyhow::bail!("--set needs --rule with a component file: a policy runs the installed rules with their settings; change them with `custode plugin configure`");
+        }
+        return super::retention::run_policy(app, &options, args.json, out);
+    };
+    let plugin = local_plugin(app, rule, PluginKind::RetentionRule, &args.settings)?;
     print_retention(
         &app.compliance.run_retention(&plugin, &options)?,
         args.json,

@@ -17,6 +17,7 @@ pub mod phone;
 mod phone_fast;
 pub mod processing;
 pub mod record;
+pub mod retention_policy;
 pub mod settings;
 pub mod source;
 pub mod subject;
@@ -39,6 +40,8 @@ mod processing_periods_tests;
 mod processing_props;
 #[cfg(test)]
 mod processing_tests;
+#[cfg(test)]
+mod retention_policy_tests;
 
 pub use actor::Actor;
 pub use catalogue::{Catalogue, FieldDef, PurposeDef};
@@ -63,6 +66,7 @@ pub use record::{
     BasisClaim, ConsentClaim, FieldValue, NormalizedRecord, NoticeClaim, RecordOutcome,
     SourceDetails,
 };
+pub use retention_policy::{combine, CombinedDecision, RuleVerdict};
 pub use settings::{Policy, Settings};
 pub use source::{
     ConsentOrigin, Document, RowError, SourceChunk, SourceConsent, SourceIdentity, SourceRecord,

@@ -160,7 +160,8 @@ fn run(
     Ok(report)
 }
 
-fn apply(
+/// Applies one decision (or counts it, in a dry run); shared with the policy's run.
+pub(super) fn apply(
     compliance: &Compliance,
     d: &RetentionDecision,
     options: &RetentionOptions,

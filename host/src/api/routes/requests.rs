@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
+use super::retention::RunReport;
 use crate::api::extract::{at_input, blocking, ApiJson, Caller};
 use crate::api::problem::{ApiError, ApiResult, Problem};
 use crate::api::schema::Binary;
@@ -16,7 +17,7 @@ use crate::app::App;
 use crate::domain::Timestamp;
 use crate::runtime::PluginKind;
 use crate::service::export::ExportError;
-use crate::service::retention::{RetentionError, RetentionOptions, RetentionReport};
+use crate::service::retention::{RetentionError, RetentionOptions};
 use crate::store::ErasureReport;
 
 impl From<ExportError> for ApiError {
@@ -122,8 +123,9 @@ pub async fn erasure(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetentionRun {
-    /// An enabled retention-rule plugin, e.g. `legitimate-interest`.
-    pub rule: String,
+    /// An enabled retention-rule plugin, e.g. `legitimate-interest`; not given: every enabled rule,
+    /// combined as one policy.
+    pub rule: Option<String>,
     /// Only report what would be done (default false).
     #[serde(default)]
     pub dry_run: bool,
@@ -134,26 +136,31 @@ pub struct RetentionRun {
 
 #[utoipa::path(post, path = "/api/v1/retention/runs", tag = "requests",
     request_body(content = RetentionRun, example = json!({"rule": "legitimate-interest", "dry_run": true, "at": "2028-06-30"})),
-    responses((status = 200, description = "What the rule decided and what was done", body = RetentionReport),
+    responses((status = 200, description = "What the rule (or, without `rule`, every enabled rule combined) decided and what was done", body = RunReport),
         (status = 404, description = "No plugin has this name"),
         (status = 409, description = "The plugin is disabled, or not a retention rule")))]
 pub async fn retention_run(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     ApiJson(body): ApiJson<RetentionRun>,
-) -> ApiResult<(StatusCode, Json<RetentionReport>)> {
+) -> ApiResult<(StatusCode, Json<RunReport>)> {
     blocking(move || {
         let now = match body.at.as_deref() {
             Some(t) => Timestamp::parse("at", t).map_err(crate::service::Error::from)?,
             None => Timestamp::now(),
         };
-        let lease = app.plugins.lease(&body.rule, PluginKind::RetentionRule)?;
         let options = RetentionOptions {
             now,
             dry_run: body.dry_run,
             actor: who.actor(),
         };
-        Ok(app.compliance.run_retention(&lease.plugin, &options)?)
+        let Some(rule) = &body.rule else {
+            return super::retention::run_policy(&app, &options);
+        };
+        let lease = app.plugins.lease(rule, PluginKind::RetentionRule)?;
+        Ok(RunReport::Rule(
+            app.compliance.run_retention(&lease.plugin, &options)?,
+        ))
     })
     .await
     .map(|r| (StatusCode::OK, Json(r)))
