@@ -95,12 +95,17 @@ impl Rule {
         let last_entry = self.last_entry(s)?;
         let until = add_months(last_entry, self.years * 12);
         let other = self.other_basis_in_force(s, now);
-        let decision = |action, reason: String, reference: &str, review_after| RetentionDecision {
-            contact_id: s.contact_id,
-            action,
-            reason,
-            legal_reference: reference.to_string(),
-            review_after,
+        // Anonymising the rest holds as of the run; the end of the records, from `until`.
+        let decision = |action, reason: String, reference: &str, review_after| {
+            let holds_from = (now >= until).then_some(until);
+            RetentionDecision {
+                contact_id: s.contact_id,
+                action,
+                reason,
+                legal_reference: reference.to_string(),
+                review_after,
+                holds_from,
+            }
         };
         let kept_names = names(&self.kept);
         if now < until {

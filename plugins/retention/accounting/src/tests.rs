@@ -53,6 +53,7 @@ fn former_customer(ended: &str) -> SubjectView {
             basis(LegalBasis::Contract, "contract", "2010-01-01", Some(ended)),
         ],
         consents: vec![],
+        objections: vec![],
         categories: vec![
             category(DataCategory::Contact),
             category(DataCategory::Financial),

@@ -73,12 +73,13 @@ impl Rule {
         if other_basis {
             return None;
         }
-        let decision = |action, reason: String, review_after| RetentionDecision {
+        let decision = |action, reason: String, review_after, holds_from| RetentionDecision {
             contact_id: s.contact_id,
             action,
             reason,
             legal_reference: REFERENCE.to_string(),
             review_after,
+            holds_from,
         };
         let in_force = s.consents.iter().find(|c| {
             c.state == ConsentAction::Granted
@@ -99,6 +100,7 @@ impl Rule {
                     format_date(c.at)
                 ),
                 self.max_age_months.map(|m| add_months(c.at, m)),
+                None,
             ));
         }
         let last_withdrawal = s
@@ -140,6 +142,7 @@ impl Rule {
                 format_date(holds_from)
             ),
             None,
+            Some(holds_from),
         ))
     }
 }

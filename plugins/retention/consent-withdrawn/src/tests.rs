@@ -42,6 +42,7 @@ fn subscriber(consents: Vec<ConsentState>) -> SubjectView {
             end: None,
         }],
         consents,
+        objections: vec![],
         categories: vec![],
         restricted: false,
         legal_hold: false,

@@ -74,7 +74,7 @@ impl Rule {
             format_date(collected),
             (now - collected) / DAY
         );
-        let (action, reason, review_after) = if now < erase_from {
+        let (action, reason, review_after, holds_from) = if now < erase_from {
             (
                 RetentionAction::Review,
                 format!(
@@ -83,6 +83,7 @@ impl Rule {
                     format_date(review_from)
                 ),
                 Some(erase_from),
+                review_from,
             )
         } else {
             (
@@ -93,6 +94,7 @@ impl Rule {
                     format_date(erase_from)
                 ),
                 None,
+                erase_from,
             )
         };
         Some(RetentionDecision {
@@ -101,6 +103,7 @@ impl Rule {
             reason,
             legal_reference: REFERENCE.to_string(),
             review_after,
+            holds_from: Some(holds_from),
         })
     }
 }

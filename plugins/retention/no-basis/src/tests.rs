@@ -34,6 +34,7 @@ fn bought(collected: &str) -> SubjectView {
         }],
         legal_bases: vec![],
         consents: vec![],
+        objections: vec![],
         categories: vec![],
         restricted: false,
         legal_hold: false,
