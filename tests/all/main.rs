@@ -27,6 +27,7 @@ mod importers;
 mod migration_v1;
 mod plugin_replace;
 mod requests;
+mod requests_cases;
 mod runtime;
 mod sandbox;
 mod sandbox_attack;

@@ -107,6 +107,29 @@ impl Client {
         Ok((media_type, bytes))
     }
 
+    /// GETs a document: its media type and bytes.
+    pub fn get_document(&self, path: &str) -> anyhow::Result<(String, Vec<u8>)> {
+        let mut response = self
+            .get(path)
+            .call()
+            .with_context(|| format!("cannot reach the server at {}", self.base))?;
+        if !response.status().is_success() {
+            return answer(&self.base, Ok(response));
+        }
+        let media_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/octet-stream")
+            .to_string();
+        let bytes = response
+            .body_mut()
+            .with_config()
+            .limit(1 << 30)
+            .read_to_vec()?;
+        Ok((media_type, bytes))
+    }
+
     fn post_empty<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
         answer(&self.base, self.with_body("POST", path).send_empty())
     }
@@ -243,6 +266,8 @@ pub fn run(cli: &Cli, server: &str, out: &mut dyn Write) -> anyhow::Result<i32> 
             let (media_type, bytes) = client.document("/api/v1/requests/access", &body)?;
             super::requests::print_document(&bytes, &media_type, args.out.as_deref(), out)
         }
+        Command::Requests(command) => super::cases::run_remote(&client, command, out),
+        Command::Notice(command) => super::cases::run_notice_remote(&client, command, out),
         Command::Plugin(command) => plugins(&client, command, out),
         Command::Token(command) => tokens(&client, command, out),
     }
