@@ -8,9 +8,9 @@ use anyhow::Context;
 use clap::Subcommand;
 use serde_json::json;
 
+use super::client::Client;
 use super::compliance::{cli_actor, parse_time};
 use super::import::local_plugin;
-use super::remote::Client;
 use crate::app::App;
 use crate::domain::{CaseStatus, ContactId, IdentityCheck, RequestKind, Timestamp};
 use crate::runtime::PluginKind;

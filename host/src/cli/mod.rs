@@ -2,6 +2,7 @@
 
 mod args;
 mod cases;
+mod client;
 pub mod compliance;
 mod import;
 mod inspect;

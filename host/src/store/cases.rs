@@ -28,7 +28,6 @@ pub struct CaseStep {
     /// `opened`, `identity-verified`, `information-requested`, `extended`, `refused`, `fulfilled`,
     /// `document-delivered`, `document-deleted`, `closed`.
     pub action: String,
-    #[schema(value_type = Object)]
     pub details: serde_json::Value,
 }
 

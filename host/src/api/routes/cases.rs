@@ -50,8 +50,10 @@ pub async fn open(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
+    /// Cases in this state: `open` (not yet answered), `fulfilled`, `refused`, `closed`.
     #[param(value_type = Option<CaseStatus>)]
     status: Option<String>,
+    /// Cases of this kind of request.
     #[param(value_type = Option<RequestKind>)]
     kind: Option<String>,
     /// Due on or before this day.

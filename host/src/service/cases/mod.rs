@@ -180,23 +180,32 @@ impl Compliance {
         self.store.case(id, now)
     }
 
+    /// Cases by the query. `due_within_days` lists open cases still answerable that are due within
+    /// so many days; with `overdue` too, the overdue ones as well (what needs doing first).
     pub fn cases(&self, query: &CaseQuery, now: Timestamp) -> Result<Vec<Case>> {
         let mut due_before = query.due_before;
         if let Some(days) = query.due_within_days {
             let limit = now.add_days(i64::from(days));
             due_before = Some(due_before.map_or(limit, |d| d.min(limit)));
         }
+        let soon = query.due_within_days.is_some();
         let filter = CaseFilter {
-            status: query.status,
+            status: if soon {
+                Some(CaseStatus::Open)
+            } else {
+                query.status
+            },
             kind: query.kind,
             due_before,
-            overdue_at: query.overdue.then_some(now),
+            overdue_at: (query.overdue && !soon).then_some(now),
             limit: query.limit.unwrap_or(200),
         };
+        if soon && query.status.is_some_and(|s| s != CaseStatus::Open) {
+            return Ok(Vec::new());
+        }
         let mut cases = self.store.cases(&filter, now)?;
-        if query.due_within_days.is_some() && !query.overdue {
-            // Due soon means still answerable: open, and not yet past its day.
-            cases.retain(|c| c.status == CaseStatus::Open && !c.overdue);
+        if soon && !query.overdue {
+            cases.retain(|c| !c.overdue);
         }
         Ok(cases)
     }
@@ -329,7 +338,7 @@ impl Compliance {
         how: Option<&str>,
         now: Timestamp,
     ) -> Result<Case> {
-        let how = how.map(|h| required("how", h, 500)).transpose()?;
+        let how = how.map(|h| required("note", h, 1000)).transpose()?;
         self.store.change_case(actor, id, now, &mut |case| {
             let Some(doc) = &case.document else {
                 return Err(Error::Conflict(format!(

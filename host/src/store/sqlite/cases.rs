@@ -120,7 +120,19 @@ fn append_step(
 
 /// The audit entry of a step: the case, the action, and no personal data (the step's details may
 /// hold a DPO's text, which stays in the case).
-fn audit(id: i64, action: &'static str, extra: serde_json::Value) -> AuditDraft {
+fn audit(id: i64, step: &str, extra: serde_json::Value) -> AuditDraft {
+    let action = match step {
+        "opened" => "request.opened",
+        "identity-verified" => "request.identity-verified",
+        "information-requested" => "request.information-requested",
+        "extended" => "request.extended",
+        "refused" => "request.refused",
+        "fulfilled" => "request.fulfilled",
+        "document-delivered" => "request.document-delivered",
+        "document-deleted" => "request.document-deleted",
+        "closed" => "request.closed",
+        _ => "request.changed",
+    };
     AuditDraft::new(action, format!("request:{id}"), extra)
 }
 
@@ -170,8 +182,10 @@ impl CaseStore for SqliteStore {
             append_step(tx, id, actor, now, "opened", &details)?;
             let mut audited = details.clone();
             audited["contact"] = json!(new.contact.map(|c| c.0));
-            audited.as_object_mut().map(|o| o.remove("channel"));
-            Ok((id, audit(id, "request.opened", audited)))
+            if let Some(o) = audited.as_object_mut() {
+                o.remove("channel");
+            }
+            Ok((id, audit(id, "opened", audited)))
         })?;
         self.case(id, now)
     }
@@ -320,7 +334,7 @@ impl CaseStore for SqliteStore {
                 if n > 0 {
                     append_step(tx, id, actor, now, "document-deleted", &json!({"why": "kept for the configured number of days and not marked delivered"}))?;
                 }
-                Ok((n > 0, audit(id, "request.document-deleted", json!({"expired": true}))))
+                Ok((n > 0, audit(id, "document-deleted", json!({"expired": true}))))
             })?;
             if deleted {
                 purged.push(id);
