@@ -1,11 +1,8 @@
 //! Data-subject requests as tracked cases, through the server: each kind from opening to closing,
 //! extensions (allowed, too long, too late), refusal, a person Custode does not know, the document
-//! deleted once delivered, duplicates, due-soon and overdue lists, metrics; and privacy notices
-//! recorded for a contact created over the API. Also the CLI on a data directory.
+//! deleted once delivered, duplicates, due-soon and overdue lists, metrics. The CLI's case commands
+//! are in `requests_cases_cli.rs`.
 
-use std::process::Command;
-
-use crate::support::custode_binary;
 use crate::support::server::TestServer;
 use custode::domain::Timestamp;
 use serde_json::{json, Value};
@@ -453,122 +450,4 @@ fn refusals_unknown_persons_and_duplicates() {
         assert_eq!(answer.body["field"], field, "{:?}", answer.body);
     }
     assert_eq!(c.get("/api/v1/requests/999", &server.dpo).status, 404);
-}
-
-#[test]
-fn a_contact_created_over_the_api_on_a_contract_gets_a_notice_and_may_then_be_processed() {
-    let server = TestServer::start();
-    let c = server.client();
-    let published = c.post(
-        "/api/v1/notices",
-        &server.dpo,
-        &json!({"version": "2026-01", "published_at": "2026-01-15"}),
-    );
-    assert_eq!(published.status, 201, "{:?}", published.body);
-    let created = c.post(
-        "/api/v1/contacts",
-        &server.operator,
-        &json!({"identities": [{"email": "luca.verdi@example.it"}], "fields": [], "source_label": "signed order", "channel": "manual"}),
-    );
-    assert_eq!(created.status, 201, "{:?}", created.body);
-    let id = &created.body["id"];
-    let basis = c.post(
-        &format!("/api/v1/contacts/{id}/legal-bases"),
-        &server.operator,
-        &json!({"purpose": "contract", "basis": "contract", "start": "2026-02-01"}),
-    );
-    assert_eq!(basis.status, 204, "{:?}", basis.body);
-    let before = can_process(&server, "luca.verdi@example.it", "contract");
-    assert_eq!(before["allowed"], false, "{before}");
-    let path = format!("/api/v1/contacts/{id}/notices");
-    let unknown = c.post(&path, &server.operator, &json!({"version": "1999-01"}));
-    assert_eq!(unknown.status, 404, "{:?}", unknown.body);
-    let given = c.post(
-        &path,
-        &server.operator,
-        &json!({"version": "2026-01", "at": "2026-02-01"}),
-    );
-    assert_eq!(given.status, 204, "{:?}", given.body);
-    let after = can_process(&server, "luca.verdi@example.it", "contract");
-    assert_eq!(after["allowed"], true, "{after}");
-}
-
-#[test]
-fn the_cli_opens_lists_and_shows_cases() {
-    let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let out = Command::new(custode_binary())
-            .env("CUSTODE_DATA_DIR", dir.path().join("data"))
-            .env_remove("CUSTODE_SERVER")
-            .env_remove("CUSTODE_TOKEN")
-            .args(args)
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).to_string();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}\n{text}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        text
-    };
-    // An installation (a token creates it).
-    run(&["token", "create", "--role", "dpo", "--name", "dora"]);
-    let old = Timestamp::now().add_days(-40).date_string();
-    let opened = run(&[
-        "requests",
-        "open",
-        "--kind",
-        "erasure",
-        "--subject",
-        "ghost@example.org",
-        "--channel",
-        "letter",
-        "--received",
-        &old,
-    ]);
-    assert!(
-        opened.contains("#1 erasure ghost@example.org — open"),
-        "{opened}"
-    );
-    run(&[
-        "requests",
-        "open",
-        "--kind",
-        "access",
-        "--subject",
-        "ghost@example.org",
-        "--channel",
-        "email",
-    ]);
-    let overdue = run(&["requests", "list", "--overdue"]);
-    assert!(
-        overdue.contains("#1") && overdue.contains("OVERDUE") && !overdue.contains("#2"),
-        "{overdue}"
-    );
-    assert_eq!(
-        run(&["requests", "list", "--due-within", "7d"]).trim(),
-        "no cases"
-    );
-    let refused = Command::new(custode_binary())
-        .env("CUSTODE_DATA_DIR", dir.path().join("data"))
-        .args([
-            "requests", "extend", "1", "--months", "1", "--reason", "late",
-        ])
-        .output()
-        .unwrap();
-    assert!(!refused.status.success());
-    let error = String::from_utf8_lossy(&refused.stderr);
-    assert!(error.contains("first month ended"), "{error}");
-    run(&["requests", "fulfil", "1", "--note", "answered by letter"]);
-    run(&["requests", "close", "1"]);
-    let shown = run(&["requests", "show", "1"]);
-    assert!(
-        shown.contains("Custode holds no data about this identity"),
-        "{shown}"
-    );
-    assert!(
-        shown.contains("opened") && shown.contains("fulfilled") && shown.contains("closed"),
-        "{shown}"
-    );
 }

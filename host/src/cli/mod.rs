@@ -2,6 +2,7 @@
 
 mod args;
 mod cases;
+mod cases_remote;
 mod client;
 pub mod compliance;
 mod import;

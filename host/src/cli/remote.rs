@@ -97,8 +97,8 @@ pub fn run(cli: &Cli, server: &str, out: &mut dyn Write) -> anyhow::Result<i32> 
             let (media_type, bytes) = client.document("/api/v1/requests/access", &body)?;
             super::requests::print_document(&bytes, &media_type, args.out.as_deref(), out)
         }
-        Command::Requests(command) => super::cases::run_remote(&client, command, out),
-        Command::Notice(command) => super::cases::run_notice_remote(&client, command, out),
+        Command::Requests(command) => super::cases_remote::run_remote(&client, command, out),
+        Command::Notice(command) => super::cases_remote::run_notice_remote(&client, command, out),
         Command::Plugin(command) => plugins(&client, command, out),
         Command::Token(command) => tokens(&client, command, out),
     }
