@@ -204,6 +204,14 @@ fn the_documents_bodies_and_answers_are_the_handlers() {
         ("post", "/api/v1/suppression", dpo, 201),
         ("post", "/api/v1/suppression/check", dpo, 200),
         ("post", "/api/v1/contacts/{id}/restrict", dpo, 204),
+        ("post", "/api/v1/contacts/{id}/notices", dpo, 204),
+        ("post", "/api/v1/requests", dpo, 201),
+        ("post", "/api/v1/requests/{id}/verify", dpo, 200),
+        ("post", "/api/v1/requests/{id}/extend", dpo, 200),
+        ("post", "/api/v1/requests/{id}/fulfil", dpo, 200),
+        ("post", "/api/v1/requests/{id}/delivered", dpo, 200),
+        ("post", "/api/v1/requests/{id}/close", dpo, 200),
+        ("post", "/api/v1/requests/{id}/refuse", dpo, 200),
         ("post", "/api/v1/requests/access", dpo, 200),
         ("post", "/api/v1/retention/runs", dpo, 200),
         ("post", "/api/v1/tokens", admin, 201),
@@ -229,16 +237,61 @@ fn the_documents_bodies_and_answers_are_the_handlers() {
     assert_eq!(documented, planned);
 
     let mut contact = String::new();
+    let mut case = String::new();
     for (method, template, token, status) in plan {
         if template == "/api/v1/requests/erasure" {
-            every_get_fits(&server, &doc, &contact);
+            every_get_fits(&server, &doc, &contact, &case_with_document(&server));
         }
-        let path = template.replace("{id}", &contact).replace("{name}", "csv");
+        if template == "/api/v1/requests/{id}/refuse" {
+            // The case before was closed: a refusal needs an open one.
+            case = open_case(&server)["id"].to_string();
+        }
+        let id = if template.starts_with("/api/v1/requests/") {
+            &case
+        } else {
+            &contact
+        };
+        let path = template.replace("{id}", id).replace("{name}", "csv");
         let answer = check_example(&server, &doc, method, template, &path, token, status);
         if template == "/api/v1/contacts" {
             contact = answer["id"].to_string();
         }
+        if template == "/api/v1/requests" {
+            case = answer["id"].to_string();
+        }
     }
+}
+
+/// A case for the example contact.
+fn open_case(server: &TestServer) -> Value {
+    let c = server.client();
+    let body = json!({"kind": "access", "subject": "mario.rossi@example.com", "channel": "email"});
+    let answer = c.post("/api/v1/requests", &server.dpo, &body);
+    assert_eq!(answer.status, 201, "{:?}", answer.body);
+    answer.body
+}
+
+/// An access case whose document waits for delivery (its GET answers with the document).
+fn case_with_document(server: &TestServer) -> String {
+    let c = server.client();
+    let id = open_case(server)["id"].to_string();
+    let verify = json!({"outcome": "verified", "method": "reply from the address on file"});
+    assert_eq!(
+        c.post(
+            &format!("/api/v1/requests/{id}/verify"),
+            &server.dpo,
+            &verify
+        )
+        .status,
+        200
+    );
+    let done = c.post(
+        &format!("/api/v1/requests/{id}/fulfil"),
+        &server.dpo,
+        &json!({"plugin": "json"}),
+    );
+    assert_eq!(done.status, 200, "{:?}", done.body);
+    id
 }
 
 /// Sends the example body of `method template` to `path` as the test above says; returns the answer.
@@ -343,7 +396,7 @@ fn check_example(
 /// Every GET of the document, with its path filled (`contact`, the plugin `csv`, an import of the
 /// sample file) and its required query parameters set to their example (or the first value of their
 /// enum), answers 200 with a body that fits its schema.
-fn every_get_fits(server: &TestServer, doc: &Value, contact: &str) {
+fn every_get_fits(server: &TestServer, doc: &Value, contact: &str, case: &str) {
     let c = server.client();
     let sample = std::fs::read(crate::support::repo_root().join("examples/contacts.csv")).unwrap();
     let started = c.post_bytes(
@@ -397,6 +450,8 @@ fn every_get_fits(server: &TestServer, doc: &Value, contact: &str) {
         }
         let id = if template.starts_with("/api/v1/imports/") {
             &job
+        } else if template.starts_with("/api/v1/requests/") {
+            case
         } else {
             contact
         };

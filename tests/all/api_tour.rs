@@ -85,6 +85,16 @@ fn the_readme_tour_works_as_written() {
     at = find(&out, at, "audit log intact");
     at = find(&out, at, "installed: lines");
     at = find(&out, at, "1 created, 1 merged");
-    find(&out, at, "lines                  0.1.0");
+    at = find(&out, at, "lines                  0.1.0");
+    at = find(
+        &out,
+        at,
+        "#1 access giulia.bianchi@example.it — open, identity unverified, due ",
+    );
+    at = find(&out, at, "identity verified");
+    at = find(&out, at, "#1 access giulia.bianchi@example.it — fulfilled");
+    at = find(&out, at, "— closed");
+    at = find(&out, at, "document-delivered");
+    find(&out, at, "no cases");
     assert!(transcript.contains("stopped"), "{transcript}");
 }

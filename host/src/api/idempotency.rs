@@ -24,6 +24,9 @@ use crate::service::tokens::Principal;
 
 pub const HEADER: &str = "idempotency-key";
 const ERASURE: &str = "/api/v1/requests/erasure";
+/// Fulfilling a case may erase (an erasure case): its stored answers are blanked as an erasure's
+/// are, whatever the case's kind, because the middleware does not read the case.
+const FULFIL: &str = "/api/v1/requests/{id}/fulfil";
 /// Writes whose key is refused: see the module.
 pub const UNSUPPORTED: [&str; 3] = ["/api/v1/imports", "/api/v1/plugins", "/api/v1/tokens"];
 
@@ -47,7 +50,7 @@ pub async fn guard(State(api): State<ApiState>, request: Request, next: Next) ->
         },
         _ => next.run(request).await,
     };
-    if path == ERASURE && response.status().is_success() {
+    if (path == ERASURE || path == FULFIL) && response.status().is_success() {
         let app = api.app.clone();
         let blanked = tokio::task::spawn_blocking(move || app.answers.blank_bodies()).await;
         if !matches!(blanked, Ok(Ok(()))) {

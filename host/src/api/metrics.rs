@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::service::jobs::ImportJobs;
+use crate::store::cases::CaseCounts;
 
 /// Latency histogram bounds, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -73,7 +74,7 @@ impl Metrics {
     }
 
     /// The exposition text.
-    pub fn render(&self, jobs: &ImportJobs) -> String {
+    pub fn render(&self, jobs: &ImportJobs, cases: Option<CaseCounts>) -> String {
         let mut out = String::new();
         out +=
             "# HELP custode_http_requests_total HTTP requests by route, method and status class.\n";
@@ -149,6 +150,22 @@ impl Metrics {
         out += "# HELP custode_imports_running Import jobs running now.\n";
         out += "# TYPE custode_imports_running gauge\n";
         let _ = writeln!(out, "custode_imports_running {}", jobs.running());
+        if let Some(c) = cases {
+            out += "# HELP custode_requests_open Data-subject request cases not yet answered.\n";
+            out += "# TYPE custode_requests_open gauge\n";
+            let _ = writeln!(out, "custode_requests_open {}", c.open);
+            out +=
+                "# HELP custode_requests_due_within_7_days Open request cases due within 7 days.\n";
+            out += "# TYPE custode_requests_due_within_7_days gauge\n";
+            let _ = writeln!(
+                out,
+                "custode_requests_due_within_7_days {}",
+                c.due_within_7_days
+            );
+            out += "# HELP custode_requests_overdue Open request cases past their due date.\n";
+            out += "# TYPE custode_requests_overdue gauge\n";
+            let _ = writeln!(out, "custode_requests_overdue {}", c.overdue);
+        }
         out
     }
 }

@@ -43,7 +43,7 @@ use extract::BodyLimit;
 use failed_auth::FailedAuth;
 use metrics::Metrics;
 use problem::Problem;
-use routes::{admin, compliance, consents, contacts, imports, plugins, requests, retention};
+use routes::{admin, cases, compliance, consents, contacts, imports, plugins, requests, retention};
 use state::ApiState;
 
 /// Builds the application: every route, its access rule, limits, request ids, problem details.
@@ -127,6 +127,19 @@ fn router_with(app: Arc<App>, failed_auth: Arc<FailedAuth>) -> Router {
                 .layer(DefaultBodyLimit::disable()),
         )
         .route("/api/v1/imports/{id}", get(imports::status))
+        .route(
+            "/api/v1/contacts/{id}/notices",
+            post(contacts::record_notice),
+        )
+        .route("/api/v1/requests", get(cases::list).post(cases::open))
+        .route("/api/v1/requests/{id}", get(cases::get))
+        .route("/api/v1/requests/{id}/verify", post(cases::verify))
+        .route("/api/v1/requests/{id}/extend", post(cases::extend))
+        .route("/api/v1/requests/{id}/refuse", post(cases::refuse))
+        .route("/api/v1/requests/{id}/fulfil", post(cases::fulfil))
+        .route("/api/v1/requests/{id}/document", get(cases::document))
+        .route("/api/v1/requests/{id}/delivered", post(cases::delivered))
+        .route("/api/v1/requests/{id}/close", post(cases::close))
         .route("/api/v1/requests/access", post(requests::access))
         .route("/api/v1/requests/erasure", post(requests::erasure))
         .route("/api/v1/retention/runs", post(requests::retention_run))
@@ -300,8 +313,21 @@ pub async fn serve(
 /// and logs the windows of failed authentication that ended.
 async fn refresh_forever(app: Arc<App>, failed_auth: Arc<FailedAuth>) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut seconds: u64 = 0;
     loop {
         tick.tick().await;
+        seconds += 1;
+        if seconds % 60 == 1 {
+            // Access documents not delivered within `request_document_days` are deleted: no
+            // forgotten copies of personal data.
+            let compliance = app.compliance.clone();
+            let purged = tokio::task::spawn_blocking(move || {
+                compliance.purge_case_documents(crate::domain::Timestamp::now())
+            });
+            if let Ok(Err(e)) = purged.await {
+                tracing::warn!(error = %e, "cannot delete the expired documents of request cases");
+            }
+        }
         failed_auth.sweep(std::time::Instant::now());
         let app = app.clone();
         if let Ok(Err(e)) = tokio::task::spawn_blocking(move || app.refresh()).await {

@@ -15,7 +15,9 @@ use utoipa::{Modify, OpenApi};
 
 use super::idempotency;
 use super::problem::Problem;
-use super::routes::{admin, compliance, consents, contacts, imports, plugins, requests, retention};
+use super::routes::{
+    admin, cases, compliance, consents, contacts, imports, plugins, requests, retention,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +34,9 @@ use super::routes::{admin, compliance, consents, contacts, imports, plugins, req
         compliance::notices, compliance::publish_notice,
         imports::start, imports::status, imports::list,
         requests::access, requests::erasure, requests::retention_run, retention::explain,
+        contacts::record_notice,
+        cases::open, cases::list, cases::get, cases::verify, cases::extend, cases::refuse,
+        cases::fulfil, cases::document, cases::delivered, cases::close,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth, &ProblemAnswers, &PlainReferences, &IdempotencyKeys),

@@ -2,7 +2,7 @@
 //! module that runs it. Kept apart from `main` so the local and the remote runner both read it
 //! without depending on each other.
 
-use super::{compliance, import, plugin, requests, serve, token};
+use super::{cases, compliance, import, plugin, requests, serve, token};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -57,6 +57,12 @@ pub enum Command {
     Export(requests::ExportArgs),
     /// Erase a data subject (Art. 17): data gone, suppression hash and legally required data kept.
     Erase(requests::EraseArgs),
+    /// Data-subject requests as tracked cases, with their deadlines (Art. 12).
+    #[command(subcommand)]
+    Requests(cases::CaseCommand),
+    /// Privacy notices given to contacts.
+    #[command(subcommand)]
+    Notice(cases::NoticeCommand),
     /// Copy the database to a file while it is in use (SQLite online backup).
     Backup(compliance::BackupArgs),
     /// Inspect and manage plugins.

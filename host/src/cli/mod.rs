@@ -1,6 +1,9 @@
 //! The `custode` command line. Every subcommand calls the same service functions as the HTTP API.
 
 mod args;
+mod cases;
+mod cases_remote;
+mod client;
 pub mod compliance;
 mod import;
 mod inspect;
@@ -80,6 +83,8 @@ fn run_local(cli: &Cli, out: &mut dyn std::io::Write) -> anyhow::Result<i32> {
         Command::CanProcess(args) => compliance::run_can_process(&open(cli, false)?.0, args, out),
         Command::Audit(command) => compliance::run_audit(&open(cli, false)?.0, command, out),
         Command::Backup(args) => compliance::run_backup(&open(cli, false)?.0, args, out),
+        Command::Requests(command) => cases::run(&open_app(cli, false)?, command, out),
+        Command::Notice(command) => cases::run_notice(&open_app(cli, false)?, command, out),
     }
 }
 

@@ -2,6 +2,7 @@
 //! clock (callers pass "now"), so every rule is testable as a table.
 
 pub mod actor;
+pub mod case;
 pub mod catalogue;
 pub mod consent;
 pub mod contact;
@@ -9,6 +10,7 @@ pub mod customer;
 pub mod deadline;
 pub mod decision;
 pub mod error;
+pub mod holidays;
 pub mod identity;
 pub mod ids;
 mod lawful_basis;
@@ -44,6 +46,7 @@ mod processing_tests;
 mod retention_policy_tests;
 
 pub use actor::Actor;
+pub use case::{CaseStatus, IdentityCheck, RequestKind};
 pub use catalogue::{Catalogue, FieldDef, PurposeDef};
 pub use consent::{
     consent_for, effective_consent, ledger_summary, BasisPeriod, ChannelConsent, ConsentEvent,
@@ -54,9 +57,9 @@ pub use contact::{
     NoticeReceipt, PluginRef, ProvenanceEntry,
 };
 pub use customer::CustomerMarketing;
-pub use deadline::RequestDeadline;
 pub use decision::{Decision, DecisionRule, SubjectFacts};
 pub use error::InvalidInput;
+pub use holidays::HolidayCountry;
 pub use identity::{Email, ExternalId, Identity};
 pub use ids::{BatchId, ContactId, NoticeId, ProvenanceId};
 pub use periods::{RestrictionPeriod, SuppressionPeriod, SuppressionScope};
@@ -76,6 +79,4 @@ pub use subject::{
     RetentionEntry, SourceSummary, SubjectPackage, SubjectView,
 };
 pub use time::Timestamp;
-pub use vocab::{
-    ConsentAction, ConsentChannel, DataCategory, LegalBasis, RequestKind, Role, SourceChannel,
-};
+pub use vocab::{ConsentAction, ConsentChannel, DataCategory, LegalBasis, Role, SourceChannel};

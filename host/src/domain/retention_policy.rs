@@ -40,6 +40,9 @@ pub struct RuleVerdict {
     pub reason: String,
     pub legal_reference: String,
     pub review_after: Option<Timestamp>,
+    /// From when the rule's decision holds (plugin API 0.2.0); none: as of the run.
+    #[serde(default)]
+    pub holds_from: Option<Timestamp>,
 }
 
 impl RuleVerdict {
@@ -52,6 +55,7 @@ impl RuleVerdict {
                 reason: d.reason,
                 legal_reference: d.legal_reference,
                 review_after: d.review_after,
+                holds_from: d.holds_from,
             },
             None => RuleVerdict {
                 rule: rule.to_string(),
@@ -59,6 +63,7 @@ impl RuleVerdict {
                 reason: "no decision: nothing in this rule applies to the subject".into(),
                 legal_reference: String::new(),
                 review_after: None,
+                holds_from: None,
             },
         }
     }
@@ -81,6 +86,10 @@ pub struct CombinedDecision {
     pub legal_reference: String,
     /// When to look at the subject again, if known.
     pub review_after: Option<Timestamp>,
+    /// From when the combined outcome holds: a review from the earliest day a rule asked for one,
+    /// an erasure or anonymisation from the latest day of the rules that asked for it (it holds
+    /// once all of them hold); none for a keep, or when no rule said (as of the run).
+    pub holds_from: Option<Timestamp>,
     /// Every enabled rule's verdict, in the order of the policy.
     pub rules: Vec<RuleVerdict>,
 }
@@ -97,12 +106,24 @@ impl CombinedDecision {
 /// Combines the verdicts of every rule of the policy about `subject`; see the module documentation.
 pub fn combine(subject: &SubjectView, verdicts: Vec<RuleVerdict>) -> CombinedDecision {
     let (action, reason, legal_reference, review_after) = decide(subject, &verdicts);
+    let dates = |pred: fn(&RuleVerdict) -> bool| {
+        verdicts
+            .iter()
+            .filter(move |v| pred(v))
+            .filter_map(|v| v.holds_from)
+    };
+    let holds_from = match action {
+        RetentionAction::Keep => None,
+        RetentionAction::Review => dates(|v| v.action == Some(RetentionAction::Review)).min(),
+        RetentionAction::Erase | RetentionAction::Anonymise(_) => dates(RuleVerdict::changes).max(),
+    };
     CombinedDecision {
         contact_id: subject.contact_id,
         action,
         reason,
         legal_reference,
         review_after,
+        holds_from,
         rules: verdicts,
     }
 }

@@ -16,6 +16,7 @@ fn subject(restricted: bool, legal_hold: bool) -> SubjectView {
         sources: vec![],
         legal_bases: vec![],
         consents: vec![],
+        objections: vec![],
         categories: vec![],
         restricted,
         legal_hold,
@@ -31,6 +32,7 @@ fn verdict(rule: &str, action: Option<RetentionAction>, review_after: Option<i64
             reason: format!("{rule} says so"),
             legal_reference: format!("ref {rule}"),
             review_after: review_after.map(Timestamp),
+            holds_from: None,
         }),
     )
 }

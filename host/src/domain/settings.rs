@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::catalogue::{default_fields, default_purposes, Catalogue, FieldDef, PurposeDef};
 use super::customer::CustomerMarketing;
 use super::error::InvalidInput;
+use super::holidays::HolidayCountry;
 use super::phone::PhoneCountry;
 use super::vocab::LegalBasis;
 
@@ -37,6 +38,12 @@ pub struct Settings {
     /// Direct marketing to the controller's own customers on legitimate interest (art. 130(4)
     /// Italian Privacy Code): the channels it may use.
     pub customer_marketing: CustomerMarketing,
+    /// The country whose public holidays move a request's deadline to the next working day
+    /// (`IT`, `FR`, `DE` or `ES`).
+    pub request_holidays_country: String,
+    /// Days an access or portability document is kept with its case when not marked delivered
+    /// sooner; then it is deleted.
+    pub request_document_days: u32,
     /// The purpose catalogue.
     pub purposes: Vec<PurposeDef>,
     /// The field catalogue.
@@ -57,6 +64,8 @@ impl Default for Settings {
             notice_required: true,
             require_consent_evidence: false,
             customer_marketing: CustomerMarketing::default(),
+            request_holidays_country: "IT".into(),
+            request_document_days: 30,
             purposes: default_purposes(),
             fields: default_fields(),
         }
@@ -75,6 +84,8 @@ pub struct Policy {
     pub notice_required: bool,
     pub require_consent_evidence: bool,
     pub customer_marketing: CustomerMarketing,
+    pub holidays: HolidayCountry,
+    pub request_document_days: u32,
     pub catalogue: Catalogue,
 }
 
@@ -87,6 +98,12 @@ impl Policy {
             ));
         }
         settings.customer_marketing.check()?;
+        if settings.request_document_days == 0 {
+            return Err(InvalidInput::new(
+                "request_document_days",
+                "0 days would delete an access document before anyone could deliver it: use a number of days such as 30",
+            ));
+        }
         Ok(Policy {
             controller_name: settings.controller_name.clone(),
             data_location: settings.data_location.clone(),
@@ -97,6 +114,8 @@ impl Policy {
             notice_required: settings.notice_required,
             require_consent_evidence: settings.require_consent_evidence,
             customer_marketing: settings.customer_marketing.clone(),
+            holidays: HolidayCountry::parse(&settings.request_holidays_country)?,
+            request_document_days: settings.request_document_days,
             catalogue: Catalogue::new(settings.purposes.clone(), settings.fields.clone())?,
         })
     }

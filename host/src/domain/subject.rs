@@ -4,12 +4,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::case::RequestKind;
 use super::consent::{BasisPeriod, ConsentRecord};
 use super::contact::{FieldEntry, FormerIdentity, IdentityEntry, NoticeReceipt, ProvenanceEntry};
 use super::ids::ContactId;
 use super::periods::RestrictionPeriod;
 use super::time::Timestamp;
-use super::vocab::{ConsentAction, ConsentChannel, DataCategory, RequestKind, SourceChannel};
+use super::vocab::{ConsentAction, ConsentChannel, DataCategory, SourceChannel};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceSummary {

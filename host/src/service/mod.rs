@@ -3,6 +3,7 @@
 //! its audit entry in the same transaction. Inputs arrive as text from people and are parsed here,
 //! with errors that name the input and the fix.
 
+pub mod cases;
 mod contacts;
 pub mod export;
 pub mod idempotency;
@@ -26,6 +27,7 @@ use crate::store::{self, ComplianceStore, NextStep};
 
 pub use crate::store::StoreError as Error;
 pub use processing::{AllowedFilter, Subject};
+pub use records::notice_receipt;
 pub use requests::SuppressionCheck;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -291,6 +291,7 @@ fn applied(d: &CombinedDecision) -> RetentionDecision {
         reason: shorten(&format!("policy {}", d.reason), room),
         legal_reference: reference,
         review_after: d.review_after,
+        holds_from: d.holds_from,
     }
 }
 
@@ -317,6 +318,7 @@ mod tests {
             reason: "anonymised: ".to_string() + &"è".repeat(400),
             legal_reference: "art. 2220 Italian Civil Code; ".repeat(5),
             review_after: None,
+            holds_from: None,
             rules: vec![],
         };
         let d = applied(&long);

@@ -73,3 +73,22 @@ impl Compliance {
         self.store.notice_receipts(id)
     }
 }
+
+/// A receipt of notice `version` at `at` (now when absent), as people write them.
+pub fn notice_receipt(version: &str, at: Option<&str>) -> Result<NoticeReceipt> {
+    let version = version.trim();
+    if version.is_empty() || version.chars().count() > 100 {
+        return Err(super::Error::invalid(
+            "version",
+            "name the notice version the contact received, e.g. `2026-01` (at most 100 characters)",
+        ));
+    }
+    let at = match at {
+        Some(t) => Timestamp::parse("at", t)?,
+        None => Timestamp::now(),
+    };
+    Ok(NoticeReceipt {
+        version: version.to_string(),
+        at,
+    })
+}

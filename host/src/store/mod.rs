@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod audit_chain;
+pub mod cases;
 pub mod error;
 pub mod files;
 pub mod secret;
@@ -20,6 +21,7 @@ use crate::domain::Policy;
 
 pub use admin::{ActiveToken, PluginStore, StoredPlugin, TokenInfo, TokenStore};
 pub use audit_chain::{AuditProblem, AuditVerification};
+pub use cases::CaseStore;
 pub use error::{NextStep, Result, StoreError};
 pub use sqlite::SqliteStore;
 pub use traits::{

@@ -11,6 +11,7 @@ use crate::domain::{
 
 use super::admin::{PluginStore, TokenStore};
 use super::audit_chain::AuditVerification;
+use super::cases::CaseStore;
 use super::error::Result;
 use super::types::*;
 
@@ -176,6 +177,7 @@ pub trait ComplianceStore:
     + ImportStore
     + AuditStore
     + BackupStore
+    + CaseStore
     + PluginStore
     + TokenStore
     + Send

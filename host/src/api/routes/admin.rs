@@ -13,7 +13,7 @@ use crate::api::metrics::Metrics;
 use crate::api::problem::{ApiResult, Problem};
 use crate::app::App;
 use crate::config::Config;
-use crate::domain::Role;
+use crate::domain::{Role, Timestamp};
 use crate::service::tokens::NewToken;
 use crate::store::{AuditEntry, AuditFilter, AuditVerification, BackupReport, TokenInfo};
 
@@ -154,9 +154,18 @@ pub async fn metrics(
     State(app): State<Arc<App>>,
     State(metrics): State<Arc<Metrics>>,
 ) -> impl IntoResponse {
+    // Request cases are counted from the database: a few rows, read off the async workers.
+    let compliance = app.compliance.clone();
+    let cases = tokio::task::spawn_blocking(move || compliance.case_counts(Timestamp::now()))
+        .await
+        .ok()
+        .and_then(|r| {
+            r.map_err(|e| tracing::warn!(error = %e, "cannot count request cases for the metrics"))
+                .ok()
+        });
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        metrics.render(&app.jobs),
+        metrics.render(&app.jobs, cases),
     )
 }
 

@@ -277,3 +277,35 @@ pub async fn provenance(
         .await
         .map(Json)
 }
+
+/// A privacy notice version the contact received (Art. 13–14).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeGiven {
+    /// A published version (`GET /api/v1/notices`), e.g. `2026-01`.
+    #[schema(min_length = 1, max_length = 100)]
+    pub version: String,
+    /// When the contact received it (default now).
+    #[schema(value_type = Option<Timestamp>)]
+    pub at: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/notices", operation_id = "record_notice_receipt", tag = "contacts", params(ContactPath),
+    request_body(content = NoticeGiven, example = json!({"version": "2026-01", "at": "2026-03-12T10:30:00Z"})),
+    responses((status = 204, description = "Recorded"),
+        (status = 404, description = "No contact has this id, or no notice this version")))]
+pub async fn record_notice(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    ApiPath(ContactPath { id }): ApiPath<ContactPath>,
+    ApiJson(body): ApiJson<NoticeGiven>,
+) -> ApiResult<StatusCode> {
+    blocking(move || {
+        let receipt = crate::service::notice_receipt(&body.version, body.at.as_deref())?;
+        Ok(app
+            .compliance
+            .record_notice_receipt(&who.actor(), ContactId(id), &receipt)?)
+    })
+    .await
+    .map(|()| StatusCode::NO_CONTENT)
+}

@@ -1,6 +1,7 @@
 //! The handlers, one module per group of resources.
 
 pub mod admin;
+pub mod cases;
 pub mod compliance;
 pub mod consents;
 pub mod contacts;

@@ -5,11 +5,12 @@
 //! contact's own rows, the consent ledger, the suppression list); this module (`SqliteStore`:
 //! opening, readers, the writer, `write`); then one module per aggregate, each implementing its
 //! store trait: `audit`, `admin`, `consent`, `suppression`, `views` (a contact read whole), `records`
-//! (the import write path), `contacts`, `facts`, `erasure`, `backup`, `import`.
+//! (the import write path), `contacts`, `facts`, `erasure`, `backup`, `import`, `cases` (data-subject request cases).
 
 mod admin;
 mod audit;
 mod backup;
+mod cases;
 mod consent;
 mod contacts;
 mod erasure;
