@@ -14,7 +14,7 @@
 // with a clock and a random source that are the same on every build (see deterministic-wasi.wat).
 
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { componentize } from '@bytecodealliance/componentize-js';
 import { componentWit } from '@bytecodealliance/jco';
@@ -60,7 +60,8 @@ function worldFunction(world) {
   return { importer: 'importer', 'retention-rule': 'retentionRule', exporter: 'exporter' }[world];
 }
 
-async function bundle(entry, version) {
+/** The entry file and everything it imports as one ES module, with no path of this machine in it. */
+export async function bundle(entry, version) {
   const bundler = await rolldown({
     input: entry,
     platform: 'neutral',
@@ -80,7 +81,13 @@ async function bundle(entry, version) {
   try {
     const { output } = await bundler.generate({ format: 'esm', sourcemap: false, comments: false });
     if (output.length !== 1) throw new Error(`the bundle of ${entry} has ${output.length} parts; dynamic import() is not supported`);
-    return output[0].code;
+    // Rolldown heads each module's code with a comment naming its path relative to the working
+    // directory: the same sources in another folder would give another component.
+    const headers = new Set(output[0].moduleIds.map((id) => `// ${relative(process.cwd(), id)}`));
+    return output[0].code
+      .split('\n')
+      .filter((line) => !headers.has(line))
+      .join('\n');
   } finally {
     await bundler.close();
   }

@@ -26,5 +26,10 @@ if (merge.status !== 0) {
   process.exit(1);
 }
 args[args.length - 1] = merged;
-const run = spawnSync(wizer, args, { stdio: 'inherit' });
+// Wizer passes its environment to the engine (--inherit-env), whose snapshot then holds it: keep
+// what componentize-js set and drop what the shell that started this script added (PWD names the
+// folder the build ran in).
+const env = { ...process.env };
+for (const name of ['PWD', 'OLDPWD', 'SHLVL', '_']) delete env[name];
+const run = spawnSync(wizer, args, { stdio: 'inherit', env });
 process.exit(run.status ?? 1);
