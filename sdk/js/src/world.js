@@ -47,8 +47,8 @@ export function importer(Impl) {
 
 /**
  * The `retention-rule` world. `Impl` has `describe()` and `evaluate(now, batch, config)` returning
- * the decisions (subjects without one are kept). Throw `ConfigError` (or an `Error` with a message
- * for the admin) to fail the run.
+ * the decisions (subjects without one are kept). Throw `ConfigError` (or let a `RangeError` from
+ * the date helpers through) to fail the run with its message; anything else is a bug.
  */
 export function retentionRule(Impl) {
   return {
@@ -114,8 +114,7 @@ function importFailure(e) {
 }
 
 function messageFailure(e) {
-  if (e instanceof ConfigError || e instanceof ImportError || e instanceof CsvError) return e.message;
-  if (typeof e === 'string') return e;
+  if (e instanceof ConfigError || e instanceof RangeError || e instanceof CsvError) return e.message;
   return undefined;
 }
 

@@ -21,7 +21,7 @@ globalThis.hostLog = [];
 globalThis.hostConfig = {};
 
 const { importer, retentionRule, exporter } = await import('../src/world.js');
-const { ConfigError, CsvReader, ImportError, log, pluginInfo, decision, Action } = await import('../src/index.js');
+const { ConfigError, CsvReader, ImportError, log, parseDate, pluginInfo, decision, Action } = await import('../src/index.js');
 
 class Echo {
   static describe() {
@@ -109,6 +109,13 @@ test('retention rule and exporter: settings reach the plugin, a ConfigError is t
   });
   globalThis.hostConfig = { months: '60' };
   assert.deepEqual(rule.evaluate(5n, []), { tag: 'err', val: 'setting `months`: 60 is out of range; write a number from 1 to 12' });
+  const Dated = { ...Rule, evaluate: () => [parseDate('31/02/2026')] };
+  assert.deepEqual(retentionRule(Dated).rule.evaluate(5n, []), {
+    tag: 'err',
+    val: '`31/02/2026` is not a date (February 2026 has 28 days); use YYYY-MM-DD or dd/mm/yyyy',
+  });
+  const Buggy = { ...Rule, evaluate: () => null.x };
+  assert.throws(() => retentionRule(Buggy).rule.evaluate(5n, []), TypeError);
 
   const Doc = {
     describe: () => pluginInfo({ name: 'd', version: '1.0.0', kind: 'exporter', summary: 's' }),
