@@ -13,7 +13,7 @@
 # - each example's unit tests;
 # - plugins/dist/lines-js.wasm is built twice and the two builds are byte-identical, and it
 #   imports nothing but custode:plugin interfaces;
-# - plugins/dist/consent-withdrawn.wasm builds; componentize-py does not give the same bytes twice
+# - plugins/dist/consent-withdrawn-py.wasm builds; componentize-py does not give the same bytes twice
 #   (bytecodealliance/componentize-py#247), so it is checked by its tests and by loading it.
 #
 # Neither component is committed (12 and 19 MB: each embeds a language runtime); this script is
@@ -51,15 +51,15 @@ venv=${CUSTODE_VENV:-$root/sdk/python/.venv}
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$root/sdk/python[build]"
 (cd "$root/sdk/python" && "$venv/bin/python" -m unittest discover -s tests)
 
-step "consent-withdrawn: tests, build"
-(cd "$root/plugins/python/consent-withdrawn" && "$venv/bin/python" -m unittest discover -s tests)
-"$venv/bin/python" -m custode_sdk build "$root/plugins/python/consent-withdrawn" --out "$dist/consent-withdrawn.wasm"
+step "consent-withdrawn-py: tests, build"
+(cd "$root/plugins/python/consent-withdrawn-py" && "$venv/bin/python" -m unittest discover -s tests)
+"$venv/bin/python" -m custode_sdk build "$root/plugins/python/consent-withdrawn-py" --out "$dist/consent-withdrawn-py.wasm"
 
 if [ -n "${CUSTODE_BIN:-}" ]; then
   step "the components in the host ($CUSTODE_BIN plugin inspect)"
   "$CUSTODE_BIN" plugin inspect "$dist/lines-js.wasm" | tee "$scratch/js.txt"
   grep -q '^sandbox   no WASI imports' "$scratch/js.txt" || fail "lines-js imports WASI"
-  "$CUSTODE_BIN" plugin inspect "$dist/consent-withdrawn.wasm"
+  "$CUSTODE_BIN" plugin inspect "$dist/consent-withdrawn-py.wasm"
 fi
 
-step "done: $dist/lines-js.wasm and $dist/consent-withdrawn.wasm"
+step "done: $dist/lines-js.wasm and $dist/consent-withdrawn-py.wasm"

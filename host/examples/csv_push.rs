@@ -7,6 +7,7 @@
 //! ```
 
 use custode::bundled;
+use custode::runtime::importer::ImportSession;
 use custode::runtime::importer::CHUNK_SIZE;
 use custode::runtime::{Plugin, PluginSettings, Runtime};
 use std::time::Instant;
@@ -26,7 +27,7 @@ fn main() -> anyhow::Result<()> {
     )?;
 
     let started = Instant::now();
-    let mut session = plugin.open_import()?;
+    let mut session = ImportSession::open(&plugin)?;
     let mut records = 0usize;
     for chunk in csv.chunks(CHUNK_SIZE) {
         records += session.push(chunk)?.records.len();

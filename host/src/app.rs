@@ -1,22 +1,34 @@
 //! `App`: one installation, opened once — configuration, data directory, the compliance service, the
-//! plugin runtime and registry, tokens and import jobs. `custode serve` shares it with every request
-//! handler (`State<Arc<App>>`); the local CLI opens the same thing, so both call the same functions.
+//! plugin runtime and registry, tokens and import jobs. It sits below both front ends: `custode
+//! serve` shares it with every request handler (`State<Arc<App>>`, next to the API's own metrics),
+//! and the local CLI opens the same thing, so both call the same functions.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::Context;
-
 use crate::config::{Config, DataDir};
-use crate::runtime::Runtime;
+use crate::runtime::{Runtime, SetupError};
+use crate::service::idempotency::AnswerStore;
 use crate::service::import::upload::clear_stale;
+use crate::service::job_log::{self, JobLog};
 use crate::service::jobs::ImportJobs;
 use crate::service::plugins::PluginRegistry;
 use crate::service::tokens::Tokens;
 use crate::service::Compliance;
+use crate::store::{files, StoreError};
 
-/// Where uploads wait to be imported, under the data directory.
-const UPLOADS: &str = "uploads";
+/// Why an installation could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("opening the installation in {dir}: {source}")]
+    Store {
+        dir: String,
+        #[source]
+        source: StoreError,
+    },
+    #[error(transparent)]
+    Runtime(#[from] SetupError),
+}
 
 pub struct App {
     pub config: Config,
@@ -26,17 +38,21 @@ pub struct App {
     pub plugins: PluginRegistry,
     pub tokens: Tokens,
     pub jobs: Arc<ImportJobs>,
-    pub metrics: crate::api::metrics::Metrics,
+    /// First answers to writes sent with an `Idempotency-Key`.
+    pub answers: Arc<AnswerStore>,
 }
 
 impl App {
     /// Opens (creating if needed) the installation in `data_dir`: the store, the plugin code cache in
     /// `<data dir>/plugin-cache`, the bundled plugins, the tokens. Uploads a killed server left in
     /// `<data dir>/uploads` are removed (they hold personal data); those of a running server stay.
-    pub fn open(data_dir: &Path, config: Config) -> anyhow::Result<App> {
-        let compliance = Compliance::open(data_dir, &config.compliance)
-            .with_context(|| format!("opening the installation in {}", data_dir.display()))?;
-        let uploads = data_dir.join(UPLOADS);
+    pub fn open(data_dir: &Path, config: Config) -> Result<App, OpenError> {
+        let store_error = |source| OpenError::Store {
+            dir: data_dir.display().to_string(),
+            source,
+        };
+        let compliance = Compliance::open(data_dir, &config.compliance).map_err(store_error)?;
+        let uploads = data_dir.join(files::UPLOADS_DIR);
         match clear_stale(&uploads) {
             Ok(0) => {}
             Ok(n) => {
@@ -46,13 +62,21 @@ impl App {
                 tracing::warn!(dir = %uploads.display(), error = %e, "cannot look for stale import uploads")
             }
         }
-        let runtime = Runtime::new(Some(DataDir(data_dir.to_path_buf()).plugin_cache()))?;
+        let cache = DataDir(data_dir.to_path_buf()).plugin_cache();
+        // Compiled code is the admin's plugins, which may embed the company's rules: private too.
+        if let Err(e) = files::create_private_dir(&cache) {
+            tracing::warn!(dir = %cache.display(), error = %e, "cannot create the plugin code cache");
+        }
+        let runtime = Runtime::new(Some(cache))?;
         let plugins = PluginRegistry::open(
             compliance.store().clone(),
             runtime.clone(),
             config.plugins.limits(),
-        )?;
-        let tokens = Tokens::open(compliance.store().clone())?;
+        )
+        .map_err(store_error)?;
+        let tokens = Tokens::open(compliance.store().clone()).map_err(store_error)?;
+        let answers = Arc::new(AnswerStore::open(data_dir).map_err(store_error)?);
+        let log = JobLog::open(data_dir, &uploads, job_log::interrupted).map_err(store_error)?;
         Ok(App {
             data_dir: data_dir.to_path_buf(),
             config,
@@ -60,13 +84,13 @@ impl App {
             runtime,
             plugins,
             tokens,
-            jobs: Arc::new(ImportJobs::default()),
-            metrics: Default::default(),
+            jobs: Arc::new(ImportJobs::with_log(log)),
+            answers,
         })
     }
 
     /// Picks up plugin and token changes another process (a CLI beside the server) made.
-    pub fn refresh(&self) -> anyhow::Result<()> {
+    pub fn refresh(&self) -> Result<(), StoreError> {
         self.tokens.refresh()?;
         self.plugins.refresh()?;
         Ok(())
@@ -74,11 +98,11 @@ impl App {
 
     /// Where uploads wait to be imported.
     pub fn uploads_dir(&self) -> PathBuf {
-        self.data_dir.join(UPLOADS)
+        self.data_dir.join(files::UPLOADS_DIR)
     }
 
     /// Where `POST /api/v1/backup` writes its copies.
     pub fn backups_dir(&self) -> PathBuf {
-        self.data_dir.join("backups")
+        self.data_dir.join(files::BACKUPS_DIR)
     }
 }

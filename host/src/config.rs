@@ -27,14 +27,14 @@ use crate::runtime::Limits;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The file looked for in the data directory when `--config` is not given.
 pub const CONFIG_FILE: &str = "custode.toml";
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub server: ServerConfig,
@@ -44,10 +44,11 @@ pub struct Config {
     pub access: AccessConfig,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServerConfig {
     /// Address and port to listen on. Loopback by default: put a TLS proxy in front to expose it.
+    #[schema(value_type = String, example = "127.0.0.1:7878")]
     pub listen: SocketAddr,
     /// Largest JSON request body, in bytes.
     pub max_body_bytes: usize,
@@ -61,6 +62,18 @@ pub struct ServerConfig {
     /// instance) before it is answered 503 `writer-busy`, in seconds. The CLI and import jobs wait
     /// as long as it takes.
     pub write_wait_secs: u64,
+    /// Requests without a valid token one client address may make within
+    /// `failed_auth_window_secs`; past it, the address is answered 429 until the window ends.
+    pub failed_auth_limit: u32,
+    /// The window of `failed_auth_limit`, in seconds, from the address's first failure; each
+    /// address's failures are logged once per window.
+    pub failed_auth_window_secs: u64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the failed-authentication
+    /// limit); without them, every client behind a proxy counts as the proxy's address.
+    #[schema(value_type = Vec<String>, example = json!(["127.0.0.1"]))]
+    pub trusted_proxies: Vec<IpAddr>,
+    /// How long the answer to a write sent with an `Idempotency-Key` is kept for retries, in hours.
+    pub idempotency_hours: u64,
 }
 
 impl Default for ServerConfig {
@@ -72,12 +85,16 @@ impl Default for ServerConfig {
             max_plugin_bytes: 64 << 20,
             shutdown_grace_secs: 30,
             write_wait_secs: 10,
+            failed_auth_limit: 10,
+            failed_auth_window_secs: 60,
+            trusted_proxies: Vec::new(),
+            idempotency_hours: 24,
         }
     }
 }
 
 /// Limits for plugins the admin has not configured otherwise.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct PluginDefaults {
     /// Wall-clock time one plugin call may take, in milliseconds.
@@ -105,12 +122,12 @@ impl PluginDefaults {
     }
 }
 
-/// Which contact fields each role sees (R3: show each role only the data it needs). Only the roles
+/// Which contact fields each role sees (each role sees only the data it needs). Only the roles
 /// that may read contacts (`dpo`, `operator`) can be listed; a role not listed sees every field.
 /// `auditor` and `admin` cannot read contacts at all. Email and phone identities count as the fields
 /// `email` and `phone`; external ids (`erp:C-42`) are shown to every role that reads contacts, because
 /// they are the handle that ties a contact to its record in the source system.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AccessConfig {
     pub visible_fields: BTreeMap<String, Vec<String>>,
@@ -214,18 +231,32 @@ impl Config {
                 self.server.max_body_bytes
             );
         }
+        for (key, value) in [
+            (
+                "failed_auth_limit",
+                u64::from(self.server.failed_auth_limit),
+            ),
+            (
+                "failed_auth_window_secs",
+                self.server.failed_auth_window_secs,
+            ),
+            ("idempotency_hours", self.server.idempotency_hours),
+        ] {
+            if value == 0 {
+                anyhow::bail!("server.{key} = 0 is not usable: use at least 1");
+            }
+        }
         self.check_visible_fields()
     }
 
     /// A misspelt role (`operater`) would silently leave the real role seeing every field, and a
     /// misspelt field would silently hide it: both are refused.
     fn check_visible_fields(&self) -> anyhow::Result<()> {
-        let readers = crate::api::access::contact_readers();
-        let reader_names: Vec<&str> = readers.iter().map(|r| r.as_str()).collect();
+        let reader_names: Vec<&str> = Role::CONTACT_READERS.iter().map(|r| r.as_str()).collect();
         for (role, fields) in &self.access.visible_fields {
             let key = format!("[access.visible_fields] {role}");
             match Role::ALL.iter().find(|r| r.as_str() == role) {
-                Some(r) if readers.contains(r) => {}
+                Some(r) if r.reads_contacts() => {}
                 Some(_) => anyhow::bail!(
                     "{key}: the role `{role}` cannot read contacts, so a field list for it has no effect: remove the key (the roles that read contacts are {})",
                     reader_names.join(", ")
@@ -259,7 +290,7 @@ pub struct DataDir(pub PathBuf);
 
 impl DataDir {
     pub fn plugin_cache(&self) -> PathBuf {
-        self.0.join("plugin-cache")
+        self.0.join(crate::store::files::PLUGIN_CACHE_DIR)
     }
 }
 
@@ -339,6 +370,25 @@ mod tests {
         assert!(
             err.contains("[plugins]") && err.contains("memory_bytes"),
             "{err}"
+        );
+    }
+
+    /// The README's example configuration is one that works, with the settings it shows.
+    #[test]
+    fn the_readme_example_configuration_works() {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("```toml\n[server]")
+            .expect("the README has its example")
+            + 8;
+        let end = start + readme[start..].find("```").unwrap();
+        let config = Config::from_toml(&readme[start..end]).unwrap();
+        config.check().unwrap();
+        let policy = crate::domain::Policy::from_settings(&config.compliance).unwrap();
+        assert!(policy.require_consent_evidence);
+        assert_eq!(
+            policy.customer_marketing.channels,
+            [crate::domain::ConsentChannel::Email]
         );
     }
 }

@@ -23,13 +23,13 @@ pub enum Column {
     Phone,
     /// The contact's id in another system (an identity with the importer's `external_system`).
     ExternalId,
-    /// The source label: where the contact was acquired (R2).
+    /// The source label: where the contact was acquired.
     Source,
-    /// The date of the last interaction (drives retention, R12).
+    /// The date of the last interaction (drives retention).
     LastInteraction,
     /// The date the data was collected.
     CollectedAt,
-    /// The version of the privacy notice the person received (R7).
+    /// The version of the privacy notice the person received.
     NoticeVersion,
     /// A catalogue field, e.g. `first_name`, `company`.
     Field(String),

@@ -149,7 +149,7 @@ pub fn standard_consent_column(name: &str) -> Option<ConsentTarget> {
 }
 
 /// Whether a checkbox or column only acknowledges the privacy notice (`privacy`, `informativa`,
-/// `Ho letto l'informativa`): that is a notice receipt (R7), not a consent.
+/// `Ho letto l'informativa`): that is a notice receipt, not a consent.
 pub fn is_notice_acknowledgement(name: &str) -> bool {
     let n = normalise(name);
     matches!(

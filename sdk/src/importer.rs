@@ -4,11 +4,13 @@
 //! [`Importer::open`] once per import, [`Importer::push`] for every chunk of the input (chunks end
 //! anywhere, even inside a UTF-8 sequence), then [`Importer::finish`].
 //!
-//! Keep the logic in plain functions that take a [`Config`](crate::config::Config) so it can be
-//! unit-tested natively (`Config::from_pairs`), and build on the chunk-safe readers in
-//! [`csv`](crate::csv) and [`text`](crate::text); the bundled `csv` importer is a full example.
+//! An importer with settings implements [`ConfiguredImporter`] instead and exports
+//! [`Configured<T>`](Configured): the import is built from a [`Config`], the host's settings in
+//! the plugin and `Config::from_pairs` in native unit tests, so the same code runs in both. Build on
+//! the chunk-safe readers in [`csv`](crate::csv) and [`text`](crate::text); the bundled `csv`
+//! importer is a full example.
 //!
-//! A complete importer of one email address per line:
+//! A complete importer of one email address per line, with no settings:
 //!
 //! ```
 //! use custode_sdk::importer::{ChunkResult, Importer};
@@ -65,6 +67,7 @@ pub mod bindings {
     });
 }
 
+use crate::config::Config;
 use crate::types::{ImportError, PluginInfo};
 use std::cell::RefCell;
 
@@ -80,6 +83,95 @@ pub trait Importer: Sized + 'static {
     fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError>;
     /// The input has ended; returns the remaining records.
     fn finish(&mut self) -> Result<ChunkResult, ImportError>;
+}
+
+/// An import built from the plugin's settings: implement it on the type that holds one import's
+/// state, and export [`Configured<T>`](Configured), which builds it from the admin's settings
+/// ([`Config::from_host`]) when the host opens an import. Tests build the same type from
+/// [`Config::from_pairs`] and feed it chunks natively.
+///
+/// ```
+/// use custode_sdk::config::Config;
+/// use custode_sdk::importer::{ChunkResult, Configured, ConfiguredImporter};
+/// use custode_sdk::text::Lines;
+/// use custode_sdk::types::{ContactRecord, Identity, ImportError, PluginInfo, PluginKind};
+///
+/// /// One email address per line, from the source system named by the setting `system`.
+/// pub struct EmailList {
+///     lines: Lines,
+///     system: String,
+/// }
+///
+/// impl EmailList {
+///     fn records(&self, lines: Vec<(u64, String)>) -> ChunkResult {
+///         let records = lines
+///             .into_iter()
+///             .filter(|(_, line)| !line.trim().is_empty())
+///             .map(|(row, line)| {
+///                 ContactRecord::new(row)
+///                     .with_identity(Identity::Email(line.trim().into()))
+///                     .with_field("source_system", &self.system)
+///             })
+///             .collect();
+///         ChunkResult { records, rejected: vec![] }
+///     }
+/// }
+///
+/// impl ConfiguredImporter for EmailList {
+///     fn describe() -> PluginInfo {
+///         PluginInfo::new("email-list", env!("CARGO_PKG_VERSION"), PluginKind::Importer,
+///                         "One email address per line")
+///             .with_config_key("system", "The system the list comes from", false, Some("crm"))
+///     }
+///     fn new(config: &Config) -> Result<Self, ImportError> {
+///         let system = config.string("system").unwrap_or_else(|| "crm".into());
+///         Ok(EmailList { lines: Lines::new(), system })
+///     }
+///     fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError> {
+///         let lines = self.lines.push(chunk);
+///         Ok(self.records(lines))
+///     }
+///     fn finish(&mut self) -> Result<ChunkResult, ImportError> {
+///         let lines = self.lines.finish();
+///         Ok(self.records(lines))
+///     }
+/// }
+///
+/// custode_sdk::export_importer!(Configured<EmailList>);
+///
+/// // In a native test, the same type from settings given by hand:
+/// let mut import = EmailList::new(&Config::from_pairs(&[("system", "erp")])).unwrap();
+/// assert_eq!(import.push(b"anna@example.it\nmar").unwrap().records.len(), 1);
+/// assert_eq!(import.finish().unwrap().records.len(), 1, "the last line, completed by the end");
+/// ```
+pub trait ConfiguredImporter: Sized + 'static {
+    /// Who the plugin is and which settings it reads (see [`crate::types::PluginInfo`]).
+    fn describe() -> PluginInfo;
+    /// Starts an import with these settings; fail here, naming the setting, on a bad one.
+    fn new(config: &Config) -> Result<Self, ImportError>;
+    /// Takes the next chunk of input; returns the records it completed.
+    fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError>;
+    /// The input has ended; returns the remaining records.
+    fn finish(&mut self) -> Result<ChunkResult, ImportError>;
+}
+
+/// The [`Importer`] of a [`ConfiguredImporter`]: opens it with the settings the admin gave the
+/// plugin. Export it with `custode_sdk::export_importer!(Configured<MyImport>);`.
+pub struct Configured<T>(pub T);
+
+impl<T: ConfiguredImporter> Importer for Configured<T> {
+    fn describe() -> PluginInfo {
+        T::describe()
+    }
+    fn open() -> Result<Self, ImportError> {
+        T::new(&Config::from_host()).map(Configured)
+    }
+    fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError> {
+        self.0.push(chunk)
+    }
+    fn finish(&mut self) -> Result<ChunkResult, ImportError> {
+        self.0.finish()
+    }
 }
 
 /// Adapts an [`Importer`] to the generated `session` resource. Used by [`export_importer!`](crate::export_importer).

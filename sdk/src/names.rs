@@ -75,15 +75,30 @@ wit_names!(PluginKind {
 });
 
 impl LegalBasis {
-    /// The article of the GDPR that makes the basis lawful, e.g. `Art. 6(1)(f)`.
+    /// The article of the GDPR that makes the basis lawful, e.g. `Art. 6(1)(f)`; the host cites the
+    /// same one (both take it from the `custode-gdpr` crate).
+    ///
+    /// ```
+    /// use custode_sdk::types::LegalBasis;
+    ///
+    /// assert_eq!(LegalBasis::LegitimateInterest.article(), "Art. 6(1)(f)");
+    /// ```
     pub fn article(&self) -> &'static str {
-        match self {
-            LegalBasis::Consent => "Art. 6(1)(a)",
-            LegalBasis::Contract | LegalBasis::PreContract => "Art. 6(1)(b)",
-            LegalBasis::LegalObligation => "Art. 6(1)(c)",
-            LegalBasis::VitalInterest => "Art. 6(1)(d)",
-            LegalBasis::PublicTask => "Art. 6(1)(e)",
-            LegalBasis::LegitimateInterest => "Art. 6(1)(f)",
+        custode_gdpr::LegalBasis::from(*self).article()
+    }
+}
+
+impl From<LegalBasis> for custode_gdpr::LegalBasis {
+    fn from(basis: LegalBasis) -> Self {
+        use custode_gdpr::LegalBasis as Gdpr;
+        match basis {
+            LegalBasis::Consent => Gdpr::Consent,
+            LegalBasis::Contract => Gdpr::Contract,
+            LegalBasis::PreContract => Gdpr::PreContract,
+            LegalBasis::LegalObligation => Gdpr::LegalObligation,
+            LegalBasis::VitalInterest => Gdpr::VitalInterest,
+            LegalBasis::PublicTask => Gdpr::PublicTask,
+            LegalBasis::LegitimateInterest => Gdpr::LegitimateInterest,
         }
     }
 }
@@ -125,6 +140,10 @@ mod tests {
         assert_eq!(ConsentAction::Objected.name(), "objected");
         assert_eq!(PluginKind::RetentionRule.name(), "retention-rule");
         assert_eq!(LegalBasis::PreContract.article(), "Art. 6(1)(b)");
+        for b in LegalBasis::ALL {
+            assert_eq!(custode_gdpr::LegalBasis::from(*b).name(), b.name());
+        }
+        assert_eq!(LegalBasis::ALL.len(), custode_gdpr::LegalBasis::ALL.len());
         assert_eq!(
             RetentionAction::Anonymise(vec![DataCategory::Notes]).name(),
             "anonymise"

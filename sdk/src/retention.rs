@@ -1,4 +1,4 @@
-//! The `retention-rule` world: decide, for batches of subjects, what happens to their data (R12).
+//! The `retention-rule` world: decide, for batches of subjects, what happens to their data (storage limitation, Art. 5(1)(e)).
 //!
 //! Implement [`RetentionRule`] and call [`export_retention_rule!`](crate::export_retention_rule).
 //! A complete rule that sends every subject silent for more than three years to review:

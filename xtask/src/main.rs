@@ -1,4 +1,5 @@
-//! Project chores that need more than cargo: `cargo xtask plugins [--check | --test] [--verbose]`.
+//! Project chores that need more than cargo: `cargo xtask plugins [--check | --test] [--verbose]`,
+//! `cargo xtask cycles` (see `cycles.rs`).
 //!
 //! `plugins` builds every crate of the `plugins/` workspace for `wasm32-unknown-unknown` with
 //! Debian's Rust toolchain (the rustup toolchain here has no wasm target; see docs/PLUGINS.md), turns
@@ -21,6 +22,7 @@ use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod cycles;
 mod stable_names;
 mod stage;
 
@@ -38,13 +40,14 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("plugins") if args.iter().any(|a| a == "--test") => plugin_tests(&args[1..]),
         Some("plugin-tests") => plugin_tests(&args[1..]),
+        Some("cycles") => cycles::check(),
         Some("plugins") => {
             let check = args.iter().any(|a| a == "--check");
             let verbose = args.iter().any(|a| a == "--verbose");
             plugins(check, verbose)
         }
         _ => {
-            eprintln!("usage: cargo xtask plugins [--check | --test] [--verbose]");
+            eprintln!("usage: cargo xtask plugins [--check | --test] [--verbose] | cycles");
             eprintln!("  plugins          build plugins/* into plugins/dist/*.wasm (adds new plugin crates to plugins/Cargo.lock)");
             eprintln!(
                 "  plugins --check  rebuild (--locked) and fail if plugins/dist differs from the sources"
@@ -53,6 +56,7 @@ fn main() -> Result<()> {
                 "  plugins --test   run the plugins' unit tests natively (same as `plugin-tests`);"
             );
             eprintln!("                   further arguments go to cargo test, e.g. `-p csv`");
+            eprintln!("  cycles           no circle among the custode library's modules (needs `cargo install cargo-modules`)");
             std::process::exit(2);
         }
     }
@@ -281,6 +285,8 @@ fn sdk_examples() -> Result<()> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     for world in ["importer", "retention", "exporter"] {
         let mut cmd = Command::new(&cargo);
+        // Only the world's own examples: the others run in the workspace's plain `cargo test`.
+        let own = format!("sdk/src/{world}.rs");
         cmd.current_dir(repo_root()).args([
             "test",
             "--quiet",
@@ -289,6 +295,8 @@ fn sdk_examples() -> Result<()> {
             "--doc",
             "--features",
             world,
+            "--",
+            &own,
         ]);
         // What `cargo run` set for this process would change fingerprints and force rebuilds.
         for (key, _) in std::env::vars_os() {

@@ -53,9 +53,9 @@ pub fn update_lockfile(stage: &Path, plugins_dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Copies what the plugins are built from (the root manifest, `wit/`, `sdk/`, `plugins/` without
-/// its `target/` and `dist/`) to [`STAGE`], keeping modification times so cargo rebuilds only
-/// what changed.
+/// Copies what the plugins are built from (the root manifest, `wit/`, `sdk/` and the `gdpr/` crate
+/// it depends on, `plugins/` without its `target/` and `dist/`) to [`STAGE`], keeping modification
+/// times so cargo rebuilds only what changed.
 pub fn stage_sources(root: &Path) -> Result<PathBuf> {
     let stage = PathBuf::from(STAGE);
     if stage.exists() {
@@ -65,6 +65,7 @@ pub fn stage_sources(root: &Path) -> Result<PathBuf> {
     copy_file(&root.join("Cargo.toml"), &stage.join("Cargo.toml"))?;
     copy_tree(&root.join("wit"), &stage.join("wit"), &[])?;
     copy_tree(&root.join("sdk"), &stage.join("sdk"), &["target"])?;
+    copy_tree(&root.join("gdpr"), &stage.join("gdpr"), &["target"])?;
     copy_tree(
         &root.join("plugins"),
         &stage.join("plugins"),

@@ -1,20 +1,20 @@
-//! Access control (R3): the role × route matrix, and the middleware that enforces it.
+//! Access control by role: the role × route matrix, and the middleware that enforces it.
 //!
 //! Every route is in [`ROUTES`] with the roles allowed to call it; a route missing from the table is
 //! refused to everyone (deny by default). The middleware runs after routing, before the handler's
 //! extractors, so a caller without the role gets 403 whatever the body holds, and it is a memory
 //! lookup: the token's SHA-256 in the token map, then this table.
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::conn::ClientAddr;
 use super::problem::Problem;
-use crate::app::App;
+use super::state::ApiState;
 use crate::domain::Role;
 use crate::service::tokens::Principal;
 
@@ -92,14 +92,6 @@ pub const ROUTES: &[RouteAccess] = routes! {
     "GET"    "/api/v1/audit/verify"                  => [D, U];
 };
 
-/// The roles that may read contacts' data: the ones `[access.visible_fields]` can restrict.
-pub fn contact_readers() -> &'static [Role] {
-    ROUTES
-        .iter()
-        .find(|r| r.method == "GET" && r.path == "/api/v1/contacts/{id}")
-        .map_or(&[], |r| r.roles)
-}
-
 /// The index of a route in [`ROUTES`] (the metrics count per route by it).
 pub fn route_index(method: &str, path: &str) -> Option<usize> {
     // HEAD is answered by the GET handler, so it has the GET rule.
@@ -117,24 +109,29 @@ fn bearer(request: &Request) -> Option<&str> {
 }
 
 /// Authenticates, authorises and measures every routed request.
-pub async fn enforce(State(app): State<Arc<App>>, mut request: Request, next: Next) -> Response {
+pub async fn enforce(State(api): State<ApiState>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let index = request
         .extensions()
         .get::<MatchedPath>()
         .and_then(|m| route_index(request.method().as_str(), m.as_str()));
-    let response = match check(&app, &mut request, index) {
+    let response = match check(&api, &mut request, index, started) {
         Ok(()) => next.run(request).await,
         Err(problem) => problem.into_response(),
     };
     if let Some(i) = index {
-        app.metrics
+        api.metrics
             .record(i, response.status().as_u16(), started.elapsed());
     }
     response
 }
 
-fn check(app: &App, request: &mut Request, index: Option<usize>) -> Result<(), Problem> {
+fn check(
+    api: &ApiState,
+    request: &mut Request,
+    index: Option<usize>,
+    now: Instant,
+) -> Result<(), Problem> {
     let Some(route) = index.map(|i| &ROUTES[i]) else {
         let path = request
             .extensions()
@@ -142,7 +139,7 @@ fn check(app: &App, request: &mut Request, index: Option<usize>) -> Result<(), P
             .map_or("?", |m| m.as_str());
         if ROUTES.iter().any(|r| r.path == path) {
             // A method the route does not have: any valid token may learn that (the router answers 405).
-            authenticate(app, request)?;
+            authenticate(api, request, now)?;
             return Ok(());
         }
         // Deny by default: a route someone forgot to put in the matrix is usable by nobody.
@@ -155,7 +152,7 @@ fn check(app: &App, request: &mut Request, index: Option<usize>) -> Result<(), P
     if route.roles.is_empty() {
         return Ok(());
     }
-    let principal = authenticate(app, request)?;
+    let principal = authenticate(api, request, now)?;
     if !route.roles.contains(&principal.role) {
         let roles: Vec<&str> = route.roles.iter().map(|r| r.as_str()).collect();
         return Err(Problem::forbidden(format!(
@@ -171,15 +168,48 @@ fn check(app: &App, request: &mut Request, index: Option<usize>) -> Result<(), P
     Ok(())
 }
 
-fn authenticate(app: &App, request: &Request) -> Result<Principal, Problem> {
-    let Some(token) = bearer(request) else {
-        return Err(Problem::unauthorized(
+/// The caller's token, unless its address is locked out for failed authentication (then 429, and
+/// the token is not even looked at: see `failed_auth.rs`). A failure counts against the address.
+fn authenticate(api: &ApiState, request: &Request, now: Instant) -> Result<Principal, Problem> {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<ClientAddr>>()
+        .map(|c| c.0 .0.ip());
+    let client = api.failed_auth.client(peer, request.headers());
+    if let Some(locked) = api.failed_auth.check(client, now) {
+        return Err(Problem::locked_out(locked));
+    }
+    let result = match bearer(request) {
+        None => Err(Problem::unauthorized(
             "this route needs a bearer token: send `Authorization: Bearer <token>` (create one with `custode token create`)",
-        ));
+        )),
+        Some(token) => api.app.tokens.authenticate(token).ok_or_else(|| {
+            Problem::unauthorized(
+                "the bearer token is not valid (unknown or revoked): ask an admin for a token",
+            )
+        }),
     };
-    app.tokens.authenticate(token).ok_or_else(|| {
-        Problem::unauthorized(
-            "the bearer token is not valid (unknown or revoked): ask an admin for a token",
-        )
-    })
+    if result.is_err() {
+        api.failed_auth.failed(client, now);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The routes to contacts' data are open to exactly the roles the domain says read contacts,
+    /// the roles `[access.visible_fields]` may restrict.
+    #[test]
+    fn contact_routes_are_open_to_the_contact_readers() {
+        let contact_routes: Vec<&RouteAccess> = ROUTES
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.starts_with("/api/v1/contacts"))
+            .collect();
+        assert!(contact_routes.len() >= 5, "{contact_routes:?}");
+        for route in contact_routes {
+            assert_eq!(route.roles, Role::CONTACT_READERS, "{route:?}");
+        }
+    }
 }

@@ -18,6 +18,7 @@ use super::problem::{ApiError, Problem};
 use crate::app::App;
 use crate::service::tokens::Principal;
 use crate::store::sqlite::with_write_wait;
+use crate::store::StoreError;
 
 /// A JSON body, read within the body limit and deserialised with problem-details errors.
 pub struct ApiJson<T>(pub T);
@@ -27,11 +28,53 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Problem> {
         let limit = request.extensions().get::<BodyLimit>().map_or(0, |l| l.0);
+        check_json_type(request.headers())?;
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|e| body_rejection(e, limit))?;
+        // Every body is an object, as the OpenAPI document says; serde would also read a struct
+        // from an array of its fields in order (`[null, null]`), which no client means.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+            return Err(Problem::invalid(
+                "body",
+                "the body is a JSON array: send a JSON object, e.g. {\"name\": \"value\"}",
+            ));
+        }
         parse_json(&bytes).map(ApiJson)
     }
+}
+
+/// A body read as JSON must say it is JSON: a form or text sent by mistake (`curl -d` sends
+/// `application/x-www-form-urlencoded`) is refused rather than read as something it is not.
+fn check_json_type(headers: &axum::http::HeaderMap) -> Result<(), Problem> {
+    let value = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let essence = value
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    let json = essence.as_deref().is_some_and(|t| {
+        t == "application/json" || (t.starts_with("application/") && t.ends_with("+json"))
+    });
+    if json {
+        return Ok(());
+    }
+    let sent = match value {
+        Some(v) => format!(
+            "`Content-Type: {}`",
+            v.chars()
+                .filter(|c| !c.is_control())
+                .take(100)
+                .collect::<String>()
+        ),
+        None => "no `Content-Type`".to_string(),
+    };
+    Err(Problem::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+        "Unsupported media type",
+        format!("the body was sent with {sent}: send a JSON object with `Content-Type: application/json`"),
+    ))
 }
 
 /// The JSON body limit in force, for the message of a too-large body.
@@ -48,8 +91,17 @@ pub fn body_rejection(e: BytesRejection, limit: u64) -> Problem {
 /// Deserialises JSON, telling malformed JSON, unknown fields and invalid values apart, and naming
 /// where in the body the problem is (`identities[0].email`).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    // JSON text is UTF-8 (RFC 8259); serde_json skips over unknown values without checking it, which
+    // would make a body with a stray byte "valid JSON of the wrong shape" instead of unreadable.
+    if let Err(e) = std::str::from_utf8(bytes) {
+        return Err(Problem::bad_request(
+            "malformed-json",
+            "Malformed JSON",
+            format!("the body is not valid JSON: it is not UTF-8 text (byte {} is not part of a UTF-8 character); send the JSON object encoded as UTF-8", e.valid_up_to()),
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let message = inner.to_string();
@@ -94,6 +146,14 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
         let field = if path == "." { "body".to_string() } else { path };
         let message = message.split(" at line ").next().unwrap_or_default().to_string();
         Problem::invalid(field.clone(), format!("{field}: {message}"))
+    })?;
+    // One JSON value and nothing after it: `{"a": 1} {"b": 2}` is not a body to half-read.
+    de.end().map_err(|e| {
+        Problem::bad_request(
+            "malformed-json",
+            "Malformed JSON",
+            format!("the body has more after its JSON object ({e}): send exactly one JSON object"),
+        )
     })?;
     Ok(value)
 }
@@ -144,6 +204,19 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
                 Problem::bad_request("invalid-path", "Invalid path parameter", e.body_text())
             })
     }
+}
+
+/// Names `input` (a body property or query parameter) as the field at fault of an invalid-input
+/// error: the service parses the text without knowing where it came from, and an identity's parser
+/// says `email`, `phone` or `subject`.
+pub fn at_input<T>(input: &str, result: crate::service::Result<T>) -> crate::service::Result<T> {
+    result.map_err(|e| match e {
+        StoreError::InvalidInput(mut invalid) => {
+            invalid.field = input.to_string();
+            StoreError::InvalidInput(invalid)
+        }
+        other => other,
+    })
 }
 
 /// The authenticated caller (set by the access middleware).

@@ -1,12 +1,12 @@
 //! Prometheus metrics in the text exposition format: requests and latencies per route, plugin calls and
-//! failures by cause, imports. Counters are atomics indexed by the route's place in the access matrix,
-//! so recording a request costs a few relaxed additions and no lock.
+//! failures by cause, imports. Counters are atomics indexed by the route's place in the list given to
+//! [`Metrics::for_routes`] (the access matrix), so recording a request costs a few relaxed additions
+//! and no lock.
 
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use super::access::ROUTES;
 use crate::service::jobs::ImportJobs;
 
 /// Latency histogram bounds, in seconds.
@@ -35,23 +35,28 @@ fn problem_of_cause(cause: &str) -> &'static str {
         "panic" | "trap" | "instantiate" => "plugin-crashed",
         "reported" => "plugin-reported-error",
         "output-too-large" | "contract" => "plugin-contract",
+        "stopped" => "cancelled",
+        "busy" => "plugin-busy",
         _ => "internal",
     }
 }
 
 pub struct Metrics {
+    /// `(method, route)` of each route, in the order requests are recorded by.
+    labels: Vec<(&'static str, &'static str)>,
     routes: Vec<RouteMetrics>,
 }
 
-impl Default for Metrics {
-    fn default() -> Self {
+impl Metrics {
+    /// Metrics for these routes, `(method, route)` each; [`Metrics::record`] takes the index.
+    pub fn for_routes(routes: impl IntoIterator<Item = (&'static str, &'static str)>) -> Self {
+        let labels: Vec<_> = routes.into_iter().collect();
         Metrics {
-            routes: ROUTES.iter().map(|_| RouteMetrics::default()).collect(),
+            routes: labels.iter().map(|_| RouteMetrics::default()).collect(),
+            labels,
         }
     }
-}
 
-impl Metrics {
     pub fn record(&self, route: usize, status: u16, took: Duration) {
         let Some(m) = self.routes.get(route) else {
             return;
@@ -73,15 +78,13 @@ impl Metrics {
         out +=
             "# HELP custode_http_requests_total HTTP requests by route, method and status class.\n";
         out += "# TYPE custode_http_requests_total counter\n";
-        for (route, m) in ROUTES.iter().zip(&self.routes) {
+        for ((method, path), m) in self.labels.iter().zip(&self.routes) {
             for (i, c) in m.by_class.iter().enumerate() {
                 let n = c.load(Ordering::Relaxed);
                 if n > 0 {
                     let _ = writeln!(
                         out,
-                        "custode_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}xx\"}} {n}",
-                        route.method,
-                        route.path,
+                        "custode_http_requests_total{{method=\"{method}\",route=\"{path}\",status=\"{}xx\"}} {n}",
                         i + 1
                     );
                 }
@@ -89,12 +92,12 @@ impl Metrics {
         }
         out += "# HELP custode_http_request_duration_seconds Time to answer, by route.\n";
         out += "# TYPE custode_http_request_duration_seconds histogram\n";
-        for (route, m) in ROUTES.iter().zip(&self.routes) {
+        for ((method, path), m) in self.labels.iter().zip(&self.routes) {
             let count = m.count.load(Ordering::Relaxed);
             if count == 0 {
                 continue;
             }
-            let labels = format!("method=\"{}\",route=\"{}\"", route.method, route.path);
+            let labels = format!("method=\"{method}\",route=\"{path}\"");
             let mut cumulative = 0;
             for (bound, b) in BUCKETS.iter().zip(&m.buckets) {
                 cumulative += b.load(Ordering::Relaxed);
@@ -172,7 +175,10 @@ mod tests {
             ),
             ("panic", Failure::Panic("at lib.rs".into())),
             ("trap", Failure::Trap("unreachable".into())),
-            ("reported", Failure::reported("bad".into(), None, None)),
+            (
+                "reported",
+                crate::runtime::limits::reported("bad".into(), None, None),
+            ),
             (
                 "output-too-large",
                 Failure::OutputTooLarge {
@@ -184,6 +190,14 @@ mod tests {
             ),
             ("contract", Failure::Contract("no".into())),
             ("instantiate", Failure::Instantiate("no".into())),
+            ("stopped", Failure::Stopped),
+            (
+                "busy",
+                Failure::Busy {
+                    running: 64,
+                    waited: Duration::from_secs(2),
+                },
+            ),
         ];
         let named: Vec<&str> = samples.iter().map(|(c, _)| *c).collect();
         assert_eq!(named, CAUSES, "a cause was added: give it a sample here");

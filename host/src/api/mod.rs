@@ -1,18 +1,25 @@
 //! The HTTP admin API (axum): routes under `/api/v1`, bearer tokens and the role matrix
-//! ([`access`]), problem details ([`problem`]), extractors ([`extract`]), metrics, OpenAPI, and
-//! [`serve`] with graceful shutdown. Handlers are small: extractors and one service call, run off the
-//! async workers (`spawn_blocking`), because every service call may touch SQLite or a plugin.
+//! ([`access`]), problem details ([`problem`]), extractors ([`extract`]), metrics, OpenAPI and its
+//! `/docs` page ([`docs`]), and [`serve`] with graceful shutdown. Handlers are small: extractors and
+//! one service call, run off the async workers (`spawn_blocking`), because every service call may
+//! touch SQLite or a plugin.
 
 // Handlers return problem details by value: an error answer is the rare path, and a 150-byte
 // `Result` costs nothing next to an HTTP round trip, while boxing would clutter every handler.
 #![allow(clippy::result_large_err)]
 
 pub mod access;
+pub mod conn;
+pub mod docs;
 pub mod extract;
+pub mod failed_auth;
+pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
+pub mod schema;
+pub mod state;
 pub mod visibility;
 
 use std::future::Future;
@@ -31,17 +38,33 @@ use tower_http::request_id::{
 use tower_http::trace::TraceLayer;
 
 use crate::app::App;
+use conn::{ClientAddr, ProblemListener};
 use extract::BodyLimit;
+use failed_auth::FailedAuth;
+use metrics::Metrics;
 use problem::Problem;
 use routes::{admin, compliance, consents, contacts, imports, plugins, requests};
+use state::ApiState;
 
 /// Builds the application: every route, its access rule, limits, request ids, problem details.
 pub fn router(app: Arc<App>) -> Router {
+    let failed_auth = Arc::new(FailedAuth::new(&app.config.server));
+    router_with(app, failed_auth)
+}
+
+fn router_with(app: Arc<App>, failed_auth: Arc<FailedAuth>) -> Router {
+    let metrics = Metrics::for_routes(access::ROUTES.iter().map(|r| (r.method, r.path)));
+    let state = ApiState {
+        app: app.clone(),
+        metrics: Arc::new(metrics),
+        failed_auth,
+        in_flight: Arc::default(),
+    };
     let server = &app.config.server;
     let plugin_limit = DefaultBodyLimit::max(server.max_plugin_bytes);
     let api = Router::new()
         .route("/healthz", get(healthz))
-        .route("/docs", get(openapi::docs))
+        .route("/docs", get(docs::page))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route(
             "/api/v1/plugins",
@@ -109,8 +132,12 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/retention/runs", post(requests::retention_run))
         .route("/api/v1/audit", get(admin::audit))
         .route("/api/v1/audit/verify", get(admin::audit_verify))
+        .route_layer(from_fn_with_state(state.clone(), idempotency::guard))
         .route_layer(from_fn_with_state(app.clone(), extract::bounded_writes))
-        .route_layer(from_fn_with_state(app.clone(), access::enforce))
+        .route_layer(from_fn_with_state(state.clone(), access::enforce))
+        // A static file of the public `/docs` page, holding no data: outside the access matrix and
+        // the per-route metrics, which are about the API.
+        .route(docs::SCALAR_PATH, get(docs::scalar))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     api.layer(DefaultBodyLimit::max(server.max_body_bytes))
@@ -131,7 +158,32 @@ pub fn router(app: Arc<App>) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::x_request_id(SequentialIds::default()))
-        .with_state(app)
+        .layer(from_fn(plain_request_id))
+        .with_state(state)
+}
+
+/// A client's own `x-request-id` is kept only when it is a plain id (letters, digits, `.`, `_`,
+/// `:`, `-`; at most 64): it is written into the log and into answers, and must not carry spaces
+/// or tabs that make it look like more fields of the log line. Otherwise the server makes one.
+async fn plain_request_id(
+    mut request: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let plain = |v: &HeaderValue| {
+        let b = v.as_bytes();
+        !b.is_empty()
+            && b.len() <= 64
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || b"._:-".contains(c))
+    };
+    if request
+        .headers()
+        .get("x-request-id")
+        .is_some_and(|v| !plain(v))
+    {
+        request.headers_mut().remove("x-request-id");
+    }
+    next.run(request).await
 }
 
 async fn healthz() -> Json<serde_json::Value> {
@@ -187,19 +239,24 @@ impl MakeRequestId for SequentialIds {
 
 /// Serves `app` on `listener` until `shutdown` completes, then shuts down gracefully: stops accepting,
 /// lets requests in flight finish, lets import jobs finish within `server.shutdown_grace_secs` and
-/// cancels those still running (their transactions roll back: nothing half-written).
+/// cancels those still running (their transactions roll back: nothing half-written); plugin calls
+/// still running then are stopped, whatever their deadline.
 pub async fn serve(
     app: Arc<App>,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
+) -> std::io::Result<()> {
     let grace = Duration::from_secs(app.config.server.shutdown_grace_secs);
-    let refresher = tokio::spawn(refresh_forever(app.clone()));
+    let failed_auth = Arc::new(FailedAuth::new(&app.config.server));
+    let refresher = tokio::spawn(refresh_forever(app.clone(), failed_auth.clone()));
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, router(app.clone())).with_graceful_shutdown(async move {
-        shutdown.await;
-        let _ = stopping_tx.send(());
-    });
+    let service = router_with(app.clone(), failed_auth.clone())
+        .into_make_service_with_connect_info::<ClientAddr>();
+    let server =
+        axum::serve(ProblemListener(listener), service).with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stopping_tx.send(());
+        });
     let server = tokio::spawn(async move { server.await });
     // Either the signal came, or the server stopped by itself (an error).
     let _ = stopping_rx.await;
@@ -211,11 +268,20 @@ pub async fn serve(
     );
     let jobs = app.jobs.clone();
     let jobs_done = tokio::task::spawn_blocking(move || jobs.shutdown(grace));
+    // Whatever a plugin's deadline, no call into it outlives the grace period.
+    let runtime = app.runtime.clone();
+    let stopper = tokio::spawn(async move {
+        tokio::time::sleep(grace).await;
+        runtime.stop_calls();
+    });
     match tokio::time::timeout(grace + Duration::from_secs(5), server).await {
-        Ok(result) => result??,
+        Ok(result) => result.map_err(std::io::Error::other)??,
         Err(_) => tracing::warn!("requests still in flight after the grace period were dropped"),
     }
-    let cancelled = jobs_done.await?;
+    let cancelled = jobs_done.await.map_err(std::io::Error::other)?;
+    // The windows still open are logged now, so no failure goes unreported.
+    failed_auth.sweep(std::time::Instant::now() + Duration::from_secs(86_400 * 365));
+    stopper.abort();
     if cancelled > 0 {
         tracing::warn!(
             cancelled,
@@ -226,14 +292,16 @@ pub async fn serve(
     Ok(())
 }
 
-/// Picks up tokens and plugins changed by another process (a CLI beside the server), once a second.
-async fn refresh_forever(app: Arc<App>) {
+/// Picks up tokens and plugins changed by another process (a CLI beside the server), once a second,
+/// and logs the windows of failed authentication that ended.
+async fn refresh_forever(app: Arc<App>, failed_auth: Arc<FailedAuth>) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
         tick.tick().await;
+        failed_auth.sweep(std::time::Instant::now());
         let app = app.clone();
         if let Ok(Err(e)) = tokio::task::spawn_blocking(move || app.refresh()).await {
-            tracing::warn!(error = %format!("{e:#}"), "cannot reload tokens and plugins");
+            tracing::warn!(error = %e, "cannot reload tokens and plugins");
         }
     }
 }

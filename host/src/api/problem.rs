@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::runtime::PluginError;
 use crate::service::import::ImportError;
 use crate::service::jobs::{import_error_kind, plugin_failure_kind};
-use crate::store::StoreError;
+use crate::store::{NextStep, StoreError};
 
 pub const PROBLEM_PREFIX: &str = "urn:custode:problem:";
 
@@ -35,7 +35,7 @@ pub struct Problem {
     /// The `x-request-id` of the request, to find it in the server's log.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// Seconds for the `Retry-After` header of a 503 that is worth retrying.
+    /// Seconds for the `Retry-After` header of a 429 or 503 that is worth retrying.
     #[serde(skip)]
     pub retry_after: Option<u64>,
 }
@@ -62,6 +62,23 @@ impl Problem {
             detail,
         );
         problem.retry_after = Some(retry_after_secs.max(1));
+        problem
+    }
+
+    /// Too many failed authentications from the caller's address: 429 until its window ends.
+    pub fn locked_out(locked: crate::api::failed_auth::Locked) -> Self {
+        let secs = locked.retry_after.as_secs().max(1);
+        let mut problem = Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-failed-authentications",
+            "Too many failed authentications",
+            format!(
+                "{} requests from this address came without a valid token within {} seconds: no request from it needing a token is answered for {secs} more seconds (`Retry-After`); check the token the client sends (`[server] failed_auth_limit`)",
+                locked.limit,
+                locked.window.as_secs()
+            ),
+        );
+        problem.retry_after = Some(secs);
         problem
     }
 
@@ -183,6 +200,24 @@ pub async fn render(request: Request, next: Next) -> Response {
             detail = %problem.detail,
             "request failed"
         );
+        if problem.status == 500 {
+            // An internal error's detail names the server's files and errors (paths, SQLite's
+            // messages): for the admin reading the log, not for whoever sent the request.
+            problem.detail = format!(
+                "the request failed on an internal error; nothing more is said here: the server's log has the details under request id `{request_id}`"
+            );
+        }
+    } else if problem.status == 401 || problem.status == 429 {
+        // Failed authentication is counted per client address and logged once per address and
+        // window (`failed_auth.rs`): a line per attempt would let anyone fill the log.
+        tracing::debug!(
+            request_id,
+            method = %method,
+            path = uri.path(),
+            status = problem.status,
+            r#type = kind,
+            "request refused"
+        );
     } else {
         tracing::info!(
             request_id,
@@ -238,12 +273,29 @@ impl From<Problem> for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// The route that takes a next step an error points to.
+fn route(step: &NextStep) -> String {
+    match step {
+        NextStep::FindContact => "GET /api/v1/contacts?identity=…".into(),
+        NextStep::ListPlugins => "GET /api/v1/plugins".into(),
+        NextStep::EnablePlugin(name) => format!("POST /api/v1/plugins/{name}/enable"),
+        NextStep::DisablePlugin(name) => format!("POST /api/v1/plugins/{name}/disable"),
+        NextStep::ConfigurePlugin(name) => format!("PUT /api/v1/plugins/{name}/settings"),
+        NextStep::ListImports => "GET /api/v1/imports".into(),
+        NextStep::ListTokens => "GET /api/v1/tokens".into(),
+    }
+}
+
 fn store_problem(e: StoreError) -> Problem {
-    let detail = e.to_string();
+    // The service says what to do in words; an HTTP client is told the route that does it.
+    let detail = match e.next_step() {
+        Some(step) => format!("{e} ({})", route(step)),
+        None => e.to_string(),
+    };
     match e {
         StoreError::NotFound { .. } => Problem::not_found(detail),
         StoreError::InvalidInput(i) => Problem::invalid(i.field, i.message),
-        StoreError::Conflict(_) => {
+        StoreError::Conflict(_) | StoreError::Blocked { .. } => {
             Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", detail)
         }
         StoreError::Erased { .. } => {
@@ -277,18 +329,21 @@ impl From<ApiError> for Problem {
         match e {
             ApiError::Problem(p) => p,
             ApiError::Store(e) => store_problem(e),
-            ApiError::Plugin(e) => Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                plugin_failure_kind(&e.failure),
-                "Plugin failed",
-                e.to_string(),
-            ),
+            ApiError::Plugin(e) => {
+                let kind = plugin_failure_kind(&e.failure);
+                let status = match kind {
+                    // Busy now, not broken: the same request can succeed later.
+                    "plugin-busy" | "cancelled" => StatusCode::SERVICE_UNAVAILABLE,
+                    _ => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                Problem::new(status, kind, "Plugin failed", e.to_string())
+            }
             ApiError::Import(ImportError::Store(e)) => store_problem(e),
             ApiError::Import(e) => {
                 let kind = import_error_kind(&e);
                 let status = match kind {
                     "internal" => StatusCode::INTERNAL_SERVER_ERROR,
-                    "cancelled" => StatusCode::SERVICE_UNAVAILABLE,
+                    "cancelled" | "plugin-busy" => StatusCode::SERVICE_UNAVAILABLE,
                     _ => StatusCode::UNPROCESSABLE_ENTITY,
                 };
                 Problem::new(status, kind, "Import failed", e.to_string())
@@ -300,5 +355,42 @@ impl From<ApiError> for Problem {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         Problem::from(self).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The service names the next step in words; the API adds the route, the text stays the
+    /// service's.
+    #[test]
+    fn a_next_step_becomes_the_route_that_takes_it() {
+        let disabled = StoreError::Blocked {
+            message: "plugin `csv` is disabled: enable it".into(),
+            next: NextStep::EnablePlugin("csv".into()),
+        };
+        let problem = Problem::from(ApiError::Store(disabled));
+        assert_eq!(problem.status, 409);
+        assert_eq!(
+            problem.detail,
+            "plugin `csv` is disabled: enable it (POST /api/v1/plugins/csv/enable)"
+        );
+        let missing = StoreError::not_found_then(
+            "a contact with email `a@b.it`",
+            "check the spelling",
+            NextStep::FindContact,
+        );
+        let problem = Problem::from(ApiError::Store(missing));
+        assert_eq!(problem.status, 404);
+        assert!(
+            problem
+                .detail
+                .ends_with("check the spelling (GET /api/v1/contacts?identity=…)"),
+            "{}",
+            problem.detail
+        );
+        let plain = Problem::from(ApiError::Store(StoreError::not_found("contact 42")));
+        assert_eq!(plain.detail, "contact 42 does not exist");
     }
 }

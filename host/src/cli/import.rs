@@ -1,9 +1,9 @@
 //! `custode import`: a file through an importer plugin into the store, with a progress bar.
 
 use crate::app::App;
-use crate::domain::{SourceChannel, Timestamp};
+use crate::domain::Timestamp;
 use crate::runtime::{Plugin, PluginKind, PluginSettings};
-use crate::service::import::{import_file, FieldPolicy, ImportOptions, OnError, Progress};
+use crate::service::import::{ImportRequest, JobHandle, Progress};
 use crate::service::plugins::PluginLease;
 use anyhow::Context;
 use clap::Args;
@@ -15,24 +15,8 @@ use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The importer: the name of an installed, enabled plugin (`csv`, `vcard`, `newsletter-optouts`,
-    /// `web-form`, ...), run with its installed settings as the server runs it; or a component file
-    /// (`.wasm`), to try a plugin before installing it.
-    #[arg(long)]
-    pub plugin: String,
-    /// Where the contacts came from, as the data subject will be told (R2), e.g. "Fiera Milano 2026".
-    #[arg(long)]
-    pub source: String,
-    /// How the data was collected: phone, email, lead-generation, public-database, fair,
-    /// business-card, web-form, newsletter, erp, referral, manual, other.
-    #[arg(long)]
-    pub channel: SourceChannel,
-    /// What to do with a bad row: abort (import nothing) or skip (import the rest, report the row).
-    #[arg(long, value_enum, default_value_t = OnError::Abort)]
-    pub on_error: OnError,
-    /// What to do with fields outside the field catalogue (R9): drop them (counted) or reject the row.
-    #[arg(long, value_enum, default_value_t = FieldPolicy::Drop)]
-    pub unknown_fields: FieldPolicy,
+    #[command(flatten)]
+    pub request: ImportRequest,
     /// A setting for a plugin given as a component file, e.g. `--set delimiter=;` (repeatable). An
     /// installed plugin runs with its installed settings (`custode plugin configure`).
     #[arg(long = "set", value_name = "KEY=VALUE", value_parser = parse_setting)]
@@ -58,30 +42,18 @@ pub fn run(app: &App, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<
             args.file.display()
         );
     }
-    let plugin = local_plugin(app, &args.plugin, PluginKind::Importer, &args.settings)?;
-    let options = ImportOptions {
-        source_label: args.source.clone(),
-        channel: args.channel,
-        on_error: args.on_error,
-        unknown_fields: args.unknown_fields,
-        actor: super::compliance::cli_actor(),
-        collected_at: Timestamp::now(),
-    };
-    let progress = Progress::default();
+    let request = &args.request;
+    let plugin = local_plugin(app, &request.plugin, PluginKind::Importer, &args.settings)?;
+    let options = request.options(super::compliance::cli_actor(), Timestamp::now());
+    let job = JobHandle::default();
     let done = AtomicBool::new(false);
-    let cancel = AtomicBool::new(false);
     let result = std::thread::scope(|scope| {
         if std::io::stderr().is_terminal() {
-            scope.spawn(|| show_progress(&progress, &done));
+            scope.spawn(|| show_progress(job.progress(), &done));
         }
-        let result = import_file(
-            app.compliance.store().as_ref(),
-            &plugin,
-            &args.file,
-            &options,
-            &progress,
-            &cancel,
-        );
+        let result = app
+            .compliance
+            .import_file(&plugin, &args.file, &options, &job);
         done.store(true, Ordering::Relaxed);
         result
     });
@@ -141,9 +113,10 @@ pub(crate) fn local_plugin(
             .with_context(|| format!("plugin file {}", path.display()))?;
         if plugin.kind() != kind {
             anyhow::bail!(
-                "{} is a `{}` plugin, but a `{kind}` plugin is needed here",
+                "{} is {} plugin, but {} plugin is needed here",
                 path.display(),
-                plugin.kind()
+                plugin.kind().with_article(),
+                kind.with_article()
             );
         }
         return Ok(LocalPlugin::File(Box::new(plugin)));
@@ -155,10 +128,7 @@ pub(crate) fn local_plugin(
              `custode plugin configure {name_or_file} --set KEY=VALUE`"
         );
     }
-    let lease = app
-        .plugins
-        .lease(name_or_file, kind)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let lease = app.plugins.lease(name_or_file, kind)?;
     Ok(LocalPlugin::Installed(lease))
 }
 

@@ -1,9 +1,9 @@
 //! `custode plugin inspect FILE`: what a plugin says about itself and what the component imports
 //! and exports; for a component Custode refuses, what can be read of it, then the reason.
 
-use super::plugin::read_plugin;
 use crate::runtime::validate::Surface;
-use crate::runtime::{Inspection, Plugin, Runtime};
+use crate::runtime::{Inspection, LoadError, Plugin, Runtime};
+use anyhow::Context;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -20,13 +20,29 @@ pub(crate) fn inspect(file: &PathBuf, json: bool, out: &mut dyn Write) -> anyhow
     if let Ok(surface) = Plugin::surface(&runtime, &bytes) {
         print_refused(&surface, &bytes, &refused, json, out)?;
     }
-    Err(refused.context(format!("{} is not a usable plugin", file.display())))
+    Err(anyhow::Error::new(refused).context(format!("{} is not a usable plugin", file.display())))
+}
+
+/// Reads a plugin file, or a bundled plugin when `file` is a bare name that is not a file.
+fn read_plugin(file: &PathBuf) -> anyhow::Result<Vec<u8>> {
+    if !file.exists() {
+        if let Some(bundled) = file.to_str().and_then(crate::bundled::get) {
+            return Ok(bundled.bytes.to_vec());
+        }
+        let names: Vec<&str> = crate::bundled::BUNDLED.iter().map(|p| p.file).collect();
+        anyhow::bail!(
+            "{} does not exist, and no bundled plugin has that name (bundled: {})",
+            file.display(),
+            names.join(", ")
+        );
+    }
+    std::fs::read(file).with_context(|| format!("reading {}", file.display()))
 }
 
 fn print_refused(
     surface: &Surface,
     bytes: &[u8],
-    reason: &anyhow::Error,
+    reason: &LoadError,
     json: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
@@ -34,11 +50,11 @@ fn print_refused(
     let world = surface.world().ok();
     if json {
         let value = serde_json::json!({
-            "refused": format!("{reason:#}"),
+            "refused": reason.to_string(),
             "digest": digest,
             "size_bytes": bytes.len(),
-            "kind": world.as_ref().map(|(kind, _)| kind),
-            "api_version": world.as_ref().map(|(_, version)| version),
+            "kind": world.as_ref().map(|(kind, _, _)| kind),
+            "api_version": world.as_ref().map(|(_, version, _)| version),
             "imports": surface.imports,
             "exports": surface.exports,
         });
@@ -49,7 +65,7 @@ fn print_refused(
     text += &format!("digest    sha256:{digest}\n");
     text += &format!("size      {}\n", crate::runtime::format_bytes(bytes.len()));
     text += &match &world {
-        Some((kind, version)) => format!("world     {kind} (custode:plugin@{version})\n"),
+        Some((kind, version, _)) => format!("world     {kind} (custode:plugin@{version})\n"),
         None => "world     (none that Custode runs)\n".to_string(),
     };
     text += &interfaces(&surface.imports, &surface.exports);

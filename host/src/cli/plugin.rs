@@ -26,9 +26,13 @@ pub enum PluginCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Install a component (disabled until enabled), or upgrade the installed plugin of its name.
+    /// Install a component (disabled until enabled); with `--replace NAME`, replace the installed
+    /// plugin of that name (its settings and state are kept).
     Install {
         file: PathBuf,
+        /// The installed plugin the component replaces: required when one of its name is installed.
+        #[arg(long, value_name = "NAME")]
+        replace: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -63,10 +67,17 @@ pub fn run(
     match command {
         PluginCommand::Inspect { file, json } => super::inspect::inspect(file, *json, out),
         PluginCommand::List { json } => print_list(&open()?.plugins.list(), *json, out),
-        PluginCommand::Install { file, json } => {
+        PluginCommand::Install {
+            file,
+            replace,
+            json,
+        } => {
             let bytes =
                 std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-            print_installed(&open()?.plugins.install(&actor, &bytes)?, *json, out)
+            let installed = open()?
+                .plugins
+                .install(&actor, &bytes, replace.as_deref())?;
+            print_installed(&installed, *json, out)
         }
         PluginCommand::Enable { name } => {
             print_one(&open()?.plugins.set_enabled(&actor, name, true)?, out)
@@ -89,8 +100,6 @@ pub fn run(
         }
     }
 }
-
-pub(crate) use super::inspect::print_inspection;
 
 /// The settings change a `configure` command asks for, given the plugin's current limits.
 pub(crate) fn settings_change(command: &PluginCommand, current: Limits) -> SettingsChange {
@@ -187,20 +196,4 @@ pub(crate) fn print_installed(
 pub(crate) fn print_deleted(name: &str, out: &mut dyn Write) -> anyhow::Result<i32> {
     writeln!(out, "deleted plugin `{name}`")?;
     Ok(0)
-}
-
-/// Reads a plugin file, or a bundled plugin when `file` is a bare name that is not a file.
-pub(crate) fn read_plugin(file: &PathBuf) -> anyhow::Result<Vec<u8>> {
-    if !file.exists() {
-        if let Some(bundled) = file.to_str().and_then(crate::bundled::get) {
-            return Ok(bundled.bytes.to_vec());
-        }
-        let names: Vec<&str> = crate::bundled::BUNDLED.iter().map(|p| p.file).collect();
-        anyhow::bail!(
-            "{} does not exist, and no bundled plugin has that name (bundled: {})",
-            file.display(),
-            names.join(", ")
-        );
-    }
-    std::fs::read(file).with_context(|| format!("reading {}", file.display()))
 }

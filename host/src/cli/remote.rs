@@ -10,10 +10,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::json;
 
+use super::args::{Cli, Command};
 use super::compliance::{self, AuditCommand};
 use super::plugin::{self, PluginCommand};
 use super::token::{self, TokenCommand};
-use super::{Cli, Command};
 use crate::api::problem::Problem;
 use crate::service::jobs::{JobState, JobStatus};
 
@@ -119,18 +119,11 @@ impl Client {
         answer::<serde_json::Value>(&self.base, request.call()).map(drop)
     }
 
-    fn post_file<T: DeserializeOwned>(
-        &self,
-        path: &str,
-        query: &[(&str, String)],
-        file: std::fs::File,
-    ) -> anyhow::Result<T> {
-        let mut request = self
+    /// POSTs a file; `path` carries the query.
+    fn post_file<T: DeserializeOwned>(&self, path: &str, file: std::fs::File) -> anyhow::Result<T> {
+        let request = self
             .with_body("POST", path)
             .header("Content-Type", "application/octet-stream");
-        for (k, v) in query {
-            request = request.query(*k, v);
-        }
         answer(&self.base, request.send(file))
     }
 }
@@ -269,14 +262,8 @@ fn import(
             args.file.display()
         )
     })?;
-    let query = [
-        ("plugin", args.plugin.clone()),
-        ("source", args.source.clone()),
-        ("channel", args.channel.as_str().to_string()),
-        ("on_error", serde_name(&args.on_error)),
-        ("unknown_fields", serde_name(&args.unknown_fields)),
-    ];
-    let mut job: JobStatus = client.post_file("/api/v1/imports", &query, file)?;
+    let path = format!("/api/v1/imports?{}", args.request.query());
+    let mut job: JobStatus = client.post_file(&path, file)?;
     let path = format!("/api/v1/imports/{}", job.id);
     let mut wait = Duration::from_millis(20);
     while job.state == JobState::Running {
@@ -289,14 +276,6 @@ fn import(
         (_, Some(e)) => anyhow::bail!("{}", e.message),
         _ => anyhow::bail!("import job {} ended without a report or an error", job.id),
     }
-}
-
-/// The serde name of a kebab-case enum value (`skip`, `drop`).
-fn serde_name(value: &impl Serialize) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 fn plugins(client: &Client, command: &PluginCommand, out: &mut dyn Write) -> anyhow::Result<i32> {
@@ -312,19 +291,26 @@ fn plugins(client: &Client, command: &PluginCommand, out: &mut dyn Write) -> any
             let details: serde_json::Value =
                 client.get_json(&at(&file.display().to_string(), ""), &[])?;
             let inspection = serde_json::from_value(details["inspection"].clone())?;
-            plugin::print_inspection(&inspection, *json, out)
+            super::inspect::print_inspection(&inspection, *json, out)
         }
         PluginCommand::List { json } => plugin::print_list(
             &client.get_json::<Vec<_>>("/api/v1/plugins", &[])?,
             *json,
             out,
         ),
-        PluginCommand::Install { file, json } => {
+        PluginCommand::Install {
+            file,
+            replace,
+            json,
+        } => {
             let bytes =
                 std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
-            let request = client
+            let mut request = client
                 .with_body("POST", "/api/v1/plugins")
                 .header("Content-Type", "application/wasm");
+            if let Some(name) = replace {
+                request = request.query("replace", name);
+            }
             plugin::print_installed(&answer(&client.base, request.send(&bytes))?, *json, out)
         }
         PluginCommand::Enable { name } => {

@@ -5,7 +5,6 @@ use super::import::local_plugin;
 use crate::app::App;
 use crate::domain::Timestamp;
 use crate::runtime::PluginKind;
-use crate::service::export::access_package;
 use crate::service::retention::{self, RetentionOptions};
 use crate::service::Compliance;
 use anyhow::Context;
@@ -15,7 +14,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
 pub enum RetentionCommand {
-    /// Run a retention rule over every subject and apply its decisions (R12).
+    /// Run a retention rule over every subject and apply its decisions (Art. 5(1)(e)).
     Run(RetentionRunArgs),
 }
 
@@ -77,7 +76,7 @@ pub fn run_retention(
         actor: cli_actor(),
     };
     print_retention(
-        &retention::run(&app.compliance, &plugin, &options)?,
+        &app.compliance.run_retention(&plugin, &options)?,
         args.json,
         out,
     )
@@ -123,13 +122,9 @@ pub(crate) fn print_retention(
 pub fn run_export(app: &App, args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
     let plugin = local_plugin(app, &args.plugin, PluginKind::Exporter, &[])?;
     let subject = subject(&app.compliance, &args.subject)?;
-    let document = access_package(
-        &app.compliance,
-        &plugin,
-        &subject,
-        Timestamp::now(),
-        &cli_actor(),
-    )?;
+    let document =
+        app.compliance
+            .access_package(&plugin, &subject, Timestamp::now(), &cli_actor())?;
     print_document(
         &document.bytes,
         &document.media_type,
@@ -161,16 +156,16 @@ pub(crate) fn print_document(
 
 pub fn run_erase(
     compliance: &Compliance,
+    data_dir: &std::path::Path,
     args: &EraseArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<i32> {
     let subject = subject(compliance, &args.subject)?;
-    let id = crate::service::export::resolve(compliance, &subject)?;
-    print_erasure(
-        &compliance.erase(&cli_actor(), id, &args.reason)?,
-        args.json,
-        out,
-    )
+    let report = compliance.erase_subject(&cli_actor(), &subject, &args.reason)?;
+    // A server's stored answers to retried writes could show the person: blanked as the API's
+    // erasure blanks them.
+    crate::service::idempotency::blank_after_erasure(data_dir)?;
+    print_erasure(&report, args.json, out)
 }
 
 /// Prints an erasure report (the same locally and through `--server`).

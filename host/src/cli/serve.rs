@@ -22,8 +22,8 @@ pub struct ServeArgs {
 }
 
 pub fn run(data_dir: &Path, config_file: Option<&Path>, args: &ServeArgs) -> anyhow::Result<i32> {
-    init_logging(args.log_json);
-    std::fs::create_dir_all(data_dir)
+    super::log::init(args.log_json, "info");
+    crate::store::files::create_private_dir(data_dir)
         .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
     let mut config = Config::load(data_dir, config_file)?;
     if let Some(listen) = args.listen {
@@ -40,6 +40,7 @@ pub fn run(data_dir: &Path, config_file: Option<&Path>, args: &ServeArgs) -> any
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {
+        let shutdown = shutdown_signal();
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}: is another server using it? Choose another with --listen or `[server] listen`"))?;
@@ -49,7 +50,16 @@ pub fn run(data_dir: &Path, config_file: Option<&Path>, args: &ServeArgs) -> any
             plugins = app.plugins.list().len(),
             "custode is serving: API under /api/v1, documentation at /docs"
         );
-        crate::api::serve(app, listener, shutdown_signal()).await
+        if !listen.ip().is_loopback() {
+            // Tokens and personal data would cross the network in clear text.
+            tracing::warn!(
+                address = %listen,
+                "listening beyond this machine over plain HTTP: bearer tokens and personal data travel unencrypted; listen on 127.0.0.1 behind a TLS reverse proxy (and list it in `[server] trusted_proxies`)"
+            );
+        }
+        crate::api::serve(app, listener, shutdown)
+            .await
+            .context("serving the API")
     })?;
     Ok(0)
 }
@@ -75,42 +85,30 @@ fn first_admin_token(app: &App) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn init_logging(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // Colour codes only for a person at a terminal: a log collector or a file would keep them as
-    // noise around every field.
-    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(colour)
-        .with_writer(std::io::stderr);
-    // A second call (tests running several servers in one process) keeps the first subscriber.
-    let _ = if json {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
-}
-
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    // Registered now, before the port is bound: a SIGTERM sent as soon as the port answers must
+    // stop the server gracefully, not kill it with the default action.
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        let interrupt = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let terminate = async move {
+            match terminate {
+                Some(mut s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            () = interrupt => tracing::info!("SIGINT received"),
+            () = terminate => tracing::info!("SIGTERM received"),
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => tracing::info!("SIGINT received"),
-        () = terminate => tracing::info!("SIGTERM received"),
     }
 }

@@ -76,6 +76,11 @@ pub(crate) fn print_tokens(
 }
 
 pub(crate) fn print_revoked(name: &str, out: &mut dyn Write) -> anyhow::Result<i32> {
-    writeln!(out, "token `{name}` revoked")?;
+    // A server running beside a local `custode token revoke` notices within a second (it checks
+    // for token changes once a second, not on every request).
+    writeln!(
+        out,
+        "token `{name}` revoked (a running server refuses it within a second)"
+    )?;
     Ok(0)
 }

@@ -28,6 +28,18 @@ impl Actor {
     }
 }
 
+impl Role {
+    /// The roles that read contacts' data: a DPO answering a data subject, an operator
+    /// maintaining contacts. An admin runs the installation and an auditor reads the audit log;
+    /// neither needs personal data. The API's route table grants exactly these roles the contact
+    /// routes, and `[access.visible_fields]` can only restrict them.
+    pub const CONTACT_READERS: [Role; 2] = [Role::Dpo, Role::Operator];
+
+    pub fn reads_contacts(self) -> bool {
+        Self::CONTACT_READERS.contains(&self)
+    }
+}
+
 impl fmt::Display for Actor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({})", self.name, self.role)

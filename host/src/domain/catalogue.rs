@@ -1,6 +1,6 @@
 //! The purpose catalogue and the field catalogue: what the data is processed for, which legal bases can
-//! justify each purpose, and which purposes justify collecting each field (R8, R9). Both are
-//! configuration (R17); the defaults are a small Italian B2B CRM's.
+//! justify each purpose, and which purposes justify collecting each field. Both are
+//! configuration; the defaults are a small Italian B2B CRM's.
 
 use std::collections::HashMap;
 
@@ -12,14 +12,14 @@ use super::error::InvalidInput;
 use super::vocab::{DataCategory, LegalBasis};
 
 /// A purpose of processing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PurposeDef {
     /// Kebab-case name, e.g. `marketing`.
     pub name: String,
     /// What it means, for the access report (Art. 15(1)(a)).
     pub description: String,
-    /// The legal bases that can make this processing lawful; consent-only purposes (R8) list only
+    /// The legal bases that can make this processing lawful; consent-only purposes list only
     /// `consent`.
     pub bases: Vec<LegalBasis>,
     /// Direct marketing, or profiling to the extent that it is related to direct marketing (Art.
@@ -36,13 +36,13 @@ pub struct PurposeDef {
 }
 
 /// A field of a contact record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldDef {
     /// Snake-case name as importers and the API use it, e.g. `vat_id`.
     pub name: String,
     pub category: DataCategory,
-    /// The purposes that justify collecting the field (R9): a field with none may not be stored.
+    /// The purposes that justify collecting the field: a field with none may not be stored.
     pub purposes: Vec<String>,
 }
 
@@ -79,7 +79,7 @@ impl Catalogue {
             if f.purposes.is_empty() {
                 return Err(InvalidInput::new(
                     "fields",
-                    format!("field `{}` lists no purpose: data no purpose needs may not be collected (R9)", f.name),
+                    format!("field `{}` lists no purpose: data no purpose needs may not be collected (data minimisation, Art. 5(1)(c))", f.name),
                 ));
             }
             if let Some(unknown) = f.purposes.iter().find(|p| !purpose_index.contains_key(*p)) {
@@ -137,12 +137,12 @@ impl Catalogue {
         })
     }
 
-    /// The field, or an error naming the fix (R9: data without a purpose is not collected).
+    /// The field, or an error naming the fix (data without a purpose is not collected).
     pub fn require_field(&self, field: &str, name: &str) -> Result<&FieldDef, InvalidInput> {
         self.field(name).ok_or_else(|| {
             InvalidInput::new(
                 field,
-                format!("field `{name}` is not in the field catalogue, so no purpose justifies storing it (R9): drop it, or add it to the `fields` settings with the purposes that need it"),
+                format!("field `{name}` is not in the field catalogue, so no purpose justifies storing it (data minimisation, Art. 5(1)(c)): drop it, or add it to the `fields` settings with the purposes that need it"),
             )
         })
     }
@@ -187,9 +187,17 @@ pub fn default_purposes() -> Vec<PurposeDef> {
     use LegalBasis::*;
     let until_withdrawn = "until consent is withdrawn";
     vec![
+        // Legitimate interest only under the customer rule (art. 130(4) Italian Privacy Code, see
+        // `customer.rs`): to the controller's own customers, on the configured channels; prospects
+        // need consent.
         PurposeDef {
             direct_marketing: true,
-            ..purpose("marketing", "Direct marketing: newsletters, offers and commercial messages", &[Consent], until_withdrawn)
+            ..purpose(
+                "marketing",
+                "Direct marketing: newsletters, offers and commercial messages",
+                &[Consent, LegitimateInterest],
+                "until consent is withdrawn; for customers on legitimate interest, until they object or 24 months after the relationship ends",
+            )
         },
         // Segments exist to choose whom to send which offer: profiling related to direct marketing, so
         // an objection to it is as absolute as one to marketing (Art. 21(2)-(3)). A catalogue whose
@@ -288,8 +296,13 @@ mod tests {
         ] {
             assert!(c.purpose(p).is_some(), "{p}");
         }
-        // R8: marketing, profiling and transfer to third parties need consent and nothing else.
-        for p in ["marketing", "profiling", "third-party-transfer"] {
+        // Profiling and transfer to third parties need consent and nothing else; marketing accepts
+        // legitimate interest too, which `can_process` allows only under the customer rule.
+        assert_eq!(
+            c.purpose("marketing").unwrap().bases,
+            vec![LegalBasis::Consent, LegalBasis::LegitimateInterest]
+        );
+        for p in ["profiling", "third-party-transfer"] {
             assert_eq!(
                 c.purpose(p).unwrap().bases,
                 vec![LegalBasis::Consent],
@@ -338,7 +351,9 @@ mod tests {
         assert!(Catalogue::new(default_purposes(), fields)
             .unwrap_err()
             .message
-            .contains("R9"));
+            .contains(
+                "data no purpose needs may not be collected (data minimisation, Art. 5(1)(c))"
+            ));
 
         let mut purposes = default_purposes();
         purposes.push(purposes[0].clone());
@@ -359,6 +374,11 @@ mod tests {
             err.message
         );
         let err = c.require_field("fields", "shoe_size").unwrap_err();
-        assert!(err.message.contains("R9"), "{}", err.message);
+        assert!(
+            err.message
+                .contains("no purpose justifies storing it (data minimisation"),
+            "{}",
+            err.message
+        );
     }
 }

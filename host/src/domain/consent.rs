@@ -1,15 +1,15 @@
 //! Consent ledger events, legal-basis periods, and how the current consent for a channel is derived
-//! from the ledger (R5, R6, Art. 7).
+//! from the ledger (Art. 6, Art. 7).
 
 use serde::{Deserialize, Serialize};
 
 use super::error::InvalidInput;
-use super::ids::ProvenanceId;
+use super::ids::{BatchId, ProvenanceId};
 use super::time::Timestamp;
 use super::vocab::{ConsentAction, ConsentChannel, LegalBasis};
 
 /// What proves a consent event (Art. 7(1): the controller must be able to demonstrate consent).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
     /// How it was collected, e.g. `web form checkbox`, `signed paper form`, `unsubscribe link`.
@@ -54,7 +54,7 @@ pub struct ConsentEvent {
 }
 
 /// A ledger entry as stored: the event, its evidence and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ConsentRecord {
     /// Position in the ledger; later entries have larger numbers.
     pub seq: i64,
@@ -64,6 +64,13 @@ pub struct ConsentRecord {
     pub at: Timestamp,
     pub evidence: Evidence,
     pub provenance: Option<ProvenanceId>,
+    /// For an imported event, the import batch (its file digest and importer are on the batch) and
+    /// the row of the source the event was read from: with the importer's evidence text, what
+    /// demonstrates an imported consent (Art. 7(1)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row: Option<u64>,
 }
 
 /// The latest ledger event for one channel (or `any`) of one purpose.
@@ -184,8 +191,8 @@ pub fn consent_for(
     }
 }
 
-/// A legal basis for a purpose over a period (R6).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A legal basis for a purpose over a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BasisPeriod {
     pub purpose: String,
@@ -219,5 +226,4 @@ impl BasisPeriod {
 }
 
 #[cfg(test)]
-#[path = "consent_tests.rs"]
 mod tests;

@@ -1,16 +1,16 @@
 //! A contact as the store returns it: identities, field values with their history, and where each came
-//! from (R2, R11).
+//! from.
 
 use serde::{Deserialize, Serialize};
 
 use super::identity::Identity;
 use super::ids::{BatchId, ContactId, ProvenanceId};
-use super::processing::SuppressionScope;
+use super::periods::{RestrictionPeriod, SuppressionPeriod, SuppressionScope};
 use super::time::Timestamp;
 use super::vocab::{DataCategory, SourceChannel};
 
 /// The importer that produced data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PluginRef {
     pub name: String,
     pub version: String,
@@ -18,8 +18,8 @@ pub struct PluginRef {
     pub digest: String,
 }
 
-/// Where a piece of data came from (R2), as shown to the data subject (Art. 15(1)(g)).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a piece of data came from, as shown to the data subject (Art. 15(1)(g)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProvenanceEntry {
     pub id: ProvenanceId,
     pub source_label: String,
@@ -35,15 +35,15 @@ pub struct ProvenanceEntry {
 }
 
 /// One stored identity and the provenance that brought it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IdentityEntry {
     pub identity: Identity,
     pub provenance: Option<ProvenanceId>,
 }
 
-/// An identity a rectification removed (R11): it no longer finds the contact, but where it came from
+/// An identity a rectification removed: it no longer finds the contact, but where it came from
 /// and when it was removed stay known until erasure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FormerIdentity {
     pub identity: Identity,
     pub provenance: Option<ProvenanceId>,
@@ -52,8 +52,8 @@ pub struct FormerIdentity {
     pub removed_by: ProvenanceId,
 }
 
-/// One field value, current or replaced (history, R11), with its provenance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One field value, current or replaced (history), with its provenance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldEntry {
     pub name: String,
     pub category: DataCategory,
@@ -65,16 +65,24 @@ pub struct FieldEntry {
 }
 
 /// Everything stored about a contact's data, with history and provenance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ContactDetails {
     pub id: ContactId,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub last_interaction: Option<Timestamp>,
+    /// The start of the restriction in force (Art. 18), if any.
     pub restricted_since: Option<Timestamp>,
+    /// Every restriction, lifted or in force, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub restrictions: Vec<RestrictionPeriod>,
     pub legal_hold_since: Option<Timestamp>,
     pub erased_at: Option<Timestamp>,
+    /// The purposes the contact's identities are suppressed for now.
     pub suppression: Option<SuppressionScope>,
+    /// When each suppression of the contact's identities began, and for what, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppression_periods: Vec<SuppressionPeriod>,
     /// Categories whose values were anonymised.
     pub anonymised: Vec<DataCategory>,
     pub identities: Vec<IdentityEntry>,
@@ -97,7 +105,7 @@ impl ContactDetails {
 }
 
 /// A line of a contact list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ContactSummary {
     pub id: ContactId,
     pub created_at: Timestamp,
@@ -108,7 +116,7 @@ pub struct ContactSummary {
     pub erased: bool,
 }
 
-/// The privacy notice a person received (R7).
+/// The privacy notice a person received (Art. 13–14).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoticeReceipt {
     pub version: String,
@@ -116,7 +124,7 @@ pub struct NoticeReceipt {
 }
 
 /// A version of the privacy notice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Notice {
     pub version: String,
     pub published_at: Timestamp,

@@ -141,8 +141,11 @@ impl<'de> Deserialize<'de> for Email {
 
 /// An identifier a source system gives a contact, e.g. `{ system: "erp", id: "C-00042" }`.
 /// Two records share an external id only if both the system and the id match.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "ExternalIdText")]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+// `ExternalIdText` refuses unknown fields; saying so here too puts it in the OpenAPI schema.
+#[serde(try_from = "ExternalIdText", deny_unknown_fields)]
 pub struct ExternalId {
     pub system: String,
     pub id: String,
@@ -201,7 +204,9 @@ impl ExternalId {
 }
 
 /// Something that identifies a person.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Identity {
     Email(Email),

@@ -29,7 +29,7 @@ id_type!(
     BatchId, "import batch"
 );
 id_type!(
-    /// Where a piece of data came from (R2).
+    /// Where a piece of data came from.
     ProvenanceId, "provenance"
 );
 id_type!(

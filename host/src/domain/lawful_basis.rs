@@ -1,9 +1,10 @@
 //! Whether one legal basis makes a processing lawful now, and the words when none does: the part of
-//! `can_process` (R8) that goes through the purpose's bases one by one.
+//! `can_process` that goes through the purpose's bases one by one.
 
 use super::catalogue::PurposeDef;
 use super::consent::{BasisPeriod, ChannelConsent};
-use super::processing::{channel_words, Decision, DecisionRule, SubjectFacts};
+use super::customer::{customer_marketing, RULE_WORDS};
+use super::decision::{channel_words, Decision, DecisionRule, SubjectFacts};
 use super::settings::Policy;
 use super::time::Timestamp;
 use super::vocab::{ConsentAction, ConsentChannel, LegalBasis};
@@ -87,6 +88,7 @@ pub(super) fn check_basis(
             ),
         )));
     }
+    let mut customer = None;
     if basis == LegalBasis::LegitimateInterest {
         // A controller that asked for consent cannot fall back on legitimate interest once it is
         // withdrawn (EDPB Guidelines 05/2020 on consent, §121–123); contract or a legal obligation,
@@ -101,24 +103,42 @@ pub(super) fn check_basis(
                 ),
             )));
         }
+        // Direct marketing on legitimate interest: only to customers, on the configured channels.
+        if purpose.direct_marketing {
+            customer = Some(
+                customer_marketing(
+                    &policy.customer_marketing,
+                    policy.legitimate_interest_months,
+                    &facts.contracts,
+                    name,
+                    channel,
+                    at,
+                )
+                .map_err(Some)?,
+            );
+        }
         let (since, what) = last_heard(facts);
         let months = policy.legitimate_interest_months;
         if since.add_months(months) <= at {
             return Err(Some((
                 R::LegitimateInterestLapsed,
                 format!(
-                    "legitimate interest for {name} lapsed: {what} {}, {} months ago (the limit is {months}, R12)",
+                    "legitimate interest for {name} lapsed: {what} {}, {} months ago (the limit is {months})",
                     since.date_string(),
                     since.whole_months_until(at)
                 ),
             )));
         }
     }
-    Ok(format!(
+    let why = format!(
         "{basis} ({}) for {name} since {}",
         basis.article(),
         period.start.date_string()
-    ))
+    );
+    Ok(match customer {
+        Some(customer) => format!("{RULE_WORDS}: the contact is {customer}; {why}"),
+        None => why,
+    })
 }
 
 /// When the controller last heard from the person, as the bundled legitimate-interest retention rule
@@ -180,7 +200,7 @@ pub(super) fn no_basis(
         return Decision::deny(
             R::NoBasis,
             format!(
-                "no legal basis is recorded for {} ({}): it needs {}; record one, or obtain consent where consent is allowed (R8)",
+                "no legal basis is recorded for {} ({}): it needs {}; record one, or obtain consent where consent is allowed",
                 purpose.name,
                 channel_words(channel),
                 needs.join(" or ")
@@ -188,11 +208,13 @@ pub(super) fn no_basis(
         );
     }
     // The most telling failure names the rule; every failure is in the reason.
-    const PRIORITY: [DecisionRule; 6] = [
+    const PRIORITY: [DecisionRule; 8] = [
         R::Objected,
         R::ConsentWithdrawn,
         R::BasisEnded,
         R::LegitimateInterestLapsed,
+        R::NotACustomer,
+        R::ChannelNotAllowed,
         R::BasisNotStarted,
         R::ConsentNeverGiven,
     ];
@@ -201,9 +223,21 @@ pub(super) fn no_basis(
         .find(|r| failures.iter().any(|(f, _)| f == r))
         .unwrap_or(failures[0].0);
     let reasons: Vec<String> = failures.into_iter().map(|(_, why)| why).collect();
+    let customer_rule = purpose.direct_marketing
+        && purpose.bases.contains(&LegalBasis::Consent)
+        && purpose.bases.contains(&LegalBasis::LegitimateInterest)
+        && purpose
+            .bases
+            .iter()
+            .all(|b| matches!(b, LegalBasis::Consent | LegalBasis::LegitimateInterest));
     let fix = if purpose.bases == [LegalBasis::Consent] {
         format!(
-            "{} needs consent (R8): obtain it again or stop processing",
+            "{} needs consent: obtain it again or stop processing",
+            purpose.name
+        )
+    } else if customer_rule {
+        format!(
+            "{} needs consent: obtain it again or stop processing (legitimate interest serves only marketing to customers, by the channels the settings allow)",
             purpose.name
         )
     } else {

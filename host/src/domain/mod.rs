@@ -5,26 +5,36 @@ pub mod actor;
 pub mod catalogue;
 pub mod consent;
 pub mod contact;
+pub mod customer;
 pub mod deadline;
+pub mod decision;
 pub mod error;
 pub mod identity;
 pub mod ids;
 mod lawful_basis;
+pub mod periods;
 pub mod phone;
 mod phone_fast;
 pub mod processing;
 pub mod record;
 pub mod settings;
+pub mod source;
 pub mod subject;
 pub mod time;
 pub mod vocab;
 
+#[cfg(test)]
+mod legal_doc_tests;
+#[cfg(test)]
+mod processing_customer_tests;
 #[cfg(test)]
 mod processing_ledger_tests;
 #[cfg(test)]
 mod processing_li_tests;
 #[cfg(test)]
 mod processing_objection_tests;
+#[cfg(test)]
+mod processing_periods_tests;
 #[cfg(test)]
 mod processing_props;
 #[cfg(test)]
@@ -40,19 +50,21 @@ pub use contact::{
     ContactDetails, ContactSummary, FieldEntry, FormerIdentity, IdentityEntry, Notice,
     NoticeReceipt, PluginRef, ProvenanceEntry,
 };
+pub use customer::CustomerMarketing;
 pub use deadline::RequestDeadline;
+pub use decision::{Decision, DecisionRule, SubjectFacts};
 pub use error::InvalidInput;
 pub use identity::{Email, ExternalId, Identity};
 pub use ids::{BatchId, ContactId, NoticeId, ProvenanceId};
+pub use periods::{RestrictionPeriod, SuppressionPeriod, SuppressionScope};
 pub use phone::{Phone, PhoneCountry};
-pub use processing::{
-    can_process, Decision, DecisionRule, ProcessingQuery, SubjectFacts, SuppressionScope,
-};
+pub use processing::{can_process, ProcessingQuery};
 pub use record::{
     BasisClaim, ConsentClaim, FieldValue, NormalizedRecord, NoticeClaim, RecordOutcome,
     SourceDetails,
 };
 pub use settings::{Policy, Settings};
+pub use source::{Document, RowError, SourceChunk, SourceConsent, SourceIdentity, SourceRecord};
 pub use subject::{
     CategoryHeld, ConsentStateEntry, PurposeEntry, RetentionAction, RetentionDecision,
     RetentionEntry, SourceSummary, SubjectPackage, SubjectView,

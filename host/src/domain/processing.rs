@@ -1,13 +1,12 @@
 //! `can_process`: may this contact's data be processed for this purpose on this channel at this time,
-//! on which legal basis, and if not, why (R8). Pure: the store gathers [`SubjectFacts`] with a few index
+//! on which legal basis, and if not, why. Pure: the store gathers [`SubjectFacts`] with a few index
 //! lookups, this decides.
 
-use serde::{Deserialize, Serialize};
-
 use super::catalogue::PurposeDef;
-use super::consent::{consent_for, BasisPeriod, ConsentState};
-use super::ids::ContactId;
+use super::consent::consent_for;
+use super::decision::{channel_words, Decision, DecisionRule, SubjectFacts};
 use super::lawful_basis::{check_basis, no_basis};
+use super::periods::{restriction_at, suppression_at};
 use super::settings::Policy;
 use super::time::Timestamp;
 use super::vocab::{ConsentChannel, LegalBasis};
@@ -20,111 +19,6 @@ pub struct ProcessingQuery<'a> {
     /// answers it, and a refusal on any one channel denies it.
     pub channel: &'a str,
     pub at: Timestamp,
-}
-
-/// Purposes an identity on the suppression list must not be processed for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SuppressionScope {
-    All,
-    Purposes(Vec<String>),
-}
-
-impl SuppressionScope {
-    pub fn covers(&self, purpose: &str) -> bool {
-        match self {
-            SuppressionScope::All => true,
-            SuppressionScope::Purposes(list) => list.iter().any(|p| p == purpose),
-        }
-    }
-
-    /// Both scopes at once (an identity suppressed twice, or a contact with two suppressed identities).
-    pub fn union(&self, other: &SuppressionScope) -> SuppressionScope {
-        match (self, other) {
-            (SuppressionScope::All, _) | (_, SuppressionScope::All) => SuppressionScope::All,
-            (SuppressionScope::Purposes(a), SuppressionScope::Purposes(b)) => {
-                let mut all: Vec<String> = a.iter().chain(b).cloned().collect();
-                all.sort();
-                all.dedup();
-                SuppressionScope::Purposes(all)
-            }
-        }
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            SuppressionScope::All => "all purposes".to_string(),
-            SuppressionScope::Purposes(list) => list.join(", "),
-        }
-    }
-}
-
-/// What the store knows about one contact that bears on one (purpose, channel) question.
-#[derive(Debug, Clone, Default)]
-pub struct SubjectFacts {
-    pub contact: Option<ContactId>,
-    pub erased_at: Option<Timestamp>,
-    pub restricted_since: Option<Timestamp>,
-    pub suppression: Option<(Timestamp, SuppressionScope)>,
-    /// When the contact first received a privacy notice.
-    pub first_notice_at: Option<Timestamp>,
-    pub created_at: Timestamp,
-    pub last_interaction: Option<Timestamp>,
-    /// The latest `collected_at` of the contact's data from any source (field-values rows): with the
-    /// last interaction, what the legitimate-interest clock counts from, as the retention rule does.
-    pub last_collected_at: Option<Timestamp>,
-    /// For the asked purpose, the latest ledger event at or before the query time on each channel
-    /// (`any` included; at most one per channel).
-    pub consents: Vec<ConsentState>,
-    /// For the asked purpose, the latest objection at or before the query time, on whatever channel:
-    /// an objection is to the purpose (Art. 21), so a later grant on its own channel does not lift it
-    /// for the other channels (see [`consent_for`]).
-    pub objection: Option<ConsentState>,
-    /// Every recorded basis period for the asked purpose.
-    pub bases: Vec<BasisPeriod>,
-}
-
-/// Which rule decided; stable names for API clients and tests, while `reason` is for people.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum DecisionRule {
-    Allowed,
-    UnknownPurpose,
-    UnknownChannel,
-    UnknownSubject,
-    Erased,
-    Suppressed,
-    Restricted,
-    Objected,
-    ConsentWithdrawn,
-    ConsentNeverGiven,
-    BasisEnded,
-    BasisNotStarted,
-    LegitimateInterestLapsed,
-    NoBasis,
-    NoticeMissing,
-}
-
-/// The answer to "may I process?".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Decision {
-    pub allowed: bool,
-    /// The basis that makes the processing lawful, when one is found.
-    pub basis: Option<LegalBasis>,
-    pub rule: DecisionRule,
-    /// In words a DPO can act on.
-    pub reason: String,
-}
-
-impl Decision {
-    pub(super) fn deny(rule: DecisionRule, reason: String) -> Self {
-        Decision {
-            allowed: false,
-            basis: None,
-            rule,
-            reason,
-        }
-    }
 }
 
 /// The order in which bases are tried: a basis that does not depend on the person's will is reported
@@ -140,10 +34,11 @@ const BASIS_ORDER: [LegalBasis; 7] = [
 ];
 
 /// Decides whether processing is lawful. The checks run from the absolute to the specific: a subject
-/// that is erased, suppressed or restricted is refused whatever its bases; then an objection to a
+/// that is erased, or was suppressed or restricted at the asked time, is refused whatever its bases; then an objection to a
 /// direct-marketing purpose, on any channel (absolute); then the purpose's bases one by one, where an
-/// objection also stops legitimate interest and public task and a withdrawal also stops legitimate
-/// interest; then the privacy notice. How the ledger's channels combine is [`consent_for`].
+/// objection also stops legitimate interest and public task, a withdrawal also stops legitimate
+/// interest, and legitimate interest for direct marketing serves only customers on the configured
+/// channels ([`customer`](super::customer)); then the privacy notice. How the ledger's channels combine is [`consent_for`].
 pub fn can_process(policy: &Policy, query: &ProcessingQuery<'_>, facts: &SubjectFacts) -> Decision {
     use DecisionRule as R;
     let Some(purpose) = policy.catalogue.purpose(query.purpose) else {
@@ -167,7 +62,7 @@ pub fn can_process(policy: &Policy, query: &ProcessingQuery<'_>, facts: &Subject
     };
     let at = query.at;
     let Some(contact) = facts.contact else {
-        if let Some(decision) = suppression_decision(facts, purpose) {
+        if let Some(decision) = suppression_decision(facts, purpose, at) {
             return decision;
         }
         return Decision::deny(
@@ -176,22 +71,40 @@ pub fn can_process(policy: &Policy, query: &ProcessingQuery<'_>, facts: &Subject
         );
     };
     if let Some(erased) = facts.erased_at {
+        // Asked about a time before the erasure, the ledger that would answer is gone with the data.
+        let before = if at < erased {
+            format!(
+                "; what was recorded about {} went with the data",
+                at.date_string()
+            )
+        } else {
+            String::new()
+        };
         return Decision::deny(
             R::Erased,
             format!(
-                "{contact} was erased on {}: nothing may be processed",
+                "{contact} was erased on {}: nothing may be processed{before}",
                 erased.date_string()
             ),
         );
     }
-    if let Some(decision) = suppression_decision(facts, purpose) {
+    if let Some(decision) = suppression_decision(facts, purpose, at) {
         return decision;
     }
-    if let Some(since) = facts.restricted_since.filter(|since| *since <= at) {
-        return Decision::deny(
-            R::Restricted,
-            format!("processing of {contact} is restricted since {} (Art. 18): only storage is allowed until the restriction is lifted", since.date_string()),
-        );
+    if let Some(period) = restriction_at(&facts.restrictions, at) {
+        let reason = match period.until {
+            Some(until) => format!(
+                "processing of {contact} was restricted from {} until {} (Art. 18): on {} only storage was allowed",
+                period.since.date_string(),
+                until.date_string(),
+                at.date_string()
+            ),
+            None => format!(
+                "processing of {contact} is restricted since {} (Art. 18): only storage is allowed until the restriction is lifted",
+                period.since.date_string()
+            ),
+        };
+        return Decision::deny(R::Restricted, reason);
     }
     let consent = consent_for(channel, &facts.consents, facts.objection);
     if let (Some(objection), true) = (consent.objection, purpose.direct_marketing) {
@@ -230,37 +143,39 @@ pub fn can_process(policy: &Policy, query: &ProcessingQuery<'_>, facts: &Subject
             basis: Some(basis),
             rule: R::NoticeMissing,
             reason: format!(
-                "{why}, but no privacy notice (Art. 13–14) is recorded as given to {contact} by {}: record the notice version they received before processing (R7)",
+                "{why}, but no privacy notice (Art. 13–14) is recorded as given to {contact} by {}: record the notice version they received before processing",
                 at.date_string()
             ),
         };
     }
+    // Legitimate interest for direct marketing passed the customer rule: the answer names it.
+    let rule = if basis == LegalBasis::LegitimateInterest && purpose.direct_marketing {
+        R::CustomerMarketing
+    } else {
+        R::Allowed
+    };
     Decision {
         allowed: true,
         basis: Some(basis),
-        rule: R::Allowed,
+        rule,
         reason: format!("allowed: {why}"),
     }
 }
 
-fn suppression_decision(facts: &SubjectFacts, purpose: &PurposeDef) -> Option<Decision> {
-    let (since, scope) = facts.suppression.as_ref()?;
-    scope.covers(&purpose.name).then(|| {
-        Decision::deny(
-            DecisionRule::Suppressed,
-            format!(
-                "the identity is on the suppression list since {} for {}: it must not be processed for {} (R13)",
-                since.date_string(),
-                scope.describe(),
-                purpose.name
-            ),
-        )
-    })
-}
-
-pub(super) fn channel_words(channel: ConsentChannel) -> String {
-    match channel {
-        ConsentChannel::Any => "every channel".into(),
-        c => format!("by {c}"),
-    }
+/// The suppression in force at `at` for the purpose: one added later does not reach back.
+fn suppression_decision(
+    facts: &SubjectFacts,
+    purpose: &PurposeDef,
+    at: Timestamp,
+) -> Option<Decision> {
+    let (since, scope) = suppression_at(&facts.suppressions, &purpose.name, at)?;
+    Some(Decision::deny(
+        DecisionRule::Suppressed,
+        format!(
+            "the identity is on the suppression list since {} for {}: it must not be processed for {}",
+            since.date_string(),
+            scope.describe(),
+            purpose.name
+        ),
+    ))
 }

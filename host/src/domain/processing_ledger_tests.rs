@@ -2,7 +2,7 @@
 //! combine (`consent::consent_for`), one row per situation: grants and withdrawals per channel and on
 //! `any`. Objections: `processing_objection_tests.rs`; properties: `processing_props.rs`.
 
-use super::processing::{DecisionRule as R, SubjectFacts};
+use super::decision::{DecisionRule as R, SubjectFacts};
 use super::processing_tests::{check, contact, day, ev, ledger, now, Case};
 use super::settings::Policy;
 use super::vocab::{ConsentAction as A, ConsentChannel as Ch, LegalBasis as B};

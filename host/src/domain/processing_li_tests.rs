@@ -1,10 +1,11 @@
-//! The legitimate-interest clock (R12): `can_process` counts the months of silence as the bundled
-//! retention rule does, from the later of the last interaction and the latest collection of the data
-//! by a source, or from the contact's creation when neither is known; the limit is reached when the
-//! whole months have passed (`last + 24 months <= now`).
+//! The legitimate-interest clock (24 months of silence): `can_process` counts the months of silence
+//! as the bundled retention rule does, from the later of the last interaction and the latest
+//! collection of the data by a source, or from the contact's creation when neither is known; the
+//! limit is reached when the whole months have passed (`last + 24 months <= now`).
 
 use super::consent::BasisPeriod;
-use super::processing::{can_process, DecisionRule as R, ProcessingQuery, SubjectFacts};
+use super::decision::{DecisionRule as R, SubjectFacts};
+use super::processing::{can_process, ProcessingQuery};
 use super::processing_tests::{basis, check, contact, day, now, Case};
 use super::settings::{Policy, Settings};
 use super::vocab::LegalBasis as B;
@@ -32,7 +33,7 @@ fn cases() -> Vec<Case> {
             },
             rule: R::LegitimateInterestLapsed,
             basis: None,
-            says: "no interaction since 2024-05-01, 25 months ago (the limit is 24, R12)",
+            says: "no interaction since 2024-05-01, 25 months ago (the limit is 24)",
         },
         Case {
             name: "legitimate interest within 24 months",

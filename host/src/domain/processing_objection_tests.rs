@@ -2,7 +2,7 @@
 //! purpose, on every channel (Art. 21(1)-(3)); a withdrawal of consent is not replaced by legitimate
 //! interest (EDPB Guidelines 05/2020 on consent, §121–123); contract and legal obligation stand.
 
-use super::processing::{DecisionRule as R, SubjectFacts};
+use super::decision::{DecisionRule as R, SubjectFacts};
 use super::processing_tests::{basis, check, contact, day, ev, ledger, Case};
 use super::settings::Policy;
 use super::vocab::{ConsentAction as A, ConsentChannel as Ch, LegalBasis as B};

@@ -4,10 +4,10 @@ use proptest::prelude::*;
 
 use super::catalogue::PurposeDef;
 use super::consent::ConsentState;
+use super::decision::{DecisionRule as R, SubjectFacts};
 use super::ids::ContactId;
-use super::processing::{
-    can_process, DecisionRule as R, ProcessingQuery, SubjectFacts, SuppressionScope,
-};
+use super::periods::{RestrictionPeriod, SuppressionPeriod, SuppressionScope};
+use super::processing::{can_process, ProcessingQuery};
 use super::processing_tests::{basis, contact, ev, ledger};
 use super::settings::{Policy, Settings};
 use super::time::Timestamp;
@@ -66,8 +66,20 @@ fn any_facts() -> impl Strategy<Value = SubjectFacts> {
             )| {
                 let facts = SubjectFacts {
                     contact: Some(ContactId(1)),
-                    restricted_since: restricted.then(|| month(0)),
-                    suppression: suppressed.then(|| (month(0), SuppressionScope::All)),
+                    restrictions: restricted
+                        .then_some(RestrictionPeriod {
+                            since: month(0),
+                            until: None,
+                        })
+                        .into_iter()
+                        .collect(),
+                    suppressions: suppressed
+                        .then_some(SuppressionPeriod {
+                            since: month(0),
+                            scope: SuppressionScope::All,
+                        })
+                        .into_iter()
+                        .collect(),
                     first_notice_at: notice.map(month),
                     last_interaction: interaction.map(month),
                     last_collected_at: collected.map(month),
@@ -119,7 +131,7 @@ proptest! {
         if d.allowed {
             let basis = d.basis.expect("an allowed decision names its basis");
             prop_assert!(policy.catalogue.purpose(&purpose).unwrap().bases.contains(&basis));
-            prop_assert!(facts.restricted_since.is_none() && facts.suppression.is_none());
+            prop_assert!(facts.restrictions.is_empty() && facts.suppressions.is_empty());
             prop_assert!(facts.first_notice_at.is_some_and(|n| n <= at));
             if basis != B::Consent {
                 prop_assert!(facts.bases.iter().any(|p| p.basis == basis && p.active_at(at)));
@@ -170,6 +182,48 @@ proptest! {
         let d = can_process(&policy, &q, &facts);
         prop_assert_eq!(d.rule, R::Objected, "{}", d.reason);
         prop_assert!(d.reason.contains("Art. 21(3)"), "{}", d.reason);
+    }
+
+    /// Legitimate interest justifies direct marketing only for a customer (a contract in force, or
+    /// ended less than the legitimate-interest period before) on a channel the settings allow, and the
+    /// answer then names the customer rule.
+    #[test]
+    fn marketing_on_legitimate_interest_reaches_only_customers_on_allowed_channels(
+        li_start in 0i64..100,
+        contracts in prop::collection::vec(
+            (prop::sample::select(vec![B::Contract, B::PreContract]), 0i64..100, prop::option::of(0i64..100)),
+            0..3,
+        ),
+        interaction in prop::option::of(0i64..100),
+        history in events(100),
+        at in 0i64..120,
+        channel in prop::sample::select(Ch::ALL.to_vec()),
+    ) {
+        let policy = Policy::default();
+        let at = month(at);
+        let facts = SubjectFacts {
+            last_interaction: interaction.map(month),
+            bases: vec![basis("marketing", B::LegitimateInterest, month(li_start), None)],
+            contracts: contracts
+                .into_iter()
+                .map(|(b, s, e)| basis("contract", b, month(s), e.map(|e| month(s + e + 1))))
+                .collect(),
+            ..ledger(contact(), &history)
+        };
+        let q = ProcessingQuery { purpose: "marketing", channel: channel.as_str(), at };
+        let d = can_process(&policy, &q, &facts);
+        let on_li = d.allowed && d.basis == Some(B::LegitimateInterest);
+        prop_assert_eq!(d.rule == R::CustomerMarketing, on_li, "{}", d.reason);
+        if on_li {
+            prop_assert!(matches!(channel, Ch::Email | Ch::Post), "{}", d.reason);
+            let customer = facts.contracts.iter().any(|p| {
+                p.basis == B::Contract
+                    && p.start <= at
+                    && p.end.is_none_or(|end| at < end.add_months(policy.legitimate_interest_months))
+            });
+            prop_assert!(customer, "{}", d.reason);
+            prop_assert!(d.reason.contains("art. 130(4)"), "{}", d.reason);
+        }
     }
 
     /// A question about `any` means every channel: whenever it is allowed, each channel is too.

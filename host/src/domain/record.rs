@@ -1,5 +1,5 @@
 //! A contact record as an importer delivers it after the import service has validated and normalised
-//! it: what the store's bulk write path takes (issue 4 converts the WIT `contact-record` into this).
+//! it: what the store's bulk write path takes (the import service converts the WIT `contact-record` into this).
 
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +14,7 @@ use super::vocab::{ConsentAction, ConsentChannel, LegalBasis, SourceChannel};
 /// Longest field value accepted; longer text is a data error, not a contact detail.
 pub const MAX_FIELD_CHARS: usize = 10_000;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldValue {
     pub name: String,
@@ -78,51 +78,52 @@ pub enum RecordOutcome {
     Merged(ContactId),
     /// The same record from the same file was imported before: nothing written.
     Unchanged(ContactId),
-    /// An identity is on the suppression list for all purposes: nothing written (R13).
+    /// An identity is on the suppression list for all purposes: nothing written.
     Suppressed,
 }
 
-impl Policy {
+impl NormalizedRecord {
     /// Everything the store would refuse in a record, checked before anything is written, so a bad row
     /// can be skipped (`--on-error skip`) without leaving half of it behind. Field errors name the row.
-    pub fn check_record(&self, record: &NormalizedRecord) -> Result<(), InvalidInput> {
+    pub fn check(&self, policy: &Policy) -> Result<(), InvalidInput> {
         // Runs for every imported record: the happy path allocates nothing; field names that say where
         // the problem is are built only on failure.
-        if record.identities.is_empty() {
+        if self.identities.is_empty() {
             return Err(InvalidInput::new(
-                format!("row {}: identities", record.row),
+                format!("row {}: identities", self.row),
                 "the record has no email, phone or external id, so it cannot be matched to a person or suppressed: map an identity column",
             ));
         }
-        for (i, f) in record.fields.iter().enumerate() {
-            if self.catalogue.field(&f.name).is_none() {
-                return Err(self
+        for (i, f) in self.fields.iter().enumerate() {
+            if policy.catalogue.field(&f.name).is_none() {
+                return Err(policy
                     .catalogue
                     .require_field("", &f.name)
-                    .map_err(|e| relabel(record.row, format!("fields[{i}]"), e))
+                    .map_err(|e| relabel(self.row, format!("fields[{i}]"), e))
                     .unwrap_err());
             }
             if f.value.len() > MAX_FIELD_CHARS && f.value.chars().count() > MAX_FIELD_CHARS {
                 return Err(InvalidInput::new(
-                    format!("row {}: {}", record.row, f.name),
+                    format!("row {}: {}", self.row, f.name),
                     format!("the value is longer than {MAX_FIELD_CHARS} characters"),
                 ));
             }
         }
-        for (i, c) in record.consents.iter().enumerate() {
-            if self.catalogue.purpose(&c.purpose).is_none() {
-                return Err(self
+        for (i, c) in self.consents.iter().enumerate() {
+            if policy.catalogue.purpose(&c.purpose).is_none() {
+                return Err(policy
                     .catalogue
                     .require_purpose("", &c.purpose)
-                    .map_err(|e| relabel(record.row, format!("consents[{i}].purpose"), e))
+                    .map_err(|e| relabel(self.row, format!("consents[{i}].purpose"), e))
                     .unwrap_err());
             }
             check_version("", c.notice_version.as_deref())
-                .map_err(|e| relabel(record.row, format!("consents[{i}].notice_version"), e))?;
+                .map_err(|e| relabel(self.row, format!("consents[{i}].notice_version"), e))?;
         }
-        for (i, b) in record.legal_bases.iter().enumerate() {
-            self.check_basis_allowed("", &b.purpose, b.basis)
-                .map_err(|e| relabel(record.row, format!("legal_bases[{i}]"), e))?;
+        for (i, b) in self.legal_bases.iter().enumerate() {
+            policy
+                .check_basis_allowed("", &b.purpose, b.basis)
+                .map_err(|e| relabel(self.row, format!("legal_bases[{i}]"), e))?;
             if let (Some(start), Some(end)) = (b.start, b.end) {
                 BasisPeriod {
                     purpose: b.purpose.clone(),
@@ -131,35 +132,14 @@ impl Policy {
                     end: Some(end),
                 }
                 .check()
-                .map_err(|e| relabel(record.row, format!("legal_bases[{i}]"), e))?;
+                .map_err(|e| relabel(self.row, format!("legal_bases[{i}]"), e))?;
             }
         }
-        for (i, n) in record.notices.iter().enumerate() {
+        for (i, n) in self.notices.iter().enumerate() {
             check_version("", Some(&n.version))
-                .map_err(|e| relabel(record.row, format!("notices[{i}].version"), e))?;
+                .map_err(|e| relabel(self.row, format!("notices[{i}].version"), e))?;
         }
         Ok(())
-    }
-
-    /// A purpose accepts only the bases its catalogue entry lists (R8: marketing needs consent).
-    pub fn check_basis_allowed(
-        &self,
-        field: &str,
-        purpose: &str,
-        basis: LegalBasis,
-    ) -> Result<(), InvalidInput> {
-        let def = self.catalogue.require_purpose(field, purpose)?;
-        if def.bases.contains(&basis) {
-            return Ok(());
-        }
-        let accepted: Vec<&str> = def.bases.iter().map(|b| b.as_str()).collect();
-        Err(InvalidInput::new(
-            field,
-            format!(
-                "purpose `{purpose}` cannot be based on {basis}: it accepts {}",
-                accepted.join(" or ")
-            ),
-        ))
     }
 }
 
@@ -204,7 +184,7 @@ mod tests {
 
     #[test]
     fn a_well_formed_record_passes() {
-        Policy::default().check_record(&record()).unwrap();
+        record().check(&Policy::default()).unwrap();
     }
 
     #[test]
@@ -212,8 +192,8 @@ mod tests {
         let p = Policy::default();
         let mut r = record();
         r.identities.clear();
-        assert!(p
-            .check_record(&r)
+        assert!(r
+            .check(&p)
             .unwrap_err()
             .message
             .contains("map an identity column"));
@@ -223,27 +203,27 @@ mod tests {
             name: "shoe_size".into(),
             value: "42".into(),
         });
-        let err = p.check_record(&r).unwrap_err();
+        let err = r.check(&p).unwrap_err();
         assert_eq!(err.field, "row 3: fields[1]");
-        assert!(err.message.contains("R9"));
+        assert!(
+            err.message.contains("no purpose justifies storing it"),
+            "{}",
+            err.message
+        );
 
         let mut r = record();
         r.consents[0].purpose = "spam".into();
-        assert!(p
-            .check_record(&r)
-            .unwrap_err()
-            .message
-            .contains("purpose `spam`"));
+        assert!(r.check(&p).unwrap_err().message.contains("purpose `spam`"));
 
         let mut r = record();
         r.legal_bases.push(BasisClaim {
-            purpose: "marketing".into(),
+            purpose: "profiling".into(),
             basis: LegalBasis::LegitimateInterest,
             start: None,
             end: None,
         });
-        assert!(p
-            .check_record(&r)
+        assert!(r
+            .check(&p)
             .unwrap_err()
             .message
             .contains("cannot be based on legitimate-interest: it accepts consent"));
@@ -253,6 +233,6 @@ mod tests {
             version: " ".into(),
             at: None,
         });
-        assert!(p.check_record(&r).is_err());
+        assert!(r.check(&p).is_err());
     }
 }

@@ -1,5 +1,5 @@
 //! What leaves the store about one data subject: the view a retention rule decides on (no names, no
-//! addresses: R9) and the package an access or portability request answers with (Art. 15, 20).
+//! addresses: minimisation) and the package an access or portability request answers with (Art. 15, 20).
 //! They carry what the WIT records of the same names carry; the runtime converts.
 
 use serde::{Deserialize, Serialize};
@@ -49,7 +49,7 @@ pub struct SubjectView {
     pub legal_hold: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case", tag = "action", content = "categories")]
 pub enum RetentionAction {
     Keep,
@@ -59,7 +59,7 @@ pub enum RetentionAction {
 }
 
 /// A retention rule's decision for one subject.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RetentionDecision {
     pub contact_id: ContactId,
     pub action: RetentionAction,
@@ -92,7 +92,7 @@ pub struct SubjectPackage {
     pub contact_id: ContactId,
     pub generated_at: Timestamp,
     pub controller: String,
-    /// Where the data is stored (R15).
+    /// Where the data is stored (whether it leaves the EU).
     pub data_location: String,
     pub created_at: Timestamp,
     pub last_interaction: Option<Timestamp>,

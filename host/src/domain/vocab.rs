@@ -79,7 +79,7 @@ macro_rules! vocabulary {
 }
 
 vocabulary!(
-    /// How a contact's data was collected (R2: "where was this contact acquired").
+    /// How a contact's data was collected: what a person asking where their contact was acquired is told.
     SourceChannel, "source channel", {
         Phone = (1, "phone"),
         Email = (2, "email"),
@@ -152,7 +152,7 @@ vocabulary!(
 );
 
 vocabulary!(
-    /// What a person using Custode may do (issue 5 maps tokens to these).
+    /// What a person using Custode may do; each API token has one.
     Role, "role", {
         Admin = (1, "admin"),
         Dpo = (2, "dpo"),
@@ -164,15 +164,24 @@ vocabulary!(
 );
 
 impl LegalBasis {
-    /// The article a DPO would cite.
+    /// The article a DPO would cite, e.g. `Art. 6(1)(f)`: stated once in `custode-gdpr`, which the
+    /// plugin SDK cites too.
     pub fn article(self) -> &'static str {
-        match self {
-            LegalBasis::Consent => "Art. 6(1)(a)",
-            LegalBasis::Contract | LegalBasis::PreContract => "Art. 6(1)(b)",
-            LegalBasis::LegalObligation => "Art. 6(1)(c)",
-            LegalBasis::VitalInterest => "Art. 6(1)(d)",
-            LegalBasis::PublicTask => "Art. 6(1)(e)",
-            LegalBasis::LegitimateInterest => "Art. 6(1)(f)",
+        custode_gdpr::LegalBasis::from(self).article()
+    }
+}
+
+impl From<LegalBasis> for custode_gdpr::LegalBasis {
+    fn from(basis: LegalBasis) -> Self {
+        use custode_gdpr::LegalBasis as Gdpr;
+        match basis {
+            LegalBasis::Consent => Gdpr::Consent,
+            LegalBasis::Contract => Gdpr::Contract,
+            LegalBasis::PreContract => Gdpr::PreContract,
+            LegalBasis::LegalObligation => Gdpr::LegalObligation,
+            LegalBasis::VitalInterest => Gdpr::VitalInterest,
+            LegalBasis::PublicTask => Gdpr::PublicTask,
+            LegalBasis::LegitimateInterest => Gdpr::LegitimateInterest,
         }
     }
 }
@@ -221,6 +230,15 @@ mod tests {
         for v in LegalBasis::ALL {
             assert_eq!(LegalBasis::from_code(v.code()), Some(*v));
         }
+    }
+
+    #[test]
+    fn each_basis_maps_to_the_shared_basis_of_the_same_name() {
+        for b in LegalBasis::ALL {
+            assert_eq!(custode_gdpr::LegalBasis::from(*b).name(), b.as_str());
+        }
+        assert_eq!(LegalBasis::ALL.len(), custode_gdpr::LegalBasis::ALL.len());
+        assert_eq!(LegalBasis::PreContract.article(), "Art. 6(1)(b)");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! write, a file from elsewhere under the same name) is recompiled instead of run. Only components
 //! that passed validation and `describe()` are stored, so a rejected plugin leaves nothing behind.
 
-use anyhow::{Context, Result};
+use super::error::SetupError;
 use sha2::{Digest, Sha256};
 use std::hash::{Hash, Hasher};
 use std::io::Write;
@@ -34,9 +34,12 @@ pub enum CodeSource {
 }
 
 impl ComponentCache {
-    pub fn open(dir: PathBuf, engine: &Engine) -> Result<ComponentCache> {
-        std::fs::create_dir_all(&dir).with_context(|| {
-            format!("creating the plugin code cache directory {}", dir.display())
+    pub fn open(dir: PathBuf, engine: &Engine) -> Result<ComponentCache, SetupError> {
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            SetupError::new(
+                format!("creating the plugin code cache directory {}", dir.display()),
+                e,
+            )
         })?;
         Ok(ComponentCache {
             dir,
@@ -84,8 +87,10 @@ impl ComponentCache {
     }
 
     /// Stores the compiled code of `component` under `digest`, replacing any entry there.
-    pub fn store(&self, digest: &str, component: &Component) -> Result<()> {
-        let code = component.serialize()?;
+    pub fn store(&self, digest: &str, component: &Component) -> Result<(), SetupError> {
+        let code = component
+            .serialize()
+            .map_err(|e| SetupError::new("serialising compiled plugin code", e))?;
         let checksum = Sha256::digest(&code);
         // A temporary file of its own (two threads or processes may store the same plugin at
         // once), then a rename, so no reader ever sees a half-written entry under the real name.
@@ -93,13 +98,19 @@ impl ComponentCache {
             .prefix(&format!(".{digest}-"))
             .suffix(".tmp")
             .tempfile_in(&self.dir)
-            .with_context(|| format!("creating a temporary file in {}", self.dir.display()))?;
+            .map_err(|e| {
+                SetupError::new(
+                    format!("creating a temporary file in {}", self.dir.display()),
+                    e,
+                )
+            })?;
         tmp.write_all(&code)
             .and_then(|()| tmp.write_all(&checksum))
-            .with_context(|| format!("writing {}", tmp.path().display()))?;
+            .map_err(|e| SetupError::new(format!("writing {}", tmp.path().display()), e))?;
         let path = self.path_for(digest);
-        tmp.persist(&path)
-            .with_context(|| format!("renaming the new entry to {}", path.display()))?;
+        tmp.persist(&path).map_err(|e| {
+            SetupError::new(format!("renaming the new entry to {}", path.display()), e)
+        })?;
         Ok(())
     }
 }

@@ -1,15 +1,15 @@
 //! The one wasmtime `Engine` every plugin runs on, and the linker that defines what plugins may import.
 
-use super::bindings;
 use super::cache::ComponentCache;
+use super::error::SetupError;
 use super::state::PluginState;
-use anyhow::{Context, Result};
+use super::wit;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
-use wasmtime::component::{HasSelf, Linker};
+use wasmtime::component::Linker;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 /// How often the epoch advances. Deadlines are counted in these ticks, so a call overruns its
@@ -26,14 +26,15 @@ pub struct Runtime {
     linker: Linker<PluginState>,
     cache: Option<ComponentCache>,
     ticker: Option<EpochTicker>,
+    /// Set once the server is shutting down and its grace period is over: every call stops.
+    stopping: Arc<AtomicBool>,
 }
 
 impl Runtime {
     /// Creates the runtime. With `cache_dir`, compiled plugins are kept there across restarts.
-    pub fn new(cache_dir: Option<PathBuf>) -> Result<Arc<Runtime>> {
+    pub fn new(cache_dir: Option<PathBuf>) -> Result<Arc<Runtime>, SetupError> {
         let engine = Engine::new(&engine_config())
-            .map_err(anyhow::Error::from)
-            .context("creating the WebAssembly engine")?;
+            .map_err(|e| SetupError::new("creating the WebAssembly engine", e))?;
         let linker = plugin_linker(&engine)?;
         let cache = match cache_dir {
             Some(dir) => Some(ComponentCache::open(dir, &engine)?),
@@ -45,6 +46,7 @@ impl Runtime {
             linker,
             cache,
             ticker,
+            stopping: Arc::new(AtomicBool::new(false)),
         }))
     }
 
@@ -58,6 +60,17 @@ impl Runtime {
 
     pub(crate) fn cache(&self) -> Option<&ComponentCache> {
         self.cache.as_ref()
+    }
+
+    /// Stops every plugin call, running now or started later, within a tick of the epoch: for a
+    /// shutdown whose grace period is over, so that no plugin (whatever its deadline) keeps the
+    /// process alive. The calls fail with [`super::Failure::Stopped`].
+    pub fn stop_calls(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+
+    pub(crate) fn stopping(&self) -> Arc<AtomicBool> {
+        self.stopping.clone()
     }
 }
 
@@ -106,16 +119,14 @@ fn engine_config() -> Config {
     config
 }
 
-/// What plugins can import: the `custode:plugin/host` interface, and WASI p2 (for components built
-/// with `wasm32-wasip2`, componentize-py or componentize-js), backed by an empty sandbox.
-fn plugin_linker(engine: &Engine) -> Result<Linker<PluginState>> {
+/// What plugins can import: the `custode:plugin/host` interface of every API version this host
+/// runs, and WASI p2 (for components built with `wasm32-wasip2`, componentize-py or
+/// componentize-js), backed by an empty sandbox whose time stands still (see [`super::wasi`]).
+fn plugin_linker(engine: &Engine) -> Result<Linker<PluginState>, SetupError> {
     let mut linker = Linker::new(engine);
-    bindings::host::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |state| state)
-        .map_err(anyhow::Error::from)
-        .context("linking the host interface")?;
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
-        .map_err(anyhow::Error::from)
-        .context("linking the empty WASI context")?;
+    wit::add_to_linker(&mut linker)
+        .map_err(|e| SetupError::new("linking the host interface", e))?;
+    super::wasi::add_to_linker(&mut linker)?;
     Ok(linker)
 }
 
@@ -147,8 +158,31 @@ impl EpochTicker {
     }
 }
 
+/// How many ticks a running call goes between two looks at its deadline and at [`Runtime::stop_calls`].
+pub(crate) const CHECK_TICKS: u64 = 10;
+
 /// Epoch ticks for a deadline, rounded up, plus one because the current tick may be nearly over.
 pub(crate) fn deadline_ticks(deadline: Duration) -> u64 {
     let tick = EPOCH_TICK.as_nanos();
     (deadline.as_nanos().div_ceil(tick) as u64) + 1
+}
+
+/// The store's epoch callback: ends the call when its deadline has passed or the runtime stops
+/// every call; otherwise looks again in at most [`CHECK_TICKS`].
+pub(crate) fn epoch_check(
+    stopping: &AtomicBool,
+    call_ends: Option<std::time::Instant>,
+) -> wasmtime::Result<wasmtime::UpdateDeadline> {
+    if stopping.load(Ordering::Relaxed) {
+        return Err(wasmtime::Error::new(super::error::StoppedByHost));
+    }
+    let left = call_ends.map_or(Duration::ZERO, |end| {
+        end.saturating_duration_since(std::time::Instant::now())
+    });
+    if left.is_zero() {
+        return Ok(wasmtime::UpdateDeadline::Interrupt);
+    }
+    Ok(wasmtime::UpdateDeadline::Continue(
+        deadline_ticks(left).min(CHECK_TICKS),
+    ))
 }

@@ -1,11 +1,13 @@
 //! Calling an importer plugin: open a session, push chunks, finish.
 
-use super::bindings::importer::exports::custode::plugin::source::ChunkResult;
-use super::bindings::importer::Importer;
-use super::bindings::types::ImportError;
-use super::error::{Failure, PluginError};
-use super::plugin::{Plugin, PluginKind};
+use super::error::{Failure, PluginError, Reported, StartError};
+use super::info::PluginKind;
+use super::limits;
+use super::log::LogLevel;
+use super::plugin::Plugin;
 use super::state::PluginState;
+use super::wit;
+use crate::domain::SourceChunk;
 use wasmtime::component::ResourceAny;
 use wasmtime::Store;
 
@@ -20,24 +22,20 @@ pub const CHUNK_SIZE: usize = 1 << 20;
 pub struct ImportSession<'p> {
     plugin: &'p Plugin,
     store: Store<PluginState>,
-    instance: Importer,
+    instance: wit::Instance,
     session: Option<ResourceAny>,
 }
 
-impl Plugin {
-    /// Starts an import session on a fresh instance of this plugin.
-    pub fn open_import(&self) -> anyhow::Result<ImportSession<'_>> {
-        let pre = self
-            .importer_pre()
-            .ok_or_else(|| self.wrong_kind(PluginKind::Importer))?;
-        let mut store = self.new_store();
-        let instance = self.instantiate(&mut store, |s| pre.instantiate(s))?;
-        let opened = self.call(&mut store, "open", |s| {
-            instance.custode_plugin_source().session().call_open(s)
-        })?;
-        let session = opened.map_err(|e| self.error("open", reported(e)))?;
+impl<'p> ImportSession<'p> {
+    /// Starts an import session on a fresh instance of `plugin`, an importer.
+    pub fn open(plugin: &'p Plugin) -> Result<ImportSession<'p>, StartError> {
+        plugin.expect_kind(PluginKind::Importer)?;
+        let mut store = plugin.new_store()?;
+        let instance = plugin.start(&mut store)?;
+        let opened = plugin.call(&mut store, "open", |s| instance.open(s))?;
+        let session = opened.map_err(|e| plugin.error("open", reported(e)))?;
         Ok(ImportSession {
-            plugin: self,
+            plugin,
             store,
             instance,
             session: Some(session),
@@ -47,22 +45,22 @@ impl Plugin {
 
 impl ImportSession<'_> {
     /// Feeds the next chunk; returns the records the plugin completed.
-    pub fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, PluginError> {
+    pub fn push(&mut self, chunk: &[u8]) -> Result<SourceChunk, PluginError> {
         let session = self.session.ok_or_else(|| self.closed("push"))?;
-        let source = self.instance.custode_plugin_source();
+        let instance = &self.instance;
         let result = self.plugin.call(&mut self.store, "push", |s| {
-            source.session().call_push(s, session, chunk)
+            instance.push(s, session, chunk)
         })?;
         self.check("push", result)
     }
 
     /// Ends the input; returns the remaining records and closes the session.
-    pub fn finish(&mut self) -> Result<ChunkResult, PluginError> {
+    pub fn finish(&mut self) -> Result<SourceChunk, PluginError> {
         let session = self.session.ok_or_else(|| self.closed("finish"))?;
-        let source = self.instance.custode_plugin_source();
-        let result = self.plugin.call(&mut self.store, "finish", |s| {
-            source.session().call_finish(s, session)
-        })?;
+        let instance = &self.instance;
+        let result = self
+            .plugin
+            .call(&mut self.store, "finish", |s| instance.finish(s, session))?;
         let checked = self.check("finish", result)?;
         self.session = None;
         let _ = session.resource_drop(&mut self.store);
@@ -71,7 +69,7 @@ impl ImportSession<'_> {
 
     /// The plugin's log lines so far (those under the cap are also forwarded to the host's log
     /// as they arrive).
-    pub fn log(&self) -> Vec<(super::bindings::types::LogLevel, String)> {
+    pub fn log(&self) -> Vec<(LogLevel, String)> {
         self.store.data().log().lines.clone()
     }
 
@@ -84,8 +82,8 @@ impl ImportSession<'_> {
     fn check(
         &self,
         function: &'static str,
-        result: Result<ChunkResult, ImportError>,
-    ) -> Result<ChunkResult, PluginError> {
+        result: Result<SourceChunk, Reported>,
+    ) -> Result<SourceChunk, PluginError> {
         let chunk = result.map_err(|e| self.plugin.error(function, reported(e)))?;
         let count = chunk.records.len() + chunk.rejected.len();
         if count > MAX_RECORDS_PER_CALL {
@@ -104,6 +102,17 @@ impl ImportSession<'_> {
                 },
             ));
         }
+        for rejected in &chunk.rejected {
+            limits::ROW_ERROR_MESSAGE
+                .check(&rejected.message)
+                .and_then(|()| {
+                    rejected
+                        .column
+                        .as_deref()
+                        .map_or(Ok(()), |c| limits::ERROR_COLUMN.check(c))
+                })
+                .map_err(|too_long| self.plugin.error(function, too_long))?;
+        }
         Ok(chunk)
     }
 
@@ -115,6 +124,6 @@ impl ImportSession<'_> {
     }
 }
 
-fn reported(e: ImportError) -> Failure {
-    Failure::reported(e.message, e.row, e.column)
+fn reported(e: Reported) -> Failure {
+    super::limits::reported(e.message, e.row, e.column)
 }

@@ -2,7 +2,6 @@
 //! to stdout and stderr. Both are capped, so a chatty plugin can neither exhaust the host's memory
 //! nor flood the host's own log.
 
-use super::bindings::types::LogLevel;
 use bytes::Bytes;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -19,6 +18,16 @@ pub const MAX_LOG_LINE: usize = 4096;
 /// What a WASI output stream lets the guest write at once (`check-write`). The bytes are taken
 /// whatever the log's state, so the stream never fills up: past the caps they are dropped.
 const STDIO_PERMIT: usize = 64 << 10;
+
+/// Severity of a plugin's log line (every API version's `log-level` converts to it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogLevel {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
 
 /// A plugin's log lines for one job, forwarded to the host's log while under [`MAX_LOG_LINES`].
 #[derive(Debug)]

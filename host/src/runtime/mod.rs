@@ -4,44 +4,62 @@
 //! - [`engine`]: one wasmtime `Engine` (component model, pooling allocator, epoch interruption with
 //!   a ticker thread) shared by every plugin.
 //! - [`cache`]: compiled code on disk, keyed by the plugin's SHA-256 and the engine's compatibility hash.
+//! - [`info`]: a plugin's kind and what it says about itself (the bottom of the runtime).
+//! - [`wit`]: one module per plugin API version (the bindings generated from its WIT and their
+//!   conversions to the domain's types); nothing else here sees a generated type.
 //! - [`plugin`]: loading a component, `describe()`, inspection.
 //! - [`validate`]: install-time checks: is it a component, its world and API version, its imports.
 //! - [`state`]: what a plugin's `Store` holds: limits, its configuration, its log, an empty WASI context.
+//! - [`wasi`]: the empty WASI sandbox, with a frozen clock whose waits end at once.
+//! - [`limits`]: caps on every string and list a plugin hands the host.
+//! - [`slots`]: each plugin's share of the instance pool, so one plugin cannot take it all.
+//! - [`configure`]: the plugin's own checks of its settings, run when an admin sets them.
 //! - [`log`]: the plugin's log for one job (from `host.log` and WASI stdout/stderr), capped.
-//! - [`error`]: turning traps, timeouts and memory exhaustion into errors that name the plugin and the cause.
-//! - [`importer`], [`retention`], [`exporter`]: one module per world, calling a plugin's exports.
+//! - [`error`]: typed errors: a refused component, a job on the wrong kind of plugin, a failed call
+//!   (traps, timeouts and memory exhaustion named with the plugin and the cause).
+//! - [`importer`], [`retention`], [`exporter`]: one module per world, calling a plugin's exports in
+//!   the domain's types.
 //!
 //! Every call gets a fresh `Store` from a cached `InstancePre`, a deadline and a memory limit, so one
 //! misbehaving call cannot affect the next one or the host.
 
-pub mod bindings;
 pub mod cache;
-pub mod convert;
+pub mod configure;
 pub mod engine;
 pub mod error;
 pub mod exporter;
 pub mod importer;
+pub mod info;
+pub mod limits;
 pub mod log;
 pub mod plugin;
 pub mod retention;
+pub mod slots;
 pub mod state;
 pub mod stats;
 pub mod validate;
+pub mod wasi;
+pub mod wit;
 
 pub use engine::Runtime;
-pub use error::{Failure, PluginError, Reported};
-pub use plugin::{Inspection, Plugin, PluginKind, PluginSettings};
+pub use error::{Failure, LoadError, PluginError, Reported, SetupError, StartError};
+pub use info::PluginKind;
+pub use plugin::{Inspection, Plugin, PluginSettings};
 
 use std::time::Duration;
 
 /// Limits applied to every call into a plugin. Defaults: 5 s, 64 MiB.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Limits {
     /// Wall-clock time one call may take.
     #[serde(with = "millis", rename = "deadline_ms")]
+    #[schema(value_type = u64, minimum = 10, maximum = 3600000)]
     pub deadline: Duration,
     /// Linear memory the plugin may use, in bytes.
+    #[schema(minimum = 1048576, maximum = 4294967296_u64)]
     pub memory_bytes: usize,
 }
 
@@ -61,22 +79,27 @@ impl Limits {
     pub const MAX_DEADLINE: Duration = Duration::from_secs(3600);
 
     /// Checks the limits are usable, with a message naming the setting and the range.
-    pub fn validate(&self) -> anyhow::Result<()> {
+    pub fn validate(&self) -> Result<(), InvalidLimits> {
         if self.memory_bytes < (1 << 20) || self.memory_bytes > Self::MAX_MEMORY_BYTES {
-            anyhow::bail!(
+            return Err(InvalidLimits(format!(
                 "limits.memory_bytes = {} is out of range: use between 1 MiB (1048576) and 4 GiB (4294967296)",
                 self.memory_bytes
-            );
+            )));
         }
         if self.deadline < Duration::from_millis(10) || self.deadline > Self::MAX_DEADLINE {
-            anyhow::bail!(
+            return Err(InvalidLimits(format!(
                 "limits.deadline_ms = {} is out of range: use between 10 and 3600000 (one hour)",
                 self.deadline.as_millis()
-            );
+            )));
         }
         Ok(())
     }
 }
+
+/// Limits out of their range: the message names the setting and the range.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidLimits(pub String);
 
 /// Human form of a byte count for messages: `64 MiB`, `1.5 GiB`, `900 KiB`.
 pub fn format_bytes(bytes: usize) -> String {

@@ -1,14 +1,15 @@
 //! Loading a plugin: checks that the bytes are a component of a world and API version this host
 //! supports, that it imports nothing Custode does not give, and asks the plugin to describe itself.
 
-use super::bindings::{
-    exporter::ExporterPre, importer::ImporterPre, retention::RetentionRulePre, types,
-};
 use super::cache::{self, CodeSource};
-use super::engine::{deadline_ticks, Runtime};
-use super::error::{classify, Failure, PluginError};
+use super::engine::{deadline_ticks, epoch_check, Runtime, CHECK_TICKS};
+use super::error::{classify, Failure, LoadError, PluginError, StartError};
+use super::info::{ConfigKeyInfo, Description, PluginKind};
+use super::limits;
+use super::slots::{Slots, MAX_INSTANCES_PER_PLUGIN, SLOT_WAIT};
 use super::state::PluginState;
 use super::validate::{check_is_component, check_name, newer_api_fix, Surface};
+use super::wit;
 use super::Limits;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -16,54 +17,10 @@ use std::time::{Duration, Instant};
 use wasmtime::component::Component;
 use wasmtime::Store;
 
-pub use super::validate::SUPPORTED_API;
-
-/// Which world a plugin implements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PluginKind {
-    Importer,
-    RetentionRule,
-    Exporter,
-}
-
-impl PluginKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PluginKind::Importer => "importer",
-            PluginKind::RetentionRule => "retention-rule",
-            PluginKind::Exporter => "exporter",
-        }
-    }
-
-    /// The interface whose export marks a component as this world.
-    pub(crate) fn marker_interface(self) -> &'static str {
-        match self {
-            PluginKind::Importer => "source",
-            PluginKind::RetentionRule => "rule",
-            PluginKind::Exporter => "render",
-        }
-    }
-}
-
-impl std::fmt::Display for PluginKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<types::PluginKind> for PluginKind {
-    fn from(kind: types::PluginKind) -> Self {
-        match kind {
-            types::PluginKind::Importer => PluginKind::Importer,
-            types::PluginKind::RetentionRule => PluginKind::RetentionRule,
-            types::PluginKind::Exporter => PluginKind::Exporter,
-        }
-    }
-}
-
 /// What the admin set for one installed plugin.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct PluginSettings {
     #[serde(default)]
@@ -75,7 +32,7 @@ pub struct PluginSettings {
 
 /// Everything that can be learnt about a component without running a job: what
 /// `custode plugin inspect` prints and what the admin API shows.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Inspection {
     /// SHA-256 of the component's bytes, hex.
     pub digest: String,
@@ -93,20 +50,6 @@ pub struct Inspection {
     pub uses_wasi: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConfigKeyInfo {
-    pub name: String,
-    pub doc: String,
-    pub required: bool,
-    pub default_value: Option<String>,
-}
-
-enum WorldPre {
-    Importer(ImporterPre<PluginState>),
-    RetentionRule(RetentionRulePre<PluginState>),
-    Exporter(ExporterPre<PluginState>),
-}
-
 /// A loaded, validated plugin, ready to be instantiated cheaply for each job.
 pub struct Plugin {
     runtime: Arc<Runtime>,
@@ -114,9 +57,10 @@ pub struct Plugin {
     settings: PluginSettings,
     config: Arc<BTreeMap<String, String>>,
     label: Arc<str>,
-    pre: WorldPre,
+    pre: wit::Pre,
     code_source: CodeSource,
     load_time: Duration,
+    slots: Arc<Slots>,
 }
 
 impl Plugin {
@@ -129,7 +73,7 @@ impl Plugin {
         runtime: &Arc<Runtime>,
         bytes: &[u8],
         settings: PluginSettings,
-    ) -> anyhow::Result<Plugin> {
+    ) -> Result<Plugin, LoadError> {
         let plugin = Self::load_unconfigured(runtime, bytes, settings)?;
         plugin.check_settings()?;
         Ok(plugin)
@@ -137,17 +81,16 @@ impl Plugin {
 
     /// Loads and describes a component without checking its configuration: for inspecting a
     /// plugin before it is installed and configured.
-    pub fn inspect(runtime: &Arc<Runtime>, bytes: &[u8]) -> anyhow::Result<Inspection> {
+    pub fn inspect(runtime: &Arc<Runtime>, bytes: &[u8]) -> Result<Inspection, LoadError> {
         Ok(Self::load_unconfigured(runtime, bytes, PluginSettings::default())?.inspection)
     }
 
     /// What can be read of a component whether or not it is accepted: its imports and exports
     /// (it is compiled, not cached, and none of its code runs). For showing what a refused
     /// component asks for next to the reason it is refused.
-    pub fn surface(runtime: &Arc<Runtime>, bytes: &[u8]) -> anyhow::Result<Surface> {
+    pub fn surface(runtime: &Arc<Runtime>, bytes: &[u8]) -> Result<Surface, LoadError> {
         check_is_component(bytes)?;
-        let component = Component::new(runtime.engine(), bytes)
-            .map_err(|e| anyhow::anyhow!("the component could not be compiled: {e:#}"))?;
+        let component = Component::new(runtime.engine(), bytes).map_err(not_compiled)?;
         Ok(Surface::of(&component, runtime.engine()))
     }
 
@@ -155,9 +98,12 @@ impl Plugin {
         runtime: &Arc<Runtime>,
         bytes: &[u8],
         settings: PluginSettings,
-    ) -> anyhow::Result<Plugin> {
+    ) -> Result<Plugin, LoadError> {
         let started = Instant::now();
-        settings.limits.validate()?;
+        settings
+            .limits
+            .validate()
+            .map_err(|e| LoadError::Settings(e.to_string()))?;
         check_is_component(bytes)?;
         let digest = cache::digest(bytes);
         let engine = runtime.engine();
@@ -167,30 +113,29 @@ impl Plugin {
         let (component, code_source) = match cached {
             Some(component) => (component, CodeSource::DiskCache),
             None => (
-                Component::new(engine, bytes)
-                    .map_err(|e| anyhow::anyhow!("the component could not be compiled: {e:#}"))?,
+                Component::new(engine, bytes).map_err(not_compiled)?,
                 CodeSource::Compiled,
             ),
         };
 
         let surface = Surface::of(&component, engine);
-        let (kind, api_version) = surface.world()?;
+        // The API version is read here, before any code runs; every call then goes through the
+        // bindings of that version.
+        let (kind, api_version, api) = surface.world()?;
         surface.check_imports()?;
         let uses_wasi = surface.imports.iter().any(|i| i.starts_with("wasi:"));
 
-        let instance_pre = runtime.linker().instantiate_pre(&component).map_err(|e| {
-            anyhow::anyhow!(
+        let not_linked = |e: wasmtime::Error| {
+            LoadError::Refused(format!(
                 "the component cannot be linked: {e:#}; if it was built with a newer SDK, {}",
                 newer_api_fix()
-            )
-        })?;
-        let pre = match kind {
-            PluginKind::Importer => WorldPre::Importer(ImporterPre::new(instance_pre)?),
-            PluginKind::RetentionRule => {
-                WorldPre::RetentionRule(RetentionRulePre::new(instance_pre)?)
-            }
-            PluginKind::Exporter => WorldPre::Exporter(ExporterPre::new(instance_pre)?),
+            ))
         };
+        let instance_pre = runtime
+            .linker()
+            .instantiate_pre(&component)
+            .map_err(not_linked)?;
+        let pre = wit::Pre::new(api, kind, instance_pre).map_err(not_linked)?;
 
         // Until `describe()` has answered, the plugin is named by its digest: that is what a
         // failure of `describe()` itself reports.
@@ -217,16 +162,17 @@ impl Plugin {
             pre,
             code_source,
             load_time: Duration::ZERO,
+            slots: Arc::default(),
         };
-        let info = plugin.describe()?;
-        plugin.adopt_description(info)?;
+        let description = plugin.describe()?;
+        plugin.adopt_description(description)?;
         // Stored only now: a component refused above (world, imports, linking, `describe()`)
         // leaves nothing in the cache.
         if code_source == CodeSource::Compiled {
             if let Some(cache) = runtime.cache() {
                 // The cache only saves time: the plugin works without it.
                 if let Err(e) = cache.store(&plugin.inspection.digest, &component) {
-                    tracing::warn!(dir = %cache.dir().display(), error = format!("{e:#}"), "cannot store compiled plugin code; it will be compiled again at the next start");
+                    tracing::warn!(dir = %cache.dir().display(), error = %e, "cannot store compiled plugin code; it will be compiled again at the next start");
                 }
             }
         }
@@ -263,17 +209,32 @@ impl Plugin {
         (self.code_source, self.load_time)
     }
 
-    /// A fresh store for one job, with this plugin's memory limit, configuration and deadline.
-    pub(crate) fn new_store(&self) -> Store<PluginState> {
+    /// A fresh store for one job, with this plugin's memory limit, configuration and deadline,
+    /// holding one of the plugin's slots in the pool (waiting up to [`SLOT_WAIT`] for one).
+    pub(crate) fn new_store(&self) -> Result<Store<PluginState>, PluginError> {
+        let slot = self
+            .slots
+            .take(MAX_INSTANCES_PER_PLUGIN, SLOT_WAIT)
+            .map_err(|running| {
+                self.error(
+                    "instantiate",
+                    Failure::Busy {
+                        running,
+                        waited: SLOT_WAIT,
+                    },
+                )
+            })?;
         let state = PluginState::new(
             self.label.clone(),
             self.config.clone(),
             self.settings.limits.memory_bytes,
+            Some(slot),
         );
         let mut store = Store::new(self.runtime.engine(), state);
         store.limiter(|state| &mut state.limiter);
-        store.epoch_deadline_trap();
-        store
+        let stopping = self.runtime.stopping();
+        store.epoch_deadline_callback(move |store| epoch_check(&stopping, store.data().call_ends));
+        Ok(store)
     }
 
     /// Runs `f` against the store under this plugin's deadline, turning any failure into a
@@ -285,7 +246,8 @@ impl Plugin {
         f: impl FnOnce(&mut Store<PluginState>) -> wasmtime::Result<R>,
     ) -> Result<R, PluginError> {
         let deadline = self.settings.limits.deadline;
-        store.set_epoch_deadline(deadline_ticks(deadline));
+        store.data_mut().call_ends = Some(Instant::now() + deadline);
+        store.set_epoch_deadline(deadline_ticks(deadline).min(CHECK_TICKS));
         let result = f(store);
         store.data_mut().end_call();
         let result = result.map_err(|e| self.error(function, classify(&e, store.data(), deadline)));
@@ -305,44 +267,23 @@ impl Plugin {
     /// Creates a fresh instance and drops it: proves the plugin starts under its limits, and is
     /// what `plugin_instantiate_us` in the benchmark measures.
     pub fn probe(&self) -> Result<(), PluginError> {
-        let mut store = self.new_store();
-        match &self.pre {
-            WorldPre::Importer(pre) => self
-                .instantiate(&mut store, |s| pre.instantiate(s))
-                .map(drop),
-            WorldPre::RetentionRule(pre) => self
-                .instantiate(&mut store, |s| pre.instantiate(s))
-                .map(drop),
-            WorldPre::Exporter(pre) => self
-                .instantiate(&mut store, |s| pre.instantiate(s))
-                .map(drop),
-        }
+        let mut store = self.new_store()?;
+        self.start(&mut store).map(drop)
+    }
+
+    /// A fresh instance in `store`, with the deadline armed.
+    pub(crate) fn start(
+        &self,
+        store: &mut Store<PluginState>,
+    ) -> Result<wit::Instance, PluginError> {
+        self.instantiate(store, |s| self.pre.instantiate(s))
     }
 
     /// Instantiates and calls `describe()`.
-    fn describe(&self) -> anyhow::Result<types::PluginInfo> {
-        let mut store = self.new_store();
-        let info = match &self.pre {
-            WorldPre::Importer(pre) => {
-                let instance = self.instantiate(&mut store, |s| pre.instantiate(s))?;
-                self.call(&mut store, "describe", |s| {
-                    instance.custode_plugin_plugin().call_describe(s)
-                })?
-            }
-            WorldPre::RetentionRule(pre) => {
-                let instance = self.instantiate(&mut store, |s| pre.instantiate(s))?;
-                self.call(&mut store, "describe", |s| {
-                    instance.custode_plugin_plugin().call_describe(s)
-                })?
-            }
-            WorldPre::Exporter(pre) => {
-                let instance = self.instantiate(&mut store, |s| pre.instantiate(s))?;
-                self.call(&mut store, "describe", |s| {
-                    instance.custode_plugin_plugin().call_describe(s)
-                })?
-            }
-        };
-        Ok(info)
+    fn describe(&self) -> Result<Description, PluginError> {
+        let mut store = self.new_store()?;
+        let instance = self.start(&mut store)?;
+        self.call(&mut store, "describe", |s| instance.describe(s))
     }
 
     /// Instantiates with the deadline armed, so a plugin whose start-up code loops is stopped too.
@@ -359,77 +300,52 @@ impl Plugin {
         })
     }
 
-    pub(crate) fn importer_pre(&self) -> Option<&ImporterPre<PluginState>> {
-        match &self.pre {
-            WorldPre::Importer(pre) => Some(pre),
-            _ => None,
+    /// Refuses a job that needs a plugin of another world.
+    pub(crate) fn expect_kind(&self, wanted: PluginKind) -> Result<(), StartError> {
+        if self.kind() == wanted {
+            return Ok(());
         }
+        Err(StartError::WrongKind {
+            plugin: self.name().to_string(),
+            version: self.version().to_string(),
+            kind: self.kind(),
+            wanted,
+        })
     }
 
-    pub(crate) fn retention_pre(&self) -> Option<&RetentionRulePre<PluginState>> {
-        match &self.pre {
-            WorldPre::RetentionRule(pre) => Some(pre),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn exporter_pre(&self) -> Option<&ExporterPre<PluginState>> {
-        match &self.pre {
-            WorldPre::Exporter(pre) => Some(pre),
-            _ => None,
-        }
-    }
-
-    /// Error for calling a world's function on a plugin of another world.
-    pub(crate) fn wrong_kind(&self, wanted: PluginKind) -> anyhow::Error {
-        anyhow::anyhow!(
-            "plugin `{}` {} is of kind `{}`, but a `{wanted}` plugin is needed here: choose a {wanted} plugin",
-            self.name(),
-            self.version(),
-            self.kind()
-        )
-    }
-
-    fn adopt_description(&mut self, info: types::PluginInfo) -> anyhow::Result<()> {
-        let declared = PluginKind::from(info.kind);
-        if declared != self.inspection.kind {
-            anyhow::bail!(
-                "plugin `{}` says it is a {declared} plugin, but the component implements the {} world: fix `describe()`",
-                info.name,
-                self.inspection.kind
-            );
-        }
+    fn adopt_description(&mut self, info: Description) -> Result<(), LoadError> {
+        // The name first: every message below quotes it.
         check_name(&info.name)?;
+        check_description_caps(&info)?;
+        if info.kind != self.inspection.kind {
+            return Err(LoadError::Description(format!(
+                "plugin `{}` says it is {} plugin, but the component implements the {} world: fix `describe()`",
+                info.name,
+                info.kind.with_article(),
+                self.inspection.kind
+            )));
+        }
         if info.version.trim().is_empty() {
-            anyhow::bail!(
+            return Err(LoadError::Description(format!(
                 "plugin `{}` describes itself with an empty version: set `version` in `describe()`",
                 info.name
-            );
+            )));
         }
         self.label = Arc::from(format!("{} {}", info.name, info.version));
         self.inspection.name = info.name;
         self.inspection.version = info.version;
         self.inspection.summary = info.summary;
-        self.inspection.config_keys = info
-            .config_keys
-            .into_iter()
-            .map(|k| ConfigKeyInfo {
-                name: k.name,
-                doc: k.doc,
-                required: k.required,
-                default_value: k.default_value,
-            })
-            .collect();
+        self.inspection.config_keys = info.config_keys;
         Ok(())
     }
 
     /// The admin's configuration must use only keys the plugin declares, and set the required ones.
-    fn check_settings(&self) -> anyhow::Result<()> {
+    fn check_settings(&self) -> Result<(), LoadError> {
         let keys = &self.inspection.config_keys;
         for given in self.settings.config.keys() {
             if !keys.iter().any(|k| &k.name == given) {
                 let known: Vec<&str> = keys.iter().map(|k| k.name.as_str()).collect();
-                anyhow::bail!(
+                return Err(LoadError::Settings(format!(
                     "plugin `{}` {} has no setting `{given}`; its settings are: {}",
                     self.name(),
                     self.version(),
@@ -438,20 +354,55 @@ impl Plugin {
                     } else {
                         known.join(", ")
                     }
-                );
+                )));
             }
         }
         for key in keys.iter().filter(|k| k.required) {
             if !self.settings.config.contains_key(&key.name) {
-                anyhow::bail!(
+                return Err(LoadError::Settings(format!(
                     "plugin `{}` {} needs the setting `{}` ({}); set it in the plugin's configuration",
                     self.name(),
                     self.version(),
                     key.name,
                     key.doc
-                );
+                )));
             }
         }
         Ok(())
     }
+}
+
+/// What `describe()` returns is shown by the admin API and the CLI and kept with the plugin: each
+/// string and the list of config keys has a cap.
+fn check_description_caps(info: &Description) -> Result<(), LoadError> {
+    let refuse = |failure: Failure| {
+        LoadError::Description(format!(
+            "plugin `{}` describes itself with text too long: it {failure}; shorten it in `describe()`",
+            info.name
+        ))
+    };
+    if info.config_keys.len() > limits::MAX_CONFIG_KEYS {
+        return Err(LoadError::Description(format!(
+            "plugin `{}` declares {} config keys in `describe()`; the cap is {}: declare fewer",
+            info.name,
+            info.config_keys.len(),
+            limits::MAX_CONFIG_KEYS
+        )));
+    }
+    limits::VERSION.check_line(&info.version).map_err(refuse)?;
+    limits::SUMMARY.check(&info.summary).map_err(refuse)?;
+    for key in &info.config_keys {
+        limits::CONFIG_KEY_NAME
+            .check_line(&key.name)
+            .map_err(refuse)?;
+        limits::CONFIG_KEY_DOC.check(&key.doc).map_err(refuse)?;
+        if let Some(default) = &key.default_value {
+            limits::CONFIG_KEY_DEFAULT.check(default).map_err(refuse)?;
+        }
+    }
+    Ok(())
+}
+
+fn not_compiled(e: wasmtime::Error) -> LoadError {
+    LoadError::Refused(format!("the component could not be compiled: {e:#}"))
 }

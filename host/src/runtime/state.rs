@@ -1,18 +1,23 @@
-//! What a plugin's `Store` holds, and the host functions it can call.
+//! What a plugin's `Store` holds, and what the host functions do (each API version's bindings
+//! forward its `custode:plugin/host` functions here).
 
-use super::bindings::host;
-use super::bindings::types::LogLevel;
-use super::log::{PluginLog, SharedLog, Stdio};
+use super::log::{LogLevel, PluginLog, SharedLog};
+use super::slots::Slot;
 use std::collections::BTreeMap;
 use std::sync::{Arc, MutexGuard};
-use std::time::Duration;
+use std::time::Instant;
 use wasmtime::component::ResourceTable;
-use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 /// Per-job state of a plugin instance.
 pub struct PluginState {
     pub(crate) config: Arc<BTreeMap<String, String>>,
     pub(crate) limiter: MemoryLimiter,
+    /// When the call running now must end (set by `Plugin::call`, checked by the store's epoch
+    /// callback).
+    pub(crate) call_ends: Option<Instant>,
+    /// This instance's place in its plugin's share of the pool, given back with the store.
+    _slot: Option<Slot>,
     log: SharedLog,
     table: ResourceTable,
     wasi: Option<WasiCtx>,
@@ -24,14 +29,22 @@ impl PluginState {
         label: Arc<str>,
         config: Arc<BTreeMap<String, String>>,
         memory_limit: usize,
+        slot: Option<Slot>,
     ) -> Self {
         PluginState {
             config,
             limiter: MemoryLimiter::new(memory_limit),
+            call_ends: None,
+            _slot: slot,
             log: SharedLog::new(label),
             table: ResourceTable::new(),
             wasi: None,
         }
+    }
+
+    /// The store's resource table (WASI's streams and pollables live there).
+    pub(crate) fn table(&mut self) -> &mut ResourceTable {
+        &mut self.table
     }
 
     /// The job's log so far.
@@ -48,17 +61,18 @@ impl PluginState {
     }
 }
 
-impl host::Host for PluginState {
-    fn log(&mut self, level: LogLevel, message: String) {
+/// The host functions, in the runtime's own types.
+impl PluginState {
+    /// `host.log`: a line for the job's log.
+    pub(crate) fn log_line(&mut self, level: LogLevel, message: String) {
         self.log.lock().push(level, message);
     }
 
-    fn config(&mut self, key: String) -> Option<String> {
-        self.config.get(&key).cloned()
+    /// `host.config`: the admin's value for one of the keys the plugin declared.
+    pub(crate) fn config_value(&self, key: &str) -> Option<String> {
+        self.config.get(key).cloned()
     }
 }
-
-impl super::bindings::types::Host for PluginState {}
 
 /// Enforces a plugin's memory limit and remembers a refused growth, so a trap that follows can be
 /// reported as "exceeded its memory limit" instead of a bare `unreachable`.
@@ -107,53 +121,13 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
     }
 }
 
-/// The WASI context of a plugin built for `wasm32-wasip2` (or by componentize-py/js): nothing in
-/// it. No preopened directories, no environment, no arguments, no network, no name lookups, a clock
-/// frozen at 1970-01-01 and a fixed random seed (so results are reproducible, as with native
-/// plugins); stdout and stderr go to the plugin's log, line by line, under the log's caps.
-fn empty_wasi(log: &SharedLog) -> WasiCtx {
-    WasiCtxBuilder::new()
-        .stdout(log.stdio(Stdio::Stdout))
-        .stderr(log.stdio(Stdio::Stderr))
-        .allow_tcp(false)
-        .allow_udp(false)
-        .allow_ip_name_lookup(false)
-        .wall_clock(FrozenClock)
-        .monotonic_clock(FrozenClock)
-        .insecure_random_seed(0)
-        .build()
-}
-
 impl WasiView for PluginState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         let log = &self.log;
-        let ctx = self.wasi.get_or_insert_with(|| empty_wasi(log));
+        let ctx = self.wasi.get_or_insert_with(|| super::wasi::empty_ctx(log));
         WasiCtxView {
             ctx,
             table: &mut self.table,
         }
-    }
-}
-
-/// A clock that always says 1970-01-01T00:00:00Z: plugins get the time they need as arguments.
-struct FrozenClock;
-
-impl wasmtime_wasi::HostWallClock for FrozenClock {
-    fn resolution(&self) -> Duration {
-        Duration::from_secs(1)
-    }
-
-    fn now(&self) -> Duration {
-        Duration::ZERO
-    }
-}
-
-impl wasmtime_wasi::HostMonotonicClock for FrozenClock {
-    fn resolution(&self) -> u64 {
-        1_000_000_000
-    }
-
-    fn now(&self) -> u64 {
-        0
     }
 }

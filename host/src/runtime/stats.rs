@@ -10,7 +10,7 @@ static CALLS: AtomicU64 = AtomicU64::new(0);
 static FAILURES: [AtomicU64; CAUSES.len()] = [const { AtomicU64::new(0) }; CAUSES.len()];
 
 /// The causes of a failure, as metric labels.
-pub const CAUSES: [&str; 8] = [
+pub const CAUSES: [&str; 10] = [
     "deadline",
     "memory",
     "panic",
@@ -19,6 +19,8 @@ pub const CAUSES: [&str; 8] = [
     "output-too-large",
     "contract",
     "instantiate",
+    "stopped",
+    "busy",
 ];
 
 fn cause_index(f: &Failure) -> usize {
@@ -28,9 +30,11 @@ fn cause_index(f: &Failure) -> usize {
         Failure::Panic(_) => 2,
         Failure::Trap(_) => 3,
         Failure::Reported(_) => 4,
-        Failure::OutputTooLarge { .. } => 5,
+        Failure::OutputTooLarge { .. } | Failure::TooLong { .. } => 5,
         Failure::Contract(_) => 6,
         Failure::Instantiate(_) => 7,
+        Failure::Stopped => 8,
+        Failure::Busy { .. } | Failure::PoolFull(_) => 9,
     }
 }
 

@@ -1,19 +1,18 @@
 //! Install-time checks on a component, before any of its code runs: is it a component, which world
 //! and API version does it implement, and does it import only what Custode gives.
 
-use super::plugin::PluginKind;
+use super::error::LoadError;
+use super::info::PluginKind;
+use super::wit::{latest, ApiVersion};
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::Component;
 use wasmtime::Engine;
 
-/// The plugin API versions this host runs: `custode:plugin@0.1.x`.
-pub const SUPPORTED_API: &str = "0.1";
-/// The plugin API version this host was built from (`wit/since_v0.1.0`).
-pub const HOST_API: &str = "0.1.0";
 const PACKAGE: &str = "custode:plugin/";
-/// The functions of `custode:plugin/host` this host provides (see `wit/since_v0.1.0/host.wit`;
-/// a test checks the two agree).
-pub const HOST_FUNCTIONS: &[&str] = &["log", "config"];
+
+fn refused(message: String) -> LoadError {
+    LoadError::Refused(message)
+}
 
 /// What a component imports and exports, which can be read whether or not it is accepted:
 /// `custode plugin inspect` prints it for a refused component too.
@@ -60,32 +59,34 @@ impl Surface {
         }
     }
 
-    /// The world and API version the component implements.
-    pub fn world(&self) -> anyhow::Result<(PluginKind, String)> {
+    /// The world the component implements, the API version it was built against, and the
+    /// bindings that run it.
+    pub fn world(&self) -> Result<(PluginKind, String, ApiVersion), LoadError> {
         world_of(&self.exports)
     }
 
     /// Refuses imports Custode does not provide, naming them and the fix.
-    pub fn check_imports(&self) -> anyhow::Result<()> {
+    pub fn check_imports(&self) -> Result<(), LoadError> {
         check_imports(&self.imports)?;
         check_host_functions(&self.host_functions)
     }
 }
 
-pub fn check_is_component(bytes: &[u8]) -> anyhow::Result<()> {
+pub fn check_is_component(bytes: &[u8]) -> Result<(), LoadError> {
     if wasmparser::Parser::is_component(bytes) {
         return Ok(());
     }
     if wasmparser::Parser::is_core_wasm(bytes) {
-        anyhow::bail!(
+        return Err(refused(
             "this is a core WebAssembly module, not a component: build plugins with `cargo xtask plugins` \
              (or turn the module into a component with `wasm-tools component new`)"
-        );
+                .into(),
+        ));
     }
-    anyhow::bail!("this is not a WebAssembly component (it does not start with the `\\0asm` header of a component)")
+    Err(refused("this is not a WebAssembly component (it does not start with the `\\0asm` header of a component)".into()))
 }
 
-pub fn check_name(name: &str) -> anyhow::Result<()> {
+pub fn check_name(name: &str) -> Result<(), LoadError> {
     let ok = !name.is_empty()
         && name.len() <= 64
         && name
@@ -93,9 +94,10 @@ pub fn check_name(name: &str) -> anyhow::Result<()> {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !name.starts_with('-');
     if !ok {
-        anyhow::bail!(
-            "plugin name `{name}` is not allowed: use 1 to 64 lower-case letters, digits and dashes, e.g. `csv` or `erp-sync`"
-        );
+        return Err(LoadError::Description(format!(
+            "plugin name `{}` is not allowed: use 1 to 64 lower-case letters, digits and dashes, e.g. `csv` or `erp-sync`",
+            super::limits::excerpt(name)
+        )));
     }
     Ok(())
 }
@@ -105,101 +107,183 @@ fn custode_interface(name: &str) -> Option<(&str, &str)> {
     name.strip_prefix(PACKAGE)?.split_once('@')
 }
 
-fn supported(version: &str) -> bool {
-    version
-        .strip_prefix(SUPPORTED_API)
-        .is_some_and(|rest| rest.starts_with('.'))
+/// The plugin API versions this host runs, for messages: `0.1.x`.
+pub fn supported_versions() -> String {
+    ApiVersion::ALL
+        .iter()
+        .map(|v| format!("{}.x", v.series()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The fix when a component needs more of the plugin API than this host has.
 pub fn newer_api_fix() -> String {
     format!(
-        "the plugin was built against a newer custode:plugin than this Custode's {HOST_API}: rebuild it against \
-         {HOST_API} (wit/since_v0.1.0, or the custode-sdk of this Custode) or upgrade Custode"
+        "the plugin was built against a newer custode:plugin than this Custode's {0}: rebuild it against \
+         {0} ({1}, or the custode-sdk of this Custode) or upgrade Custode",
+        latest::VERSION,
+        latest::wit_folder()
     )
 }
 
 /// Finds which world a component implements, from its exports.
-fn world_of(exports: &[String]) -> anyhow::Result<(PluginKind, String)> {
-    let worlds = [
-        PluginKind::Importer,
-        PluginKind::RetentionRule,
-        PluginKind::Exporter,
-    ];
+fn world_of(exports: &[String]) -> Result<(PluginKind, String, ApiVersion), LoadError> {
     for name in exports {
         let Some((interface, version)) = custode_interface(name) else {
             continue;
         };
-        let Some(kind) = worlds
-            .iter()
-            .copied()
+        let Some(kind) = PluginKind::ALL
+            .into_iter()
             .find(|k| k.marker_interface() == interface)
         else {
             continue;
         };
-        if !supported(version) {
-            anyhow::bail!(
+        let Some(api) = ApiVersion::of(version) else {
+            return Err(refused(format!(
                 "the component exports `{name}`, built against plugin API {version}, but this Custode runs plugin API \
-                 {SUPPORTED_API}.x (custode:plugin@{SUPPORTED_API}.x): rebuild the plugin against wit/since_v0.1.0 or upgrade Custode"
-            );
-        }
+                 {} (custode:plugin@{}): rebuild the plugin against {} or upgrade Custode",
+                supported_versions(),
+                supported_versions(),
+                ApiVersion::LATEST.wit_folder()
+            )));
+        };
         let describe = format!("{PACKAGE}plugin@{version}");
         if !exports.contains(&describe) {
-            anyhow::bail!("the component implements the {kind} world but does not export `{describe}` (describe): rebuild it with the SDK");
+            return Err(refused(format!("the component implements the {kind} world but does not export `{describe}` (describe): rebuild it with the SDK")));
         }
-        return Ok((kind, version.to_string()));
+        return Ok((kind, version.to_string(), api));
     }
-    anyhow::bail!(
-        "the component implements no Custode plugin world (importer, retention-rule or exporter of custode:plugin@{SUPPORTED_API}.x); \
+    Err(refused(format!(
+        "the component implements no Custode plugin world (importer, retention-rule or exporter of custode:plugin@{}); \
          it exports: {}",
+        supported_versions(),
         if exports.is_empty() { "nothing".to_string() } else { exports.join(", ") }
-    )
+    )))
+}
+
+/// The WASI 0.2 interfaces plugins get (an empty sandbox, see `runtime::wasi`): the ones
+/// wasmtime-wasi's `p2::add_to_linker_sync` links, as `package/interface`. Any other `wasi:*`
+/// import (`wasi:http`, `wasi:keyvalue`, …) would fail at linking with a message about versions.
+pub const WASI_INTERFACES: &[&str] = &[
+    "wasi:cli/environment",
+    "wasi:cli/exit",
+    "wasi:cli/stderr",
+    "wasi:cli/stdin",
+    "wasi:cli/stdout",
+    "wasi:cli/terminal-input",
+    "wasi:cli/terminal-output",
+    "wasi:cli/terminal-stderr",
+    "wasi:cli/terminal-stdin",
+    "wasi:cli/terminal-stdout",
+    "wasi:clocks/monotonic-clock",
+    "wasi:clocks/wall-clock",
+    "wasi:filesystem/preopens",
+    "wasi:filesystem/types",
+    "wasi:io/error",
+    "wasi:io/poll",
+    "wasi:io/streams",
+    "wasi:random/insecure",
+    "wasi:random/insecure-seed",
+    "wasi:random/random",
+    "wasi:sockets/instance-network",
+    "wasi:sockets/ip-name-lookup",
+    "wasi:sockets/network",
+    "wasi:sockets/tcp",
+    "wasi:sockets/tcp-create-socket",
+    "wasi:sockets/udp",
+    "wasi:sockets/udp-create-socket",
+];
+
+/// Whether `name` (`wasi:io/streams@0.2.3`) is a WASI 0.2 interface Custode links.
+fn is_provided_wasi(name: &str) -> bool {
+    name.split_once('@').is_some_and(|(interface, version)| {
+        version.starts_with("0.2.") && WASI_INTERFACES.contains(&interface)
+    })
 }
 
 /// Plugins may import our `host` and `types` interfaces and WASI p2 (given an empty sandbox); nothing else.
-fn check_imports(imports: &[String]) -> anyhow::Result<()> {
+fn check_imports(imports: &[String]) -> Result<(), LoadError> {
+    let unknown_wasi: Vec<&str> = imports
+        .iter()
+        .map(String::as_str)
+        .filter(|name| name.starts_with("wasi:") && !is_provided_wasi(name))
+        .collect();
+    if !unknown_wasi.is_empty() {
+        return Err(refused(format!(
+            "the component imports the WASI interface{} {}, which Custode does not provide: plugins get only an \
+             empty WASI 0.2 sandbox ({}: no files, network, environment or real time); remove the import from \
+             the plugin (for `wasm32-wasip2`, stop using what needs it, e.g. an HTTP client)",
+            if unknown_wasi.len() == 1 { "" } else { "s" },
+            unknown_wasi.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+            wasi_packages()
+        )));
+    }
     let foreign: Vec<&str> = imports
         .iter()
         .map(String::as_str)
         .filter(|name| match custode_interface(name) {
-            Some(("host" | "types", version)) => !supported(version),
+            Some(("host" | "types", version)) => ApiVersion::of(version).is_none(),
             Some(_) => true,
-            None => !(name.starts_with("wasi:") && name.contains("@0.2.")),
+            None => !name.starts_with("wasi:"),
         })
         .collect();
     if foreign.is_empty() {
         return Ok(());
     }
-    anyhow::bail!(
-        "the component imports {}, which Custode does not provide: a plugin may import only `custode:plugin/host@{SUPPORTED_API}.x` \
+    Err(refused(format!(
+        "the component imports {}, which Custode does not provide: a plugin may import only `custode:plugin/host@{}` \
          (and WASI 0.2, which it gets as an empty sandbox); remove the import from the plugin",
-        foreign.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-    )
+        foreign.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+        supported_versions()
+    )))
 }
 
-/// Every function imported from `custode:plugin/host@0.1.x` must be one this host has. A newer
-/// 0.1.y may add functions; the interface name alone does not show that, and linking would fail
-/// with a type error that does not say what to do.
-fn check_host_functions(functions: &[(String, String)]) -> anyhow::Result<()> {
-    let missing: Vec<String> = functions
+/// The WASI packages plugins get, with their interfaces: `wasi:io (error, poll, streams)`, ….
+fn wasi_packages() -> String {
+    let mut packages: Vec<(&str, Vec<&str>)> = Vec::new();
+    for name in WASI_INTERFACES {
+        let (package, interface) = name.split_once('/').unwrap_or((name, ""));
+        match packages.iter_mut().find(|(p, _)| *p == package) {
+            Some((_, interfaces)) => interfaces.push(interface),
+            None => packages.push((package, vec![interface])),
+        }
+    }
+    packages
         .iter()
-        .filter(|(_, f)| !HOST_FUNCTIONS.contains(&f.as_str()))
-        .map(|(interface, f)| format!("`{f}` (from `{interface}`)"))
-        .collect();
+        .map(|(p, i)| format!("`{p}` ({})", i.join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Every function imported from a `custode:plugin/host@X.Y.z` must be one the bindings of `X.Y`
+/// have. A newer `X.Y.z` may add functions; the interface name alone does not show that, and
+/// linking would fail with a type error that does not say what to do.
+fn check_host_functions(functions: &[(String, String)]) -> Result<(), LoadError> {
+    let mut missing = Vec::new();
+    let mut known: &[&str] = &[];
+    for (interface, f) in functions {
+        let Some(api) = custode_interface(interface).and_then(|(_, v)| ApiVersion::of(v)) else {
+            continue; // an unsupported version: `check_imports` names it
+        };
+        if !api.host_functions().contains(&f.as_str()) {
+            missing.push(format!("`{f}` (from `{interface}`)"));
+            known = api.host_functions();
+        }
+    }
     if missing.is_empty() {
         return Ok(());
     }
-    anyhow::bail!(
+    Err(refused(format!(
         "the component imports the host function{} {}, which this Custode does not have (its `custode:plugin/host` has {}): {}",
         if missing.len() == 1 { "" } else { "s" },
         missing.join(", "),
-        HOST_FUNCTIONS
+        known
             .iter()
             .map(|f| format!("`{f}`"))
             .collect::<Vec<_>>()
             .join(", "),
         newer_api_fix()
-    )
+    )))
 }
 
 #[cfg(test)]
@@ -215,12 +299,13 @@ mod tests {
         let importer = names(&["custode:plugin/plugin@0.1.0", "custode:plugin/source@0.1.0"]);
         assert_eq!(
             world_of(&importer).unwrap(),
-            (PluginKind::Importer, "0.1.0".into())
+            (PluginKind::Importer, "0.1.0".into(), ApiVersion::V0_1)
         );
+        // A later 0.1.y runs on the 0.1 bindings.
         let rule = names(&["custode:plugin/plugin@0.1.2", "custode:plugin/rule@0.1.2"]);
         assert_eq!(
             world_of(&rule).unwrap(),
-            (PluginKind::RetentionRule, "0.1.2".into())
+            (PluginKind::RetentionRule, "0.1.2".into(), ApiVersion::V0_1)
         );
         let exporter = names(&["custode:plugin/plugin@0.1.0", "custode:plugin/render@0.1.0"]);
         assert_eq!(world_of(&exporter).unwrap().0, PluginKind::Exporter);
@@ -268,6 +353,24 @@ mod tests {
             e.contains("`evil:net/socket@0.1.0`") && e.contains("remove the import"),
             "{e}"
         );
+        let e = check_imports(&names(&[
+            "wasi:io/streams@0.2.0",
+            "wasi:http/outgoing-handler@0.2.0",
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains(
+                "WASI interface `wasi:http/outgoing-handler@0.2.0`, which Custode does not provide"
+            ) && e.contains("`wasi:io` (error, poll, streams)")
+                && !e.contains("newer custode:plugin"),
+            "{e}"
+        );
+        // WASI 0.3 is not linked either.
+        let e = check_imports(&names(&["wasi:io/streams@0.3.0"]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`wasi:io/streams@0.3.0`"), "{e}");
         let e = check_imports(&names(&["custode:plugin/host@0.9.0"]))
             .unwrap_err()
             .to_string();
@@ -277,7 +380,8 @@ mod tests {
     #[test]
     fn a_host_function_this_host_lacks_is_named_with_the_fix() {
         let host = "custode:plugin/host@0.1.1".to_string();
-        let known: Vec<(String, String)> = HOST_FUNCTIONS
+        let known: Vec<(String, String)> = ApiVersion::V0_1
+            .host_functions()
             .iter()
             .map(|f| (host.clone(), f.to_string()))
             .collect();
@@ -295,25 +399,6 @@ mod tests {
                 && e.contains("upgrade Custode"),
             "{e}"
         );
-    }
-
-    /// `HOST_FUNCTIONS` is what `wit/since_v0.1.0/host.wit` declares in `interface host`.
-    #[test]
-    fn the_host_function_list_matches_the_wit() {
-        let wit = include_str!("../../../wit/since_v0.1.0/host.wit");
-        let body = wit
-            .split("interface host {")
-            .nth(1)
-            .and_then(|rest| rest.split("\n}").next())
-            .expect("host.wit has `interface host { … }`");
-        let declared: Vec<&str> = body
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.starts_with("//"))
-            .filter_map(|l| l.split_once(": func").map(|(name, _)| name.trim()))
-            .collect();
-        assert_eq!(declared, HOST_FUNCTIONS);
-        assert!(wit.starts_with(&format!("package custode:plugin@{HOST_API};")));
     }
 
     #[test]

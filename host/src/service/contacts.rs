@@ -1,4 +1,4 @@
-//! Contacts: create, read with provenance, rectify (R11), interactions (R12), restriction (Art. 18)
+//! Contacts: create, read with provenance, rectify (Art. 16), interactions (the legitimate-interest clock counts from them), restriction (Art. 18)
 //! and legal hold.
 
 use super::{Compliance, Result};
@@ -10,7 +10,7 @@ impl Compliance {
         self.store.create_contact(actor, new)
     }
 
-    /// The contact with every value, its history and where each came from (R2, R11).
+    /// The contact with every value, its history and where each came from.
     pub fn contact(&self, id: ContactId) -> Result<ContactDetails> {
         self.store.contact(id)
     }
@@ -35,16 +35,18 @@ impl Compliance {
             .record_interaction(actor, id, at.unwrap_or_else(Timestamp::now))
     }
 
-    /// Restricts processing to storage (Art. 18) from `since` (now when absent), or lifts it.
+    /// Restricts processing to storage (Art. 18) from `at`, or lifts the restriction at `at` (now
+    /// when absent). Each restriction is kept as a period, so `can_process` about a past time still
+    /// sees it after it is lifted.
     pub fn restrict(
         &self,
         actor: &Actor,
         id: ContactId,
         restricted: bool,
-        since: Option<Timestamp>,
+        at: Option<Timestamp>,
     ) -> Result<()> {
-        let since = restricted.then(|| since.unwrap_or_else(Timestamp::now));
-        self.store.set_restriction(actor, id, since)
+        self.store
+            .set_restriction(actor, id, restricted, at.unwrap_or_else(Timestamp::now))
     }
 
     /// Puts the contact under a legal hold (nothing may be erased), or lifts it.

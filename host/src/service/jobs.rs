@@ -1,6 +1,7 @@
 //! Import jobs: an import runs on its own thread while the server goes on answering; its progress and
-//! its report (or error) are read by id. Jobs live in memory: after a restart the batch and its report
-//! are in the audit log and the store, not in this list.
+//! its report (or error) are read by id. The newest jobs are in memory, with their progress and
+//! full reasons; every job's start and end are also written to the job log (`job_log.rs`), so its
+//! outcome outlives the server, and a job a dead server was running reads as interrupted.
 
 use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
@@ -8,59 +9,19 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-
 use super::import::upload::StagedUpload;
-use super::import::{import_file, panic_text, ImportError, ImportOptions, ImportReport, Progress};
+use super::import::{panic_text, ImportError, ImportOptions, ImportReport, JobHandle};
+use super::job_log::{self, JobLog};
+pub use super::job_status::{
+    import_error_kind, plugin_failure_kind, JobError, JobProgress, JobState, JobStatus,
+};
 use super::plugins::PluginLease;
 use super::Compliance;
 use crate::domain::Timestamp;
-use crate::runtime::Failure;
 use crate::store::StoreError;
 
 /// Finished jobs kept for reading; the oldest are forgotten first.
 const KEEP_FINISHED: usize = 1000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum JobState {
-    Running,
-    Succeeded,
-    Failed,
-}
-
-/// Why a job failed: a stable kind (the suffix of the API's problem type) and the message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct JobError {
-    pub kind: String,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct JobProgress {
-    pub bytes_read: u64,
-    pub bytes_total: u64,
-    pub records: u64,
-}
-
-/// What `GET /api/v1/imports/{id}` answers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct JobStatus {
-    pub id: u64,
-    pub state: JobState,
-    pub plugin: String,
-    pub source_label: String,
-    pub actor: String,
-    #[schema(value_type = String, format = DateTime)]
-    pub started_at: Timestamp,
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub finished_at: Option<Timestamp>,
-    pub progress: JobProgress,
-    /// The import's report once it succeeded.
-    #[schema(value_type = Option<Object>)]
-    pub report: Option<ImportReport>,
-    pub error: Option<JobError>,
-}
 
 struct Job {
     id: u64,
@@ -68,14 +29,13 @@ struct Job {
     source_label: String,
     actor: String,
     started_at: Timestamp,
-    progress: Progress,
-    cancel: AtomicBool,
+    handle: JobHandle,
     outcome: Mutex<Option<(Timestamp, Result<ImportReport, JobError>)>>,
 }
 
 impl Job {
     fn status(&self) -> JobStatus {
-        let (bytes_read, bytes_total, records) = self.progress.snapshot();
+        let (bytes_read, bytes_total, records) = self.handle.progress().snapshot();
         let outcome = self.outcome.lock().unwrap_or_else(|p| p.into_inner());
         let (state, finished_at, report, error) = match &*outcome {
             None => (JobState::Running, None, None, None),
@@ -101,26 +61,25 @@ impl Job {
     }
 }
 
-/// The stable kind of an import failure: `urn:custode:problem:<kind>` in the API.
-pub fn import_error_kind(e: &ImportError) -> &'static str {
+/// Logs why a job failed by kind, row and column: never the message, which may quote the rejected
+/// value (an email that is not valid is still someone's email), and a log outlives an erasure.
+fn log_failure(job: u64, e: &ImportError) {
+    let kind = import_error_kind(e);
     match e {
-        ImportError::Plugin(p) => plugin_failure_kind(&p.failure),
-        ImportError::BadRow { .. } => "bad-row",
-        ImportError::Cancelled => "cancelled",
-        ImportError::Store(StoreError::InvalidInput(_)) | ImportError::Invalid(_) => {
-            "invalid-input"
+        ImportError::BadRow { row, column, .. } => tracing::warn!(
+            job,
+            kind,
+            row,
+            column = column.as_deref().unwrap_or(""),
+            "import failed on a row; nothing was imported"
+        ),
+        // The server's own trouble (a file it cannot read, the database): what the admin needs,
+        // and none of it comes from the imported rows.
+        ImportError::Io { .. }
+        | ImportError::Store(StoreError::Io { .. } | StoreError::Database { .. }) => {
+            tracing::warn!(job, kind, error = %e, "import failed; nothing was imported")
         }
-        ImportError::Store(_) | ImportError::Io { .. } | ImportError::Internal(_) => "internal",
-    }
-}
-
-pub fn plugin_failure_kind(f: &Failure) -> &'static str {
-    match f {
-        Failure::Deadline(_) => "plugin-deadline",
-        Failure::Memory { .. } => "plugin-memory",
-        Failure::Panic(_) | Failure::Trap(_) | Failure::Instantiate(_) => "plugin-crashed",
-        Failure::Reported(_) => "plugin-reported-error",
-        Failure::OutputTooLarge { .. } | Failure::Contract(_) => "plugin-contract",
+        _ => tracing::warn!(job, kind, "import failed; nothing was imported"),
     }
 }
 
@@ -133,17 +92,21 @@ struct Ending {
 
 impl Ending {
     fn end(self, result: Result<ImportReport, ImportError>) {
+        let mut stored = None;
         let result = result.map_err(|e| {
-            tracing::warn!(job = self.job.id, error = %e, "import failed");
+            log_failure(self.job.id, &e);
+            stored = Some(job_log::stored_error(&e));
             JobError {
                 kind: import_error_kind(&e).into(),
                 message: e.to_string(),
             }
         });
-        self.record(result);
+        self.record(result, stored);
     }
 
-    fn record(&self, result: Result<ImportReport, JobError>) {
+    /// Sets the outcome, unless set already, and writes it to the job log (with `stored` in place of
+    /// an error whose message may quote the file).
+    fn record(&self, result: Result<ImportReport, JobError>, stored: Option<JobError>) {
         let mut outcome = self.job.outcome.lock().unwrap_or_else(|p| p.into_inner());
         if outcome.is_some() {
             return;
@@ -155,16 +118,29 @@ impl Ending {
         };
         counter.fetch_add(1, Ordering::Relaxed);
         *outcome = Some((Timestamp::now(), result));
+        drop(outcome);
+        if let Some(log) = &self.jobs.log {
+            let mut status = self.job.status();
+            if stored.is_some() {
+                status.error = stored;
+            }
+            if let Err(e) = log.finish(self.job.id, &job_log::stored(&status)) {
+                tracing::error!(job = self.job.id, error = %e, "cannot write an import job's outcome to the job log");
+            }
+        }
     }
 }
 
 impl Drop for Ending {
     fn drop(&mut self) {
-        self.record(Err(JobError {
-            kind: "internal".into(),
-            message: ImportError::Internal("the import job ended without an outcome".into())
-                .to_string(),
-        }));
+        self.record(
+            Err(JobError {
+                kind: "internal".into(),
+                message: ImportError::Internal("the import job ended without an outcome".into())
+                    .to_string(),
+            }),
+            None,
+        );
         let mut running = self.jobs.running.lock().unwrap_or_else(|p| p.into_inner());
         *running -= 1;
         self.jobs.finished.notify_all();
@@ -183,9 +159,19 @@ pub struct ImportJobs {
     pub started: AtomicU64,
     pub succeeded: AtomicU64,
     pub failed: AtomicU64,
+    /// Where jobs are kept across restarts; none in tests of the jobs alone.
+    log: Option<JobLog>,
 }
 
 impl ImportJobs {
+    /// Jobs written to `log` as they start and end; ids continue from the log's.
+    pub fn with_log(log: JobLog) -> ImportJobs {
+        ImportJobs {
+            log: Some(log),
+            ..ImportJobs::default()
+        }
+    }
+
     /// Starts importing the upload (removed when the job ends) with the leased plugin. Refused with
     /// `None` (and the upload removed) once a shutdown has begun.
     pub fn start(
@@ -194,18 +180,13 @@ impl ImportJobs {
         lease: PluginLease,
         upload: StagedUpload,
         options: ImportOptions,
-    ) -> Option<JobStatus> {
+    ) -> Result<Option<JobStatus>, StoreError> {
         let plugin = format!("{}@{}", lease.plugin.name(), lease.plugin.version());
         let described = options.clone();
-        self.spawn(plugin, &described, move |job| {
-            let result = import_file(
-                compliance.store().as_ref(),
-                &lease.plugin,
-                upload.path(),
-                &options,
-                &job.progress,
-                &job.cancel,
-            );
+        let path = upload.path().to_path_buf();
+        self.spawn(plugin, &described, Some(&path), move |job| {
+            let result =
+                compliance.import_file(&lease.plugin, upload.path(), &options, &job.handle);
             drop(lease);
             drop(upload);
             result
@@ -219,22 +200,28 @@ impl ImportJobs {
         self: &Arc<Self>,
         plugin: String,
         options: &ImportOptions,
+        upload: Option<&std::path::Path>,
         work: impl FnOnce(&Job) -> Result<ImportReport, ImportError> + Send + 'static,
-    ) -> Option<JobStatus> {
+    ) -> Result<Option<JobStatus>, StoreError> {
         if self.closing.load(Ordering::SeqCst) {
-            return None; // `work` is dropped, and with it the upload
+            return Ok(None); // `work` is dropped, and with it the upload
         }
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
-        let job = Arc::new(Job {
-            id,
+        let mut job = Job {
+            id: 0,
             plugin,
             source_label: options.source_label.clone(),
             actor: options.actor.name.clone(),
             started_at: Timestamp::now(),
-            progress: Progress::default(),
-            cancel: AtomicBool::new(false),
+            handle: JobHandle::default(),
             outcome: Mutex::new(None),
-        });
+        };
+        job.id = match &self.log {
+            // Written before the client is answered: the id it is given is never unknown later.
+            Some(log) => log.start(upload, &job_log::stored(&job.status()))?,
+            None => self.next_id.fetch_add(1, Ordering::Relaxed) + 1,
+        };
+        let id = job.id;
+        let job = Arc::new(job);
         {
             let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
             jobs.insert(id, job.clone());
@@ -264,7 +251,7 @@ impl ImportJobs {
             // The closure (and `ending` in it) was dropped: the job is already failed and not running.
             tracing::error!(job = id, error = %e, "cannot start an import thread");
         }
-        Some(status)
+        Ok(Some(status))
     }
 
     fn forget_old(&self, jobs: &mut BTreeMap<u64, Arc<Job>>) {
@@ -285,15 +272,42 @@ impl ImportJobs {
         }
     }
 
+    /// A job's status: from memory when this server ran it recently, else from the job log.
     pub fn status(&self, id: u64) -> Option<JobStatus> {
         let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
-        jobs.get(&id).map(|j| j.status())
+        if let Some(job) = jobs.get(&id) {
+            return Some(job.status());
+        }
+        drop(jobs);
+        let log = self.log.as_ref()?;
+        match log.get(id) {
+            Ok(stored) => job_log::read(id, &stored?),
+            Err(e) => {
+                tracing::warn!(job = id, error = %e, "cannot read the import job log");
+                None
+            }
+        }
     }
 
-    /// Every job this server knows, newest first.
+    /// The newest jobs (at most the log's), newest first: this server's from memory, the others
+    /// from the job log.
     pub fn list(&self) -> Vec<JobStatus> {
+        let mut all: BTreeMap<u64, JobStatus> = BTreeMap::new();
+        if let Some(log) = &self.log {
+            match log.list(job_log::KEEP) {
+                Ok(rows) => all.extend(
+                    rows.into_iter()
+                        .filter_map(|(id, s)| job_log::read(id, &s).map(|s| (id, s))),
+                ),
+                Err(e) => tracing::warn!(error = %e, "cannot read the import job log"),
+            }
+        }
         let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
-        jobs.values().rev().map(|j| j.status()).collect()
+        all.extend(jobs.iter().map(|(id, j)| (*id, j.status())));
+        all.into_values()
+            .rev()
+            .take(KEEP_FINISHED.max(job_log::KEEP as usize))
+            .collect()
     }
 
     pub fn running(&self) -> usize {
@@ -323,7 +337,7 @@ impl ImportJobs {
         }
         let cancelled = *running;
         for job in self.jobs.lock().unwrap_or_else(|p| p.into_inner()).values() {
-            job.cancel.store(true, Ordering::Relaxed);
+            job.handle.cancel();
         }
         while *running > 0 {
             running = self
@@ -356,9 +370,10 @@ mod tests {
     fn a_panicking_import_ends_its_job_as_failed_and_shutdown_does_not_wait_for_it() {
         let jobs = Arc::new(ImportJobs::default());
         let started = jobs
-            .spawn("csv@0.1.0".into(), &options(), |_| {
+            .spawn("csv@0.1.0".into(), &options(), None, |_| {
                 panic!("invented bug in an import")
             })
+            .unwrap()
             .unwrap();
         let deadline = Instant::now() + Duration::from_secs(10);
         let status = loop {
@@ -387,5 +402,36 @@ mod tests {
         let t = Instant::now();
         assert_eq!(jobs.shutdown(Duration::from_secs(30)), 0);
         assert!(t.elapsed() < Duration::from_secs(1), "shutdown waited");
+    }
+
+    #[test]
+    fn a_failed_import_logs_where_and_why_never_the_value() {
+        #[derive(Clone, Default)]
+        struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+        impl std::io::Write for Captured {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let error = ImportError::BadRow {
+            row: 2,
+            column: Some("E-mail".into()),
+            reason: "`valentina.segreti@example` is not a valid email address".into(),
+        };
+        tracing::subscriber::with_default(subscriber, || log_failure(7, &error));
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(log.contains("WARN") && log.contains("row=2"), "{log}");
+        assert!(log.contains("E-mail") && log.contains("bad-row"), "{log}");
+        assert!(!log.to_lowercase().contains("segreti"), "{log}");
     }
 }

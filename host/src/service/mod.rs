@@ -1,11 +1,14 @@
-//! The compliance actions, one function per action, called by both the CLI and the HTTP API (never two
-//! code paths for one action). Each write takes the [`Actor`]; the store writes its audit entry in the
-//! same transaction. Inputs arrive as text from people and are parsed here, with errors that name the
-//! input and the fix.
+//! The compliance actions, one method of [`Compliance`] per action, called by both the CLI and the
+//! HTTP API (never two code paths for one action). Each write takes the [`Actor`]; the store writes
+//! its audit entry in the same transaction. Inputs arrive as text from people and are parsed here,
+//! with errors that name the input and the fix.
 
 mod contacts;
 pub mod export;
+pub mod idempotency;
 pub mod import;
+pub mod job_log;
+pub mod job_status;
 pub mod jobs;
 pub mod plugins;
 mod processing;
@@ -18,7 +21,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::domain::{ContactId, Email, ExternalId, Identity, Phone, Policy, Settings};
-use crate::store::{self, ComplianceStore};
+use crate::store::{self, ComplianceStore, NextStep};
 
 pub use crate::store::StoreError as Error;
 pub use processing::{AllowedFilter, Subject};
@@ -48,7 +51,8 @@ impl Compliance {
         self.store.policy()
     }
 
-    /// The store, for the import service (issue 4), which writes through `ImportStore::import`.
+    /// The store behind the service, for what the service does not wrap (the registry, tokens,
+    /// the import's writer).
     pub fn store(&self) -> &Arc<dyn ComplianceStore> {
         &self.store
     }
@@ -103,12 +107,26 @@ impl Compliance {
         match subject {
             Subject::Contact(id) => Ok(*id),
             Subject::Identity(identity) => self.store.find_contact(identity)?.ok_or_else(|| {
-                Error::not_found_hint(
-                    "a contact with this identity",
-                    "check the spelling, or find the contact with GET /api/v1/contacts?identity=…",
+                Error::not_found_then(
+                    format!(
+                        "a contact with {} `{}`",
+                        identity.kind(),
+                        identity_text(identity)
+                    ),
+                    "check the spelling, or look the contact up by another of its identities",
+                    NextStep::FindContact,
                 )
             }),
         }
+    }
+}
+
+/// An identity as people write it (and as [`Compliance::parse_identity`] reads it).
+fn identity_text(identity: &Identity) -> String {
+    match identity {
+        Identity::Email(e) => e.as_str().to_string(),
+        Identity::Phone(p) => p.as_str().to_string(),
+        Identity::External(x) => format!("{}:{}", x.system, x.id),
     }
 }
 

@@ -1,4 +1,4 @@
-//! `can_process` (R8) and the contact list filtered by it.
+//! `can_process` and the contact list filtered by it.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +18,7 @@ pub enum Subject {
     Identity(Identity),
 }
 
-/// Keep only contacts that may (`allowed: true`) or may not (`allowed: false`: the R8 report of
+/// Keep only contacts that may (`allowed: true`) or may not (`allowed: false`: the report of
 /// contacts without a basis for a purpose, to remedy or delete) be processed for `purpose` on
 /// `channel` at `at`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,11 +55,13 @@ impl Compliance {
             Subject::Contact(id) => self.store.processing_facts(*id, purpose, parsed, at)?,
             Subject::Identity(identity) => match self.store.find_contact(identity)? {
                 Some(id) => self.store.processing_facts(id, purpose, parsed, at)?,
+                // Nobody holds the identity (never imported, or erased): the list may still name it.
                 None => SubjectFacts {
-                    suppression: self
+                    suppressions: self
                         .store
                         .suppression_of(identity)?
-                        .map(|e| (e.since, e.scope)),
+                        .map(|e| e.periods)
+                        .unwrap_or_default(),
                     ..SubjectFacts::default()
                 },
             },

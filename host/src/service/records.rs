@@ -1,4 +1,4 @@
-//! The consent ledger, legal bases and privacy notices (R5, R6, R7).
+//! The consent ledger, legal bases and privacy notices.
 
 use super::{Compliance, Result};
 use crate::domain::{

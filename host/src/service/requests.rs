@@ -1,5 +1,5 @@
 //! Data-subject requests and the DPO's tools: access package (Art. 15, 20), erasure (Art. 17),
-//! anonymisation, the suppression list (R13), the audit log (Art. 5(2)) and backups (R16).
+//! anonymisation, the suppression list, the audit log (Art. 5(2)) and backups.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -18,7 +18,7 @@ use crate::store::{
 
 /// The answer to "is this identity suppressed?": yes or no, and the entry. The list has no plaintext to
 /// show: only keyed hashes are stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SuppressionCheck {
     pub suppressed: bool,
     pub entry: Option<SuppressionEntry>,
@@ -49,6 +49,18 @@ impl Compliance {
     pub fn erase(&self, actor: &Actor, id: ContactId, reason: &str) -> Result<ErasureReport> {
         self.store
             .erase(actor, id, reason, Timestamp::now(), ErasureCause::Request)
+    }
+
+    /// Erases the subject a person's request names (Art. 17), as [`Compliance::erase`] does: the
+    /// one way the CLI and the API carry out an erasure request.
+    pub fn erase_subject(
+        &self,
+        actor: &Actor,
+        subject: &Subject,
+        reason: &str,
+    ) -> Result<ErasureReport> {
+        let id = self.resolve_contact(subject)?;
+        self.erase(actor, id, reason)
     }
 
     pub fn anonymise(
@@ -91,7 +103,7 @@ impl Compliance {
 
     /// Everything known about the subject, for access and portability requests: data with provenance,
     /// purposes with their bases and whether processing is allowed now, the consent ledger with
-    /// evidence, notices received, retention per category, recipients, and where the data is (R15).
+    /// evidence, notices received, retention per category, recipients, and where the data is stored.
     pub fn subject_package(&self, id: ContactId, now: Option<Timestamp>) -> Result<SubjectPackage> {
         let now = now.unwrap_or_else(Timestamp::now);
         let data = self.store.subject_data(id)?;

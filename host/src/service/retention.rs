@@ -1,14 +1,14 @@
-//! Retention runs (R12): the store's subjects, in batches of views, through a retention rule plugin;
+//! Retention runs (storage limitation, Art. 5(1)(e)): the store's subjects, in batches of views, through a retention rule plugin;
 //! its decisions applied (or only reported, in a dry run), each with the rule's reason.
 //!
-//! Views carry no names or addresses (R9). Decisions are applied batch by batch through the same
+//! Views carry no names or addresses (minimisation). Decisions are applied batch by batch through the same
 //! erase/anonymise service calls a DPO would make, so each applied decision has its own audit entry
 //! (with the rule's reason); the run as a whole gets one more entry with its counts.
 
 use super::{Compliance, Error};
 use crate::domain::{Actor, ContactId, RetentionAction, RetentionDecision, Timestamp};
-use crate::runtime::bindings::types as wit;
-use crate::runtime::{Plugin, PluginError, PluginKind};
+use crate::runtime::retention::RetentionJob;
+use crate::runtime::{Plugin, PluginError, PluginKind, StartError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::time::Instant;
@@ -27,7 +27,7 @@ pub struct RetentionOptions {
 }
 
 /// What a retention run decided and did.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct RetentionReport {
     /// `name@version` of the rule and the SHA-256 of its component.
     pub rule: String,
@@ -46,7 +46,7 @@ pub struct RetentionReport {
     pub duration_ms: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct AppliedDecision {
     #[serde(flatten)]
     pub decision: RetentionDecision,
@@ -66,8 +66,27 @@ pub enum RetentionError {
     Invalid(String),
 }
 
-/// Runs `plugin` over every live subject.
-pub fn run(
+impl From<StartError> for RetentionError {
+    fn from(e: StartError) -> Self {
+        match e {
+            StartError::Plugin(e) => RetentionError::Plugin(e),
+            wrong @ StartError::WrongKind { .. } => RetentionError::Invalid(wrong.to_string()),
+        }
+    }
+}
+
+impl Compliance {
+    /// Runs the retention rule `plugin` over every live subject.
+    pub fn run_retention(
+        &self,
+        plugin: &Plugin,
+        options: &RetentionOptions,
+    ) -> Result<RetentionReport, RetentionError> {
+        run(self, plugin, options)
+    }
+}
+
+fn run(
     compliance: &Compliance,
     plugin: &Plugin,
     options: &RetentionOptions,
@@ -80,12 +99,7 @@ pub fn run(
             plugin.kind()
         )));
     }
-    let mut job = plugin
-        .start_retention()
-        .map_err(|e| match e.downcast::<PluginError>() {
-            Ok(pe) => RetentionError::Plugin(pe),
-            Err(other) => RetentionError::Invalid(format!("{other:#}")),
-        })?;
+    let mut job = RetentionJob::start(plugin)?;
     let mut report = RetentionReport {
         rule: format!("{}@{}", plugin.name(), plugin.version()),
         rule_digest: plugin.digest().to_string(),
@@ -105,11 +119,10 @@ pub fn run(
         let views = compliance.subject_views(after, BATCH)?;
         let Some(last) = views.last() else { break };
         after = Some(last.contact_id);
-        let batch: Vec<wit::SubjectView> = views.iter().map(Into::into).collect();
-        let decisions = job.evaluate(options.now.0, &batch)?;
+        let decisions = job.evaluate(options.now, &views)?;
         report.subjects += views.len() as u64;
         let mut decided = 0;
-        for decision in decisions.into_iter().map(RetentionDecision::from) {
+        for decision in decisions {
             decided += 1;
             if decision.action == RetentionAction::Keep {
                 report.kept += 1;
@@ -240,7 +253,7 @@ mod tests {
                 contact_id: id,
                 action,
                 reason: "no interaction for 25 months".into(),
-                legal_reference: "R12".into(),
+                legal_reference: "GDPR Art. 5(1)(e)".into(),
                 review_after: None,
             };
             let outcome = apply(&c, &decision, &options, &mut report);

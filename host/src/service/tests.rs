@@ -211,7 +211,7 @@ fn lists_can_keep_only_contacts_that_may_be_processed() {
         vec![id]
     );
     assert_eq!(page.next, None);
-    // The R8 report: contacts that may not be processed for marketing, a page at a time.
+    // The report of contacts that may not be processed for marketing, a page at a time.
     allowed.allowed = false;
     let filter = |after| ContactFilter {
         limit: 20,

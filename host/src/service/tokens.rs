@@ -1,4 +1,4 @@
-//! API tokens (R3, R16): 256 random bits, shown once, stored only as SHA-256 hashes. Checking a token
+//! API tokens: 256 random bits, shown once, stored only as SHA-256 hashes. Checking a token
 //! is a hash-map lookup in memory (no database query per request); the map is reloaded when the
 //! database says tokens changed, so a token created by a CLI beside the server works within a second.
 
@@ -34,7 +34,6 @@ impl Principal {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewToken {
     pub name: String,
-    #[schema(value_type = String, example = "operator")]
     pub role: Role,
     /// The bearer token. It is not stored and cannot be shown again.
     pub token: String,

@@ -30,12 +30,9 @@ pub struct StoredPlugin {
 pub struct TokenInfo {
     /// The name the audit log records as the actor.
     pub name: String,
-    #[schema(value_type = String, example = "operator")]
     pub role: Role,
-    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     pub created_by: String,
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub revoked_at: Option<Timestamp>,
 }
 
@@ -47,7 +44,7 @@ pub struct ActiveToken {
     pub role: Role,
 }
 
-/// Installed plugins (R17).
+/// Installed plugins.
 pub trait PluginStore {
     /// Every installed plugin, with its component.
     fn plugins(&self) -> Result<Vec<StoredPlugin>>;
@@ -65,7 +62,7 @@ pub trait PluginStore {
     fn admin_version(&self) -> Result<i64>;
 }
 
-/// API tokens (R3, R16).
+/// API tokens.
 pub trait TokenStore {
     /// Stores a new token's hash. `Conflict` when the name was ever used.
     fn create_token(&self, actor: &Actor, name: &str, role: Role, hash: &[u8; 32]) -> Result<()>;

@@ -50,7 +50,7 @@ pub struct StoredEntry {
 }
 
 /// The first thing found wrong with the log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case", tag = "problem")]
 pub enum AuditProblem {
     /// The entry's content no longer matches its hash.
@@ -99,7 +99,7 @@ impl fmt::Display for AuditProblem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditVerification {
     pub entries: u64,
     /// Hex hash of the last entry: note it somewhere outside the database to detect, later, a log cut

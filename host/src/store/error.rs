@@ -5,11 +5,31 @@ use std::path::PathBuf;
 
 use crate::domain::{ContactId, InvalidInput, Timestamp};
 
+/// The next step an error points to. The message says it in words; each front end adds how to take
+/// it there: the API names the route, the CLI the command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextStep {
+    FindContact,
+    ListPlugins,
+    EnablePlugin(String),
+    DisablePlugin(String),
+    ConfigurePlugin(String),
+    ListImports,
+    ListTokens,
+}
+
+/// What every store method returns.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// `what` names the missing thing, e.g. "contact 42" or "notice version `2026-01`".
     #[error("{what} does not exist{hint}")]
-    NotFound { what: String, hint: String },
+    NotFound {
+        what: String,
+        hint: String,
+        next: Option<NextStep>,
+    },
 
     #[error("{0}")]
     InvalidInput(#[from] InvalidInput),
@@ -18,13 +38,18 @@ pub enum StoreError {
     #[error("{0}")]
     Conflict(String),
 
+    /// A conflict the caller resolves with `next` (enable the plugin, wait for its jobs).
+    #[error("{message}")]
+    Blocked { message: String, next: NextStep },
+
     /// The contact was erased: only its tombstone (id and date) remains.
     #[error("{contact} was erased on {}: its data is gone; only the erasure is on record", at.date_string())]
     Erased { contact: ContactId, at: Timestamp },
 
-    /// The import's own code (plugin, parser) stopped it; nothing was written.
-    #[error("import rolled back, nothing was written: {0:#}")]
-    ImportAborted(anyhow::Error),
+    /// The import's own code (plugin, parser, a bad row) stopped it, for the reason given; nothing
+    /// was written.
+    #[error("import rolled back, nothing was written: {0}")]
+    ImportAborted(String),
 
     #[error("{context}: {source}")]
     Io {
@@ -46,7 +71,7 @@ pub enum StoreError {
 
     /// A write with a bounded wait (an HTTP request) did not get the single writer in time: another
     /// write, usually an import, holds it until it commits.
-    #[error("the database is busy with another write — usually an import, which holds it until it commits — and was not free within {} s: retry in a moment (running imports: GET /api/v1/imports), or raise `[server] write_wait_secs`", waited.as_secs_f64())]
+    #[error("the database is busy with another write — usually an import, which holds it until it commits — and was not free within {} s: retry in a moment, or raise `[server] write_wait_secs`", waited.as_secs_f64())]
     WriterBusy { waited: std::time::Duration },
 }
 
@@ -55,6 +80,7 @@ impl StoreError {
         StoreError::NotFound {
             what: what.into(),
             hint: String::new(),
+            next: None,
         }
     }
 
@@ -62,6 +88,30 @@ impl StoreError {
         StoreError::NotFound {
             what: what.into(),
             hint: format!(": {}", hint.into()),
+            next: None,
+        }
+    }
+
+    /// Not found, with the next step the hint describes in words.
+    pub fn not_found_then(
+        what: impl Into<String>,
+        hint: impl Into<String>,
+        next: NextStep,
+    ) -> Self {
+        StoreError::NotFound {
+            what: what.into(),
+            hint: format!(": {}", hint.into()),
+            next: Some(next),
+        }
+    }
+
+    /// The step the error points to, for a front end to name (a route, a command).
+    pub fn next_step(&self) -> Option<&NextStep> {
+        match self {
+            StoreError::NotFound { next, .. } => next.as_ref(),
+            StoreError::Blocked { next, .. } => Some(next),
+            StoreError::WriterBusy { .. } => Some(&NextStep::ListImports),
+            _ => None,
         }
     }
 

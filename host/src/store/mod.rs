@@ -2,195 +2,33 @@
 //! aggregate) so a PostgreSQL backend can be added later without touching the services. The SQLite
 //! backend is the only one: `sqlite::SqliteStore`, opened with [`open`].
 //!
-//! Every write method takes the [`Actor`] and writes its audit entry in the same transaction as the
+//! Every write method takes the [`Actor`](crate::domain::Actor) and writes its audit entry in the same transaction as the
 //! change: there is no write without its audit entry, and no audit entry for a write that rolled back.
 
 pub mod admin;
 pub mod audit_chain;
 pub mod error;
+pub mod files;
 pub mod secret;
 pub mod sqlite;
+mod traits;
 pub mod types;
 
 use std::path::Path;
 
-use crate::domain::{
-    Actor, BasisPeriod, ConsentChannel, ConsentEvent, ConsentRecord, ContactDetails, ContactId,
-    DataCategory, Identity, LegalBasis, NormalizedRecord, Notice, NoticeReceipt, Policy,
-    RecordOutcome, SubjectFacts, SubjectView, SuppressionScope, Timestamp,
-};
+use crate::domain::Policy;
 
 pub use admin::{ActiveToken, PluginStore, StoredPlugin, TokenInfo, TokenStore};
 pub use audit_chain::{AuditProblem, AuditVerification};
-pub use error::StoreError;
+pub use error::{NextStep, Result, StoreError};
 pub use sqlite::SqliteStore;
+pub use traits::{
+    AuditStore, BackupStore, ComplianceStore, ConsentStore, ContactStore, ErasureStore,
+    ImportStore, RecordWriter, SubjectStore, SuppressionStore,
+};
 pub use types::*;
-
-pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The SQLite store of the installation in `data_dir` (created if missing).
 pub fn open(data_dir: &Path, policy: Policy) -> Result<SqliteStore> {
     SqliteStore::open(data_dir, policy)
-}
-
-/// Contacts, their identities and field values.
-pub trait ContactStore {
-    /// Creates a contact from data entered by hand. Refused with `Conflict` when an identity already
-    /// belongs to a contact: rectify that one instead.
-    fn create_contact(&self, actor: &Actor, new: &NewContact) -> Result<ContactId>;
-    fn contact(&self, id: ContactId) -> Result<ContactDetails>;
-    /// The contact an identity belongs to.
-    fn find_contact(&self, identity: &Identity) -> Result<Option<ContactId>>;
-    fn list_contacts(&self, filter: &ContactFilter) -> Result<ContactPage>;
-    fn rectify(&self, actor: &Actor, id: ContactId, change: &Rectification) -> Result<()>;
-    /// Records a contact with the person (an order, a reply): legitimate interest counts from it (R12).
-    fn record_interaction(&self, actor: &Actor, id: ContactId, at: Timestamp) -> Result<()>;
-    /// Art. 18: `Some(since)` restricts processing to storage, `None` lifts the restriction.
-    fn set_restriction(&self, actor: &Actor, id: ContactId, since: Option<Timestamp>)
-        -> Result<()>;
-    /// A legal hold forbids erasure (litigation, authority request); `None` lifts it.
-    fn set_legal_hold(&self, actor: &Actor, id: ContactId, since: Option<Timestamp>) -> Result<()>;
-}
-
-/// The consent ledger, legal bases and privacy notices.
-pub trait ConsentStore {
-    /// Appends to the ledger; returns the event's sequence number. Events are never changed.
-    fn append_consent(&self, actor: &Actor, id: ContactId, event: &ConsentEvent) -> Result<i64>;
-    fn consent_history(&self, id: ContactId) -> Result<Vec<ConsentRecord>>;
-    fn add_legal_basis(&self, actor: &Actor, id: ContactId, period: &BasisPeriod) -> Result<()>;
-    /// Ends the open periods of `basis` for `purpose` at `end` (a contract terminated).
-    fn end_legal_basis(
-        &self,
-        actor: &Actor,
-        id: ContactId,
-        purpose: &str,
-        basis: LegalBasis,
-        end: Timestamp,
-    ) -> Result<u32>;
-    fn legal_bases(&self, id: ContactId) -> Result<Vec<BasisPeriod>>;
-    fn publish_notice(&self, actor: &Actor, notice: &Notice) -> Result<()>;
-    fn notices(&self) -> Result<Vec<Notice>>;
-    fn record_notice_receipt(
-        &self,
-        actor: &Actor,
-        id: ContactId,
-        receipt: &NoticeReceipt,
-    ) -> Result<()>;
-    fn notice_receipts(&self, id: ContactId) -> Result<Vec<NoticeReceipt>>;
-}
-
-/// The suppression list (R13): keyed hashes of identifiers, surviving erasure.
-pub trait SuppressionStore {
-    fn suppress(
-        &self,
-        actor: &Actor,
-        identity: &Identity,
-        reason: &str,
-        scope: &SuppressionScope,
-        since: Timestamp,
-    ) -> Result<SuppressionOutcome>;
-    fn suppression_of(&self, identity: &Identity) -> Result<Option<SuppressionEntry>>;
-}
-
-/// Reads for decisions and for data-subject requests.
-pub trait SubjectStore {
-    /// What `can_process` needs for one (contact, purpose, channel) question: a few index lookups.
-    /// `contact` is None in the result when the id is unknown.
-    fn processing_facts(
-        &self,
-        id: ContactId,
-        purpose: &str,
-        channel: ConsentChannel,
-        at: Timestamp,
-    ) -> Result<SubjectFacts>;
-    fn subject_data(&self, id: ContactId) -> Result<SubjectData>;
-    /// Views of up to `limit` live contacts with ids above `after`, in id order (retention runs).
-    fn subject_views(&self, after: Option<ContactId>, limit: u32) -> Result<Vec<SubjectView>>;
-}
-
-/// Erasure and anonymisation (Art. 17, R12). Both are refused for an erased contact or one under legal
-/// hold, and, when a retention rule decided them ([`ErasureCause::Retention`]), for a restricted one.
-pub trait ErasureStore {
-    fn erase(
-        &self,
-        actor: &Actor,
-        id: ContactId,
-        reason: &str,
-        now: Timestamp,
-        cause: ErasureCause,
-    ) -> Result<ErasureReport>;
-    fn anonymise(
-        &self,
-        actor: &Actor,
-        id: ContactId,
-        categories: &[DataCategory],
-        reason: &str,
-        cause: ErasureCause,
-    ) -> Result<AnonymisationReport>;
-}
-
-/// Writes records inside an import (see [`ImportStore::import`]).
-pub trait RecordWriter {
-    /// Writes one record: identity lookup, suppression check, merge, provenance, field values, consent
-    /// and legal-basis events. `InvalidInput` is returned before anything of the record is written, so
-    /// the caller may skip the row and go on; any other error means the import must stop.
-    fn write(&mut self, record: &NormalizedRecord) -> Result<RecordOutcome>;
-    /// Writes records in order with the outcome `write` would give each, several times faster:
-    /// identities are looked up together and new contacts are inserted many rows per statement. An
-    /// inner `Err` (`InvalidInput`) refuses one record with nothing of it written; an outer `Err` means
-    /// the import must stop. Importers hand over records a chunk at a time: pass the chunk.
-    fn write_batch(&mut self, records: &[NormalizedRecord]) -> Result<Vec<Result<RecordOutcome>>>;
-    fn counts(&self) -> ImportCounts;
-}
-
-/// Bulk writes (issue 4's import service is built on this).
-pub trait ImportStore {
-    /// Runs `run` inside one transaction: if it returns `Ok(report)`, the batch and the report are
-    /// committed with an audit entry; if it returns `Err` (or panics), nothing of the import remains.
-    /// The report is stored as given: it must not contain personal data in clear.
-    fn import(
-        &self,
-        actor: &Actor,
-        meta: &BatchMeta,
-        run: &mut dyn FnMut(&mut dyn RecordWriter) -> anyhow::Result<serde_json::Value>,
-    ) -> Result<ImportCommitted>;
-}
-
-/// The tamper-evident audit log (Art. 5(2)).
-pub trait AuditStore {
-    fn audit_list(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
-    fn audit_verify(&self) -> Result<AuditVerification>;
-    /// Records an action that changes no stored data but must be accounted for (an access package
-    /// handed out, a retention run's decisions, a plugin installed). `details` must not contain
-    /// personal data in clear: ids, counts, digests.
-    fn audit_record(
-        &self,
-        actor: &Actor,
-        action: &'static str,
-        target: &str,
-        details: serde_json::Value,
-    ) -> Result<()>;
-}
-
-/// Online backup (R16).
-pub trait BackupStore {
-    fn backup(&self, actor: &Actor, dest: &Path) -> Result<BackupReport>;
-}
-
-/// Everything a backend provides.
-pub trait ComplianceStore:
-    ContactStore
-    + ConsentStore
-    + SuppressionStore
-    + SubjectStore
-    + ErasureStore
-    + ImportStore
-    + AuditStore
-    + BackupStore
-    + PluginStore
-    + TokenStore
-    + Send
-    + Sync
-{
-    fn policy(&self) -> &Policy;
 }

@@ -23,6 +23,7 @@ type HmacSha256 = Hmac<Sha256>;
 pub struct Keys {
     suppression: HmacSha256,
     audit: HmacSha256,
+    file: HmacSha256,
     /// Stored in the database to recognise a key file that belongs to another installation.
     pub fingerprint: String,
 }
@@ -40,8 +41,19 @@ impl Keys {
         Keys {
             suppression: sub(b"custode suppression v1"),
             audit: sub(b"custode audit v1"),
+            file: sub(b"custode file digest v1"),
             fingerprint,
         }
+    }
+
+    /// The file digest as stored (with the import batch, in the audit log): the file's SHA-256 (64
+    /// hex digits) keyed with the installation secret, 64 hex digits. The plain SHA-256 of a one-line
+    /// file is the hash of one email, which anyone can recompute from a guess; this one, only with
+    /// the key file. The same file gives the same digest, so a re-import is still recognised.
+    pub fn file_digest(&self, sha256_hex: &str) -> String {
+        let mut mac = self.file.clone();
+        mac.update(sha256_hex.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
     }
 
     /// The suppression hash of an identity key (`Identity::key`). Cloning the pre-keyed state costs a

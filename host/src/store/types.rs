@@ -6,21 +6,22 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{
     BasisPeriod, BatchId, ConsentRecord, ContactDetails, ContactId, ContactSummary, DataCategory,
-    FieldValue, Identity, NoticeReceipt, PluginRef, SourceChannel, SuppressionScope, Timestamp,
+    FieldValue, Identity, NoticeReceipt, PluginRef, SourceChannel, SuppressionPeriod,
+    SuppressionScope, Timestamp,
 };
 
-/// Where an import's records come from; every record's provenance points to it (R2).
+/// Where an import's records come from; every record's provenance points to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchMeta {
     /// A label a person recognises, e.g. `Fiera Milano 2026`.
     pub source_label: String,
     pub channel: SourceChannel,
-    /// SHA-256 (hex) of the imported bytes; re-importing the same file is recognised by it (R4).
+    /// SHA-256 (hex) of the imported bytes; re-importing the same file is recognised by it.
     pub file_digest: Option<String>,
     pub plugin: Option<PluginRef>,
     /// When the import began (the batch's `started_at`).
     pub started_at: Timestamp,
-    /// The collection time of records that carry none (R2: when the data was collected, which for an
+    /// The collection time of records that carry none (when the data was collected, which for an
     /// old fair list is not the day it is imported).
     pub collected_at: Timestamp,
 }
@@ -38,16 +39,19 @@ pub struct ImportCounts {
 pub struct ImportCommitted {
     pub batch: BatchId,
     pub counts: ImportCounts,
+    /// The file digest as stored with the batch (keyed with the installation secret).
+    pub file_digest: Option<String>,
 }
 
 /// A contact entered by hand (CLI, API): one record from a manual source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewContact {
     pub identities: Vec<Identity>,
     #[serde(default)]
     pub fields: Vec<FieldValue>,
     /// Where the person's data came from, e.g. `phone call` or `business card from Fiera Milano`.
+    #[schema(min_length = 1, max_length = 500)]
     pub source_label: String,
     pub channel: SourceChannel,
     /// When the data was collected; now when absent.
@@ -57,9 +61,10 @@ pub struct NewContact {
     pub last_interaction: Option<Timestamp>,
 }
 
-/// A correction (Art. 16, R11): new values become current, the old ones stay as history with their
-/// provenance until erasure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// A correction (Art. 16): new values become current, the old ones stay as history with their
+/// provenance until erasure. At least one of `fields`, `add_identities` and `remove_identities` is
+/// not empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rectification {
     #[serde(default)]
@@ -70,6 +75,7 @@ pub struct Rectification {
     #[serde(default)]
     pub remove_identities: Vec<Identity>,
     /// Why, e.g. `the customer wrote on 2026-03-01 with a new address`; shown as the source.
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
@@ -86,7 +92,7 @@ pub struct ContactFilter {
     pub limit: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ContactPage {
     pub items: Vec<ContactSummary>,
     /// Pass as `after` to get the next page; None at the end.
@@ -104,16 +110,22 @@ pub struct SubjectData {
 
 /// An entry of the suppression list. The list holds keyed hashes only: the identity itself is not
 /// stored and cannot be listed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SuppressionEntry {
     /// `email`, `phone` or `external id`.
     pub kind: String,
+    /// The earliest start of the entry's periods.
     pub since: Timestamp,
     pub reason: String,
+    /// Every purpose suppressed now.
     pub scope: SuppressionScope,
+    /// Each addition with its own start and scope, oldest first: what a question about a past time
+    /// is answered with.
+    #[serde(default)]
+    pub periods: Vec<SuppressionPeriod>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SuppressionOutcome {
     pub entry: SuppressionEntry,
     /// The contact that has this identity, now marked suppressed.
@@ -127,7 +139,7 @@ pub enum ErasureCause {
     /// A person: the data subject's request (Art. 17(1)) or a DPO's decision. A restriction does not
     /// stop it: the person who asked to restrict may now ask to erase, and a DPO judges that.
     Request,
-    /// A retention rule (storage limitation, Art. 5(1)(e), R12). Refused for a restricted contact:
+    /// A retention rule (storage limitation, Art. 5(1)(e)). Refused for a restricted contact:
     /// Art. 18 keeps the data stored (the person may need it for a legal claim, or contests its
     /// erasure) until a person lifts the restriction or erases by request.
     Retention,
@@ -142,8 +154,8 @@ impl ErasureCause {
     }
 }
 
-/// Data an erasure kept because a legal obligation requires it (R12: accounting records, 10 years).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Data an erasure kept because a legal obligation requires it (accounting records: 10 years).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct KeptData {
     pub field: String,
     pub category: DataCategory,
@@ -152,7 +164,7 @@ pub struct KeptData {
     pub until: Option<Timestamp>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErasureReport {
     pub contact: ContactId,
     pub erased_at: Timestamp,
@@ -176,7 +188,7 @@ pub struct AnonymisationReport {
 }
 
 /// One audit log entry. `details` never holds personal data in clear: ids, counts, digests.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub seq: i64,
     pub at: Timestamp,
@@ -199,8 +211,9 @@ pub struct AuditFilter {
     pub limit: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BackupReport {
+    #[schema(value_type = String)]
     pub path: PathBuf,
     pub bytes: u64,
     /// Audit entries in the copy, and the hash of the last, to compare with the live log later.

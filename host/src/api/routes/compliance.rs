@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::api::extract::{blocking, ApiJson, ApiQuery, Caller};
+use crate::api::extract::{at_input, blocking, ApiJson, ApiQuery, Caller};
 use crate::api::problem::ApiResult;
 use crate::app::App;
 use crate::domain::{
@@ -24,27 +24,32 @@ fn time(field: &str, text: Option<&str>) -> Result<Option<Timestamp>, Error> {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CanProcessQuery {
     /// An email, phone, `system:id`, or `#42` for contact 42.
+    #[param(example = "mario.rossi@example.com")]
     subject: String,
-    /// A purpose of the catalogue, e.g. `marketing`.
+    /// A purpose of the catalogue.
+    #[param(example = "marketing")]
     purpose: String,
-    /// email, phone, sms, post, messaging or any.
+    /// The channel to use; `any` asks about every channel.
+    #[param(value_type = ConsentChannel)]
     channel: String,
-    /// When (default now): RFC 3339, a date, or seconds since 1970.
+    /// When (default now).
+    #[param(value_type = Option<Timestamp>)]
     at: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/can-process", tag = "compliance", params(CanProcessQuery),
-    responses((status = 200, description = "allowed, basis, rule, reason", body = Object)))]
+    responses((status = 200, description = "Whether the processing is allowed, on which basis, the rule that decided and the reason in words", body = Decision)))]
 pub async fn can_process(
     State(app): State<Arc<App>>,
     ApiQuery(q): ApiQuery<CanProcessQuery>,
 ) -> ApiResult<Json<Decision>> {
     blocking(move || {
         let c = &app.compliance;
-        let subject = c.parse_subject(&q.subject)?;
+        let subject = at_input("subject", c.parse_subject(&q.subject))?;
         let at = time("at", q.at.as_deref())?;
         Ok(c.can_process(&subject, &q.purpose, &q.channel, at)?)
     })
@@ -57,13 +62,13 @@ pub async fn can_process(
 #[serde(deny_unknown_fields)]
 pub struct ConsentEventBody {
     /// An email, phone, `system:id`, or `#42` for contact 42.
+    #[schema(min_length = 1)]
     pub subject: String,
     pub purpose: String,
-    #[schema(value_type = String, example = "email")]
     pub channel: ConsentChannel,
-    #[schema(value_type = String, example = "withdrawn")]
     pub action: ConsentAction,
     /// When it happened (default now).
+    #[schema(value_type = Option<Timestamp>)]
     pub at: Option<String>,
     pub evidence: EvidenceBody,
 }
@@ -72,6 +77,7 @@ pub struct ConsentEventBody {
 #[serde(deny_unknown_fields)]
 pub struct EvidenceBody {
     /// How it was collected, e.g. `unsubscribe link`, `signed paper form`.
+    #[schema(min_length = 1)]
     pub method: String,
     pub notice_version: Option<String>,
     pub text: Option<String>,
@@ -86,8 +92,21 @@ pub struct Recorded {
     pub seq: i64,
 }
 
-#[utoipa::path(post, path = "/api/v1/consent-events", tag = "compliance", request_body = ConsentEventBody,
-    responses((status = 201, body = Recorded), (status = 404, description = "No contact has this identity")))]
+#[utoipa::path(post, path = "/api/v1/consent-events", tag = "compliance",
+    request_body(content = ConsentEventBody, example = json!({
+        "subject": "mario.rossi@example.com",
+        "purpose": "marketing",
+        "channel": "email",
+        "action": "granted",
+        "at": "2026-03-12T10:30:00Z",
+        "evidence": {
+            "method": "signed paper form",
+            "notice_version": "2026-01",
+            "text": "I agree to receive offers by email",
+            "collected_by": "stand B12"
+        }
+    })),
+    responses((status = 201, description = "Recorded in the contact's consent ledger", body = Recorded), (status = 404, description = "No contact has this identity")))]
 pub async fn record_consent(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
@@ -95,7 +114,8 @@ pub async fn record_consent(
 ) -> ApiResult<(StatusCode, Json<Recorded>)> {
     blocking(move || {
         let c = &app.compliance;
-        let contact = c.resolve_contact(&c.parse_subject(&body.subject)?)?;
+        let subject = at_input("subject", c.parse_subject(&body.subject))?;
+        let contact = c.resolve_contact(&subject)?;
         let event = ConsentEvent {
             purpose: body.purpose,
             channel: body.channel,
@@ -121,20 +141,27 @@ pub async fn record_consent(
     .map(|r| (StatusCode::CREATED, Json(r)))
 }
 
-/// An identity for the suppression list (R13): it is stored only as a keyed hash.
+/// An identity for the suppression list: it is stored only as a keyed hash.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SuppressBody {
     /// An email, phone or `system:id`.
+    #[schema(min_length = 1)]
     pub identity: String,
     /// Why, e.g. `asked never to be contacted again`.
+    #[schema(min_length = 1, max_length = 200)]
     pub reason: String,
     /// Only these purposes (default: all).
     pub purposes: Option<Vec<String>>,
 }
 
-#[utoipa::path(post, path = "/api/v1/suppression", tag = "compliance", request_body = SuppressBody,
-    responses((status = 201, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/suppression", operation_id = "suppress", tag = "compliance",
+    request_body(content = SuppressBody, example = json!({
+        "identity": "anna.bianchi@example.org",
+        "reason": "asked never to be contacted again",
+        "purposes": ["marketing"]
+    })),
+    responses((status = 201, description = "The entry, and the contact with this identity (now marked suppressed), if any", body = SuppressionOutcome)))]
 pub async fn suppress(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
@@ -142,7 +169,7 @@ pub async fn suppress(
 ) -> ApiResult<(StatusCode, Json<SuppressionOutcome>)> {
     blocking(move || {
         let c = &app.compliance;
-        let identity = c.parse_identity(&body.identity)?;
+        let identity = at_input("identity", c.parse_identity(&body.identity))?;
         let scope = body
             .purposes
             .map_or(SuppressionScope::All, SuppressionScope::Purposes);
@@ -156,58 +183,70 @@ pub async fn suppress(
 #[serde(deny_unknown_fields)]
 pub struct CheckBody {
     /// An email, phone or `system:id`. Sent in the body, not the URL, so it stays out of access logs.
+    #[schema(min_length = 1)]
     pub identity: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/suppression/check", tag = "compliance", request_body = CheckBody,
-    responses((status = 200, description = "suppressed: yes or no, and the entry (never the plaintext: only hashes are stored)", body = Object)))]
+#[utoipa::path(post, path = "/api/v1/suppression/check", operation_id = "check_suppression", tag = "compliance",
+    request_body(content = CheckBody, example = json!({"identity": "anna.bianchi@example.org"})),
+    responses((status = 200, description = "suppressed: yes or no, and the entry (never the plaintext: only hashes are stored)", body = SuppressionCheck)))]
 pub async fn check_suppression(
     State(app): State<Arc<App>>,
     ApiJson(body): ApiJson<CheckBody>,
 ) -> ApiResult<Json<SuppressionCheck>> {
     blocking(move || {
         let c = &app.compliance;
-        Ok(c.check_suppression(&c.parse_identity(&body.identity)?)?)
+        let identity = at_input("identity", c.parse_identity(&body.identity))?;
+        Ok(c.check_suppression(&identity)?)
     })
     .await
     .map(Json)
 }
 
-#[utoipa::path(get, path = "/api/v1/purposes", tag = "catalogue",
-    responses((status = 200, description = "The purpose catalogue", body = Object)))]
+#[utoipa::path(get, path = "/api/v1/purposes", operation_id = "purposes", tag = "catalogue",
+    responses((status = 200, description = "The purpose catalogue", body = Vec<PurposeDef>)))]
 pub async fn purposes(State(app): State<Arc<App>>) -> Json<Vec<PurposeDef>> {
     Json(app.compliance.policy().catalogue.purposes().to_vec())
 }
 
-#[utoipa::path(get, path = "/api/v1/fields", tag = "catalogue",
-    responses((status = 200, description = "The field catalogue (R9)", body = Object)))]
+#[utoipa::path(get, path = "/api/v1/fields", operation_id = "fields", tag = "catalogue",
+    responses((status = 200, description = "The field catalogue: each field's data category and the purposes that justify collecting it", body = Vec<FieldDef>)))]
 pub async fn fields(State(app): State<Arc<App>>) -> Json<Vec<FieldDef>> {
     Json(app.compliance.policy().catalogue.fields().to_vec())
 }
 
-#[utoipa::path(get, path = "/api/v1/notices", tag = "catalogue",
-    responses((status = 200, description = "Privacy notice versions", body = Object)))]
+#[utoipa::path(get, path = "/api/v1/notices", operation_id = "notices", tag = "catalogue",
+    responses((status = 200, description = "Privacy notice versions", body = Vec<Notice>)))]
 pub async fn notices(State(app): State<Arc<App>>) -> ApiResult<Json<Vec<Notice>>> {
     blocking(move || Ok(app.compliance.notices()?))
         .await
         .map(Json)
 }
 
-/// A new version of the privacy notice (R7).
+/// A new version of the privacy notice (Art. 13–14).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoticeBody {
     /// e.g. `2026-01`.
+    #[schema(min_length = 1, max_length = 100)]
     pub version: String,
     /// Default now.
+    #[schema(value_type = Option<Timestamp>)]
     pub published_at: Option<String>,
     /// The notice's text: only its SHA-256 is kept, to prove later which text a person saw.
     pub text: Option<String>,
     pub summary: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/notices", tag = "catalogue", request_body = NoticeBody,
-    responses((status = 201, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/notices", tag = "catalogue",
+    request_body(content = NoticeBody, example = json!({
+        "version": "2026-01",
+        "published_at": "2026-01-15",
+        "text": "Rossi Forniture S.r.l. processes your data to ...",
+        "summary": "Adds the newsletter and the retention periods"
+    })),
+    responses((status = 201, description = "The version recorded, with the SHA-256 of its text", body = Notice),
+        (status = 409, description = "This version exists")))]
 pub async fn publish_notice(
     State(app): State<Arc<App>>,
     Caller(who): Caller,

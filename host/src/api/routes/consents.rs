@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::extract::{blocking, ApiPath};
 use crate::api::problem::ApiResult;
+use crate::api::routes::contacts::ContactPath;
 use crate::app::App;
 use crate::domain::{
     effective_consent, ConsentAction, ConsentChannel, ConsentRecord, ConsentState, ContactId,
@@ -17,7 +18,7 @@ use crate::domain::{
 };
 
 /// The consent that applies now to one channel (or `any`) of one purpose.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CurrentConsent {
     pub purpose: String,
     /// `any` is the state for every channel not listed for the purpose.
@@ -32,7 +33,7 @@ pub struct CurrentConsent {
     pub decided_by_channel: ConsentChannel,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ContactConsents {
     /// The whole ledger, oldest first, with evidence (Art. 7(1)).
     pub history: Vec<ConsentRecord>,
@@ -92,11 +93,12 @@ pub fn current_consents(ledger: &[ConsentRecord], now: Timestamp) -> Vec<Current
     current
 }
 
-#[utoipa::path(get, path = "/api/v1/contacts/{id}/consents", tag = "contacts", params(("id" = i64, Path)),
-    responses((status = 200, description = "`history`: the consent ledger, oldest first, with evidence; `current`: the state now per purpose and channel (`purpose`, `channel`, `action`, `at`, `decided_by_seq`, `decided_by_channel`), where `any` covers the channels not listed — the state `can-process` uses", body = Object)))]
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/consents", operation_id = "contact_consents", tag = "contacts", params(ContactPath),
+    responses((status = 200, description = "`history`: the consent ledger, oldest first, with evidence; `current`: the state now per purpose and channel, where `any` covers the channels not listed — the state `can-process` uses", body = ContactConsents),
+        (status = 404, description = "No contact has this id")))]
 pub async fn contact_consents(
     State(app): State<Arc<App>>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(ContactPath { id }): ApiPath<ContactPath>,
 ) -> ApiResult<Json<ContactConsents>> {
     blocking(move || {
         let history = app.compliance.consent_history(ContactId(id))?;
@@ -134,6 +136,8 @@ mod tests {
                 collected_by: "test".into(),
             },
             provenance: None,
+            batch: None,
+            row: None,
         }
     }
 

@@ -10,28 +10,37 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::api::extract::{blocking, ApiJson, ApiPath, ApiQuery, Caller};
+use crate::api::extract::{at_input, blocking, ApiJson, ApiPath, ApiQuery, Caller};
 use crate::api::problem::ApiResult;
 use crate::api::visibility::Visibility;
 use crate::app::App;
-use crate::domain::{BasisPeriod, ContactDetails, ContactId, ProvenanceEntry, Timestamp};
+use crate::domain::{
+    BasisPeriod, ConsentChannel, ContactDetails, ContactId, ProvenanceEntry, Timestamp,
+};
 use crate::service::AllowedFilter;
 use crate::store::{ContactFilter, ContactPage, NewContact, Rectification};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// An email, phone or `system:id`: the contact with this identity.
+    #[param(example = "mario.rossi@example.com")]
     identity: Option<String>,
     /// Contacts with data from a source with this label.
+    #[param(example = "Fiera Milano 2026")]
     source: Option<String>,
     /// Only contacts that may be processed for this purpose (with `channel`).
+    #[param(example = "marketing")]
     purpose: Option<String>,
     /// The channel for `purpose` (default `any`).
+    #[param(value_type = Option<ConsentChannel>)]
     channel: Option<String>,
-    /// With `purpose`: `false` lists the contacts that may NOT be processed (the R8 report).
+    /// With `purpose`: `false` lists the contacts that may NOT be processed: those to remedy
+    /// (obtain consent, record a basis) or delete.
     allowed: Option<bool>,
-    /// Contacts changed at or after this time (RFC 3339, date or seconds).
+    /// Contacts changed at or after this time.
+    #[param(value_type = Option<Timestamp>)]
     updated_since: Option<String>,
     /// The previous page's `next`.
     after: Option<i64>,
@@ -39,8 +48,16 @@ pub struct ListQuery {
     limit: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", params(ListQuery),
-    responses((status = 200, description = "A page of contacts; pass `next` as `after` for the next page", body = Object)))]
+/// A contact named in the path.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ContactPath {
+    /// The contact's id.
+    pub id: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/contacts", operation_id = "list_contacts", tag = "contacts", params(ListQuery),
+    responses((status = 200, description = "A page of contacts; pass `next` as `after` for the next page", body = ContactPage)))]
 pub async fn list(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
@@ -48,11 +65,28 @@ pub async fn list(
 ) -> ApiResult<Json<ContactPage>> {
     blocking(move || {
         let c = &app.compliance;
+        // A filter value that names nothing is refused: an empty page would read as "nobody".
+        if let Some(purpose) = &q.purpose {
+            c.policy()
+                .catalogue
+                .require_purpose("purpose", purpose)
+                .map_err(crate::service::Error::from)?;
+        } else if q.channel.is_some() || q.allowed.is_some() {
+            let name = if q.channel.is_some() { "channel" } else { "allowed" };
+            return Err(crate::service::Error::invalid(
+                name,
+                format!("`{name}` filters by what may be done for a purpose: add `purpose=`, e.g. `purpose=marketing`"),
+            )
+            .into());
+        }
+        if let Some(channel) = &q.channel {
+            ConsentChannel::parse("channel", channel).map_err(crate::service::Error::from)?;
+        }
         let filter = ContactFilter {
             identity: q
                 .identity
                 .as_deref()
-                .map(|t| c.parse_identity(t))
+                .map(|t| at_input("identity", c.parse_identity(t)))
                 .transpose()?,
             source_label: q.source,
             updated_since: q
@@ -77,12 +111,13 @@ pub async fn list(
     .map(Json)
 }
 
-#[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = i64, Path)),
-    responses((status = 200, description = "The contact: identities, field values with history and provenance", body = Object)))]
+#[utoipa::path(get, path = "/api/v1/contacts/{id}", operation_id = "get_contact", tag = "contacts", params(ContactPath),
+    responses((status = 200, description = "The contact: identities, field values with history and provenance", body = ContactDetails),
+        (status = 404, description = "No contact has this id")))]
 pub async fn get(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(ContactPath { id }): ApiPath<ContactPath>,
 ) -> ApiResult<Json<ContactDetails>> {
     blocking(move || {
         let details = app.compliance.contact(ContactId(id))?;
@@ -97,28 +132,60 @@ pub struct Created {
     pub id: i64,
 }
 
-#[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts",
-    request_body(content = Object, description = "identities, fields, source_label, channel, collected_at?, last_interaction?"),
-    responses((status = 201, body = Created), (status = 409, description = "An identity belongs to another contact")))]
+#[utoipa::path(post, path = "/api/v1/contacts", operation_id = "create_contact", tag = "contacts",
+    request_body(content = NewContact, description = "A contact entered by hand: its identities, field values of the field catalogue, and where the data came from",
+        example = json!({
+            "identities": [{"email": "mario.rossi@example.com"}, {"phone": "+39 333 123 4567"}],
+            "fields": [
+                {"name": "first_name", "value": "Mario"},
+                {"name": "last_name", "value": "Rossi"},
+                {"name": "company", "value": "Rossi Forniture S.r.l."}
+            ],
+            "source_label": "business card from Fiera Milano 2026",
+            "channel": "business-card",
+            "collected_at": "2026-03-12",
+            "last_interaction": "2026-03-12T10:30:00Z"
+        })),
+    responses((status = 201, description = "Created: its id", body = Created),
+        (status = 403, description = "A field or identity the caller's role may not see (`[access.visible_fields]`)"),
+        (status = 409, description = "An identity belongs to another contact")))]
 pub async fn create(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     ApiJson(new): ApiJson<NewContact>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
+    Visibility::of(&app.config.access, who.role)
+        .check_write(&new.fields, [("identities", new.identities.as_slice())])?;
     blocking(move || Ok(app.compliance.create_contact(&who.actor(), &new)?))
         .await
         .map(|id| (StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
-#[utoipa::path(post, path = "/api/v1/contacts/{id}/rectify", tag = "contacts", params(("id" = i64, Path)),
-    request_body(content = Object, description = "fields, add_identities, remove_identities, reason"),
-    responses((status = 200, description = "The contact after the change", body = Object)))]
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/rectify", operation_id = "rectify_contact", tag = "contacts", params(ContactPath),
+    request_body(content = Rectification, description = "A correction (Art. 16): new field values, identities to add and to remove, and why",
+        example = json!({
+            "fields": [{"name": "company", "value": "Rossi Forniture S.p.A."}],
+            "add_identities": [{"external": {"system": "erp", "id": "C-1042"}}],
+            "remove_identities": [{"phone": "+39 333 123 4567"}],
+            "reason": "the customer wrote on 2026-04-01 with the new company name"
+        })),
+    responses((status = 200, description = "The contact after the change", body = ContactDetails),
+        (status = 403, description = "A field or identity the caller's role may not see (`[access.visible_fields]`)"),
+        (status = 404, description = "No contact has this id"),
+        (status = 409, description = "An identity to add belongs to another contact")))]
 pub async fn rectify(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(ContactPath { id }): ApiPath<ContactPath>,
     ApiJson(change): ApiJson<Rectification>,
 ) -> ApiResult<Json<ContactDetails>> {
+    Visibility::of(&app.config.access, who.role).check_write(
+        &change.fields,
+        [
+            ("add_identities", change.add_identities.as_slice()),
+            ("remove_identities", change.remove_identities.as_slice()),
+        ],
+    )?;
     blocking(move || {
         let details = app
             .compliance
@@ -129,21 +196,28 @@ pub async fn rectify(
     .map(Json)
 }
 
-/// Restrict processing to storage (Art. 18), or lift the restriction.
+/// Restrict processing to storage (Art. 18), or lift the restriction. Each restriction is kept as a
+/// period (see the contact's `restrictions`), so questions about a past time are answered with it.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Restriction {
     pub restricted: bool,
-    /// From when (default now).
+    /// From when the restriction applies, or, lifting it, when it ended (default now; a lift is
+    /// never in the future, and periods never overlap).
+    #[schema(value_type = Option<Timestamp>)]
     pub since: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/contacts/{id}/restrict", tag = "contacts", params(("id" = i64, Path)),
-    request_body = Restriction, responses((status = 204)))]
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/restrict", operation_id = "restrict_contact", tag = "contacts", params(ContactPath),
+    request_body(content = Restriction, example = json!({"restricted": true, "since": "2026-04-02"})),
+    responses((status = 204, description = "Restricted, or the restriction lifted"),
+        (status = 400, description = "A lift before the restriction's start or in the future, or a start inside an earlier restriction"),
+        (status = 404, description = "No contact has this id"),
+        (status = 409, description = "Already restricted, or nothing to lift")))]
 pub async fn restrict(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(ContactPath { id }): ApiPath<ContactPath>,
     ApiJson(r): ApiJson<Restriction>,
 ) -> ApiResult<StatusCode> {
     blocking(move || {
@@ -161,23 +235,26 @@ pub async fn restrict(
     .map(|()| StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/contacts/{id}/legal-bases", tag = "contacts", params(("id" = i64, Path)),
-    responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/legal-bases", operation_id = "legal_bases", tag = "contacts", params(ContactPath),
+    responses((status = 200, description = "The contact's legal-basis periods", body = Vec<BasisPeriod>),
+        (status = 404, description = "No contact has this id")))]
 pub async fn legal_bases(
     State(app): State<Arc<App>>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(ContactPath { id }): ApiPath<ContactPath>,
 ) -> ApiResult<Json<Vec<BasisPeriod>>> {
     blocking(move || Ok(app.compliance.legal_bases(ContactId(id))?))
         .await
         .map(Json)
 }
 
-#[utoipa::path(post, path = "/api/v1/contacts/{id}/legal-bases", tag = "contacts", params(("id" = i64, Path)),
-    request_body(content = Object, description = "purpose, basis, start, end?"), responses((status = 204)))]
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/legal-bases", tag = "contacts", params(ContactPath),
+    request_body(content = BasisPeriod, description = "A legal basis for a purpose of the catalogue, from `start` until `end` (open when absent)",
+        example = json!({"purpose": "customer-care", "basis": "legitimate-interest", "start": "2026-03-12"})),
+    responses((status = 204, description = "Recorded"), (status = 404, description = "No contact has this id")))]
 pub async fn add_legal_basis(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(ContactPath { id }): ApiPath<ContactPath>,
     ApiJson(period): ApiJson<BasisPeriod>,
 ) -> ApiResult<StatusCode> {
     blocking(move || {
@@ -189,11 +266,12 @@ pub async fn add_legal_basis(
     .map(|()| StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/contacts/{id}/provenance", tag = "contacts", params(("id" = i64, Path)),
-    responses((status = 200, description = "Where the contact's data came from (R2)", body = Object)))]
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/provenance", operation_id = "provenance", tag = "contacts", params(ContactPath),
+    responses((status = 200, description = "Where the contact's data came from", body = Vec<ProvenanceEntry>),
+        (status = 404, description = "No contact has this id")))]
 pub async fn provenance(
     State(app): State<Arc<App>>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(ContactPath { id }): ApiPath<ContactPath>,
 ) -> ApiResult<Json<Vec<ProvenanceEntry>>> {
     blocking(move || Ok(app.compliance.contact(ContactId(id))?.provenance))
         .await

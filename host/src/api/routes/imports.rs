@@ -14,38 +14,17 @@ use tokio::io::AsyncWriteExt;
 
 use crate::api::extract::{blocking, ApiPath, Caller};
 use crate::api::problem::{ApiResult, Problem};
+use crate::api::schema::Binary;
 use crate::app::App;
 use crate::domain::{SourceChannel, Timestamp};
 use crate::runtime::PluginKind;
 use crate::service::import::upload::StagedUpload;
-use crate::service::import::{FieldPolicy, ImportOptions, OnError};
+use crate::service::import::{FieldPolicy, ImportRequest, OnError};
 use crate::service::jobs::JobStatus;
 
-/// `?plugin=csv&source=Fiera Milano 2026&channel=fair[&on_error=skip][&unknown_fields=reject]`
-#[derive(Debug, utoipa::IntoParams)]
-#[allow(dead_code)] // documents the query for OpenAPI; the handler reads it with `parse_query`
-pub struct ImportQuery {
-    /// The name of an enabled importer plugin, e.g. `csv`.
-    plugin: String,
-    /// Where the contacts came from, as the data subject will be told (R2).
-    source: String,
-    /// How the data was collected: phone, email, lead-generation, public-database, fair, …
-    channel: String,
-    /// `abort` (default: import nothing if a row is bad) or `skip` (import the rest, report the rows).
-    on_error: Option<String>,
-    /// `drop` (default) or `reject` fields outside the field catalogue (R9).
-    unknown_fields: Option<String>,
-}
-
-struct Parsed {
-    plugin: String,
-    source: String,
-    channel: SourceChannel,
-    on_error: OnError,
-    unknown_fields: FieldPolicy,
-}
-
-fn parse_query(raw: Option<&str>) -> Result<Parsed, Problem> {
+/// Reads the query (`?plugin=csv&source=Fiera Milano 2026&channel=fair[&on_error=skip][&unknown_fields=reject]`)
+/// into an [`ImportRequest`], with a message per parameter that is missing or wrong.
+fn parse_query(raw: Option<&str>) -> Result<ImportRequest, Problem> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or_default())
         .map_err(|e| {
             Problem::bad_request("invalid-query", "Invalid query parameters", e.to_string())
@@ -89,7 +68,7 @@ fn parse_query(raw: Option<&str>) -> Result<Parsed, Problem> {
             ))
         }
     };
-    let known = ["plugin", "source", "channel", "on_error", "unknown_fields"];
+    let known = ImportRequest::PARAMETERS;
     if let Some((k, _)) = pairs.iter().find(|(k, _)| !known.contains(&k.as_str())) {
         return Err(Problem::bad_request(
             "unknown-field",
@@ -101,7 +80,7 @@ fn parse_query(raw: Option<&str>) -> Result<Parsed, Problem> {
         )
         .with_field(k.clone()));
     }
-    Ok(Parsed {
+    Ok(ImportRequest {
         plugin,
         source,
         channel,
@@ -140,9 +119,10 @@ async fn save_body(body: Body, upload: &StagedUpload, limit: u64) -> Result<u64,
     Ok(written)
 }
 
-#[utoipa::path(post, path = "/api/v1/imports", tag = "imports", params(ImportQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file to import"),
-    responses((status = 202, description = "The job, running; follow `Location`", body = JobStatus),
+#[utoipa::path(post, path = "/api/v1/imports", operation_id = "start_import", tag = "imports", params(ImportRequest),
+    request_body(content = inline(Binary), content_type = "application/octet-stream", description = "The file to import"),
+    responses((status = 202, description = "The job, running; follow `Location`", body = JobStatus,
+            headers(("location" = String, description = "`/api/v1/imports/{id}`: the job's progress, then its report"))),
         (status = 409, description = "The plugin is disabled"), (status = 413, description = "Larger than server.max_import_bytes")))]
 pub async fn start(
     State(app): State<Arc<App>>,
@@ -168,18 +148,17 @@ pub async fn start(
     })
     .await?;
     save_body(body, &upload, app.config.server.max_import_bytes).await?;
-    let options = ImportOptions {
-        source_label: q.source,
-        channel: q.channel,
-        on_error: q.on_error,
-        unknown_fields: q.unknown_fields,
-        actor: who.actor(),
-        collected_at: Timestamp::now(),
+    let options = q.options(who.actor(), Timestamp::now());
+    let started = {
+        let app = app.clone();
+        blocking(move || {
+            Ok(app
+                .jobs
+                .start(app.compliance.clone(), lease, upload, options)?)
+        })
+        .await?
     };
-    let Some(status) = app
-        .jobs
-        .start(app.compliance.clone(), lease, upload, options)
-    else {
+    let Some(status) = started else {
         return Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "shutting-down",
@@ -197,22 +176,56 @@ pub async fn start(
         .into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "imports", params(("id" = u64, Path)),
-    responses((status = 200, body = JobStatus), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/imports/{id}", operation_id = "import_status", tag = "imports",
+    params(("id" = u64, Path, description = "The job's id, from the answer that started it")),
+    responses((status = 200, description = "Running with its progress, or finished with its report or error", body = JobStatus),
+        (status = 404, description = "No job has this id (the newest 1000 are kept, across restarts)")))]
 pub async fn status(
     State(app): State<Arc<App>>,
     ApiPath(id): ApiPath<u64>,
 ) -> ApiResult<Json<JobStatus>> {
     app.jobs.status(id).map(Json).ok_or_else(|| {
         Problem::not_found(format!(
-            "import job {id} does not exist on this server (jobs are kept in memory until a restart; a finished import's batch is in the audit log)"
+            "import job {id} does not exist (the newest 1000 jobs are kept; an older import's batch is in the audit log)"
         ))
         .into()
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/imports", tag = "imports",
-    responses((status = 200, description = "The jobs this server ran since it started, newest first", body = Vec<JobStatus>)))]
+#[utoipa::path(get, path = "/api/v1/imports", operation_id = "list_imports", tag = "imports",
+    responses((status = 200, description = "The newest jobs (at most 1000, across restarts), newest first", body = Vec<JobStatus>)))]
 pub async fn list(State(app): State<Arc<App>>) -> Json<Vec<JobStatus>> {
     Json(app.jobs.list())
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi;
+
+    /// The OpenAPI document describes the import's query as the API reads it: query parameters,
+    /// the first three required.
+    #[test]
+    fn the_documented_parameters_are_the_query() {
+        let doc = serde_json::to_value(crate::api::openapi::ApiDoc::openapi()).unwrap();
+        let params = doc["paths"]["/api/v1/imports"]["post"]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .clone();
+        let described: Vec<(String, String, bool)> = params
+            .iter()
+            .map(|p| {
+                (
+                    p["name"].as_str().unwrap().to_string(),
+                    p["in"].as_str().unwrap().to_string(),
+                    p["required"].as_bool().unwrap_or(false),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, String, bool)> = super::ImportRequest::PARAMETERS
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.to_string(), "query".to_string(), i < 3))
+            .collect();
+        assert_eq!(described, expected);
+    }
 }

@@ -1,5 +1,5 @@
 //! Data-subject requests and retention (DPO): access/portability packages rendered by an exporter
-//! plugin, erasure (Art. 17), and retention runs of a rule plugin (R12), dry or applied.
+//! plugin, erasure (Art. 17), and retention runs of a rule plugin (Art. 5(1)(e)), dry or applied.
 
 use std::sync::Arc;
 
@@ -9,13 +9,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
-use crate::api::extract::{blocking, ApiJson, Caller};
+use crate::api::extract::{at_input, blocking, ApiJson, Caller};
 use crate::api::problem::{ApiError, ApiResult, Problem};
+use crate::api::schema::Binary;
 use crate::app::App;
 use crate::domain::Timestamp;
 use crate::runtime::PluginKind;
-use crate::service::export::{access_package, resolve, ExportError};
-use crate::service::retention::{self, RetentionError, RetentionOptions, RetentionReport};
+use crate::service::export::ExportError;
+use crate::service::retention::{RetentionError, RetentionOptions, RetentionReport};
 use crate::store::ErasureReport;
 
 impl From<ExportError> for ApiError {
@@ -43,13 +44,17 @@ impl From<RetentionError> for ApiError {
 #[serde(deny_unknown_fields)]
 pub struct AccessRequest {
     /// An email, phone, `system:id`, or `#42` for contact 42.
+    #[schema(min_length = 1)]
     pub subject: String,
     /// An enabled exporter plugin (default `json`).
     pub plugin: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/requests/access", tag = "requests", request_body = AccessRequest,
-    responses((status = 200, description = "The document the exporter rendered (its media type; the file name in Content-Disposition)"),
+#[utoipa::path(post, path = "/api/v1/requests/access", operation_id = "access_request", tag = "requests",
+    request_body(content = AccessRequest, example = json!({"subject": "mario.rossi@example.com", "plugin": "json"})),
+    responses((status = 200, description = "The document the exporter rendered, in its media type (the bundled `json` exporter: application/json; `csv-export`: a zip of CSV files)",
+            content((Binary = "*/*")),
+            headers(("content-disposition" = String, description = "`attachment; filename=\"…\"`: the exporter's file name"))),
         (status = 404, description = "No such subject")))]
 pub async fn access(
     State(app): State<Arc<App>>,
@@ -59,9 +64,8 @@ pub async fn access(
     let document = blocking(move || {
         let plugin = body.plugin.as_deref().unwrap_or("json");
         let lease = app.plugins.lease(plugin, PluginKind::Exporter)?;
-        let subject = app.compliance.parse_subject(&body.subject)?;
-        Ok(access_package(
-            &app.compliance,
+        let subject = at_input("subject", app.compliance.parse_subject(&body.subject))?;
+        Ok(app.compliance.access_package(
             &lease.plugin,
             &subject,
             Timestamp::now(),
@@ -87,13 +91,18 @@ pub async fn access(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErasureRequest {
+    /// An email, phone, `system:id`, or `#42` for contact 42.
+    #[schema(min_length = 1)]
     pub subject: String,
     /// Why, kept in the audit log, e.g. `Art. 17 request of 2026-11-20`.
+    #[schema(min_length = 1, max_length = 200)]
     pub reason: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/requests/erasure", tag = "requests", request_body = ErasureRequest,
-    responses((status = 200, description = "What was erased, and what a legal obligation keeps", body = Object),
+#[utoipa::path(post, path = "/api/v1/requests/erasure", operation_id = "erasure_request", tag = "requests",
+    request_body(content = ErasureRequest, example = json!({"subject": "mario.rossi@example.com", "reason": "Art. 17 request of 2026-11-20"})),
+    responses((status = 200, description = "What was erased, and what a legal obligation keeps", body = ErasureReport),
+        (status = 404, description = "No such subject"),
         (status = 409, description = "Under legal hold")))]
 pub async fn erasure(
     State(app): State<Arc<App>>,
@@ -102,8 +111,8 @@ pub async fn erasure(
 ) -> ApiResult<Json<ErasureReport>> {
     blocking(move || {
         let c = &app.compliance;
-        let id = resolve(c, &c.parse_subject(&body.subject)?)?;
-        Ok(c.erase(&who.actor(), id, &body.reason)?)
+        let subject = at_input("subject", c.parse_subject(&body.subject))?;
+        Ok(c.erase_subject(&who.actor(), &subject, &body.reason)?)
     })
     .await
     .map(Json)
@@ -119,11 +128,15 @@ pub struct RetentionRun {
     #[serde(default)]
     pub dry_run: bool,
     /// Decide as of this time instead of now (to look ahead in a dry run).
+    #[schema(value_type = Option<Timestamp>)]
     pub at: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/retention/runs", tag = "requests", request_body = RetentionRun,
-    responses((status = 200, description = "What the rule decided and what was done", body = Object)))]
+#[utoipa::path(post, path = "/api/v1/retention/runs", tag = "requests",
+    request_body(content = RetentionRun, example = json!({"rule": "legitimate-interest", "dry_run": true, "at": "2028-06-30"})),
+    responses((status = 200, description = "What the rule decided and what was done", body = RetentionReport),
+        (status = 404, description = "No plugin has this name"),
+        (status = 409, description = "The plugin is disabled, or not a retention rule")))]
 pub async fn retention_run(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
@@ -140,7 +153,7 @@ pub async fn retention_run(
             dry_run: body.dry_run,
             actor: who.actor(),
         };
-        Ok(retention::run(&app.compliance, &lease.plugin, &options)?)
+        Ok(app.compliance.run_retention(&lease.plugin, &options)?)
     })
     .await
     .map(|r| (StatusCode::OK, Json(r)))

@@ -1,28 +1,25 @@
-//! Import scenarios (issue 4): a generated CSV through the bundled Wasm `csv` importer into a
-//! file-backed database, against the same import through a native parser, against bare SQLite
-//! inserts of the same rows, into an empty and into a full database; peak memory; and
-//! `can_process` on the imported contacts.
+//! Import scenarios: a generated CSV through the bundled Wasm `csv` importer into a file-backed
+//! database, against the same import through a native parser, against bare SQLite inserts of the
+//! same rows, into an empty and into a full database, and the same file again (nothing written);
+//! peak memory.
 //!
 //! Every import runs in a child process (`custode-bench child …`) that does nothing else, so its peak
 //! resident memory (VmHWM) is the import's own and each import starts from the same cold state.
 
 use crate::data::{self, Generated};
-use crate::plugins::percentile;
+use crate::measure::{cpu_seconds, peak_rss_kib, Measured};
 use crate::report::{Report, Target};
 use crate::{native, raw};
 use custode::domain::{
-    Actor, ContactId, Email, Identity, PluginRef, Policy, Role, SourceChannel, SuppressionScope,
-    Timestamp,
+    Actor, Email, Identity, PluginRef, Policy, Role, SourceChannel, SuppressionScope, Timestamp,
 };
+use custode::runtime::importer::ImportSession;
 use custode::runtime::{Plugin, PluginSettings, Runtime};
-use custode::service::import::{
-    import_file, import_parsed, ChunkParser, ImportOptions, ImportReport, Progress,
-};
-use custode::service::{Compliance, Subject};
+use custode::service::import::{ChunkParser, ImportOptions, JobHandle};
+use custode::service::Compliance;
 use custode::store::{ComplianceStore, SuppressionStore};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -46,43 +43,15 @@ pub enum Job {
     Raw { source: PathBuf, data_dir: PathBuf },
 }
 
-/// What a child process measured.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Measured {
-    pub records: u64,
-    pub wall_s: f64,
-    /// CPU time of the whole process (all threads) during the measured part.
-    pub cpu_s: f64,
-    /// Peak resident memory of the process, KiB.
-    pub peak_rss_kib: u64,
-    pub report: Option<ImportReport>,
-}
-
-impl Measured {
-    fn rate(&self) -> f64 {
-        self.records as f64 / self.wall_s
-    }
-}
-
+/// Runs the import scenarios in `dir` (kept afterwards when `keep` is set, for profiling by hand);
+/// returns the database the main import wrote, for the scenarios that need a full one.
 pub fn run(
     report: &mut Report,
     n: u64,
     repeat: usize,
-    work_dir: Option<&Path>,
-) -> anyhow::Result<()> {
-    let temp = tempfile::Builder::new()
-        .prefix("custode-bench-")
-        .tempdir()?;
-    let dir = match work_dir {
-        Some(d) => {
-            if d.exists() {
-                std::fs::remove_dir_all(d)?;
-            }
-            std::fs::create_dir_all(d)?;
-            d
-        }
-        None => temp.path(),
-    };
+    dir: &Path,
+    keep: bool,
+) -> anyhow::Result<PathBuf> {
     eprintln!("import: generating {n} rows");
     let csv = dir.join("contacts.csv");
     let generated = data::write_csv(&csv, n, 0, 1)?;
@@ -110,7 +79,7 @@ pub fn run(
             &generated,
             &generated_tenth,
             &plugin_cache,
-            work_dir.is_some() && round == repeat,
+            keep && round == repeat,
         )?);
     }
     let median = |f: &dyn Fn(&Round) -> f64| {
@@ -169,6 +138,13 @@ pub fn run(
         Target::AtLeast(0.8),
     );
     report.add(
+        "reimport_rows_per_s",
+        "the N/10 file imported a second time into the full database: every row recognised, nothing written",
+        median(&|r| r.again.rate()),
+        "rows/s",
+        Target::None,
+    );
+    report.add(
         "import_peak_rss_mb",
         "peak resident memory of the process running the import (VmHWM)",
         peak_rss_kib as f64 / 1024.0,
@@ -192,9 +168,7 @@ pub fn run(
         into_full.wall_s, into_full.cpu_s, into_empty.wall_s, into_empty.cpu_s
     ));
 
-    can_process(report, &db_wasm)?;
-    crate::on_imported_database(report, &db_wasm)?;
-    Ok(())
+    Ok(db_wasm)
 }
 
 /// One run of every import scenario.
@@ -204,6 +178,7 @@ struct Round {
     raw: Measured,
     into_full: Measured,
     into_empty: Measured,
+    again: Measured,
 }
 
 /// Every import once, each from a fresh installation. `db_wasm` ends holding the N rows and the N/10
@@ -284,6 +259,18 @@ fn import_round(
         plugin_cache: plugin_cache.to_path_buf(),
     })?;
     check_counts(&into_full, generated_tenth)?;
+    // The same file again: every record is recognised as imported before, nothing is written.
+    let again = child(&Job::Import {
+        data_dir: db_wasm.to_path_buf(),
+        csv: csv_tenth.to_path_buf(),
+        parser: Parser::Wasm,
+        plugin_cache: plugin_cache.to_path_buf(),
+    })?;
+    let r = again.report.as_ref().expect("an import report");
+    anyhow::ensure!(
+        r.already_imported && r.created + r.merged == 0,
+        "the second import of the same file changed something: {r:?}"
+    );
     let db_small = dir.join("small");
     prepare(&db_small, generated_tenth)?;
     let into_empty = child(&Job::Import {
@@ -301,6 +288,7 @@ fn import_round(
         raw,
         into_full,
         into_empty,
+        again,
     })
 }
 
@@ -309,7 +297,7 @@ fn load_csv_plugin(runtime: &Arc<Runtime>) -> anyhow::Result<Plugin> {
     let bytes = custode::bundled::get("csv")
         .expect("the csv importer is bundled")
         .bytes;
-    Plugin::load(runtime, bytes, PluginSettings::default())
+    Ok(Plugin::load(runtime, bytes, PluginSettings::default())?)
 }
 
 /// Creates the installation and puts the generated file's suppressed people on its list.
@@ -358,7 +346,7 @@ fn check_counts(m: &Measured, g: &Generated) -> anyhow::Result<()> {
 fn check_native_matches_plugin(plugin: &Plugin, csv: &Path) -> anyhow::Result<()> {
     let bytes = std::fs::read(csv)?;
     let chunk = &bytes[..bytes.len().min(custode::runtime::importer::CHUNK_SIZE)];
-    let mut session = plugin.open_import()?;
+    let mut session = ImportSession::open(plugin)?;
     let from_plugin = session.push(chunk)?;
     let mut parser = native::NativeCsv::new();
     let from_native = parser.push(chunk)?;
@@ -374,41 +362,6 @@ fn check_native_matches_plugin(plugin: &Plugin, csv: &Path) -> anyhow::Result<()
         );
     }
     anyhow::ensure!(from_plugin.records.len() == from_native.records.len());
-    Ok(())
-}
-
-/// `can_process` for random contacts of the imported database, in process, through the service.
-fn can_process(report: &mut Report, data_dir: &Path) -> anyhow::Result<()> {
-    eprintln!("can_process on the imported database");
-    let store = Arc::new(custode::store::open(data_dir, Policy::default())?);
-    let contacts: i64 = rusqlite::Connection::open(store.db_path())?.query_row(
-        "SELECT max(id) FROM contacts",
-        [],
-        |r| r.get(0),
-    )?;
-    let service = Compliance::new(store as Arc<dyn ComplianceStore>);
-    let mut rng = data::Rng::new(7);
-    let at = Some(Timestamp(1_767_225_600));
-    let mut samples = Vec::with_capacity(100_000);
-    for i in 0..110_000 {
-        let id = ContactId(1 + rng.below(contacts as u64) as i64);
-        let t = Instant::now();
-        let decision = service.can_process(&Subject::Contact(id), "marketing", "email", at)?;
-        let took = t.elapsed();
-        std::hint::black_box(decision);
-        if i >= 10_000 {
-            samples.push(took.as_secs_f64() * 1e6);
-        }
-    }
-    let p50 = percentile(&mut samples, 50.0);
-    report.add(
-        "can_process_p99_us",
-        "`can_process(contact, marketing, email, now)` in process, random contacts of the imported database (p99 of 100,000)",
-        percentile(&mut samples, 99.0),
-        "µs",
-        Target::AtMost(20.0),
-    );
-    report.note(format!("can_process p50 {p50:.1} µs"));
     Ok(())
 }
 
@@ -459,7 +412,8 @@ fn child_import(
     parser: Parser,
     plugin_cache: &Path,
 ) -> anyhow::Result<Measured> {
-    let store = custode::store::open(data_dir, Policy::default())?;
+    let store = Arc::new(custode::store::open(data_dir, Policy::default())?);
+    let compliance = Compliance::new(store as Arc<dyn ComplianceStore>);
     let runtime = Runtime::new(Some(plugin_cache.to_path_buf()))?;
     let plugin = load_csv_plugin(&runtime)?;
     let options = ImportOptions {
@@ -470,12 +424,11 @@ fn child_import(
         actor: Actor::new("bench", Role::Operator),
         collected_at: Timestamp(1_767_225_600),
     };
-    let progress = Progress::default();
-    let cancel = AtomicBool::new(false);
+    let job = JobHandle::default();
     let cpu = cpu_seconds();
     let started = Instant::now();
     let report = match parser {
-        Parser::Wasm => import_file(&store, &plugin, csv, &options, &progress, &cancel)?,
+        Parser::Wasm => compliance.import_file(&plugin, csv, &options, &job)?,
         Parser::Native => {
             let parser = PluginRef {
                 name: "native-csv".into(),
@@ -484,7 +437,7 @@ fn child_import(
             };
             let open =
                 || -> Result<Box<dyn ChunkParser>, _> { Ok(Box::new(native::NativeCsv::new())) };
-            import_parsed(&store, &parser, &open, csv, &options, &progress, &cancel)?
+            compliance.import_parsed(&parser, &open, csv, &options, &job)?
         }
     };
     let wall_s = started.elapsed().as_secs_f64();
@@ -495,28 +448,4 @@ fn child_import(
         peak_rss_kib: peak_rss_kib(),
         report: Some(report),
     })
-}
-
-/// CPU time of this process, all threads (user + system), from /proc.
-pub fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name (which may contain spaces) start after the last ')'.
-    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    // utime and stime are fields 14 and 15 of stat; here 0-based after the state field (field 3).
-    (ticks(11) + ticks(12)) / 100.0
-}
-
-/// Peak resident memory of this process (VmHWM), KiB.
-pub fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
 }

@@ -6,6 +6,8 @@
 
 mod data;
 mod import;
+mod imported;
+mod measure;
 mod native;
 mod plugins;
 mod raw;
@@ -65,12 +67,29 @@ fn main() -> anyhow::Result<()> {
     let wanted = |group: &str| args.only.is_empty() || args.only.iter().any(|g| g == group);
     let mut report = Report::new(args.contacts);
     if wanted("import") {
-        import::run(
+        let temp = tempfile::Builder::new()
+            .prefix("custode-bench-")
+            .tempdir()?;
+        let dir = match args.work_dir.as_deref() {
+            Some(d) => {
+                if d.exists() {
+                    std::fs::remove_dir_all(d)?;
+                }
+                std::fs::create_dir_all(d)?;
+                d
+            }
+            None => temp.path(),
+        };
+        let keep = args.work_dir.is_some();
+        let imported = import::run(
             &mut report,
             args.contacts as u64,
             args.repeat as usize,
-            args.work_dir.as_deref(),
+            dir,
+            keep,
         )?;
+        imported::run(&mut report, &imported)?;
+        on_imported_database(&mut report, &imported)?;
     }
     if wanted("plugins") {
         plugins::run(&mut report)?;

@@ -5,8 +5,10 @@
 //! It is an ordinary chunk-safe CSV reader (quotes, doubled quotes, CRLF, delimiter from the header
 //! line) that knows the header names the benchmark writes, not the plugin's whole vocabulary.
 
-use custode::runtime::bindings::importer::exports::custode::plugin::source::ChunkResult;
-use custode::runtime::bindings::types as wit;
+use custode::domain::{
+    ConsentAction, FieldValue, NoticeClaim, SourceChunk, SourceConsent, SourceIdentity,
+    SourceRecord, Timestamp,
+};
 use custode::runtime::PluginError;
 use custode::service::import::ChunkParser;
 
@@ -70,8 +72,8 @@ impl NativeCsv {
     }
 
     /// Reads every complete record in the buffer (all of it at the end of input).
-    fn read(&mut self, eof: bool) -> Result<ChunkResult, PluginError> {
-        let mut out = ChunkResult {
+    fn read(&mut self, eof: bool) -> Result<SourceChunk, PluginError> {
+        let mut out = SourceChunk {
             records: Vec::with_capacity(self.buf.len() / 128 + 16),
             rejected: Vec::new(),
         };
@@ -171,32 +173,22 @@ impl NativeCsv {
 }
 
 impl ChunkParser for NativeCsv {
-    fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, PluginError> {
+    fn push(&mut self, chunk: &[u8]) -> Result<SourceChunk, PluginError> {
         self.buf.extend_from_slice(chunk);
         self.read(false)
     }
 
-    fn finish(&mut self) -> Result<ChunkResult, PluginError> {
+    fn finish(&mut self) -> Result<SourceChunk, PluginError> {
         self.read(true)
     }
 }
 
 /// One data row as the `csv` importer builds it: identities, catalogue-or-not fields, consent claims
 /// with their evidence, the row's collection date and notice version on every claim.
-fn contact(row: u64, cells: &[String], header: &[(String, Role)]) -> wit::ContactRecord {
-    let mut c = wit::ContactRecord {
+fn contact(row: u64, cells: &[String], header: &[(String, Role)]) -> SourceRecord {
+    let mut c = SourceRecord {
         row,
-        identities: Vec::new(),
-        fields: Vec::new(),
-        consents: Vec::new(),
-        legal_bases: Vec::new(),
-        notices: Vec::new(),
-        source: wit::SourceDetails {
-            label: None,
-            channel: None,
-            collected_at: None,
-        },
-        last_interaction: None,
+        ..SourceRecord::default()
     };
     let mut notice: Option<&str> = None;
     for (cell, (_, role)) in cells.iter().zip(header) {
@@ -205,9 +197,9 @@ fn contact(row: u64, cells: &[String], header: &[(String, Role)]) -> wit::Contac
             continue;
         }
         match role {
-            Role::Email => c.identities.push(wit::Identity::Email(cell.to_string())),
-            Role::Phone => c.identities.push(wit::Identity::Phone(cell.to_string())),
-            Role::Field(name) => c.fields.push(wit::FieldValue {
+            Role::Email => c.identities.push(SourceIdentity::Email(cell.to_string())),
+            Role::Phone => c.identities.push(SourceIdentity::Phone(cell.to_string())),
+            Role::Field(name) => c.fields.push(FieldValue {
                 name: name.clone(),
                 value: cell.to_string(),
             }),
@@ -224,10 +216,10 @@ fn contact(row: u64, cells: &[String], header: &[(String, Role)]) -> wit::Contac
                 if !matches!(lower.as_str(), "sì" | "si" | "yes" | "1" | "true" | "x") {
                     continue;
                 }
-                c.consents.push(wit::ConsentClaim {
+                c.consents.push(SourceConsent {
                     purpose: purpose.to_string(),
                     channel: channel.to_string(),
-                    action: wit::ConsentAction::Granted,
+                    action: ConsentAction::Granted,
                     at: None,
                     evidence: Some(format!("{evidence_prefix}`{cell}`")),
                     notice_version: None,
@@ -241,7 +233,7 @@ fn contact(row: u64, cells: &[String], header: &[(String, Role)]) -> wit::Contac
         claim.notice_version = notice.map(str::to_string);
     }
     if let Some(version) = notice {
-        c.notices.push(wit::NoticeReceipt {
+        c.notices.push(NoticeClaim {
             version: version.to_string(),
             at,
         });
@@ -249,13 +241,13 @@ fn contact(row: u64, cells: &[String], header: &[(String, Role)]) -> wit::Contac
     c
 }
 
-/// `dd/mm/yyyy` at midnight UTC, as seconds since 1970.
-fn dmy(text: &str) -> Option<i64> {
+/// `dd/mm/yyyy` at midnight UTC.
+fn dmy(text: &str) -> Option<Timestamp> {
     let mut parts = text.split('/');
     let d: u32 = parts.next()?.parse().ok()?;
     let m: u32 = parts.next()?.parse().ok()?;
     let y: i64 = parts.next()?.parse().ok()?;
-    Some(days_from_civil(y, m, d) * 86_400)
+    Some(Timestamp(days_from_civil(y, m, d) * 86_400))
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).

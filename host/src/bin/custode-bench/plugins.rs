@@ -1,6 +1,7 @@
 //! Plugin runtime scenarios: instantiation from a cached `InstancePre`, and cold loads from the
 //! on-disk code cache.
 
+use crate::measure::percentile;
 use crate::report::{Report, Target};
 use custode::bundled;
 use custode::runtime::cache::CodeSource;
@@ -65,9 +66,3 @@ pub fn run(report: &mut Report) -> anyhow::Result<()> {
 
 /// The plugin the runtime scenarios use: the bundled CSV importer, the one imports run through.
 const BENCH_PLUGIN: &str = "csv";
-
-pub fn percentile(samples: &mut [f64], p: f64) -> f64 {
-    samples.sort_by(|a, b| a.total_cmp(b));
-    let rank = ((p / 100.0) * (samples.len() - 1) as f64).round() as usize;
-    samples[rank]
-}

@@ -4,7 +4,7 @@
 //! import's own writer sends them (`store/sqlite/records/buffer.rs`): one row per execution would
 //! make the ceiling lower than what the import itself reaches.
 
-use crate::import::{cpu_seconds, peak_rss_kib, Measured};
+use crate::measure::{cpu_seconds, peak_rss_kib, Measured};
 use custode::domain::Policy;
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection};

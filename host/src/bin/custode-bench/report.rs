@@ -11,7 +11,7 @@ pub struct Measure {
     pub target: Target,
 }
 
-/// The target a value is held to (from docs/PERFORMANCE.md).
+/// The target a value is held to (shown beside each result in `BENCHMARKS.md`).
 #[derive(Clone, Copy)]
 #[allow(dead_code)] // every kind is used once all scenarios are in
 pub enum Target {

@@ -1,11 +1,10 @@
 //! Data-subject request scenarios: the full access package of one subject, and erasure.
 
-use crate::plugins::percentile;
+use crate::measure::percentile;
 use crate::report::{Report, Target};
 use custode::bundled;
 use custode::domain::{Actor, ContactId, Role, Timestamp};
 use custode::runtime::{Plugin, PluginSettings, Runtime};
-use custode::service::export::access_package;
 use custode::service::{Compliance, Subject};
 use std::sync::Arc;
 use std::time::Instant;
@@ -31,8 +30,7 @@ pub fn run(
     let mut times = Vec::with_capacity(exports.len());
     for id in exports {
         let t = Instant::now();
-        let document = access_package(
-            compliance,
+        let document = compliance.access_package(
             &exporter,
             &Subject::Contact(*id),
             Timestamp::now(),

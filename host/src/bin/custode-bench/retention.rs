@@ -2,10 +2,11 @@
 
 use crate::report::{Report, Target};
 use custode::bundled;
+use custode::domain::SubjectView;
 use custode::domain::{Actor, Role, Timestamp};
-use custode::runtime::bindings::types as wit;
+use custode::runtime::retention::RetentionJob;
 use custode::runtime::{Plugin, PluginSettings, Runtime};
-use custode::service::retention::{self, RetentionOptions, BATCH};
+use custode::service::retention::{RetentionOptions, BATCH};
 use custode::service::Compliance;
 use std::sync::Arc;
 use std::time::Instant;
@@ -27,24 +28,26 @@ pub fn run(
     let now = Timestamp(1_796_083_200);
     let worst = Timestamp(now.0 + 3 * 365 * 86_400);
 
-    // The views, read once; then only the plugin's work is timed (batches through Wasm: lowering the
-    // views into the sandbox, the rule, lifting the decisions back).
-    let mut batches: Vec<Vec<wit::SubjectView>> = Vec::new();
+    // The views, read once and converted for the rule's API version once; then only the plugin's
+    // work is timed (batches through Wasm: lowering the views into the sandbox, the rule, lifting
+    // the decisions back).
+    let mut views: Vec<Vec<SubjectView>> = Vec::new();
     let mut after = None;
     loop {
-        let views = compliance.subject_views(after, BATCH)?;
-        let Some(last) = views.last() else { break };
+        let batch = compliance.subject_views(after, BATCH)?;
+        let Some(last) = batch.last() else { break };
         after = Some(last.contact_id);
-        batches.push(views.iter().map(Into::into).collect());
+        views.push(batch);
     }
-    let subjects: usize = batches.iter().map(Vec::len).sum();
+    let subjects: usize = views.iter().map(Vec::len).sum();
     anyhow::ensure!(subjects > 0, "the imported database has no subjects");
     let evaluate = |at: Timestamp| -> anyhow::Result<(f64, usize)> {
-        let mut job = rule.start_retention()?;
+        let mut job = RetentionJob::start(&rule)?;
+        let batches: Vec<_> = views.iter().map(|v| job.prepare(v)).collect();
         let started = Instant::now();
         let mut decided = 0;
         for batch in &batches {
-            decided += job.evaluate(at.0, batch)?.len();
+            decided += job.evaluate_prepared(at, batch)?.len();
         }
         Ok((subjects as f64 / started.elapsed().as_secs_f64(), decided))
     };
@@ -81,8 +84,7 @@ pub fn run(
 
     // The whole dry run as a DPO starts it: views read from the store, converted, evaluated.
     let started = Instant::now();
-    let dry = retention::run(
-        compliance,
+    let dry = compliance.run_retention(
         &rule,
         &RetentionOptions {
             now,

@@ -1,14 +1,12 @@
 //! From what an importer plugin returns to what the store writes: identities normalised, fields
-//! checked against the catalogue (minimisation, R9), vocabularies parsed. Runs on the parser thread,
+//! checked against the catalogue (minimisation), vocabularies parsed. Runs on the parser thread,
 //! in parallel with the store's writes.
 
 use super::{FieldPolicy, RejectKind, RowProblem};
 use crate::domain::{
-    BasisClaim, ConsentChannel, ConsentClaim, Email, ExternalId, FieldValue, Identity,
-    NormalizedRecord, NoticeClaim, Phone, Policy, SourceDetails,
+    ConsentAction, ConsentChannel, ConsentClaim, Email, ExternalId, Identity, NormalizedRecord,
+    Phone, Policy, SourceIdentity, SourceRecord,
 };
-use crate::runtime::bindings::types as wit;
-use crate::runtime::convert::timestamp;
 use std::collections::BTreeMap;
 
 /// Converts one record. Fields outside the catalogue are dropped (and counted in `dropped`) or make
@@ -16,7 +14,7 @@ use std::collections::BTreeMap;
 pub fn record(
     policy: &Policy,
     fields: FieldPolicy,
-    record: wit::ContactRecord,
+    record: SourceRecord,
     dropped: &mut BTreeMap<String, u64>,
 ) -> Result<NormalizedRecord, RowProblem> {
     let row = record.row;
@@ -30,16 +28,16 @@ pub fn record(
     let mut identities = Vec::with_capacity(record.identities.len());
     for identity in record.identities {
         let (parsed, kind) = match identity {
-            wit::Identity::Email(text) => (
+            SourceIdentity::Email(text) => (
                 Email::parse(&text).map(Identity::Email),
                 RejectKind::InvalidEmail,
             ),
-            wit::Identity::Phone(text) => (
+            SourceIdentity::Phone(text) => (
                 Phone::parse(&text, policy.phone_country).map(Identity::Phone),
                 RejectKind::InvalidPhone,
             ),
-            wit::Identity::External(x) => (
-                ExternalId::parse(&x.system, &x.id).map(Identity::External),
+            SourceIdentity::External { system, id } => (
+                ExternalId::parse(&system, &id).map(Identity::External),
                 RejectKind::InvalidExternalId,
             ),
         };
@@ -49,10 +47,7 @@ pub fn record(
     let mut kept = Vec::with_capacity(record.fields.len());
     for field in record.fields {
         if policy.catalogue.field(&field.name).is_some() {
-            kept.push(FieldValue {
-                name: field.name,
-                value: field.value,
-            });
+            kept.push(field);
             continue;
         }
         match fields {
@@ -62,7 +57,7 @@ pub fn record(
                     &field.name,
                     RejectKind::UnknownField,
                     format!(
-                        "field `{}` is not in the field catalogue, so no purpose justifies collecting it (R9): \
+                        "field `{}` is not in the field catalogue, so no purpose justifies collecting it (data minimisation, Art. 5(1)(c)): \
                          add it to [compliance.fields] with its category and purposes, or import with unknown fields dropped",
                         field.name
                     ),
@@ -75,11 +70,28 @@ pub fn record(
     for (i, c) in record.consents.into_iter().enumerate() {
         let channel = ConsentChannel::parse(&format!("consents[{i}].channel"), &c.channel)
             .map_err(|e| problem(&e.field, RejectKind::InvalidConsent, e.message))?;
+        // Art. 7(1): a consent the controller cannot demonstrate is not recorded when the company
+        // requires evidence. A withdrawal or objection is always taken: refusing it would keep
+        // processing the person asked to stop.
+        let no_evidence = c.evidence.as_deref().is_none_or(|e| e.trim().is_empty());
+        if policy.require_consent_evidence && c.action == ConsentAction::Granted && no_evidence {
+            return Err(problem(
+                &format!("consents[{i}].evidence"),
+                RejectKind::ConsentWithoutEvidence,
+                format!(
+                    "the consent to {} {} comes without evidence, and this installation requires evidence of consent \
+                     (`[compliance] require_consent_evidence`, Art. 7(1)): have the importer say how it was given (the column and value, the form's checkbox), \
+                     or import the row without the consent",
+                    c.purpose,
+                    channel_words(channel)
+                ),
+            ));
+        }
         consents.push(ConsentClaim {
             purpose: c.purpose,
             channel,
-            action: c.action.into(),
-            at: c.at.map(timestamp),
+            action: c.action,
+            at: c.at,
             evidence: c.evidence,
             notice_version: c.notice_version,
         });
@@ -90,29 +102,17 @@ pub fn record(
         identities,
         fields: kept,
         consents,
-        legal_bases: record
-            .legal_bases
-            .into_iter()
-            .map(|b| BasisClaim {
-                purpose: b.purpose,
-                basis: b.basis.into(),
-                start: b.start.map(timestamp),
-                end: b.end.map(timestamp),
-            })
-            .collect(),
-        notices: record
-            .notices
-            .into_iter()
-            .map(|n| NoticeClaim {
-                version: n.version,
-                at: n.at.map(timestamp),
-            })
-            .collect(),
-        source: SourceDetails {
-            label: record.source.label,
-            channel: record.source.channel.map(Into::into),
-            collected_at: record.source.collected_at.map(timestamp),
-        },
-        last_interaction: record.last_interaction.map(timestamp),
+        legal_bases: record.legal_bases,
+        notices: record.notices,
+        source: record.source,
+        last_interaction: record.last_interaction,
     })
+}
+
+/// "by email", or "on every channel" for `any`.
+fn channel_words(channel: ConsentChannel) -> String {
+    match channel {
+        ConsentChannel::Any => "on every channel".into(),
+        c => format!("by {c}"),
+    }
 }

@@ -1,4 +1,4 @@
-//! The import service (R1, R2, R4, R11, R13, R14): a file through an importer plugin into the store,
+//! The import service: a file through an importer plugin into the store,
 //! all or nothing.
 //!
 //! ```text
@@ -14,18 +14,22 @@
 //! parser's end-of-input message.
 
 mod convert;
+#[cfg(test)]
+mod evidence_tests;
 mod pipeline;
 mod report;
+mod request;
 #[cfg(test)]
 mod tests;
 pub mod upload;
 
-pub use report::{ImportReport, RejectedRow, StoredRejection, StoredReport};
+pub use report::{ImportOutcome, ImportReport, RejectedRow};
+pub use request::ImportRequest;
 
-use crate::domain::{Actor, PluginRef, SourceChannel, Timestamp};
-use crate::runtime::bindings::importer::exports::custode::plugin::source::ChunkResult;
+use super::Compliance;
+use crate::domain::{Actor, PluginRef, SourceChannel, SourceChunk, Timestamp};
 use crate::runtime::importer::ImportSession;
-use crate::runtime::{Plugin, PluginError, PluginKind};
+use crate::runtime::{Plugin, PluginError, PluginKind, StartError};
 use crate::store::{BatchMeta, ComplianceStore, StoreError};
 pub(crate) use pipeline::panic_text;
 use pipeline::{Message, Tally};
@@ -46,6 +50,7 @@ use std::time::Instant;
     serde::Serialize,
     serde::Deserialize,
     clap::ValueEnum,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum OnError {
@@ -56,7 +61,7 @@ pub enum OnError {
     Skip,
 }
 
-/// What to do with a field that is not in the field catalogue (R9, minimisation).
+/// What to do with a field that is not in the field catalogue (data minimisation).
 #[derive(
     Debug,
     Clone,
@@ -67,6 +72,7 @@ pub enum OnError {
     serde::Serialize,
     serde::Deserialize,
     clap::ValueEnum,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum FieldPolicy {
@@ -77,10 +83,11 @@ pub enum FieldPolicy {
     Reject,
 }
 
-/// How to run one import.
+/// How the import service runs one import: an [`ImportRequest`]'s choices, who runs it and when
+/// its records were collected.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
-    /// What the data subject will be told the source was, e.g. `Fiera Milano 2026` (R2).
+    /// What the data subject will be told the source was, e.g. `Fiera Milano 2026` (Art. 15(1)(g)).
     pub source_label: String,
     pub channel: SourceChannel,
     pub on_error: OnError,
@@ -106,6 +113,30 @@ impl Progress {
             self.bytes_total.load(Ordering::Relaxed),
             self.records.load(Ordering::Relaxed),
         )
+    }
+}
+
+/// A running import as other threads see it: its progress (a progress bar, the HTTP job API),
+/// and the switch that stops it (a shutdown, a stopped job). Checked between batches; a stopped
+/// import leaves nothing behind.
+#[derive(Debug, Default)]
+pub struct JobHandle {
+    progress: Progress,
+    cancelled: AtomicBool,
+}
+
+impl JobHandle {
+    pub fn progress(&self) -> &Progress {
+        &self.progress
+    }
+
+    /// Asks the import to stop; it rolls back at its next batch.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
     }
 }
 
@@ -136,6 +167,15 @@ pub enum ImportError {
     Internal(String),
 }
 
+impl From<StartError> for ImportError {
+    fn from(e: StartError) -> Self {
+        match e {
+            StartError::Plugin(e) => ImportError::Plugin(e),
+            wrong @ StartError::WrongKind { .. } => ImportError::Invalid(wrong.to_string()),
+        }
+    }
+}
+
 /// A row that could not be imported.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RowProblem {
@@ -148,7 +188,9 @@ pub struct RowProblem {
 
 /// Why a row was rejected, as a stable code: what the stored report and the audit log keep instead of
 /// the reason's text, which may quote the bad value (personal data).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum RejectKind {
     /// The importer could not read the row (no identity, a bad date or consent cell, too many cells).
@@ -158,10 +200,12 @@ pub enum RejectKind {
     InvalidExternalId,
     /// A consent whose channel is not one Custode knows.
     InvalidConsent,
-    /// A field outside the field catalogue, with unknown fields set to reject (R9).
+    /// A field outside the field catalogue, with unknown fields set to reject.
     UnknownField,
     /// The record as a whole failed a check of the rules (an unknown purpose, a date out of range).
     InvalidRecord,
+    /// A consent given without evidence, with the installation requiring evidence of consent.
+    ConsentWithoutEvidence,
 }
 
 impl RejectKind {
@@ -174,44 +218,69 @@ impl RejectKind {
             RejectKind::InvalidExternalId => "not a valid external id",
             RejectKind::InvalidConsent => "a consent with a channel Custode does not know",
             RejectKind::UnknownField => {
-                "a field outside the field catalogue, refused because unknown fields are rejected (R9)"
+                "a field outside the field catalogue, refused because unknown fields are rejected (data minimisation)"
             }
             RejectKind::InvalidRecord => "a value the rules do not accept",
+            RejectKind::ConsentWithoutEvidence => {
+                "a consent without evidence, refused because this installation requires evidence of consent (Art. 7(1))"
+            }
         }
     }
 }
 
-/// Imports the file at `path` with `plugin`. `cancel` is checked between batches.
-pub fn import_file(
-    store: &dyn ComplianceStore,
-    plugin: &Plugin,
-    path: &Path,
-    options: &ImportOptions,
-    progress: &Progress,
-    cancel: &AtomicBool,
-) -> Result<ImportReport, ImportError> {
-    if plugin.kind() != PluginKind::Importer {
-        return Err(ImportError::Invalid(format!(
-            "plugin `{}` is of kind `{}`: imports need an importer plugin such as `csv`",
-            plugin.name(),
-            plugin.kind()
-        )));
-    }
-    let parser = PluginRef {
-        name: plugin.name().to_string(),
-        version: plugin.version().to_string(),
-        digest: plugin.digest().to_string(),
-    };
-    let open = || -> Result<Box<dyn ChunkParser + '_>, ImportError> {
-        match plugin.open_import() {
-            Ok(session) => Ok(Box::new(session)),
-            Err(e) => Err(match e.downcast::<PluginError>() {
-                Ok(pe) => ImportError::Plugin(pe),
-                Err(other) => ImportError::Invalid(format!("{other:#}")),
-            }),
+impl Compliance {
+    /// Imports the file at `path` with `plugin`; `job` shows its progress and can stop it.
+    pub fn import_file(
+        &self,
+        plugin: &Plugin,
+        path: &Path,
+        options: &ImportOptions,
+        job: &JobHandle,
+    ) -> Result<ImportReport, ImportError> {
+        if plugin.kind() != PluginKind::Importer {
+            return Err(ImportError::Invalid(format!(
+                "plugin `{}` is of kind `{}`: imports need an importer plugin such as `csv`",
+                plugin.name(),
+                plugin.kind()
+            )));
         }
-    };
-    import_parsed(store, &parser, &open, path, options, progress, cancel)
+        let parser = PluginRef {
+            name: plugin.name().to_string(),
+            version: plugin.version().to_string(),
+            digest: plugin.digest().to_string(),
+        };
+        let open = || -> Result<Box<dyn ChunkParser + '_>, ImportError> {
+            Ok(Box::new(ImportSession::open(plugin)?))
+        };
+        self.import_parsed(&parser, &open, path, options, job)
+    }
+
+    /// Imports the file at `path` with the parser `open` gives; `parser` names it in the
+    /// provenance and the report. [`Compliance::import_file`] is this with an importer plugin.
+    pub fn import_parsed(
+        &self,
+        parser: &PluginRef,
+        open: &OpenParser<'_>,
+        path: &Path,
+        options: &ImportOptions,
+        job: &JobHandle,
+    ) -> Result<ImportReport, ImportError> {
+        let began = (Instant::now(), Timestamp::now());
+        let io = |source| ImportError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let (digest, bytes) = pipeline::file_digest(path).map_err(io)?;
+        let file = std::fs::File::open(path).map_err(io)?;
+        let input = Input {
+            reader: file,
+            name: path.display().to_string(),
+            digest,
+            bytes,
+            began,
+        };
+        import_input(self.store().as_ref(), parser, open, input, options, job)
+    }
 }
 
 /// What turns the bytes of a source into records: an importer plugin's session, or native code
@@ -219,50 +288,22 @@ pub fn import_file(
 /// it — conversion, checks, the store's writes — is the same code whichever parser ran.
 pub trait ChunkParser {
     /// Feeds the next chunk of input; returns the records it completed.
-    fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, PluginError>;
+    fn push(&mut self, chunk: &[u8]) -> Result<SourceChunk, PluginError>;
     /// Ends the input; returns the remaining records.
-    fn finish(&mut self) -> Result<ChunkResult, PluginError>;
+    fn finish(&mut self) -> Result<SourceChunk, PluginError>;
 }
 
 impl ChunkParser for ImportSession<'_> {
-    fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, PluginError> {
+    fn push(&mut self, chunk: &[u8]) -> Result<SourceChunk, PluginError> {
         ImportSession::push(self, chunk)
     }
-    fn finish(&mut self) -> Result<ChunkResult, PluginError> {
+    fn finish(&mut self) -> Result<SourceChunk, PluginError> {
         ImportSession::finish(self)
     }
 }
 
 /// Opens a parser on the parser thread (a plugin instance lives on the thread that uses it).
 pub type OpenParser<'a> = dyn Fn() -> Result<Box<dyn ChunkParser + 'a>, ImportError> + Sync + 'a;
-
-/// Imports the file at `path` with the parser `open` gives; `parser` names it in the provenance and
-/// the report. [`import_file`] is this with an importer plugin.
-pub fn import_parsed(
-    store: &dyn ComplianceStore,
-    parser: &PluginRef,
-    open: &OpenParser<'_>,
-    path: &Path,
-    options: &ImportOptions,
-    progress: &Progress,
-    cancel: &AtomicBool,
-) -> Result<ImportReport, ImportError> {
-    let began = (Instant::now(), Timestamp::now());
-    let io = |source| ImportError::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    let (digest, bytes) = pipeline::file_digest(path).map_err(io)?;
-    let file = std::fs::File::open(path).map_err(io)?;
-    let input = Input {
-        reader: file,
-        name: path.display().to_string(),
-        digest,
-        bytes,
-        began,
-    };
-    import_input(store, parser, open, input, options, progress, cancel)
-}
 
 /// The bytes to import, already hashed.
 pub(crate) struct Input<R> {
@@ -281,8 +322,7 @@ pub(crate) fn import_input<R: Read + Send>(
     open: &OpenParser<'_>,
     input: Input<R>,
     options: &ImportOptions,
-    progress: &Progress,
-    cancel: &AtomicBool,
+    job: &JobHandle,
 ) -> Result<ImportReport, ImportError> {
     let Input {
         reader,
@@ -291,6 +331,7 @@ pub(crate) fn import_input<R: Read + Send>(
         bytes,
         began: (started, started_at),
     } = input;
+    let progress = job.progress();
     progress.bytes_total.store(bytes, Ordering::Relaxed);
     let meta = BatchMeta {
         source_label: options.source_label.clone(),
@@ -302,6 +343,8 @@ pub(crate) fn import_input<R: Read + Send>(
     };
     let policy = store.policy().clone();
     let mut tally = Tally::default();
+    // Why the import stopped, when it stopped itself: the store only hears that it was aborted.
+    let mut aborted: Option<ImportError> = None;
 
     let (committed, parsed) = std::thread::scope(|scope| {
         let (tx, rx) = sync_channel::<Message>(4);
@@ -317,8 +360,18 @@ pub(crate) fn import_input<R: Read + Send>(
             )
         });
         let committed = store.import(&options.actor, &meta, &mut |writer| {
-            pipeline::write_all(writer, &rx, options.on_error, cancel, progress, &mut tally)?;
-            Ok(report::stored(&tally, writer.counts(), started.elapsed())?)
+            match pipeline::write_all(writer, &rx, options.on_error, job, &mut tally) {
+                Ok(()) => {}
+                Err(ImportError::Store(e)) => return Err(e),
+                Err(e) => {
+                    let reason = e.to_string();
+                    aborted = Some(e);
+                    return Err(StoreError::ImportAborted(reason));
+                }
+            }
+            report::stored(&tally, writer.counts(), started.elapsed()).map_err(|e| {
+                StoreError::ImportAborted(format!("the import's report cannot be written: {e}"))
+            })
         });
         drop(rx); // unblocks the parser if the writer stopped early
                   // Joined here, so a panic in the parser is a value, not a panic of this thread.
@@ -331,8 +384,7 @@ pub(crate) fn import_input<R: Read + Send>(
             committed,
             parser,
             options,
-            digest,
-            bytes,
+            (digest, bytes),
             tally,
             started.elapsed(),
         )),
@@ -341,9 +393,9 @@ pub(crate) fn import_input<R: Read + Send>(
             "the parser thread panicked: {}",
             pipeline::panic_text(panic.as_ref())
         ))),
-        (Err(StoreError::ImportAborted(e)), Ok(())) => Err(e
-            .downcast::<ImportError>()
-            .unwrap_or_else(|e| ImportError::Store(StoreError::ImportAborted(e)))),
+        (Err(StoreError::ImportAborted(reason)), Ok(())) => {
+            Err(aborted.unwrap_or(ImportError::Store(StoreError::ImportAborted(reason))))
+        }
         (Err(e), Ok(())) => Err(ImportError::Store(e)),
     }
 }

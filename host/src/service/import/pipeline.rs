@@ -7,7 +7,8 @@
 //! fails, a panic — either sends [`Message::Failed`] or drops the channel without `Done`; both make
 //! the writer return an error, and the store rolls the batch back.
 
-use super::{convert, FieldPolicy, ImportError, OnError, OpenParser, Progress, RejectKind};
+use super::RejectKind;
+use super::{convert, FieldPolicy, ImportError, JobHandle, OnError, OpenParser, Progress};
 use super::{RowProblem, MAX_LISTED_REJECTIONS};
 use crate::domain::{NormalizedRecord, Policy};
 use crate::runtime::importer::CHUNK_SIZE;
@@ -16,7 +17,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, SyncSender};
 
 /// Counts kept by the writer side.
@@ -25,7 +26,7 @@ pub(crate) struct Tally {
     pub records_read: u64,
     pub rejected: Vec<RowProblem>,
     pub rejected_total: u64,
-    /// Fields left out for minimisation (R9), by name; known once the parser sent `Done`.
+    /// Fields left out for minimisation, by name; known once the parser sent `Done`.
     pub fields_dropped: BTreeMap<String, u64>,
 }
 
@@ -118,26 +119,24 @@ pub(super) fn write_all(
     writer: &mut dyn RecordWriter,
     rx: &Receiver<Message>,
     on_error: OnError,
-    cancel: &AtomicBool,
-    progress: &Progress,
+    job: &JobHandle,
     tally: &mut Tally,
-) -> anyhow::Result<()> {
+) -> Result<(), ImportError> {
+    let progress = job.progress();
     for message in rx.iter() {
-        if cancel.load(Ordering::Relaxed) {
-            return Err(ImportError::Cancelled.into());
+        if job.is_cancelled() {
+            return Err(ImportError::Cancelled);
         }
         let (records, mut problems) = match message {
             Message::Records(records, problems) => (records, problems),
-            Message::Failed(e) => return Err(e.into()),
+            Message::Failed(e) => return Err(e),
             Message::Done { fields_dropped } => {
                 tally.fields_dropped = fields_dropped;
                 return Ok(());
             }
         };
         tally.records_read += (records.len() + problems.len()) as u64;
-        let outcomes = writer
-            .write_batch(&records)
-            .map_err(|e| anyhow::Error::new(ImportError::Store(e)))?;
+        let outcomes = writer.write_batch(&records).map_err(ImportError::Store)?;
         for (record, outcome) in records.iter().zip(outcomes) {
             match outcome {
                 Ok(_) => {}
@@ -147,7 +146,7 @@ pub(super) fn write_all(
                     kind: RejectKind::InvalidRecord,
                     reason: e.message,
                 }),
-                Err(other) => return Err(anyhow::Error::new(ImportError::Store(other))),
+                Err(other) => return Err(ImportError::Store(other)),
             }
         }
         if !problems.is_empty() {
@@ -159,8 +158,7 @@ pub(super) fn write_all(
                         row: p.row,
                         column: p.column,
                         reason: p.reason,
-                    }
-                    .into());
+                    });
                 }
                 OnError::Skip => {
                     tally.rejected_total += problems.len() as u64;
@@ -176,8 +174,7 @@ pub(super) fn write_all(
     // The channel closed without `Done`: the parser thread died (a panic) before the end of the input.
     Err(ImportError::Internal(
         "the parser stopped before the end of the input without saying why".into(),
-    )
-    .into())
+    ))
 }
 
 /// SHA-256 and length of a file, read in 1 MiB pieces.

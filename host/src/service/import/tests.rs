@@ -3,18 +3,19 @@
 //! the batch's real start time.
 
 use super::*;
-use crate::domain::{Email, Identity, Policy, Role, SuppressionScope};
-use crate::runtime::bindings::types as wit;
+use crate::domain::{
+    Email, FieldValue, Identity, Policy, Role, SourceIdentity, SourceRecord, SuppressionScope,
+};
 use crate::runtime::{PluginSettings, Runtime};
 use crate::store::{AuditFilter, AuditStore, ContactStore, SqliteStore, SuppressionStore};
 use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::sync::Arc;
 
-fn open() -> (tempfile::TempDir, SqliteStore) {
+fn open() -> (tempfile::TempDir, Arc<SqliteStore>) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path(), Policy::default()).unwrap();
-    (dir, store)
+    (dir, Arc::new(store))
 }
 
 /// Every row of every table: "exactly as it was" is this, unchanged.
@@ -56,7 +57,7 @@ fn dump(store: &SqliteStore) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-fn options(on_error: OnError) -> ImportOptions {
+pub(super) fn options(on_error: OnError) -> ImportOptions {
     ImportOptions {
         source_label: "Fiera Milano 2026".into(),
         channel: SourceChannel::Fair,
@@ -76,7 +77,7 @@ struct Lines {
 }
 
 impl Lines {
-    fn take(&mut self, all: bool) -> ChunkResult {
+    fn take(&mut self, all: bool) -> SourceChunk {
         let end = match (all, self.pending.iter().rposition(|b| *b == b'\n')) {
             (true, _) => self.pending.len(),
             (false, Some(i)) => i + 1,
@@ -93,27 +94,19 @@ impl Lines {
             let mut fields = Vec::new();
             let email = cells.next().unwrap_or_default().to_string();
             for (name, value) in ["city", "shoe_size"].into_iter().zip(cells) {
-                fields.push(wit::FieldValue {
+                fields.push(FieldValue {
                     name: name.into(),
                     value: value.into(),
                 });
             }
-            records.push(wit::ContactRecord {
+            records.push(SourceRecord {
                 row: self.row,
-                identities: vec![wit::Identity::Email(email)],
+                identities: vec![SourceIdentity::Email(email)],
                 fields,
-                consents: vec![],
-                legal_bases: vec![],
-                notices: vec![],
-                source: wit::SourceDetails {
-                    label: None,
-                    channel: None,
-                    collected_at: None,
-                },
-                last_interaction: None,
+                ..SourceRecord::default()
             });
         }
-        ChunkResult {
+        SourceChunk {
             records,
             rejected: vec![],
         }
@@ -121,11 +114,11 @@ impl Lines {
 }
 
 impl ChunkParser for Lines {
-    fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, PluginError> {
+    fn push(&mut self, chunk: &[u8]) -> Result<SourceChunk, PluginError> {
         self.pending.extend_from_slice(chunk);
         Ok(self.take(false))
     }
-    fn finish(&mut self) -> Result<ChunkResult, PluginError> {
+    fn finish(&mut self) -> Result<SourceChunk, PluginError> {
         Ok(self.take(true))
     }
 }
@@ -151,13 +144,13 @@ fn big_input() -> String {
 }
 
 /// Imports `input` as the file whose SHA-256 is `digest` (any 64 hex digits).
-fn import_with(
+pub(super) fn import_with(
     store: &SqliteStore,
     open: &OpenParser<'_>,
     input: impl Read + Send,
     digest: char,
     options: &ImportOptions,
-    progress: &Progress,
+    job: &JobHandle,
 ) -> Result<ImportReport, ImportError> {
     let parser = PluginRef {
         name: "lines".into(),
@@ -171,12 +164,11 @@ fn import_with(
         bytes: 0,
         began: (Instant::now(), Timestamp::now()),
     };
-    let cancel = AtomicBool::new(false);
-    import_input(store, &parser, open, input, options, progress, &cancel)
+    import_input(store, &parser, open, input, options, job)
 }
 
 /// A store with one committed import in it, so "as it was" is not just empty tables.
-fn seeded() -> (tempfile::TempDir, SqliteStore) {
+fn seeded() -> (tempfile::TempDir, Arc<SqliteStore>) {
     let (dir, store) = open();
     let seed = "mario.rossi@example.it,Milano\nanna.neri@example.org,Torino,42\n";
     let options = options(OnError::Abort);
@@ -186,7 +178,7 @@ fn seeded() -> (tempfile::TempDir, SqliteStore) {
         Cursor::new(seed),
         '1',
         &options,
-        &Progress::default(),
+        &JobHandle::default(),
     )
     .unwrap();
     (dir, store)
@@ -208,21 +200,13 @@ impl Read for FailsAfter {
 fn a_read_error_mid_file_leaves_the_database_exactly_as_it_was() {
     let (_dir, store) = seeded();
     let before = dump(&store);
-    let progress = Progress::default();
+    let job = JobHandle::default();
     let input = FailsAfter(Cursor::new(big_input().into_bytes()));
-    let err = import_with(
-        &store,
-        &lines,
-        input,
-        '2',
-        &options(OnError::Abort),
-        &progress,
-    )
-    .unwrap_err();
+    let err = import_with(&store, &lines, input, '2', &options(OnError::Abort), &job).unwrap_err();
     assert!(matches!(err, ImportError::Io { .. }), "{err}");
     assert!(err.to_string().contains("invented read failure"), "{err}");
     assert!(
-        progress.records.load(Ordering::Relaxed) > 0,
+        job.progress().records.load(Ordering::Relaxed) > 0,
         "records were written before the failure (else this test shows nothing)"
     );
     assert_eq!(dump(&store), before);
@@ -242,7 +226,7 @@ fn a_parser_that_cannot_be_opened_leaves_the_database_exactly_as_it_was() {
         input,
         '2',
         &options(OnError::Abort),
-        &Progress::default(),
+        &JobHandle::default(),
     )
     .unwrap_err();
     assert!(err.to_string().contains("invented setup failure"), "{err}");
@@ -253,23 +237,15 @@ fn a_parser_that_cannot_be_opened_leaves_the_database_exactly_as_it_was() {
 fn a_panicking_parser_is_an_error_and_leaves_the_database_exactly_as_it_was() {
     let (_dir, store) = seeded();
     let before = dump(&store);
-    let progress = Progress::default();
+    let job = JobHandle::default();
     let input = Cursor::new(big_input() + "panic\n");
-    let err = import_with(
-        &store,
-        &lines,
-        input,
-        '2',
-        &options(OnError::Skip),
-        &progress,
-    )
-    .unwrap_err();
+    let err = import_with(&store, &lines, input, '2', &options(OnError::Skip), &job).unwrap_err();
     assert!(matches!(err, ImportError::Internal(_)), "{err}");
     assert!(
         err.to_string().contains("invented parser bug at row 6001"),
         "{err}"
     );
-    assert!(progress.records.load(Ordering::Relaxed) > 0);
+    assert!(job.progress().records.load(Ordering::Relaxed) > 0);
     assert_eq!(dump(&store), before);
 }
 
@@ -278,23 +254,16 @@ fn plugin(runtime: &Arc<Runtime>, bytes: &[u8]) -> Plugin {
 }
 
 fn import_bytes(
-    store: &SqliteStore,
+    store: &Arc<SqliteStore>,
     plugin: &Plugin,
     bytes: &str,
-    progress: &Progress,
+    job: &JobHandle,
 ) -> ImportError {
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), bytes).unwrap();
-    let cancel = AtomicBool::new(false);
-    import_file(
-        store,
-        plugin,
-        file.path(),
-        &options(OnError::Abort),
-        progress,
-        &cancel,
-    )
-    .unwrap_err()
+    Compliance::new(store.clone())
+        .import_file(plugin, file.path(), &options(OnError::Abort), job)
+        .unwrap_err()
 }
 
 #[test]
@@ -311,11 +280,11 @@ fn an_importer_that_panics_halfway_leaves_the_database_exactly_as_it_was() {
         &std::fs::read(wasm).expect("run `cargo xtask plugins`"),
     );
     let emails: String = (0..6000).map(|i| long_email(i) + "\n").collect();
-    let progress = Progress::default();
-    let err = import_bytes(&store, &plugin, &emails, &progress);
+    let job = JobHandle::default();
+    let err = import_bytes(&store, &plugin, &emails, &job);
     assert!(matches!(err, ImportError::Plugin(_)), "{err}");
     assert!(
-        progress.records.load(Ordering::Relaxed) > 0,
+        job.progress().records.load(Ordering::Relaxed) > 0,
         "the first chunk was written"
     );
     assert_eq!(dump(&store), before);
@@ -328,14 +297,14 @@ fn a_bad_row_in_a_later_chunk_leaves_the_database_exactly_as_it_was() {
     let runtime = Runtime::new(None).unwrap();
     let plugin = plugin(&runtime, crate::bundled::get("csv").unwrap().bytes);
     let file = format!("email,city\n{}not-an-email,Roma\n", big_input());
-    let progress = Progress::default();
-    let err = import_bytes(&store, &plugin, &file, &progress);
+    let job = JobHandle::default();
+    let err = import_bytes(&store, &plugin, &file, &job);
     assert!(
         matches!(err, ImportError::BadRow { row: 6002, .. }),
         "{err}"
     );
     assert!(
-        progress.records.load(Ordering::Relaxed) > 0,
+        job.progress().records.load(Ordering::Relaxed) > 0,
         "the first chunk was written"
     );
     assert_eq!(dump(&store), before);
@@ -348,7 +317,7 @@ fn the_batch_starts_when_the_import_runs_and_records_keep_their_collection_time(
     let mut options = options(OnError::Abort);
     options.collected_at = Timestamp::from_date(2020, 5, 1).unwrap();
     let input = Cursor::new("mario.rossi@example.it,Milano\n");
-    let report = import_with(&store, &lines, input, '1', &options, &Progress::default()).unwrap();
+    let report = import_with(&store, &lines, input, '1', &options, &JobHandle::default()).unwrap();
     let started: i64 = store
         .reader()
         .unwrap()
@@ -393,7 +362,7 @@ fn the_report_is_stored_with_the_batch_and_audited_whole_without_personal_data()
         Cursor::new(file),
         '1',
         &options(OnError::Skip),
-        &Progress::default(),
+        &JobHandle::default(),
     )
     .unwrap();
     assert_eq!(report.rejected_rows[0].kind, RejectKind::InvalidEmail);
@@ -411,7 +380,7 @@ fn the_report_is_stored_with_the_batch_and_audited_whole_without_personal_data()
             |r| r.get(0),
         )
         .unwrap();
-    let stored: StoredReport = serde_json::from_str(&text).unwrap();
+    let stored: ImportOutcome = serde_json::from_str(&text).unwrap();
     assert_eq!(
         (
             stored.records_read,

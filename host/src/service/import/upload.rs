@@ -8,7 +8,7 @@
 //! when that process dies, however it dies; so a `.part` file nobody holds locked is stale, even when a
 //! server is running beside the CLI that checks. A process id in the name would not do: ids are reused.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -23,7 +23,7 @@ pub struct StagedUpload {
 impl StagedUpload {
     /// Creates a new, empty upload file in `dir` (created if needed), locked.
     pub fn create(dir: &Path) -> io::Result<StagedUpload> {
-        std::fs::create_dir_all(dir)?;
+        crate::store::files::create_private_dir(dir)?;
         let stem = format!(
             "upload-{}-{:016x}",
             std::process::id(),
@@ -32,11 +32,7 @@ impl StagedUpload {
         // Locked under a name `clear_stale` ignores, then renamed: a check running at the same moment
         // never sees the `.part` name unlocked.
         let fresh = dir.join(format!("{stem}.new"));
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&fresh)?;
+        let file = crate::store::files::create_private_file(&fresh)?;
         let path = dir.join(format!("{stem}.part"));
         if let Err(e) = file.lock().and_then(|()| std::fs::rename(&fresh, &path)) {
             let _ = std::fs::remove_file(&fresh);
@@ -69,6 +65,11 @@ impl Drop for StagedUpload {
 /// Whether `name` is an upload file's name (`upload-*.part`).
 fn is_upload(name: &str) -> bool {
     name.starts_with("upload-") && name.ends_with(".part")
+}
+
+/// Whether a running import holds the upload at `path` (a process holds its uploads locked).
+pub fn in_use(path: &Path) -> bool {
+    File::open(path).is_ok_and(|file| matches!(file.try_lock(), Err(TryLockError::WouldBlock)))
 }
 
 /// Removes the `upload-*.part` files in `dir` that no running process holds (left by a crash or a
@@ -127,6 +128,15 @@ mod tests {
         let path = live.path().to_path_buf();
         drop(live);
         assert!(!path.exists(), "a staged upload is removed with its job");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let fresh = dir.path().join("private");
+            let upload = StagedUpload::create(&fresh).unwrap();
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&fresh), 0o700, "the uploads folder is private");
+            assert_eq!(mode(upload.path()), 0o600, "an upload holds personal data");
+        }
         assert_eq!(clear_stale(&dir.path().join("missing")).unwrap(), 0);
     }
 }

@@ -22,11 +22,8 @@ pub struct PluginInfo {
     pub enabled: bool,
     /// Shipped inside the binary rather than uploaded.
     pub bundled: bool,
-    #[schema(value_type = Object)]
     pub settings: PluginSettings,
-    #[schema(value_type = String, format = DateTime)]
     pub installed_at: Timestamp,
-    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
     /// Why an enabled plugin could not be loaded at start (it is unavailable until fixed).
     pub load_error: Option<String>,
@@ -45,7 +42,6 @@ pub struct Installed {
 #[serde(deny_unknown_fields)]
 pub struct SettingsChange {
     /// `{"deadline_ms": 5000, "memory_bytes": 67108864}`
-    #[schema(value_type = Option<Object>)]
     pub limits: Option<Limits>,
     /// Values for the keys the plugin lists in `describe()`, e.g. `{"delimiter": ";"}`.
     pub config: Option<BTreeMap<String, String>>,

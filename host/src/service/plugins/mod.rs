@@ -1,4 +1,4 @@
-//! The plugin registry (R17): installed plugins persisted in the store, the enabled ones loaded and held
+//! The plugin registry: installed plugins persisted in the store, the enabled ones loaded and held
 //! in memory. Upload, enable, configure and disable take effect at once, without a restart: the map of
 //! loaded plugins is replaced as a whole, so a request sees either the old or the new set, and a job
 //! that started with a plugin keeps its `Arc` until it ends.
@@ -8,14 +8,16 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 mod info;
+mod replace;
 
 use info::{info_of, settings_of};
 pub use info::{Installed, PluginInfo, PluginLease, SettingsChange};
+use replace::check_replacement;
 
 use super::{Error, Result};
 use crate::domain::{Actor, Timestamp};
-use crate::runtime::{Inspection, Limits, Plugin, PluginKind, PluginSettings, Runtime};
-use crate::store::{ComplianceStore, StoredPlugin};
+use crate::runtime::{Inspection, Limits, LoadError, Plugin, PluginKind, PluginSettings, Runtime};
+use crate::store::{ComplianceStore, NextStep, StoredPlugin};
 
 struct Entry {
     info: PluginInfo,
@@ -34,14 +36,15 @@ pub struct PluginRegistry {
 }
 
 /// A component the runtime refused, as an input error naming the problem and the fix.
-fn rejected(e: anyhow::Error) -> Error {
-    Error::invalid("plugin", format!("{e:#}"))
+fn rejected(e: LoadError) -> Error {
+    Error::invalid("plugin", e.to_string())
 }
 
 fn not_installed(name: &str) -> Error {
-    Error::not_found_hint(
+    Error::not_found_then(
         format!("plugin `{name}`"),
-        "list the installed plugins with GET /api/v1/plugins, or upload it with POST /api/v1/plugins",
+        "list the installed plugins, or install it",
+        NextStep::ListPlugins,
     )
 }
 
@@ -199,16 +202,25 @@ impl PluginRegistry {
         let entry = snapshot.get(name).ok_or_else(|| not_installed(name))?;
         let Some(plugin) = entry.loaded.clone() else {
             return Err(match &entry.info.load_error {
-                Some(e) => Error::Conflict(format!("plugin `{name}` is enabled but does not load: {e}; fix its settings with PUT /api/v1/plugins/{name}/settings")),
-                None => Error::Conflict(format!("plugin `{name}` is disabled: enable it with POST /api/v1/plugins/{name}/enable")),
+                Some(e) => Error::Blocked {
+                    message: format!(
+                        "plugin `{name}` is enabled but does not load: {e}; fix its settings"
+                    ),
+                    next: NextStep::ConfigurePlugin(name.to_string()),
+                },
+                None => Error::Blocked {
+                    message: format!("plugin `{name}` is disabled: enable it"),
+                    next: NextStep::EnablePlugin(name.to_string()),
+                },
             });
         };
         if plugin.kind() != kind {
             return Err(Error::invalid(
                 "plugin",
                 format!(
-                    "plugin `{name}` is of kind `{}`, but a `{kind}` plugin is needed here",
-                    plugin.kind()
+                    "plugin `{name}` is of kind `{}`, but {} plugin is needed here",
+                    plugin.kind(),
+                    kind.with_article()
                 ),
             ));
         }
@@ -226,7 +238,11 @@ impl PluginRegistry {
 
     /// Installs an uploaded component (disabled), upgrades the installed plugin of the same name, or
     /// does nothing when the same component is installed already.
-    pub fn install(&self, actor: &Actor, bytes: &[u8]) -> Result<Installed> {
+    ///
+    /// A component whose name is already installed replaces that plugin only when `replace`
+    /// names it: an upload never silently swaps a plugin the admin relies on. A plugin never
+    /// changes its kind.
+    pub fn install(&self, actor: &Actor, bytes: &[u8], replace: Option<&str>) -> Result<Installed> {
         let inspection = Plugin::inspect(&self.runtime, bytes).map_err(rejected)?;
         let _one_at_a_time = self.changes.lock().unwrap_or_else(|p| p.into_inner());
         let existing = self.store.plugin(&inspection.name)?;
@@ -236,17 +252,19 @@ impl PluginRegistry {
                 plugin: self.info(&old.name)?,
             });
         }
+        check_replacement(&inspection, existing.as_ref(), replace)?;
         let now = Timestamp::now();
         let (stored, outcome) = match existing {
             Some(old) => {
                 let settings = settings_of(&old, self.defaults);
                 if old.enabled {
                     // The new version replaces the running one at once, so it must work with the settings.
-                    Plugin::load(&self.runtime, bytes, settings).map_err(|e| {
-                        Error::Conflict(format!(
-                            "plugin `{}` {} does not accept the current settings of the installed version: {e:#}; disable it first (POST /api/v1/plugins/{}/disable), upload, then configure and enable it",
-                            inspection.name, inspection.version, inspection.name
-                        ))
+                    Plugin::load_checked(&self.runtime, bytes, settings).map_err(|e| Error::Blocked {
+                        message: format!(
+                            "plugin `{}` {} does not accept the current settings of the installed version: {e}; disable it first, upload, then configure and enable it",
+                            inspection.name, inspection.version
+                        ),
+                        next: NextStep::DisablePlugin(inspection.name.clone()),
                     })?;
                 }
                 let stored = StoredPlugin {
@@ -301,7 +319,7 @@ impl PluginRegistry {
             return self.info(name);
         }
         if enabled {
-            Plugin::load(
+            Plugin::load_checked(
                 &self.runtime,
                 &stored.component,
                 settings_of(&stored, self.defaults),
@@ -309,9 +327,7 @@ impl PluginRegistry {
             .map_err(|e| {
                 Error::invalid(
                     "settings",
-                    format!(
-                        "{e:#}; set them with PUT /api/v1/plugins/{name}/settings, then enable it"
-                    ),
+                    format!("{e}; configure the plugin, then enable it"),
                 )
             })?;
         }
@@ -343,7 +359,7 @@ impl PluginRegistry {
         if let Some(config) = &change.config {
             settings.config = config.clone();
         }
-        Plugin::load(&self.runtime, &stored.component, settings.clone())
+        Plugin::load_checked(&self.runtime, &stored.component, settings.clone())
             .map_err(|e| Error::invalid("settings", format!("{e:#}")))?;
         stored.settings = serde_json::to_value(&settings).expect("settings serialise");
         stored.updated_at = Timestamp::now();
@@ -357,9 +373,10 @@ impl PluginRegistry {
         let _one_at_a_time = self.changes.lock().unwrap_or_else(|p| p.into_inner());
         let stored = self.stored(name)?;
         if stored.enabled {
-            return Err(Error::Conflict(format!(
-                "plugin `{name}` is enabled: disable it first (POST /api/v1/plugins/{name}/disable), then delete it"
-            )));
+            return Err(Error::Blocked {
+                message: format!("plugin `{name}` is enabled: disable it first, then delete it"),
+                next: NextStep::DisablePlugin(name.to_string()),
+            });
         }
         let jobs = self
             .in_use
@@ -369,9 +386,10 @@ impl PluginRegistry {
             .copied()
             .unwrap_or(0);
         if jobs > 0 {
-            return Err(Error::Conflict(format!(
-                "plugin `{name}` is in use by {jobs} running job(s): wait for them to finish (GET /api/v1/imports), then delete it"
-            )));
+            return Err(Error::Blocked {
+                message: format!("plugin `{name}` is in use by {jobs} running job(s): wait for them to finish, then delete it"),
+                next: NextStep::ListImports,
+            });
         }
         self.store.delete_plugin(actor, name)?;
         self.reload()

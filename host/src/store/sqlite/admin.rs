@@ -3,9 +3,10 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::json;
 
-use super::{now, ts, AuditDraft, SqliteStore};
+use super::rows::{now, ts, AuditDraft};
+use super::SqliteStore;
 use crate::domain::{Actor, Role, Timestamp};
-use crate::store::error::{DbContext, StoreError};
+use crate::store::error::{DbContext, NextStep, StoreError};
 use crate::store::{ActiveToken, PluginStore, Result, StoredPlugin, TokenInfo, TokenStore};
 
 const PLUGIN_COLUMNS: &str =
@@ -71,6 +72,15 @@ impl PluginStore for SqliteStore {
         action: &'static str,
     ) -> Result<()> {
         self.write(actor, |tx| {
+            // A replaced component is named in the audit entry with the new one.
+            let previous: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT version, digest FROM plugins WHERE name = ?1",
+                    [&plugin.name],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .db("cannot read the installed plugin")?;
             tx.execute(
                 &format!(
                     "INSERT OR REPLACE INTO plugins ({PLUGIN_COLUMNS})
@@ -98,13 +108,16 @@ impl PluginStore for SqliteStore {
                 .db("cannot record the bundled plugin")?;
             }
             bump_admin_version(tx)?;
-            let details = json!({
+            let mut details = json!({
                 "version": plugin.version,
                 "kind": plugin.kind,
                 "digest": plugin.digest,
                 "enabled": plugin.enabled,
                 "settings": plugin.settings,
             });
+            if let Some((version, digest)) = previous.filter(|(_, d)| *d != plugin.digest) {
+                details["replaced"] = json!({"version": version, "digest": digest});
+            }
             Ok((
                 (),
                 AuditDraft::new(action, format!("plugin:{}", plugin.name), details),
@@ -207,9 +220,10 @@ impl TokenStore for SqliteStore {
                 )
                 .db("cannot revoke the token")?;
             if changed == 0 {
-                return Err(StoreError::not_found_hint(
+                return Err(StoreError::not_found_then(
                     format!("an active token named `{name}`"),
-                    "list the tokens with GET /api/v1/tokens or `custode token list`",
+                    "list the tokens to see their names",
+                    NextStep::ListTokens,
                 ));
             }
             bump_admin_version(tx)?;

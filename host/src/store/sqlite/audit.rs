@@ -2,63 +2,12 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{now, AuditDraft, SqliteStore};
+use super::rows::{append_audit, AuditDraft};
+use super::SqliteStore;
 use crate::domain::{Actor, Timestamp};
-use crate::store::audit_chain::{self, EntryContent, StoredEntry, GENESIS};
+use crate::store::audit_chain::{self, StoredEntry};
 use crate::store::error::DbContext;
-use crate::store::secret::Keys;
 use crate::store::{AuditEntry, AuditFilter, AuditStore, AuditVerification, Result};
-
-/// Appends one entry chained to the current head, and moves the recorded head.
-pub(crate) fn append(
-    conn: &Connection,
-    keys: &Keys,
-    actor: &Actor,
-    draft: &AuditDraft,
-) -> Result<i64> {
-    let head: Option<(i64, Vec<u8>)> = conn
-        .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-        .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
-        .db("cannot read the audit log head")?;
-    let (seq, prev_hash) = match head {
-        Some((seq, hash)) => (seq + 1, hash),
-        None => (1, GENESIS.to_vec()),
-    };
-    let details = draft.details.to_string();
-    let role = actor.role.as_str();
-    let at = now().0;
-    let content = EntryContent {
-        at,
-        actor: &actor.name,
-        role,
-        action: draft.action,
-        target: &draft.target,
-        details: &details,
-    };
-    let hash = audit_chain::entry_hash(keys, &prev_hash, &content);
-    conn.prepare_cached(
-        "INSERT INTO audit_log (seq, at, actor, role, action, target, details, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )
-    .and_then(|mut s| {
-        s.execute(params![
-            seq,
-            at,
-            actor.name,
-            role,
-            draft.action,
-            draft.target,
-            details,
-            prev_hash,
-            hash.as_slice()
-        ])
-    })
-    .db("cannot append to the audit log")?;
-    conn.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_head', ?1)")
-        .and_then(|mut s| s.execute([format!("{seq}:{}", hex::encode(hash))]))
-        .db("cannot record the audit log head")?;
-    Ok(seq)
-}
 
 fn recorded_head(conn: &Connection) -> Result<Option<(i64, Vec<u8>)>> {
     let text: Option<String> = conn
@@ -101,7 +50,7 @@ impl AuditStore for SqliteStore {
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .db("cannot start the audit transaction")?;
-        append(
+        append_audit(
             &tx,
             &self.keys,
             actor,

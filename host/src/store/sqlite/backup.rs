@@ -1,5 +1,6 @@
-//! Online backup (R16) with SQLite's backup API: a consistent copy taken from a reader's snapshot while
+//! Online backup with SQLite's backup API: a consistent copy taken from a reader's snapshot while
 //! the server keeps reading and writing. The key file is not part of it by design (see `secret.rs`).
+//! The copy holds everyone's personal data, so it is created `0600`, and a copy that fails is removed.
 
 use std::path::Path;
 
@@ -7,9 +8,12 @@ use rusqlite::backup::Backup;
 use rusqlite::Connection;
 use serde_json::json;
 
-use super::{audit, AuditDraft, SqliteStore};
+use super::audit;
+use super::rows::AuditDraft;
+use super::SqliteStore;
 use crate::domain::Actor;
 use crate::store::error::{DbContext, StoreError};
+use crate::store::files;
 use crate::store::{BackupReport, BackupStore, Result};
 
 impl BackupStore for SqliteStore {
@@ -20,17 +24,23 @@ impl BackupStore for SqliteStore {
                 dest.display()
             )));
         }
-        let partial = dest.with_extension("partial");
-        let _ = std::fs::remove_file(&partial);
+        let mut name = dest.file_name().unwrap_or_default().to_os_string();
+        name.push(".partial");
+        let partial = Partial(dest.with_file_name(name));
+        let _ = std::fs::remove_file(&partial.0);
+        // Created private before SQLite opens it: SQLite keeps an existing file's mode, and gives
+        // its journal the same one.
+        files::create_private_file(&partial.0)
+            .map_err(|e| StoreError::io("cannot create the backup file", &partial.0, e))?;
         {
             let src = self.reader()?;
-            let mut dst = Connection::open(&partial).db("cannot create the backup file")?;
+            let mut dst = Connection::open(&partial.0).db("cannot create the backup file")?;
             let backup = Backup::new(&src, &mut dst).db("cannot start the backup")?;
             // All pages in one step: one read snapshot, so concurrent writes never restart the copy.
             backup.step(-1).db("cannot copy the database")?;
         }
         let (entries, head) = {
-            let copy = Connection::open(&partial).db("cannot open the backup to check it")?;
+            let copy = Connection::open(&partial.0).db("cannot open the backup to check it")?;
             let ok: String = copy
                 .query_row("PRAGMA quick_check", [], |r| r.get(0))
                 .db("cannot check the backup")?;
@@ -41,7 +51,7 @@ impl BackupStore for SqliteStore {
             }
             audit::head(&copy)?
         };
-        std::fs::rename(&partial, dest)
+        std::fs::rename(&partial.0, dest)
             .map_err(|e| StoreError::io("cannot move the backup into place", dest, e))?;
         let bytes = std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0);
         let report = BackupReport {
@@ -62,5 +72,15 @@ impl BackupStore for SqliteStore {
             );
         }
         Ok(report)
+    }
+}
+
+/// The copy in progress, removed unless it was moved into place: a failed backup leaves no file
+/// behind (it would hold personal data nobody knows is there).
+struct Partial(std::path::PathBuf);
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
 }

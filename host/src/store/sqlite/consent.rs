@@ -1,60 +1,24 @@
 //! The consent ledger, legal bases and privacy notices in SQLite.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde_json::json;
 
-use super::contacts::{bump_contact, live_contact};
-use super::{now, AuditDraft, SqliteStore};
+use super::rows::contact::{bump_contact, live_contact};
+use super::rows::ledger::{consent_history, legal_bases, notice_id, notice_receipts};
+use super::rows::{now, AuditDraft};
+use super::SqliteStore;
 use crate::domain::{
-    Actor, BasisPeriod, BatchId, ConsentAction, ConsentChannel, ConsentEvent, ConsentRecord,
-    ContactId, Evidence, LegalBasis, Notice, NoticeReceipt, ProvenanceId, Timestamp,
+    Actor, BasisPeriod, ConsentEvent, ConsentRecord, ContactId, LegalBasis, Notice, NoticeReceipt,
+    Timestamp,
 };
 use crate::store::error::{DbContext, StoreError};
 use crate::store::{ConsentStore, Result};
-
-/// The id of a notice version, registering it when an import names a version nobody published here:
-/// the import proves the person saw *some* text under that name; the DPO can add its digest later.
-pub(crate) fn notice_id_or_register(
-    conn: &Connection,
-    version: &str,
-    at: i64,
-    batch: Option<BatchId>,
-) -> Result<i64> {
-    if let Some(id) = notice_id(conn, version)? {
-        return Ok(id);
-    }
-    let summary = batch.map(|b| format!("registered by import batch {}", b.0));
-    conn.prepare_cached("INSERT INTO notices (version, published_at, summary) VALUES (?1, ?2, ?3)")
-        .and_then(|mut s| s.execute(params![version, at, summary]))
-        .db("cannot register the notice version")?;
-    Ok(conn.last_insert_rowid())
-}
-
-fn notice_id(conn: &Connection, version: &str) -> Result<Option<i64>> {
-    conn.prepare_cached("SELECT id FROM notices WHERE version = ?1")
-        .and_then(|mut s| s.query_row([version], |r| r.get(0)).optional())
-        .db("cannot read the notices")
-}
 
 fn require_notice(conn: &Connection, version: &str) -> Result<i64> {
     notice_id(conn, version)?.ok_or_else(|| {
         StoreError::not_found_hint(
             format!("notice version `{version}`"),
             "publish it first (`notices`), then record who received it",
-        )
-    })
-}
-
-pub(crate) fn from_code<T>(
-    value: i64,
-    from: fn(i64) -> Option<T>,
-    what: &str,
-) -> rusqlite::Result<T> {
-    from(value).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Integer,
-            format!("unknown {what} code {value}").into(),
         )
     })
 }
@@ -107,7 +71,7 @@ impl ConsentStore for SqliteStore {
     fn consent_history(&self, id: ContactId) -> Result<Vec<ConsentRecord>> {
         let conn = self.reader()?;
         live_contact(&conn, id)?;
-        consent_history(self, &conn, id)
+        consent_history(&self.purposes, &conn, id)
     }
 
     fn add_legal_basis(&self, actor: &Actor, id: ContactId, period: &BasisPeriod) -> Result<()> {
@@ -163,7 +127,7 @@ impl ConsentStore for SqliteStore {
     fn legal_bases(&self, id: ContactId) -> Result<Vec<BasisPeriod>> {
         let conn = self.reader()?;
         live_contact(&conn, id)?;
-        legal_bases(self, &conn, id)
+        legal_bases(&self.purposes, &conn, id)
     }
 
     fn publish_notice(&self, actor: &Actor, notice: &Notice) -> Result<()> {
@@ -240,82 +204,4 @@ impl ConsentStore for SqliteStore {
         live_contact(&conn, id)?;
         notice_receipts(&conn, id)
     }
-}
-
-pub(crate) fn consent_history(
-    store: &SqliteStore,
-    conn: &Connection,
-    id: ContactId,
-) -> Result<Vec<ConsentRecord>> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT e.seq, e.purpose_id, e.channel, e.action, e.at,
-                    coalesce(e.method, 'imported from ' || p.source_label, 'recorded'), e.notice_version, e.evidence,
-                    coalesce(e.collected_by, p.operator, 'unknown'), e.provenance_id
-             FROM consent_events e LEFT JOIN provenance p ON p.id = e.provenance_id
-             WHERE e.contact_id = ?1 ORDER BY e.seq",
-        )
-        .db("cannot read the consent ledger")?;
-    let rows = stmt
-        .query_map([id.0], |r| {
-            Ok(ConsentRecord {
-                seq: r.get(0)?,
-                purpose: store.purposes.name(r.get(1)?),
-                channel: from_code(r.get(2)?, ConsentChannel::from_code, "channel")?,
-                action: from_code(r.get(3)?, ConsentAction::from_code, "consent action")?,
-                at: Timestamp(r.get(4)?),
-                evidence: Evidence {
-                    method: r.get(5)?,
-                    notice_version: r.get(6)?,
-                    text: r.get(7)?,
-                    collected_by: r.get(8)?,
-                },
-                provenance: r.get::<_, Option<i64>>(9)?.map(ProvenanceId),
-            })
-        })
-        .db("cannot read the consent ledger")?;
-    rows.collect::<Result<_, _>>()
-        .db("cannot read the consent ledger")
-}
-
-pub(crate) fn legal_bases(
-    store: &SqliteStore,
-    conn: &Connection,
-    id: ContactId,
-) -> Result<Vec<BasisPeriod>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT purpose_id, basis, start, end FROM legal_bases WHERE contact_id = ?1 ORDER BY purpose_id, start, seq")
-        .db("cannot read the legal bases")?;
-    let rows = stmt
-        .query_map([id.0], |r| {
-            Ok(BasisPeriod {
-                purpose: store.purposes.name(r.get(0)?),
-                basis: from_code(r.get(1)?, LegalBasis::from_code, "legal basis")?,
-                start: Timestamp(r.get(2)?),
-                end: r.get::<_, Option<i64>>(3)?.map(Timestamp),
-            })
-        })
-        .db("cannot read the legal bases")?;
-    rows.collect::<Result<_, _>>()
-        .db("cannot read the legal bases")
-}
-
-pub(crate) fn notice_receipts(conn: &Connection, id: ContactId) -> Result<Vec<NoticeReceipt>> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT n.version, r.at FROM notice_receipts r JOIN notices n ON n.id = r.notice_id WHERE r.contact_id = ?1
-             UNION SELECT notice_version, at FROM consent_events WHERE contact_id = ?1 AND notice_version IS NOT NULL
-             ORDER BY 2, 1",
-        )
-        .db("cannot read the notice receipts")?;
-    let rows = stmt
-        .query_map([id.0], |r| {
-            Ok(NoticeReceipt {
-                version: r.get(0)?,
-                at: Timestamp(r.get(1)?),
-            })
-        })
-        .db("cannot read the notice receipts")?;
-    rows.collect::<Result<_, _>>()
-        .db("cannot read the notice receipts")
 }

@@ -1,49 +1,25 @@
-//! Contacts in SQLite: creation by hand, reading, listing, rectification, restriction and legal hold.
+//! Contacts in SQLite: creation by hand, reading, listing, rectification, restriction (periods that
+//! are lifted, never erased) and legal hold.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde_json::json;
 
 use super::records::{fields_json, OnExisting, RecordSink, SinkConfig};
-use super::{now, AuditDraft, SqliteStore};
+use super::rows::contact::{
+    bump_contact, find_contact, identities_of, live_contact, mark_suppressed_by_hash,
+    restrictions_of,
+};
+use super::rows::{now, AuditDraft};
+use super::views::load_details;
+use super::SqliteStore;
 use crate::domain::{
-    Actor, ContactDetails, ContactId, ContactSummary, FormerIdentity, Identity, NormalizedRecord,
-    ProvenanceId, RecordOutcome, SourceChannel, SourceDetails, SuppressionScope, Timestamp,
+    Actor, ContactDetails, ContactId, ContactSummary, Identity, NormalizedRecord, RecordOutcome,
+    RestrictionPeriod, SourceChannel, SourceDetails, SuppressionScope, Timestamp,
 };
 use crate::store::error::{DbContext, StoreError};
 use crate::store::{
     ContactFilter, ContactPage, ContactStore, NewContact, RecordWriter, Rectification, Result,
 };
-
-/// Fails with `NotFound` or `Erased` unless the contact exists and was not erased.
-pub(crate) fn live_contact(conn: &Connection, id: ContactId) -> Result<()> {
-    let erased: Option<Option<i64>> = conn
-        .prepare_cached("SELECT erased_at FROM contacts WHERE id = ?1")
-        .and_then(|mut s| s.query_row([id.0], |r| r.get(0)).optional())
-        .db("cannot read the contact")?;
-    match erased {
-        None => Err(StoreError::not_found(id.to_string())),
-        Some(Some(at)) => Err(StoreError::Erased {
-            contact: id,
-            at: Timestamp(at),
-        }),
-        Some(None) => Ok(()),
-    }
-}
-
-/// Takes the contact's next sequence number and marks it updated; `notice_at` lowers `first_notice_at`.
-pub(crate) fn bump_contact(
-    conn: &Connection,
-    id: ContactId,
-    notice_at: Option<Timestamp>,
-) -> Result<i64> {
-    conn.prepare_cached(
-        "UPDATE contacts SET seq = seq + 1, updated_at = ?2,
-                first_notice_at = CASE WHEN ?3 IS NULL THEN first_notice_at ELSE min(coalesce(first_notice_at, ?3), ?3) END
-         WHERE id = ?1 RETURNING seq",
-    )
-    .and_then(|mut s| s.query_row(params![id.0, now().0, notice_at.map(|t| t.0)], |r| r.get(0)))
-    .db("cannot update the contact")
-}
 
 fn manual_provenance(conn: &Connection, label: &str, operator: &str) -> Result<i64> {
     conn.prepare_cached(
@@ -80,7 +56,7 @@ impl ContactStore for SqliteStore {
             last_interaction: new.last_interaction,
             ..NormalizedRecord::default()
         };
-        self.policy.check_record(&record).map_err(|mut e| {
+        record.check(&self.policy).map_err(|mut e| {
             e.field = e.field.trim_start_matches("row 1: ").to_string();
             e
         })?;
@@ -104,7 +80,7 @@ impl ContactStore for SqliteStore {
                     Ok((id, AuditDraft::contact("contact.create", id, details)))
                 }
                 RecordOutcome::Suppressed => Err(StoreError::Conflict(
-                    "an identity of this contact is on the suppression list for all purposes (R13): it must not be entered again".into(),
+                    "an identity of this contact is on the suppression list for all purposes: it must not be entered again".into(),
                 )),
                 other => Err(StoreError::Conflict(format!("unexpected outcome {other:?} creating a contact"))),
             }
@@ -113,7 +89,7 @@ impl ContactStore for SqliteStore {
 
     fn contact(&self, id: ContactId) -> Result<ContactDetails> {
         let conn = self.reader()?;
-        super::views::load_details(self, &conn, id)
+        load_details(self, &conn, id)
     }
 
     fn find_contact(&self, identity: &Identity) -> Result<Option<ContactId>> {
@@ -220,11 +196,11 @@ impl ContactStore for SqliteStore {
                 match self.suppressed(&hash) {
                     Some((_, SuppressionScope::All)) => {
                         return Err(StoreError::Conflict(format!(
-                            "{} `{identity}` is on the suppression list for all purposes (R13): it cannot be added",
+                            "{} `{identity}` is on the suppression list for all purposes: it cannot be added",
                             identity.kind()
                         )))
                     }
-                    Some((since, scope)) => super::suppression::mark_contact(tx, id, since, &scope)?,
+                    Some(_) => mark_suppressed_by_hash(tx, id, &hash)?,
                     None => {}
                 }
                 match find_contact(tx, identity)? {
@@ -243,7 +219,7 @@ impl ContactStore for SqliteStore {
                 }
             }
             for identity in &change.remove_identities {
-                // Kept as history with where it came from (R11), until erasure.
+                // Kept as history with where it came from, until erasure.
                 tx.prepare_cached(
                     "INSERT OR REPLACE INTO former_identities (contact_id, key, provenance_id, removed_at, removed_by)
                      SELECT contact_id, key, provenance_id, ?3, ?4 FROM identities WHERE key = ?1 AND contact_id = ?2",
@@ -309,14 +285,22 @@ impl ContactStore for SqliteStore {
         &self,
         actor: &Actor,
         id: ContactId,
-        since: Option<Timestamp>,
+        restricted: bool,
+        at: Timestamp,
     ) -> Result<()> {
-        let action = if since.is_some() {
-            "contact.restrict"
-        } else {
-            "contact.restriction-lift"
-        };
-        set_flag(self, actor, id, "restricted_since", since, action)
+        self.write(actor, |tx| {
+            live_contact(tx, id)?;
+            let periods = restrictions_of(tx, id)?;
+            let open = periods.iter().find(|p| p.until.is_none());
+            let (action, details) = if restricted {
+                restrict(tx, id, open, &periods, at)?;
+                ("contact.restrict", json!({ "since": at }))
+            } else {
+                lift(tx, id, open, at)?;
+                ("contact.restriction-lift", json!({ "until": at }))
+            };
+            Ok(((), AuditDraft::contact(action, id, details)))
+        })
     }
 
     fn set_legal_hold(&self, actor: &Actor, id: ContactId, since: Option<Timestamp>) -> Result<()> {
@@ -325,95 +309,99 @@ impl ContactStore for SqliteStore {
         } else {
             "contact.legal-hold-lift"
         };
-        set_flag(self, actor, id, "legal_hold_since", since, action)
-    }
-}
-
-fn set_flag(
-    store: &SqliteStore,
-    actor: &Actor,
-    id: ContactId,
-    column: &'static str,
-    since: Option<Timestamp>,
-    action: &'static str,
-) -> Result<()> {
-    store.write(actor, |tx| {
-        live_contact(tx, id)?;
-        tx.prepare_cached(&format!(
-            "UPDATE contacts SET {column} = ?2, updated_at = ?3 WHERE id = ?1"
-        ))
-        .and_then(|mut s| s.execute(params![id.0, since.map(|t| t.0), now().0]))
-        .db("cannot update the contact")?;
-        Ok((
-            (),
-            AuditDraft::contact(action, id, json!({ "since": since })),
-        ))
-    })
-}
-
-pub(crate) fn find_contact(conn: &Connection, identity: &Identity) -> Result<Option<ContactId>> {
-    conn.prepare_cached("SELECT contact_id FROM identities WHERE key = ?1")
-        .and_then(|mut s| s.query_row([identity.key()], |r| r.get(0)).optional())
-        .map(|id| id.map(ContactId))
-        .db("cannot look up the identity")
-}
-
-pub(crate) fn identities_of(
-    conn: &Connection,
-    id: ContactId,
-) -> Result<Vec<(Identity, Option<i64>)>> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT key, provenance_id FROM identities WHERE contact_id = ?1 ORDER BY key",
-        )
-        .db("cannot read identities")?;
-    let rows = stmt
-        .query_map([id.0], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?))
-        })
-        .db("cannot read identities")?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (key, prov) = row.db("cannot read identities")?;
-        if let Some(identity) = Identity::from_key(&key) {
-            out.push((identity, prov));
-        }
-    }
-    Ok(out)
-}
-
-/// Identities a rectification removed from the contact, oldest removal first.
-pub(crate) fn former_identities_of(
-    conn: &Connection,
-    id: ContactId,
-) -> Result<Vec<FormerIdentity>> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT key, provenance_id, removed_at, removed_by FROM former_identities
-             WHERE contact_id = ?1 ORDER BY removed_at, key",
-        )
-        .db("cannot read former identities")?;
-    let rows = stmt
-        .query_map([id.0], |r| {
+        self.write(actor, |tx| {
+            live_contact(tx, id)?;
+            tx.prepare_cached(
+                "UPDATE contacts SET legal_hold_since = ?2, updated_at = ?3 WHERE id = ?1",
+            )
+            .and_then(|mut s| s.execute(params![id.0, since.map(|t| t.0), now().0]))
+            .db("cannot update the contact")?;
             Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<i64>>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
+                (),
+                AuditDraft::contact(action, id, json!({ "since": since })),
             ))
         })
-        .db("cannot read former identities")?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (key, prov, at, by) = row.db("cannot read former identities")?;
-        if let Some(identity) = Identity::from_key(&key) {
-            out.push(FormerIdentity {
-                identity,
-                provenance: prov.map(ProvenanceId),
-                removed_at: Timestamp(at),
-                removed_by: ProvenanceId(by),
-            });
-        }
     }
-    Ok(out)
+}
+
+/// Opens a restriction period from `since`. The periods never overlap, so "was processing
+/// restricted on that day?" has one answer.
+fn restrict(
+    tx: &Connection,
+    id: ContactId,
+    open: Option<&RestrictionPeriod>,
+    periods: &[RestrictionPeriod],
+    since: Timestamp,
+) -> Result<()> {
+    if let Some(open) = open {
+        return Err(StoreError::Conflict(format!(
+            "processing of {id} is already restricted since {}: lift the restriction first to record another start",
+            open.since.date_string()
+        )));
+    }
+    if let Some(until) = periods
+        .iter()
+        .filter_map(|p| p.until)
+        .max()
+        .filter(|u| since < *u)
+    {
+        return Err(StoreError::invalid(
+            "since",
+            format!(
+                "{id} was restricted until {}: a new restriction starts on that day or later, so the periods do not overlap",
+                until.date_string()
+            ),
+        ));
+    }
+    tx.prepare_cached("INSERT INTO restrictions (contact_id, since, until, recorded_at) VALUES (?1, ?2, NULL, ?3)")
+        .and_then(|mut s| s.execute(params![id.0, since.0, now().0]))
+        .db("cannot restrict the contact")?;
+    set_restricted_since(tx, id, Some(since))
+}
+
+/// Ends the restriction in force at `at`; the period stays, to answer questions about its days.
+fn lift(
+    tx: &Connection,
+    id: ContactId,
+    open: Option<&RestrictionPeriod>,
+    at: Timestamp,
+) -> Result<()> {
+    let Some(open) = open else {
+        return Err(StoreError::Conflict(format!(
+            "processing of {id} is not restricted: there is nothing to lift"
+        )));
+    };
+    if at < open.since {
+        return Err(StoreError::invalid(
+            "since",
+            format!(
+                "the restriction of {id} starts on {}: it cannot be lifted before it starts",
+                open.since.date_string()
+            ),
+        ));
+    }
+    if at > now() {
+        return Err(StoreError::invalid(
+            "since",
+            format!(
+                "a restriction is lifted now or at a past time, not on {}: lift it when the time comes",
+                at.date_string()
+            ),
+        ));
+    }
+    tx.prepare_cached(
+        "UPDATE restrictions SET until = ?3 WHERE contact_id = ?1 AND since = ?2 AND until IS NULL",
+    )
+    .and_then(|mut s| s.execute(params![id.0, open.since.0, at.0]))
+    .db("cannot lift the restriction")?;
+    set_restricted_since(tx, id, None)
+}
+
+/// `contacts.restricted_since`: the start of the restriction in force, which lists, retention views
+/// and the erasure check read.
+fn set_restricted_since(tx: &Connection, id: ContactId, since: Option<Timestamp>) -> Result<()> {
+    tx.prepare_cached("UPDATE contacts SET restricted_since = ?2, updated_at = ?3 WHERE id = ?1")
+        .and_then(|mut s| s.execute(params![id.0, since.map(|t| t.0), now().0]))
+        .db("cannot update the contact")?;
+    Ok(())
 }

@@ -9,9 +9,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::json;
 
-use super::contacts::{former_identities_of, identities_of};
+use super::pool::BUSY_TIMEOUT;
 use super::records::fields_json;
-use super::{AuditDraft, SqliteStore};
+use super::rows::contact::{former_identities_of, identities_of};
+use super::rows::{now, AuditDraft};
+use super::suppression::add_to_list;
+use super::SqliteStore;
 use crate::domain::{
     Actor, ContactId, DataCategory, FieldValue, LegalBasis, SuppressionScope, Timestamp,
 };
@@ -154,7 +157,7 @@ impl SqliteStore {
         let _ = conn.busy_timeout(PURGE_WAIT);
         let busy: rusqlite::Result<i64> =
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));
-        let _ = conn.busy_timeout(super::pool::BUSY_TIMEOUT);
+        let _ = conn.busy_timeout(BUSY_TIMEOUT);
         matches!(busy, Ok(0))
     }
 }
@@ -175,9 +178,9 @@ impl ErasureStore for SqliteStore {
             let identities = identities_of(tx, id)?;
             let former = former_identities_of(tx, id)?;
             // Former identities too: an old spreadsheet with the person's previous email must not
-            // bring them back (R13).
+            // bring them back.
             for identity in identities.iter().map(|(i, _)| i).chain(former.iter().map(|f| &f.identity)) {
-                super::suppression::add(self, tx, identity, "erased", &SuppressionScope::All, now)?;
+                add_to_list(self, tx, identity, "erased", &SuppressionScope::All, now)?;
             }
             // Provenance rows this contact used, to drop the manual ones nobody else refers to.
             let provenance: BTreeSet<i64> = {
@@ -206,6 +209,14 @@ impl ErasureStore for SqliteStore {
             tx.prepare_cached("DELETE FROM former_identities WHERE contact_id = ?1")
                 .and_then(|mut s| s.execute([id.0]))
                 .db("cannot erase former identities")?;
+            // With the columns cleared above: the list keeps the hashes and their periods; a
+            // question about the contact is answered "erased" whatever the time.
+            tx.prepare_cached("DELETE FROM contact_suppressions WHERE contact_id = ?1")
+                .and_then(|mut s| s.execute([id.0]))
+                .db("cannot erase the suppression periods")?;
+            tx.prepare_cached("DELETE FROM restrictions WHERE contact_id = ?1")
+                .and_then(|mut s| s.execute([id.0]))
+                .db("cannot erase the restrictions")?;
             let mut kept: Vec<KeptData> = Vec::new();
             let erased_values = rewrite_values(tx, id, true, |map| {
                 let before = map.len() as u32;
@@ -300,12 +311,12 @@ impl ErasureStore for SqliteStore {
             if categories.contains(&DataCategory::Contact) {
                 // Identities are contact data; evidence text and manual source labels may name the person.
                 // Their keyed hashes go on the suppression list, as at erasure: re-importing the
-                // file the person came from must not make them identifiable again (R13).
-                let now = Timestamp(super::now().0);
+                // file the person came from must not make them identifiable again.
+                let now = Timestamp(now().0);
                 let current = identities_of(tx, id)?;
                 let former = former_identities_of(tx, id)?;
                 for identity in current.iter().map(|(i, _)| i).chain(former.iter().map(|f| &f.identity)) {
-                    super::suppression::add(self, tx, identity, "anonymised", &SuppressionScope::All, now)?;
+                    add_to_list(self, tx, identity, "anonymised", &SuppressionScope::All, now)?;
                 }
                 tx.prepare_cached("DELETE FROM former_identities WHERE contact_id = ?1")
                     .and_then(|mut s| s.execute([id.0]))
@@ -333,7 +344,7 @@ impl ErasureStore for SqliteStore {
             all.extend(categories.iter().copied());
             let all: Vec<DataCategory> = all.into_iter().collect();
             tx.prepare_cached("UPDATE contacts SET anonymised = ?2, updated_at = ?3 WHERE id = ?1")
-                .and_then(|mut s| s.execute(params![id.0, serde_json::to_string(&all).expect("serialises"), super::now().0]))
+                .and_then(|mut s| s.execute(params![id.0, serde_json::to_string(&all).expect("serialises"), now().0]))
                 .db("cannot update the contact")?;
             let report = AnonymisationReport { contact: id, categories: categories.to_vec(), values_replaced: replaced, identities_removed };
             let details = json!({ "reason": reason.trim(), "cause": cause.as_str(), "categories": categories, "values_replaced": replaced, "identities_removed": identities_removed });

@@ -1,4 +1,11 @@
 //! The SQLite backend: one file `custode.db` (WAL) in the data directory, beside `secret.key`.
+//!
+//! Layers, each using only the ones before it: `pool` (connections) and `schema` (migrations);
+//! `rows` (the row helpers several aggregates share: the audit entry every write appends, a
+//! contact's own rows, the consent ledger, the suppression list); this module (`SqliteStore`:
+//! opening, readers, the writer, `write`); then one module per aggregate, each implementing its
+//! store trait: `audit`, `admin`, `consent`, `suppression`, `views` (a contact read whole), `records`
+//! (the import write path), `contacts`, `facts`, `erasure`, `backup`, `import`.
 
 mod admin;
 mod audit;
@@ -10,6 +17,7 @@ mod facts;
 mod import;
 mod pool;
 mod records;
+mod rows;
 pub mod schema;
 mod suppression;
 mod views;
@@ -23,66 +31,18 @@ use foldhash::fast::RandomState;
 
 pub use pool::with_write_wait;
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
-use crate::domain::{Actor, ContactId, Policy, SuppressionScope, Timestamp};
+use crate::domain::{Actor, Policy, SuppressionScope, Timestamp};
 use crate::store::error::{data_dir_error, DbContext, StoreError};
+use crate::store::files;
 use crate::store::secret::{self, Keys};
 use crate::store::{ComplianceStore, Result};
 
 use pool::{ReaderPool, WriterSlot};
+use rows::{append_audit, sync_purposes, AuditDraft, PurposeIds};
 
 pub const DB_FILE: &str = "custode.db";
-
-/// Purpose names and their ids in the database.
-#[derive(Debug, Default)]
-pub(crate) struct PurposeIds {
-    by_name: HashMap<String, i64, RandomState>,
-    by_id: HashMap<i64, String, RandomState>,
-}
-
-impl PurposeIds {
-    pub fn id(&self, name: &str) -> Result<i64> {
-        self.by_name.get(name).copied().ok_or_else(|| {
-            StoreError::invalid(
-                "purpose",
-                format!("purpose `{name}` is not in the purpose catalogue"),
-            )
-        })
-    }
-
-    pub fn name(&self, id: i64) -> String {
-        self.by_id
-            .get(&id)
-            .cloned()
-            .unwrap_or_else(|| format!("purpose-{id}"))
-    }
-}
-
-/// What a write records in the audit log: no personal data, only ids, counts and digests.
-pub(crate) struct AuditDraft {
-    pub action: &'static str,
-    pub target: String,
-    pub details: serde_json::Value,
-}
-
-impl AuditDraft {
-    pub fn new(
-        action: &'static str,
-        target: impl Into<String>,
-        details: serde_json::Value,
-    ) -> Self {
-        AuditDraft {
-            action,
-            target: target.into(),
-            details,
-        }
-    }
-
-    pub fn contact(action: &'static str, id: ContactId, details: serde_json::Value) -> Self {
-        AuditDraft::new(action, format!("contact:{}", id.0), details)
-    }
-}
 
 pub struct SqliteStore {
     pub(crate) policy: Policy,
@@ -104,8 +64,9 @@ impl SqliteStore {
     /// Opens (creating if needed) the installation in `data_dir`: the key file, the database, its
     /// schema, the purpose catalogue and the suppression list.
     pub fn open(data_dir: &Path, policy: Policy) -> Result<Self> {
-        std::fs::create_dir_all(data_dir)
+        files::create_private_dir(data_dir)
             .map_err(|e| StoreError::io("cannot create the data directory", data_dir, e))?;
+        make_private(data_dir)?;
         let db_path = data_dir.join(DB_FILE);
         let db_existed = db_path.exists();
         let (keys, key_created) = secret::load_or_create(data_dir)?;
@@ -115,13 +76,19 @@ impl SqliteStore {
                 &format!("`{}` was missing and a new one was made, but the database needs the original to check the suppression list and the audit log: stop, delete the new `{}`, and restore the original from your backup", secret::SECRET_FILE, secret::SECRET_FILE),
             ));
         }
+        if !db_existed {
+            // SQLite gives the `-wal` and `-shm` files it creates the database file's mode.
+            files::create_private_file(&db_path)
+                .map_err(|e| StoreError::io("cannot create the database file", &db_path, e))?;
+        }
         let mut conn = pool::open_writer(&db_path)?;
         schema::migrate(&mut conn)?;
         check_fingerprint(&conn, &keys, data_dir)?;
+        import::key_old_file_digests(&mut conn, &keys)?;
         let purposes = sync_purposes(&conn, &policy)?;
         let store = SqliteStore {
-            suppression_version: AtomicI64::new(suppression::version(&conn)?),
-            suppression: RwLock::new(suppression::load(&conn)?),
+            suppression_version: AtomicI64::new(rows::suppression::version(&conn)?),
+            suppression: RwLock::new(rows::suppression::load(&conn)?),
             policy,
             keys,
             writer: WriterSlot::new(conn),
@@ -161,7 +128,7 @@ impl SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .db("cannot start a write transaction")?;
         let (value, draft) = f(&tx)?;
-        audit::append(&tx, &self.keys, actor, &draft)?;
+        append_audit(&tx, &self.keys, actor, &draft)?;
         tx.commit().db("cannot commit")?;
         self.readers.written();
         Ok(value)
@@ -172,6 +139,28 @@ impl ComplianceStore for SqliteStore {
     fn policy(&self) -> &Policy {
         &self.policy
     }
+}
+
+/// Tightens what others could read in the data directory (see `store::files`), saying what it changed.
+fn make_private(data_dir: &Path) -> Result<()> {
+    let changed = files::restrict(data_dir, DB_FILE).map_err(|(path, e)| {
+        StoreError::Setup(format!(
+            "cannot make `{}` private to this user ({e}): run `chmod -R go-rwx {}` as its owner",
+            path.display(),
+            data_dir.display()
+        ))
+    })?;
+    if !changed.is_empty() {
+        let list: Vec<String> = changed
+            .iter()
+            .map(|t| format!("{} ({:o} -> {:o})", t.path.display(), t.was, t.now))
+            .collect();
+        tracing::warn!(
+            changed = %list.join(", "),
+            "files of the data directory were readable by other users of this machine and are now private; check who could read them, and keep copies made elsewhere (backups) as private"
+        );
+    }
+    Ok(())
 }
 
 fn check_fingerprint(conn: &Connection, keys: &Keys, data_dir: &Path) -> Result<()> {
@@ -194,40 +183,6 @@ fn check_fingerprint(conn: &Connection, keys: &Keys, data_dir: &Path) -> Result<
             .map(|_| ())
             .db("cannot write the database metadata"),
     }
-}
-
-/// Gives every purpose of the catalogue an id; ids of purposes no longer configured are kept for history.
-fn sync_purposes(conn: &Connection, policy: &Policy) -> Result<PurposeIds> {
-    for p in policy.catalogue.purposes() {
-        conn.execute(
-            "INSERT OR IGNORE INTO purposes (name) VALUES (?1)",
-            params![p.name],
-        )
-        .db("cannot record the purpose catalogue")?;
-    }
-    let mut ids = PurposeIds::default();
-    let mut stmt = conn
-        .prepare("SELECT id, name FROM purposes")
-        .db("purposes")?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-        .db("purposes")?;
-    for row in rows {
-        let (id, name) = row.db("purposes")?;
-        ids.by_name.insert(name.clone(), id);
-        ids.by_id.insert(id, name);
-    }
-    Ok(ids)
-}
-
-/// Wall-clock time for `recorded_at` columns and audit entries (rules get their "now" from callers).
-pub(crate) fn now() -> Timestamp {
-    Timestamp::now()
-}
-
-/// Reads an optional timestamp column.
-pub(crate) fn ts(v: Option<i64>) -> Option<Timestamp> {
-    v.map(Timestamp)
 }
 
 #[cfg(test)]

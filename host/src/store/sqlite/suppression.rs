@@ -1,76 +1,25 @@
-//! The suppression list (R13): keyed hashes of identities that must never be re-imported or processed
+//! The suppression list: keyed hashes of identities that must never be re-imported or processed
 //! for the suppressed purposes. It survives erasure: erasing a person adds their identities here.
 
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
-use super::{AuditDraft, SqliteStore};
+use super::rows::contact::mark_suppressed;
+use super::rows::suppression::{
+    add_period, load, scope_from_sql, scope_to_sql, suppression_periods, version,
+};
+use super::rows::AuditDraft;
+use super::SqliteStore;
 use crate::domain::{Actor, ContactId, Identity, SuppressionScope, Timestamp};
 use crate::store::error::{DbContext, StoreError};
 use crate::store::{Result, SuppressionEntry, SuppressionOutcome, SuppressionStore};
 
-/// How a scope is stored: `'*'` for all purposes, else a JSON array of purpose names.
-pub(crate) fn scope_to_sql(scope: &SuppressionScope) -> String {
-    match scope {
-        SuppressionScope::All => "*".to_string(),
-        SuppressionScope::Purposes(list) => serde_json::to_string(list).expect("strings serialise"),
-    }
-}
-
-pub(crate) fn scope_from_sql(text: &str) -> SuppressionScope {
-    if text == "*" {
-        return SuppressionScope::All;
-    }
-    // An unreadable list is treated as "all purposes": suppression errs on the side of not processing.
-    serde_json::from_str(text)
-        .map(SuppressionScope::Purposes)
-        .unwrap_or(SuppressionScope::All)
-}
-
-/// A counter every addition to the list increments (in the same transaction).
-pub(crate) fn version(conn: &Connection) -> Result<i64> {
-    conn.prepare_cached("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'suppression_version'")
-        .and_then(|mut s| s.query_row([], |r| r.get(0)).optional())
-        .map(|v| v.unwrap_or(0))
-        .db("cannot read the suppression list version")
-}
-
-pub(crate) fn load(
-    conn: &Connection,
-) -> Result<HashMap<[u8; 32], (Timestamp, SuppressionScope), foldhash::fast::RandomState>> {
-    let mut stmt = conn
-        .prepare("SELECT hash, since, purposes FROM suppression")
-        .db("cannot read the suppression list")?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, Vec<u8>>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, Option<String>>(2)?,
-            ))
-        })
-        .db("cannot read the suppression list")?;
-    let mut map = HashMap::default();
-    for row in rows {
-        let (hash, since, purposes) = row.db("cannot read the suppression list")?;
-        let Ok(key) = <[u8; 32]>::try_from(hash.as_slice()) else {
-            continue;
-        };
-        let scope = purposes
-            .as_deref()
-            .map_or(SuppressionScope::All, scope_from_sql);
-        map.insert(key, (Timestamp(since), scope));
-    }
-    Ok(map)
-}
-
 /// Adds (or widens) an entry inside a transaction and marks the contact holding the identity, if any.
 /// Also updates the in-memory copy: if the commit then failed, the copy would over-suppress until the
 /// next start, which is the safe direction.
-pub(crate) fn add(
+pub(crate) fn add_to_list(
     store: &SqliteStore,
     tx: &Connection,
     identity: &Identity,
@@ -86,19 +35,22 @@ pub(crate) fn add(
                 .optional()
         })
         .db("cannot read the suppression list")?;
-    let (since, scope) = match existing {
+    // The history keeps this addition as it is; the list's row holds the widest scope since the
+    // earliest start, which is what imports check.
+    add_period(tx, &hash, since, scope)?;
+    let (merged_since, merged_scope) = match existing {
         Some((old_since, old)) => {
             let old_scope = old.as_deref().map_or(SuppressionScope::All, scope_from_sql);
             (Timestamp(old_since.min(since.0)), old_scope.union(scope))
         }
         None => (since, scope.clone()),
     };
-    let purposes = match &scope {
+    let purposes = match &merged_scope {
         SuppressionScope::All => None,
         s => Some(scope_to_sql(s)),
     };
     tx.prepare_cached("INSERT OR REPLACE INTO suppression (hash, kind, since, reason, purposes) VALUES (?1, ?2, ?3, ?4, ?5)")
-        .and_then(|mut s| s.execute(params![hash.as_slice(), identity.kind(), since.0, reason, purposes]))
+        .and_then(|mut s| s.execute(params![hash.as_slice(), identity.kind(), merged_since.0, reason, purposes]))
         .db("cannot write the suppression list")?;
     tx.prepare_cached(
         "INSERT INTO meta (key, value) VALUES ('suppression_version', '1')
@@ -111,53 +63,24 @@ pub(crate) fn add(
         .and_then(|mut s| s.query_row([identity.key()], |r| r.get(0)).optional())
         .db("cannot look up the identity")?;
     if let Some(id) = contact {
-        mark_contact(tx, ContactId(id), since, &scope)?;
+        mark_suppressed(tx, ContactId(id), since, scope)?;
     }
     store
         .suppression
         .write()
         .unwrap_or_else(|p| p.into_inner())
-        .insert(hash, (since, scope.clone()));
+        .insert(hash, (merged_since, merged_scope.clone()));
     store
         .suppression_version
         .store(version(tx)?, Ordering::Release);
     let entry = SuppressionEntry {
         kind: identity.kind().to_string(),
-        since,
+        since: merged_since,
         reason: reason.to_string(),
-        scope,
+        scope: merged_scope,
+        periods: suppression_periods(tx, &hash)?,
     };
     Ok((entry, contact.map(ContactId), hash))
-}
-
-/// Widens the contact's derived suppression columns, which `can_process` reads.
-pub(crate) fn mark_contact(
-    tx: &Connection,
-    id: ContactId,
-    since: Timestamp,
-    scope: &SuppressionScope,
-) -> Result<()> {
-    let current: Option<(Option<i64>, Option<String>)> = tx
-        .prepare_cached("SELECT suppressed_since, suppressed_purposes FROM contacts WHERE id = ?1")
-        .and_then(|mut s| {
-            s.query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()
-        })
-        .db("cannot read the contact")?;
-    let Some((old_since, old_scope)) = current else {
-        return Ok(());
-    };
-    let scope = match old_scope {
-        Some(text) => scope_from_sql(&text).union(scope),
-        None => scope.clone(),
-    };
-    let since = old_since.map_or(since.0, |s| s.min(since.0));
-    tx.prepare_cached(
-        "UPDATE contacts SET suppressed_since = ?2, suppressed_purposes = ?3 WHERE id = ?1",
-    )
-    .and_then(|mut s| s.execute(params![id.0, since, scope_to_sql(&scope)]))
-    .db("cannot mark the contact as suppressed")?;
-    Ok(())
 }
 
 fn check_reason(reason: &str) -> Result<()> {
@@ -193,7 +116,7 @@ impl SuppressionStore for SqliteStore {
             }
         }
         self.write(actor, |tx| {
-            let (entry, contact, hash) = add(self, tx, identity, reason.trim(), scope, since)?;
+            let (entry, contact, hash) = add_to_list(self, tx, identity, reason.trim(), scope, since)?;
             let draft = AuditDraft::new(
                 "suppression.add",
                 format!("suppression:{}", hex::encode(&hash[..8])),
@@ -206,7 +129,8 @@ impl SuppressionStore for SqliteStore {
     fn suppression_of(&self, identity: &Identity) -> Result<Option<SuppressionEntry>> {
         let hash = self.keys.suppression_hash(&identity.key());
         let conn = self.reader()?;
-        conn.prepare_cached("SELECT kind, since, reason, purposes FROM suppression WHERE hash = ?1")
+        let entry = conn
+            .prepare_cached("SELECT kind, since, reason, purposes FROM suppression WHERE hash = ?1")
             .and_then(|mut s| {
                 s.query_row([hash.as_slice()], |r| {
                     Ok(SuppressionEntry {
@@ -217,11 +141,17 @@ impl SuppressionStore for SqliteStore {
                             .get::<_, Option<String>>(3)?
                             .as_deref()
                             .map_or(SuppressionScope::All, scope_from_sql),
+                        periods: Vec::new(),
                     })
                 })
                 .optional()
             })
-            .db("cannot read the suppression list")
+            .db("cannot read the suppression list")?;
+        let Some(mut entry) = entry else {
+            return Ok(None);
+        };
+        entry.periods = suppression_periods(&conn, &hash)?;
+        Ok(Some(entry))
     }
 }
 

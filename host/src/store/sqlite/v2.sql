@@ -1,4 +1,4 @@
--- Schema version 2: the administration of a running server (issue 5). Frozen once released.
+-- Schema version 2: the administration of a running server (plugins, tokens). Frozen once released.
 
 -- Installed plugins (R17). The component's bytes live here so that a backup of the database restores
 -- the plugins exactly as they were; `digest` is the SHA-256 of `component`, the plugin's identity.

@@ -5,10 +5,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::consent::{consent_history, from_code, legal_bases, notice_receipts};
-use super::contacts::{former_identities_of, identities_of};
-use super::suppression::scope_from_sql;
-use super::{ts, SqliteStore};
+use super::rows::contact::{
+    contact_suppressions, former_identities_of, identities_of, restrictions_of,
+};
+use super::rows::ledger::{consent_history, legal_bases, notice_receipts};
+use super::rows::suppression::scope_from_sql;
+use super::rows::{from_code, ts};
+use super::SqliteStore;
 use crate::domain::{
     BasisPeriod, BatchId, CategoryHeld, ConsentAction, ConsentChannel, ConsentStateEntry,
     ContactDetails, ContactId, DataCategory, FieldEntry, IdentityEntry, LegalBasis, PluginRef,
@@ -139,9 +142,11 @@ pub(crate) fn load_details(
         updated_at: Timestamp(updated),
         last_interaction: ts(last),
         restricted_since: ts(restricted),
+        restrictions: restrictions_of(conn, id)?,
         legal_hold_since: ts(hold),
         erased_at: ts(erased),
         suppression: suppressed.as_deref().map(scope_from_sql),
+        suppression_periods: contact_suppressions(conn, id)?,
         anonymised: anonymised
             .and_then(|a| serde_json::from_str::<Vec<DataCategory>>(&a).ok())
             .unwrap_or_default(),
@@ -207,8 +212,8 @@ pub(crate) fn subject_data(store: &SqliteStore, id: ContactId) -> Result<Subject
         return Err(StoreError::Erased { contact: id, at });
     }
     Ok(SubjectData {
-        consents: consent_history(store, &conn, id)?,
-        bases: legal_bases(store, &conn, id)?,
+        consents: consent_history(&store.purposes, &conn, id)?,
+        bases: legal_bases(&store.purposes, &conn, id)?,
         notices: notice_receipts(&conn, id)?,
         details,
     })

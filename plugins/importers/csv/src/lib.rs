@@ -22,14 +22,16 @@
 //! chose): a row with no email, phone or external id; a bad date; a consent cell that is not
 //! yes/no; more cells than the header. Blank rows (also `;;;;`) are skipped.
 //!
-//! Copy this crate to start an importer of your own: `Importer::open` reads the settings, `push`
-//! turns chunks into records, and all the logic is in plain functions tested natively.
+//! Copy this crate to start an importer of your own: `CsvImport` is a `ConfiguredImporter`, built
+//! from the settings (`new`), fed chunks (`push`) and told the input ended (`finish`); the SDK's
+//! `Configured` adapter opens it with the admin's settings, and the tests build it from settings
+//! given by hand. All the logic is in plain functions tested natively.
 
 use custode_sdk::columns::{standard_column, Column};
 use custode_sdk::config::{Config, ConfigError};
 use custode_sdk::consent::{consent_value, standard_consent_column, ConsentTarget};
 use custode_sdk::csv::{parse_delimiter, CsvReader, CsvRow, Encoding};
-use custode_sdk::importer::{ChunkResult, Importer};
+use custode_sdk::importer::{ChunkResult, Configured, ConfiguredImporter};
 use custode_sdk::time::{parse_date, DateOrder, Timestamp};
 use custode_sdk::types::{
     ConsentAction, ConsentClaim, ContactRecord, ExternalId, FieldValue, Identity, ImportError,
@@ -344,58 +346,6 @@ pub struct CsvImport {
     records_seen: usize,
 }
 
-impl CsvImport {
-    /// Starts an import with these settings (the host's, or a test's).
-    pub fn new(config: &Config) -> Result<Self, ImportError> {
-        let settings = Settings::read(config)?;
-        let mut reader = CsvReader::new().with_encoding(settings.encoding);
-        if let Some(d) = settings.delimiter {
-            reader = reader.with_delimiter(d);
-        }
-        Ok(CsvImport {
-            settings,
-            reader,
-            header: None,
-            bytes_seen: 0,
-            records_seen: 0,
-        })
-    }
-
-    pub fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError> {
-        let mut out = Output::default();
-        // Growing a list of a few thousand records step by step costs more than reading them.
-        let bytes_per_record = (self.bytes_seen / self.records_seen.max(1)).max(32);
-        out.records.reserve(chunk.len() / bytes_per_record + 16);
-        let CsvImport {
-            reader,
-            settings,
-            header,
-            ..
-        } = self;
-        let read = reader.push_each(chunk, |row| out.take(row, settings, header));
-        self.bytes_seen += chunk.len();
-        self.records_seen += out.records.len() + out.rejected.len();
-        out.into_result(read)
-    }
-
-    pub fn finish(&mut self) -> Result<ChunkResult, ImportError> {
-        let mut out = Output::default();
-        let CsvImport {
-            reader,
-            settings,
-            header,
-            ..
-        } = self;
-        let read = reader.finish_each(|row| out.take(row, settings, header));
-        if read.is_ok() && out.failure.is_none() && header.is_none() {
-            return Err(ImportError::new(
-                "the input is empty: a CSV file needs a header row",
-            ));
-        }
-        out.into_result(read)
-    }
-}
-
 /// What one `push` or `finish` has produced so far.
 #[derive(Default)]
 struct Output {
@@ -441,57 +391,92 @@ impl Output {
     }
 }
 
-/// What the plugin says about itself, and every setting it reads. The name is the package's, so a
-/// copy renamed in its `Cargo.toml` describes itself by its new name.
-pub fn describe() -> PluginInfo {
-    PluginInfo::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"), PluginKind::Importer, "Contacts from CSV files and Excel exports, with consent columns")
-        .with_config_key(
-            "columns",
-            "Extra header mapping `Header=target, ...`; target: email, phone, external_id, source, last_interaction, \
-             collected_at, notice_version, ignore, or a field name (adds to the built-in English/Italian headers)",
-            false,
-            None,
-        )
-        .with_config_key(
-            "consents",
-            "Extra consent columns `Header=purpose:channel, ...` (built in: Consenso marketing, marketing_consent, \
-             newsletter = marketing:email; Consenso profilazione = profiling:any; Consenso terze parti = third-party-transfer:any)",
-            false,
-            None,
-        )
-        .with_config_key("consent_no", "What a `no` in a consent column records: ignore (nothing), withdrawn or objected", false, Some("ignore"))
-        .with_config_key("delimiter", "Cell separator: `,` `;` `tab` or `|`; detected from the header line when not set", false, None)
-        .with_config_key("encoding", "auto (UTF-8, rows that are not UTF-8 read as Windows-1252) or windows-1252", false, Some("auto"))
-        .with_config_key("date_order", "Dates with the year last: dmy (dd/mm/yyyy) or mdy (mm/dd/yyyy); ISO dates always work", false, Some("dmy"))
-        .with_config_key(
-            "source_channel",
-            "Channel of the source column's label: phone, email, lead-generation, fair, web-form, ...; not set: the import's channel",
-            false,
-            None,
-        )
-        .with_config_key(
-            "external_system",
-            "Name of the system the external id column (e.g. `Codice cliente`) comes from, e.g. `erp`; required with such a column",
-            false,
-            None,
-        )
-}
-
-struct Plugin(CsvImport);
-
-impl Importer for Plugin {
+impl ConfiguredImporter for CsvImport {
+    /// What the plugin says about itself, and every setting it reads. The name is the package's, so a
+    /// copy renamed in its `Cargo.toml` describes itself by its new name.
     fn describe() -> PluginInfo {
-        describe()
+        PluginInfo::new(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"), PluginKind::Importer, "Contacts from CSV files and Excel exports, with consent columns")
+            .with_config_key(
+                "columns",
+                "Extra header mapping `Header=target, ...`; target: email, phone, external_id, source, last_interaction, \
+                 collected_at, notice_version, ignore, or a field name (adds to the built-in English/Italian headers)",
+                false,
+                None,
+            )
+            .with_config_key(
+                "consents",
+                "Extra consent columns `Header=purpose:channel, ...` (built in: Consenso marketing, marketing_consent, \
+                 newsletter = marketing:email; Consenso profilazione = profiling:any; Consenso terze parti = third-party-transfer:any)",
+                false,
+                None,
+            )
+            .with_config_key("consent_no", "What a `no` in a consent column records: ignore (nothing), withdrawn or objected", false, Some("ignore"))
+            .with_config_key("delimiter", "Cell separator: `,` `;` `tab` or `|`; detected from the header line when not set", false, None)
+            .with_config_key("encoding", "auto (UTF-8, rows that are not UTF-8 read as Windows-1252) or windows-1252", false, Some("auto"))
+            .with_config_key("date_order", "Dates with the year last: dmy (dd/mm/yyyy) or mdy (mm/dd/yyyy); ISO dates always work", false, Some("dmy"))
+            .with_config_key(
+                "source_channel",
+                "Channel of the source column's label: phone, email, lead-generation, fair, web-form, ...; not set: the import's channel",
+                false,
+                None,
+            )
+            .with_config_key(
+                "external_system",
+                "Name of the system the external id column (e.g. `Codice cliente`) comes from, e.g. `erp`; required with such a column",
+                false,
+                None,
+            )
     }
-    fn open() -> Result<Self, ImportError> {
-        CsvImport::new(&Config::from_host()).map(Plugin)
+
+    /// Starts an import with these settings (the host's, or a test's).
+    fn new(config: &Config) -> Result<Self, ImportError> {
+        let settings = Settings::read(config)?;
+        let mut reader = CsvReader::new().with_encoding(settings.encoding);
+        if let Some(d) = settings.delimiter {
+            reader = reader.with_delimiter(d);
+        }
+        Ok(CsvImport {
+            settings,
+            reader,
+            header: None,
+            bytes_seen: 0,
+            records_seen: 0,
+        })
     }
+
     fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError> {
-        self.0.push(chunk)
+        let mut out = Output::default();
+        // Growing a list of a few thousand records step by step costs more than reading them.
+        let bytes_per_record = (self.bytes_seen / self.records_seen.max(1)).max(32);
+        out.records.reserve(chunk.len() / bytes_per_record + 16);
+        let CsvImport {
+            reader,
+            settings,
+            header,
+            ..
+        } = self;
+        let read = reader.push_each(chunk, |row| out.take(row, settings, header));
+        self.bytes_seen += chunk.len();
+        self.records_seen += out.records.len() + out.rejected.len();
+        out.into_result(read)
     }
+
     fn finish(&mut self) -> Result<ChunkResult, ImportError> {
-        self.0.finish()
+        let mut out = Output::default();
+        let CsvImport {
+            reader,
+            settings,
+            header,
+            ..
+        } = self;
+        let read = reader.finish_each(|row| out.take(row, settings, header));
+        if read.is_ok() && out.failure.is_none() && header.is_none() {
+            return Err(ImportError::new(
+                "the input is empty: a CSV file needs a header row",
+            ));
+        }
+        out.into_result(read)
     }
 }
 
-custode_sdk::export_importer!(Plugin);
+custode_sdk::export_importer!(Configured<CsvImport>);

@@ -313,7 +313,7 @@ fn bad_settings_name_the_key_and_the_fix() {
 fn describe_lists_every_setting_read() {
     let config = Config::from_pairs(&[]);
     CsvImport::new(&config).unwrap();
-    let info = describe();
+    let info = CsvImport::describe();
     let declared: Vec<&str> = info.config_keys.iter().map(|k| k.name.as_str()).collect();
     for key in config.keys_read() {
         assert!(

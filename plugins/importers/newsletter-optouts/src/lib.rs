@@ -1,4 +1,4 @@
-//! # `newsletter-optouts`: opt-outs captured by mail-marketing tools (R14)
+//! # `newsletter-optouts`: opt-outs captured by mail-marketing tools
 //!
 //! Reads what Mailchimp, Brevo (Sendinblue), SendGrid, Mailgun, Postmark and similar tools give
 //! out about people who no longer want mail, so that Custode's consent ledger knows too:
@@ -36,7 +36,7 @@ mod webhook;
 use custode_sdk::config::{Config, ConfigError};
 use custode_sdk::consent::ConsentTarget;
 use custode_sdk::csv::{parse_delimiter, CsvReader};
-use custode_sdk::importer::{ChunkResult, Importer};
+use custode_sdk::importer::{ChunkResult, Configured, ConfiguredImporter};
 use custode_sdk::text::Lines;
 use custode_sdk::time::DateOrder;
 use custode_sdk::types::{ImportError, PluginInfo, PluginKind};
@@ -130,19 +130,6 @@ pub struct OptOutImport {
 }
 
 impl OptOutImport {
-    pub fn new(config: &Config) -> Result<Self, ImportError> {
-        let settings = Settings::read(config)?;
-        let mut import = OptOutImport {
-            settings,
-            mode: Mode::Undecided(Vec::new()),
-            skipped: Skipped::default(),
-        };
-        if let Some(format) = import.settings.format {
-            import.mode = import.start(format == "csv");
-        }
-        Ok(import)
-    }
-
     fn start(&self, csv: bool) -> Mode {
         if csv {
             let mut reader = CsvReader::new();
@@ -160,39 +147,6 @@ impl OptOutImport {
                 started: false,
             }
         }
-    }
-
-    pub fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError> {
-        if let Mode::Undecided(seen) = &mut self.mode {
-            seen.extend_from_slice(chunk);
-            let text = seen
-                .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-                .unwrap_or(seen);
-            let Some(&first) = text.iter().find(|b| !b.is_ascii_whitespace()) else {
-                return Ok(ChunkResult {
-                    records: Vec::new(),
-                    rejected: Vec::new(),
-                });
-            };
-            let seen = std::mem::take(seen);
-            self.mode = self.start(first != b'{' && first != b'[');
-            return self.feed(&seen, false);
-        }
-        self.feed(chunk, false)
-    }
-
-    pub fn finish(&mut self) -> Result<ChunkResult, ImportError> {
-        let out = self.feed(&[], true)?;
-        if !self.skipped.0.is_empty() {
-            let list: Vec<String> = self
-                .skipped
-                .0
-                .iter()
-                .map(|(n, c)| format!("{n} ×{c}"))
-                .collect();
-            custode_sdk::info!("skipped events that are not opt-outs: {}", list.join(", "));
-        }
-        Ok(out)
     }
 
     fn feed(&mut self, bytes: &[u8], eof: bool) -> Result<ChunkResult, ImportError> {
@@ -309,43 +263,74 @@ fn json_events(
     }
 }
 
-pub fn describe() -> PluginInfo {
-    PluginInfo::new(
-        "newsletter-optouts",
-        env!("CARGO_PKG_VERSION"),
-        PluginKind::Importer,
-        "Unsubscribes, spam complaints and hard bounces from mail-marketing tools (CSV exports, JSON webhook events)",
-    )
-    .with_config_key("format", "auto (JSON when the input starts with `{` or `[`), csv or jsonl", false, Some("auto"))
-    .with_config_key("purpose", "Purpose the withdrawals and objections are for", false, Some("marketing"))
-    .with_config_key("channel", "Consent channel they are for: email, sms, phone, post, messaging or any", false, Some("email"))
-    .with_config_key("tool", "Tool name written in the evidence; detected from the data when not set", false, None)
-    .with_config_key(
-        "event",
-        "For a CSV without an event/status column or UNSUB_/CLEAN_ columns: what every row is (unsubscribe, complaint, bounce)",
-        false,
-        None,
-    )
-    .with_config_key("bounces", "field (a record with email_status = bounced) or ignore (no record)", false, Some("field"))
-    .with_config_key("delimiter", "CSV cell separator: `,` `;` `tab` or `|`; detected when not set", false, None)
-    .with_config_key("date_order", "CSV dates with the year last: dmy or mdy", false, Some("dmy"))
-}
-
-struct Plugin(OptOutImport);
-
-impl Importer for Plugin {
+impl ConfiguredImporter for OptOutImport {
     fn describe() -> PluginInfo {
-        describe()
+        PluginInfo::new(
+            "newsletter-optouts",
+            env!("CARGO_PKG_VERSION"),
+            PluginKind::Importer,
+            "Unsubscribes, spam complaints and hard bounces from mail-marketing tools (CSV exports, JSON webhook events)",
+        )
+        .with_config_key("format", "auto (JSON when the input starts with `{` or `[`), csv or jsonl", false, Some("auto"))
+        .with_config_key("purpose", "Purpose the withdrawals and objections are for", false, Some("marketing"))
+        .with_config_key("channel", "Consent channel they are for: email, sms, phone, post, messaging or any", false, Some("email"))
+        .with_config_key("tool", "Tool name written in the evidence; detected from the data when not set", false, None)
+        .with_config_key(
+            "event",
+            "For a CSV without an event/status column or UNSUB_/CLEAN_ columns: what every row is (unsubscribe, complaint, bounce)",
+            false,
+            None,
+        )
+        .with_config_key("bounces", "field (a record with email_status = bounced) or ignore (no record)", false, Some("field"))
+        .with_config_key("delimiter", "CSV cell separator: `,` `;` `tab` or `|`; detected when not set", false, None)
+        .with_config_key("date_order", "CSV dates with the year last: dmy or mdy", false, Some("dmy"))
     }
-    fn open() -> Result<Self, ImportError> {
-        OptOutImport::new(&Config::from_host()).map(Plugin)
+
+    fn new(config: &Config) -> Result<Self, ImportError> {
+        let settings = Settings::read(config)?;
+        let mut import = OptOutImport {
+            settings,
+            mode: Mode::Undecided(Vec::new()),
+            skipped: Skipped::default(),
+        };
+        if let Some(format) = import.settings.format {
+            import.mode = import.start(format == "csv");
+        }
+        Ok(import)
     }
+
     fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError> {
-        self.0.push(chunk)
+        if let Mode::Undecided(seen) = &mut self.mode {
+            seen.extend_from_slice(chunk);
+            let text = seen
+                .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+                .unwrap_or(seen);
+            let Some(&first) = text.iter().find(|b| !b.is_ascii_whitespace()) else {
+                return Ok(ChunkResult {
+                    records: Vec::new(),
+                    rejected: Vec::new(),
+                });
+            };
+            let seen = std::mem::take(seen);
+            self.mode = self.start(first != b'{' && first != b'[');
+            return self.feed(&seen, false);
+        }
+        self.feed(chunk, false)
     }
+
     fn finish(&mut self) -> Result<ChunkResult, ImportError> {
-        self.0.finish()
+        let out = self.feed(&[], true)?;
+        if !self.skipped.0.is_empty() {
+            let list: Vec<String> = self
+                .skipped
+                .0
+                .iter()
+                .map(|(n, c)| format!("{n} ×{c}"))
+                .collect();
+            custode_sdk::info!("skipped events that are not opt-outs: {}", list.join(", "));
+        }
+        Ok(out)
     }
 }
 
-custode_sdk::export_importer!(Plugin);
+custode_sdk::export_importer!(Configured<OptOutImport>);

@@ -251,7 +251,11 @@ fn empty_input_is_an_empty_import_and_describe_lists_every_setting() {
     OptOutImport::new(&config).unwrap();
     let mut read = config.keys_read();
     read.sort();
-    let mut declared: Vec<String> = describe().config_keys.into_iter().map(|k| k.name).collect();
+    let mut declared: Vec<String> = OptOutImport::describe()
+        .config_keys
+        .into_iter()
+        .map(|k| k.name)
+        .collect();
     declared.sort();
     assert_eq!(declared, read);
     assert_eq!(ConsentAction::Withdrawn.name(), "withdrawn");

@@ -29,7 +29,7 @@ mod property;
 mod tests;
 
 use custode_sdk::config::{Config, ConfigError};
-use custode_sdk::importer::{ChunkResult, Importer};
+use custode_sdk::importer::{ChunkResult, Configured, ConfiguredImporter};
 use custode_sdk::text::{decode, RawLines};
 use custode_sdk::time::{parse_date, DateOrder};
 use custode_sdk::types::{
@@ -59,63 +59,6 @@ struct Card {
 }
 
 impl VcardImport {
-    pub fn new(config: &Config) -> Result<Self, ImportError> {
-        let source_channel = match config.string("source_channel") {
-            Some(name) => Some(SourceChannel::from_name(&name).ok_or_else(|| {
-                let all: Vec<&str> = SourceChannel::ALL.iter().map(|c| c.name()).collect();
-                ConfigError::new(
-                    "source_channel",
-                    format!(
-                        "`{name}` is not a source channel; use one of {}",
-                        all.join(", ")
-                    ),
-                )
-            })?),
-            None => None,
-        };
-        Ok(VcardImport {
-            // Unfolding is done here, not by `RawLines`, because a quoted-printable soft break
-            // makes the next line a continuation even when it starts with a space.
-            lines: RawLines::new(),
-            external_system: config
-                .string("external_system")
-                .unwrap_or_else(|| "vcard".into()),
-            source_channel,
-            card: None,
-            pending: None,
-            seen_begin: false,
-        })
-    }
-
-    pub fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError> {
-        let lines = self.lines.push(chunk);
-        self.take(lines)
-    }
-
-    pub fn finish(&mut self) -> Result<ChunkResult, ImportError> {
-        let lines = self.lines.finish();
-        let mut out = self.take(lines)?;
-        if let Some((number, line, _)) = self.pending.take() {
-            self.property(number, &line, &mut out)?;
-        }
-        if let Some(card) = self.card.take() {
-            out.rejected.push(RowError::new(
-                card.begin_line,
-                None,
-                format!(
-                    "the card that starts at line {} has no END:VCARD; the file may be cut short",
-                    card.begin_line
-                ),
-            ));
-        }
-        if !self.seen_begin {
-            return Err(ImportError::new(
-                "the input holds no vCard: there is no BEGIN:VCARD line",
-            ));
-        }
-        Ok(out)
-    }
-
     /// Joins physical lines into logical ones (folding, soft breaks) and reads each complete one.
     /// The last line is held back: the next chunk may continue it.
     fn take(&mut self, lines: Vec<(u64, Vec<u8>)>) -> Result<ChunkResult, ImportError> {
@@ -355,42 +298,84 @@ fn push_identity(c: &mut ContactRecord, value: &str, make: impl FnOnce(String) -
     }
 }
 
-pub fn describe() -> PluginInfo {
-    PluginInfo::new(
-        "vcard",
-        env!("CARGO_PKG_VERSION"),
-        PluginKind::Importer,
-        "Contacts from vCard files (2.1, 3.0, 4.0): phone address books, business-card scanners",
-    )
-    .with_config_key(
-        "external_system",
-        "System name given to each card's UID (an external id)",
-        false,
-        Some("vcard"),
-    )
-    .with_config_key(
-        "source_channel",
-        "Channel of the contacts: business-card, phone, fair, ...; not set: the import's channel",
-        false,
-        None,
-    )
-}
-
-struct Plugin(VcardImport);
-
-impl Importer for Plugin {
+impl ConfiguredImporter for VcardImport {
     fn describe() -> PluginInfo {
-        describe()
+        PluginInfo::new(
+            "vcard",
+            env!("CARGO_PKG_VERSION"),
+            PluginKind::Importer,
+            "Contacts from vCard files (2.1, 3.0, 4.0): phone address books, business-card scanners",
+        )
+        .with_config_key(
+            "external_system",
+            "System name given to each card's UID (an external id)",
+            false,
+            Some("vcard"),
+        )
+        .with_config_key(
+            "source_channel",
+            "Channel of the contacts: business-card, phone, fair, ...; not set: the import's channel",
+            false,
+            None,
+        )
     }
-    fn open() -> Result<Self, ImportError> {
-        VcardImport::new(&Config::from_host()).map(Plugin)
+
+    fn new(config: &Config) -> Result<Self, ImportError> {
+        let source_channel = match config.string("source_channel") {
+            Some(name) => Some(SourceChannel::from_name(&name).ok_or_else(|| {
+                let all: Vec<&str> = SourceChannel::ALL.iter().map(|c| c.name()).collect();
+                ConfigError::new(
+                    "source_channel",
+                    format!(
+                        "`{name}` is not a source channel; use one of {}",
+                        all.join(", ")
+                    ),
+                )
+            })?),
+            None => None,
+        };
+        Ok(VcardImport {
+            // Unfolding is done here, not by `RawLines`, because a quoted-printable soft break
+            // makes the next line a continuation even when it starts with a space.
+            lines: RawLines::new(),
+            external_system: config
+                .string("external_system")
+                .unwrap_or_else(|| "vcard".into()),
+            source_channel,
+            card: None,
+            pending: None,
+            seen_begin: false,
+        })
     }
+
     fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError> {
-        self.0.push(chunk)
+        let lines = self.lines.push(chunk);
+        self.take(lines)
     }
+
     fn finish(&mut self) -> Result<ChunkResult, ImportError> {
-        self.0.finish()
+        let lines = self.lines.finish();
+        let mut out = self.take(lines)?;
+        if let Some((number, line, _)) = self.pending.take() {
+            self.property(number, &line, &mut out)?;
+        }
+        if let Some(card) = self.card.take() {
+            out.rejected.push(RowError::new(
+                card.begin_line,
+                None,
+                format!(
+                    "the card that starts at line {} has no END:VCARD; the file may be cut short",
+                    card.begin_line
+                ),
+            ));
+        }
+        if !self.seen_begin {
+            return Err(ImportError::new(
+                "the input holds no vCard: there is no BEGIN:VCARD line",
+            ));
+        }
+        Ok(out)
     }
 }
 
-custode_sdk::export_importer!(Plugin);
+custode_sdk::export_importer!(Configured<VcardImport>);

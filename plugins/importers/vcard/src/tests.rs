@@ -217,7 +217,11 @@ fn settings() {
         .starts_with("setting `source_channel`: `piccione` is not a source channel"));
     let config = Config::from_pairs(&[]);
     VcardImport::new(&config).unwrap();
-    let declared: Vec<String> = describe().config_keys.into_iter().map(|k| k.name).collect();
+    let declared: Vec<String> = VcardImport::describe()
+        .config_keys
+        .into_iter()
+        .map(|k| k.name)
+        .collect();
     let mut read = config.keys_read();
     read.sort();
     assert_eq!(declared, read);

@@ -1,4 +1,4 @@
-//! # `web-form`: contact-form and newsletter sign-up submissions (R1, R5, R7)
+//! # `web-form`: contact-form and newsletter sign-up submissions
 //!
 //! Reads JSON lines, one submission per line (or an array of submissions per line), as form
 //! plugins and serverless form handlers log them:
@@ -23,7 +23,7 @@
 //!   (`newsletter` = marketing by email), else the checkbox name is the purpose and the channel is
 //!   the setting `channel`.
 //! - **Notice**: `notice_version` (or `privacy_version`, `informativa`) in the submission, else the
-//!   setting `notice_version`, becomes a notice receipt at the submission time (R7). A `privacy`
+//!   setting `notice_version`, becomes a notice receipt at the submission time. A `privacy`
 //!   acknowledgement checkbox is not a consent.
 //! - **Time**: `submitted_at`, `timestamp`, `created_at`, `date` or `time`: ISO 8601, `dd/mm/yyyy
 //!   HH:MM`, or Unix seconds or milliseconds.
@@ -40,7 +40,7 @@ mod tests;
 use custode_sdk::columns::{normalise, Column};
 use custode_sdk::config::{Config, ConfigError};
 use custode_sdk::consent::{ConsentTarget, CHANNELS};
-use custode_sdk::importer::{ChunkResult, Importer};
+use custode_sdk::importer::{ChunkResult, Configured, ConfiguredImporter};
 use custode_sdk::text::Lines;
 use custode_sdk::types::{ImportError, PluginInfo, PluginKind, RowError};
 
@@ -97,23 +97,6 @@ pub struct FormImport {
 }
 
 impl FormImport {
-    pub fn new(config: &Config) -> Result<Self, ImportError> {
-        Ok(FormImport {
-            settings: Settings::read(config)?,
-            lines: Lines::new(),
-        })
-    }
-
-    pub fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError> {
-        let lines = self.lines.push(chunk);
-        Ok(self.take(lines))
-    }
-
-    pub fn finish(&mut self) -> Result<ChunkResult, ImportError> {
-        let lines = self.lines.finish();
-        Ok(self.take(lines))
-    }
-
     fn take(&self, lines: Vec<(u64, String)>) -> ChunkResult {
         let mut out = ChunkResult {
             records: Vec::new(),
@@ -147,46 +130,48 @@ impl FormImport {
     }
 }
 
-pub fn describe() -> PluginInfo {
-    PluginInfo::new(
-        "web-form",
-        env!("CARGO_PKG_VERSION"),
-        PluginKind::Importer,
-        "Web form submissions (JSON lines) with consent checkboxes, notice version, time and page",
-    )
-    .with_config_key(
-        "columns",
-        "Extra field mapping `name=target, ...`; target: email, phone, external_id, source, last_interaction, collected_at, \
-         notice_version, ignore, or a field name",
-        false,
-        None,
-    )
-    .with_config_key(
-        "consents",
-        "Checkbox purposes `checkbox=purpose:channel, ...` (built in: newsletter and marketing = marketing:email, \
-         profilazione = profiling:any); other checkboxes: their name is the purpose",
-        false,
-        None,
-    )
-    .with_config_key("channel", "Consent channel of a checkbox whose name is its purpose: email, phone, sms, post, messaging or any", false, Some("any"))
-    .with_config_key("notice_version", "Privacy notice version to record when a submission names none", false, None)
-}
-
-struct Plugin(FormImport);
-
-impl Importer for Plugin {
+impl ConfiguredImporter for FormImport {
     fn describe() -> PluginInfo {
-        describe()
+        PluginInfo::new(
+            "web-form",
+            env!("CARGO_PKG_VERSION"),
+            PluginKind::Importer,
+            "Web form submissions (JSON lines) with consent checkboxes, notice version, time and page",
+        )
+        .with_config_key(
+            "columns",
+            "Extra field mapping `name=target, ...`; target: email, phone, external_id, source, last_interaction, collected_at, \
+             notice_version, ignore, or a field name",
+            false,
+            None,
+        )
+        .with_config_key(
+            "consents",
+            "Checkbox purposes `checkbox=purpose:channel, ...` (built in: newsletter and marketing = marketing:email, \
+             profilazione = profiling:any); other checkboxes: their name is the purpose",
+            false,
+            None,
+        )
+        .with_config_key("channel", "Consent channel of a checkbox whose name is its purpose: email, phone, sms, post, messaging or any", false, Some("any"))
+        .with_config_key("notice_version", "Privacy notice version to record when a submission names none", false, None)
     }
-    fn open() -> Result<Self, ImportError> {
-        FormImport::new(&Config::from_host()).map(Plugin)
+
+    fn new(config: &Config) -> Result<Self, ImportError> {
+        Ok(FormImport {
+            settings: Settings::read(config)?,
+            lines: Lines::new(),
+        })
     }
+
     fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError> {
-        self.0.push(chunk)
+        let lines = self.lines.push(chunk);
+        Ok(self.take(lines))
     }
+
     fn finish(&mut self) -> Result<ChunkResult, ImportError> {
-        self.0.finish()
+        let lines = self.lines.finish();
+        Ok(self.take(lines))
     }
 }
 
-custode_sdk::export_importer!(Plugin);
+custode_sdk::export_importer!(Configured<FormImport>);

@@ -199,7 +199,11 @@ fn bad_settings_and_describe() {
     FormImport::new(&config).unwrap();
     let mut read = config.keys_read();
     read.sort();
-    let mut declared: Vec<String> = describe().config_keys.into_iter().map(|k| k.name).collect();
+    let mut declared: Vec<String> = FormImport::describe()
+        .config_keys
+        .into_iter()
+        .map(|k| k.name)
+        .collect();
     declared.sort();
     assert_eq!(declared, read);
 }

@@ -1,4 +1,4 @@
-//! # `legitimate-interest`: customer data ends after 24 months of silence (R12)
+//! # `legitimate-interest`: customer data ends after 24 months of silence
 //!
 //! The Garante's guidance for CRMs: data kept under legitimate interest (Art. 6(1)(f)) may be kept
 //! while the customer relationship lasts, and no longer once the customer has been silent for
@@ -321,7 +321,7 @@ pub fn describe() -> PluginInfo {
         "legitimate-interest",
         env!("CARGO_PKG_VERSION"),
         PluginKind::RetentionRule,
-        "Ends legitimate-interest processing after 24 months without interaction (Garante CRM guidance, R12)",
+        "Ends legitimate-interest processing after 24 months without interaction (Garante CRM guidance)",
     )
     .with_config_key("months", "Months of silence after which legitimate interest ends (1 to 1200)", false, Some("24"))
     .with_config_key("action", "What happens then when no other basis applies: erase, anonymise or review", false, Some("erase"))

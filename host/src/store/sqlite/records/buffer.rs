@@ -8,7 +8,7 @@ use rusqlite::{params_from_iter, Connection, ToSql};
 use crate::store::error::DbContext;
 use crate::store::Result;
 
-/// Rows per INSERT statement. Ten columns at most per row: far below SQLite's parameter limit.
+/// Rows per INSERT statement. Eleven columns at most per row: far below SQLite's parameter limit.
 const CHUNK: usize = 64;
 /// Waiting new contacts that trigger a flush: bounds memory and keeps rows warm in the page cache.
 pub(super) const FLUSH_AT: usize = 512;
@@ -51,6 +51,8 @@ pub(super) struct EventRow {
     pub provenance: i64,
     pub notice_version: Option<String>,
     pub evidence: Option<String>,
+    /// The record's row in the source (Art. 7(1): which line of which file shows the consent).
+    pub source_row: i64,
     pub recorded_at: i64,
 }
 
@@ -80,6 +82,9 @@ pub(super) struct Buffers {
     pub events: Vec<EventRow>,
     pub bases: Vec<BasisRow>,
     pub receipts: Vec<ReceiptRow>,
+    /// New contacts holding an identity suppressed for some purposes, and its keyed hash: the
+    /// identity's periods are copied to the contact once its row exists (rare: one statement each).
+    pub suppressed: Vec<(i64, [u8; 32])>,
 }
 
 impl Buffers {
@@ -90,6 +95,7 @@ impl Buffers {
             && self.events.is_empty()
             && self.bases.is_empty()
             && self.receipts.is_empty()
+            && self.suppressed.is_empty()
     }
 
     /// Inserts everything, parents first (foreign keys are checked row by row).
@@ -109,8 +115,8 @@ impl Buffers {
         insert(conn, "field_values (contact_id, seq, provenance_id, collected_at, recorded_at, record_digest, fields)", 7, &self.values, |r, p| {
             p.extend([&r.contact as &dyn ToSql, &r.seq, &r.provenance, &r.collected_at, &r.recorded_at, &r.digest, &r.fields]);
         })?;
-        insert(conn, "consent_events (contact_id, purpose_id, channel, at, seq, action, provenance_id, notice_version, evidence, recorded_at)", 10, &self.events, |r, p| {
-            p.extend([&r.contact as &dyn ToSql, &r.purpose, &r.channel, &r.at, &r.seq, &r.action, &r.provenance, &r.notice_version, &r.evidence, &r.recorded_at]);
+        insert(conn, "consent_events (contact_id, purpose_id, channel, at, seq, action, provenance_id, notice_version, evidence, source_row, recorded_at)", 11, &self.events, |r, p| {
+            p.extend([&r.contact as &dyn ToSql, &r.purpose, &r.channel, &r.at, &r.seq, &r.action, &r.provenance, &r.notice_version, &r.evidence, &r.source_row, &r.recorded_at]);
         })?;
         insert(conn, "legal_bases (contact_id, purpose_id, seq, basis, start, end, provenance_id, recorded_at)", 8, &self.bases, |r, p| {
             p.extend([&r.contact as &dyn ToSql, &r.purpose, &r.seq, &r.basis, &r.start, &r.end, &r.provenance, &r.recorded_at]);
@@ -124,6 +130,15 @@ impl Buffers {
                 p.extend([&r.contact as &dyn ToSql, &r.notice, &r.at, &r.provenance]);
             },
         )?;
+        for (contact, hash) in &self.suppressed {
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO contact_suppressions (contact_id, since, purposes)
+                 SELECT ?1, since, coalesce(purposes, '*') FROM suppression_periods WHERE hash = ?2",
+            )
+            .and_then(|mut s| s.execute(rusqlite::params![contact, hash.as_slice()]))
+            .db("cannot mark the contact as suppressed")?;
+        }
+        self.suppressed.clear();
         self.contacts.clear();
         self.identities.clear();
         self.values.clear();

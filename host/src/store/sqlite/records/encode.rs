@@ -67,7 +67,7 @@ fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Identifies "the same record from the same file" (R4): the file digest and everything the record says,
+/// Identifies "the same record from the same file" (a re-import changes nothing): the file digest and everything the record says,
 /// each part length-prefixed. The row number is left out so a duplicate row of a file is recognised too.
 pub(crate) fn record_digest(file_digest: Option<&str>, r: &NormalizedRecord) -> [u8; 16] {
     let mut h = Sha256::new();

@@ -7,10 +7,11 @@ use super::encode::{fields_json, first_notice, max_opt, min_opt};
 use super::{Plan, RecordSink};
 use crate::domain::{ContactId, NormalizedRecord};
 use crate::store::error::DbContext;
+use crate::store::sqlite::rows::contact::mark_suppressed_by_hash;
 use crate::store::Result;
 
 impl RecordSink<'_> {
-    /// Whether the contact already has this exact record from this file (R4: re-import changes nothing).
+    /// Whether the contact already has this exact record from this file (a re-import changes nothing).
     pub(super) fn has_digest(&self, id: i64, digest: &[u8; 16]) -> Result<bool> {
         self.conn
             .prepare_cached(
@@ -60,8 +61,8 @@ impl RecordSink<'_> {
             )
             .and_then(|mut s| s.execute(params![id.0, self.now, last, notice, seq, collected_at]))
             .db("cannot update the contact")?;
-        if let Some((since, scope)) = &plan.partial {
-            super::super::suppression::mark_contact(self.conn, id, *since, scope)?;
+        for hash in &plan.suppressed {
+            mark_suppressed_by_hash(self.conn, id, hash)?;
         }
         self.pending_contacts.insert(id.0);
         Ok(())
@@ -122,6 +123,7 @@ impl RecordSink<'_> {
                 provenance: prov,
                 notice_version: c.notice_version.clone(),
                 evidence: c.evidence.clone(),
+                source_row: i64::try_from(record.row).unwrap_or(i64::MAX),
                 recorded_at: self.now,
             });
         }

@@ -19,7 +19,9 @@ use std::collections::{HashMap, HashSet};
 use foldhash::fast::RandomState;
 use rusqlite::{params, params_from_iter, Connection};
 
-use super::suppression::scope_to_sql;
+use super::rows::ledger::notice_id_or_register;
+use super::rows::now;
+use super::rows::suppression::scope_to_sql;
 use super::SqliteStore;
 use crate::domain::{
     BatchId, ContactId, NormalizedRecord, RecordOutcome, SourceChannel, SuppressionScope, Timestamp,
@@ -53,6 +55,8 @@ struct Plan {
     index: usize,
     keys: Vec<(String, u8)>,
     partial: Option<(Timestamp, SuppressionScope)>,
+    /// The keyed hashes behind `partial`: their periods go to the contact's suppression history.
+    suppressed: Vec<[u8; 32]>,
 }
 
 pub(crate) struct RecordSink<'c> {
@@ -90,7 +94,7 @@ impl<'c> RecordSink<'c> {
             store,
             conn,
             cfg,
-            now: super::now().0,
+            now: now().0,
             provenance: HashMap::default(),
             notices: HashMap::default(),
             default_provenance: None,
@@ -165,7 +169,7 @@ impl<'c> RecordSink<'c> {
         if let Some(id) = self.notices.get(version) {
             return Ok(*id);
         }
-        let id = super::consent::notice_id_or_register(self.conn, version, at, self.cfg.batch)?;
+        let id = notice_id_or_register(self.conn, version, at, self.cfg.batch)?;
         self.notices.insert(version.to_string(), id);
         Ok(id)
     }
@@ -184,7 +188,7 @@ impl<'c> RecordSink<'c> {
         index: usize,
         record: &NormalizedRecord,
     ) -> std::result::Result<Plan, Result<RecordOutcome>> {
-        if let Err(e) = self.store.policy.check_record(record) {
+        if let Err(e) = record.check(&self.store.policy) {
             return Err(Err(e.into()));
         }
         let mut keys: Vec<(String, u8)> = Vec::with_capacity(record.identities.len());
@@ -195,6 +199,7 @@ impl<'c> RecordSink<'c> {
             }
         }
         let mut partial: Option<(Timestamp, SuppressionScope)> = None;
+        let mut suppressed = Vec::new();
         let list = self
             .store
             .suppression
@@ -202,11 +207,13 @@ impl<'c> RecordSink<'c> {
             .unwrap_or_else(|p| p.into_inner());
         if !list.is_empty() {
             for (key, _) in &keys {
-                if let Some((since, scope)) = list.get(&self.store.keys.suppression_hash(key)) {
+                let hash = self.store.keys.suppression_hash(key);
+                if let Some((since, scope)) = list.get(&hash) {
                     if *scope == SuppressionScope::All {
                         self.counts.suppressed += 1;
                         return Err(Ok(RecordOutcome::Suppressed));
                     }
+                    suppressed.push(hash);
                     partial = Some(match partial {
                         Some((s, p)) => (s.min(*since), p.union(scope)),
                         None => (*since, scope.clone()),
@@ -218,6 +225,7 @@ impl<'c> RecordSink<'c> {
             index,
             keys,
             partial,
+            suppressed,
         })
     }
 
@@ -372,6 +380,9 @@ impl<'c> RecordSink<'c> {
                     suppressed_purposes: scope,
                     seq,
                 });
+                self.buf
+                    .suppressed
+                    .extend(plan.suppressed.iter().map(|hash| (id, *hash)));
                 self.pending_contacts.insert(id);
                 self.counts.created += 1;
                 if self.pending_contacts.len() >= FLUSH_AT {

@@ -193,7 +193,7 @@ fn a_retention_rule_cannot_erase_or_anonymise_a_restricted_contact() {
     let (_dir, store) = open();
     let id = person(&store);
     store
-        .set_restriction(&dpo(), id, Some(day(2026, 2, 1)))
+        .set_restriction(&dpo(), id, true, day(2026, 2, 1))
         .unwrap();
     let rule = "retention rule: no interaction for 25 months";
     let err = store
@@ -225,7 +225,9 @@ fn a_retention_rule_cannot_erase_or_anonymise_a_restricted_contact() {
     assert!(c.anonymised.is_empty());
     assert_eq!(c.identities.len(), 1);
     // Once the restriction is lifted, the rule applies again.
-    store.set_restriction(&dpo(), id, None).unwrap();
+    store
+        .set_restriction(&dpo(), id, false, day(2026, 2, 15))
+        .unwrap();
     store
         .anonymise(
             &dpo(),
@@ -237,7 +239,7 @@ fn a_retention_rule_cannot_erase_or_anonymise_a_restricted_contact() {
         .unwrap();
     // A restriction does not stop the person's own request for erasure.
     store
-        .set_restriction(&dpo(), id, Some(day(2026, 2, 1)))
+        .set_restriction(&dpo(), id, true, day(2026, 3, 1))
         .unwrap();
     let report = store
         .erase(

@@ -1,4 +1,4 @@
-//! Rectification keeps what it replaces (R11), and the ledgers refuse rewrites in the database itself.
+//! Rectification keeps what it replaces, and the ledgers refuse rewrites in the database itself.
 
 use super::*;
 

@@ -32,10 +32,16 @@ fn new_records_create_contacts_with_provenance_consent_and_notice() {
     assert_eq!(p.file_digest.as_deref().map(str::len), Some(64));
     let history = store.consent_history(id).unwrap();
     assert_eq!(history.len(), 1);
+    // The batch and the source row demonstrate the consent with the file's digest (Art. 7(1)).
     assert_eq!(
         history[0].evidence.method,
-        "imported from Fiera Milano 2026"
+        format!(
+            "imported from Fiera Milano 2026, import batch {}, row 1",
+            committed.batch.0
+        )
     );
+    assert_eq!(history[0].batch, Some(committed.batch));
+    assert_eq!(history[0].row, Some(1));
     assert_eq!(history[0].evidence.collected_by, "giulia.dpo");
     assert_eq!(store.notice_receipts(id).unwrap()[0].version, "2026-01");
     // One contact row, one identity, one field-values row, one event, one receipt, shared provenance.
@@ -123,7 +129,9 @@ fn a_failed_import_leaves_the_database_exactly_as_it_was() {
         .import(&dpo(), &batch("file-b"), &mut |w| {
             w.write(&record(1, "anna@bianchi.it", "Bianchi"))?;
             w.write(&record(2, "mario@rossi.it", "Changed"))?;
-            anyhow::bail!("the plugin trapped at row 3")
+            Err(StoreError::ImportAborted(
+                "the plugin trapped at row 3".into(),
+            ))
         })
         .unwrap_err();
     assert!(
@@ -213,6 +221,61 @@ fn the_import_is_audited_without_personal_data() {
     assert_eq!(last.details["counts"]["created"], 1);
     let text = serde_json::to_string(&entries).unwrap();
     assert!(!text.contains("mario") && !text.contains("Rossi"), "{text}");
+}
+
+/// The plain SHA-256 of a one-line file is the hash of one email: what the batch and the audit log
+/// keep is keyed with the installation secret, a re-import is still recognised, and an installation
+/// from before has its batches' digests keyed once when it opens.
+#[test]
+fn file_digests_are_keyed_and_old_ones_are_keyed_once() {
+    let (dir, store) = open();
+    let records = [record(1, "mario@rossi.it", "Rossi")];
+    let (committed, _) = import(&store, "file-a", &records);
+    let plain = batch("file-a").file_digest.unwrap();
+    let keyed = store.keys.file_digest(&plain);
+    assert_ne!(keyed, plain);
+    assert_eq!(committed.file_digest.as_deref(), Some(keyed.as_str()));
+    let stored = |store: &SqliteStore| -> String {
+        store
+            .reader()
+            .unwrap()
+            .query_row("SELECT file_digest FROM import_batches", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(stored(&store), keyed);
+    let entries = store.audit_list(&AuditFilter::default()).unwrap();
+    let audit = serde_json::to_string(&entries).unwrap();
+    assert!(!audit.contains(&plain) && audit.contains(&keyed), "{audit}");
+    let (again, _) = import(&store, "file-a", &records);
+    assert_eq!(again.counts.unchanged, 1, "a re-import is recognised");
+    drop(store);
+
+    // As an older version left it: plain digests, and no note that they were keyed.
+    let conn = rusqlite::Connection::open(dir.path().join("custode.db")).unwrap();
+    conn.execute("UPDATE import_batches SET file_digest = ?1", [&plain])
+        .unwrap();
+    conn.execute("DELETE FROM meta WHERE key = 'file_digests_keyed'", [])
+        .unwrap();
+    drop(conn);
+    let store = SqliteStore::open(dir.path(), Policy::default()).unwrap();
+    assert_eq!(stored(&store), keyed);
+    let (third, _) = import(&store, "file-a", &records);
+    assert_eq!(third.counts.unchanged, 1);
+    drop(store);
+    let store = SqliteStore::open(dir.path(), Policy::default()).unwrap();
+    let digests: Vec<String> = store
+        .reader()
+        .unwrap()
+        .prepare("SELECT file_digest FROM import_batches")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert!(
+        digests.iter().all(|d| *d == keyed),
+        "keyed once: {digests:?}"
+    );
 }
 
 /// Records that overlap in every way a batch can trip over: duplicates within a chunk, a merge into a

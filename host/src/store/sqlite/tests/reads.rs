@@ -135,7 +135,7 @@ fn restriction_and_legal_bases_reach_the_decision() {
         DecisionRule::BasisEnded
     );
     let wrong = BasisPeriod {
-        purpose: "marketing".into(),
+        purpose: "profiling".into(),
         basis: LegalBasis::LegitimateInterest,
         start: day(2026, 1, 1),
         end: None,
@@ -145,7 +145,7 @@ fn restriction_and_legal_bases_reach_the_decision() {
         Err(StoreError::InvalidInput(_))
     ));
     store
-        .set_restriction(&dpo(), id, Some(day(2026, 5, 1)))
+        .set_restriction(&dpo(), id, true, day(2026, 5, 1))
         .unwrap();
     assert_eq!(
         decide(

@@ -1,0 +1,176 @@
+//! The plugin API versions this host runs, one module each (`since_vX_Y_Z`, generated from
+//! `wit/since_vX.Y.Z`), the newest re-exported as [`latest`]. Everything above this module speaks
+//! the domain's types; only the version modules see generated ones.
+//!
+//! A plugin's API version is read from its exports when it is loaded ([`ApiVersion::of`]), and
+//! every call then goes through that version's bindings: [`Pre`] and [`Instance`] hold one variant
+//! per version and forward to it. Adding a version is a new module (its bindings and its
+//! conversions — to the domain's types directly, or to `latest`'s, whose conversions are then
+//! reused), a variant in each enum here, and an arm in each `match`, which the compiler asks for.
+
+pub(crate) mod since_v0_1_0;
+
+/// The newest plugin API version: what new plugins are built against.
+pub(crate) use since_v0_1_0 as latest;
+
+use super::error::Reported;
+use super::info::{Description, PluginKind};
+use super::state::PluginState;
+use crate::domain::{self, Document, RetentionDecision, SourceChunk, SubjectPackage, Timestamp};
+use wasmtime::component::{InstancePre, Linker, ResourceAny};
+use wasmtime::Store;
+
+/// A plugin API version this host runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiVersion {
+    V0_1,
+}
+
+impl ApiVersion {
+    /// Every version this host runs, oldest first.
+    pub const ALL: [ApiVersion; 1] = [ApiVersion::V0_1];
+    /// The version of [`latest`], which new plugins should target.
+    pub const LATEST: ApiVersion = ApiVersion::V0_1;
+
+    /// The bindings that run a component built against `version` (e.g. `0.1.2`, read from the
+    /// names of its exports): those of the same `major.minor`.
+    pub fn of(version: &str) -> Option<ApiVersion> {
+        Self::ALL.into_iter().find(|v| {
+            version
+                .strip_prefix(v.series())
+                .is_some_and(|rest| rest.starts_with('.'))
+        })
+    }
+
+    /// The versions of components it runs, as `major.minor`: `0.1` for every `0.1.x`.
+    pub fn series(self) -> &'static str {
+        match self {
+            ApiVersion::V0_1 => since_v0_1_0::SERIES,
+        }
+    }
+
+    /// The exact package version of its WIT, e.g. `0.1.0`.
+    pub fn package(self) -> &'static str {
+        match self {
+            ApiVersion::V0_1 => since_v0_1_0::VERSION,
+        }
+    }
+
+    /// Its WIT folder from the repository's root, `wit/since_vX.Y.Z`.
+    pub fn wit_folder(self) -> &'static str {
+        match self {
+            ApiVersion::V0_1 => since_v0_1_0::wit_folder(),
+        }
+    }
+
+    /// The functions its `custode:plugin/host` gives plugins.
+    pub fn host_functions(self) -> &'static [&'static str] {
+        match self {
+            ApiVersion::V0_1 => since_v0_1_0::HOST_FUNCTIONS,
+        }
+    }
+}
+
+/// Defines the `custode:plugin/host` of every version in `linker`.
+pub(crate) fn add_to_linker(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> {
+    since_v0_1_0::add_to_linker(linker)
+}
+
+/// A checked, linked component, ready to be instantiated for each job, with its version's bindings.
+pub(crate) enum Pre {
+    V0_1(since_v0_1_0::Pre),
+}
+
+impl Pre {
+    pub(crate) fn new(
+        version: ApiVersion,
+        kind: PluginKind,
+        pre: InstancePre<PluginState>,
+    ) -> wasmtime::Result<Pre> {
+        Ok(match version {
+            ApiVersion::V0_1 => Pre::V0_1(since_v0_1_0::Pre::new(kind, pre)?),
+        })
+    }
+
+    pub(crate) fn instantiate(&self, store: &mut Store<PluginState>) -> wasmtime::Result<Instance> {
+        Ok(match self {
+            Pre::V0_1(pre) => Instance::V0_1(pre.instantiate(store)?),
+        })
+    }
+}
+
+/// Subject views lowered for one version's rules, ready for [`Instance::evaluate`].
+pub(crate) enum Views {
+    V0_1(Vec<since_v0_1_0::SubjectView>),
+}
+
+/// One instance of a plugin: each call converts the domain's types to its version's and back.
+pub(crate) enum Instance {
+    V0_1(since_v0_1_0::Instance),
+}
+
+impl Instance {
+    pub(crate) fn describe(&self, store: &mut Store<PluginState>) -> wasmtime::Result<Description> {
+        match self {
+            Instance::V0_1(i) => i.describe(store),
+        }
+    }
+
+    pub(crate) fn open(
+        &self,
+        store: &mut Store<PluginState>,
+    ) -> wasmtime::Result<Result<ResourceAny, Reported>> {
+        match self {
+            Instance::V0_1(i) => i.open(store),
+        }
+    }
+
+    pub(crate) fn push(
+        &self,
+        store: &mut Store<PluginState>,
+        session: ResourceAny,
+        chunk: &[u8],
+    ) -> wasmtime::Result<Result<SourceChunk, Reported>> {
+        match self {
+            Instance::V0_1(i) => i.push(store, session, chunk),
+        }
+    }
+
+    pub(crate) fn finish(
+        &self,
+        store: &mut Store<PluginState>,
+        session: ResourceAny,
+    ) -> wasmtime::Result<Result<SourceChunk, Reported>> {
+        match self {
+            Instance::V0_1(i) => i.finish(store, session),
+        }
+    }
+
+    /// Lowers `batch` into this instance's version, for [`Instance::evaluate`].
+    pub(crate) fn views(&self, batch: &[domain::SubjectView]) -> Views {
+        match self {
+            Instance::V0_1(_) => Views::V0_1(since_v0_1_0::views(batch)),
+        }
+    }
+
+    pub(crate) fn evaluate(
+        &self,
+        store: &mut Store<PluginState>,
+        now: Timestamp,
+        views: &Views,
+    ) -> wasmtime::Result<Result<Vec<RetentionDecision>, String>> {
+        match (self, views) {
+            (Instance::V0_1(i), Views::V0_1(views)) => i.evaluate(store, now, views),
+        }
+    }
+
+    pub(crate) fn render(
+        &self,
+        store: &mut Store<PluginState>,
+        package: &SubjectPackage,
+    ) -> wasmtime::Result<Result<Document, String>> {
+        match self {
+            Instance::V0_1(i) => i.render(store, package),
+        }
+    }
+}
