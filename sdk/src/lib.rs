@@ -49,6 +49,8 @@ mod base {
         path: "../wit/since_v0.1.0",
         generate_unused_types: true,
         generate_all,
+        // Tests compare decisions and records with `assert_eq!`.
+        additional_derives: [PartialEq],
         runtime_path: "::custode_sdk::wit_bindgen::rt",
         type_section_suffix: "custode-sdk-base",
     });

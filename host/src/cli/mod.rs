@@ -1,6 +1,7 @@
 //! The `custode` command line. Every subcommand calls the same service functions as the HTTP API.
 
 mod args;
+mod check;
 pub mod compliance;
 mod import;
 mod inspect;
@@ -10,6 +11,7 @@ mod remote;
 mod requests;
 mod serve;
 mod token;
+mod tryout;
 
 pub use args::{Cli, Command};
 
@@ -69,7 +71,12 @@ fn run_local(cli: &Cli, out: &mut dyn std::io::Write) -> anyhow::Result<i32> {
             let tokens = crate::service::tokens::Tokens::open(compliance.store().clone())?;
             token::run(command, &tokens, out)
         }
-        Command::Plugin(command) => plugin::run(command, || open_app(cli, true), out),
+        Command::Plugin(command) => plugin::run(
+            command,
+            || open_app(cli, true),
+            || Config::load(&cli.data_dir, cli.config.as_deref()),
+            out,
+        ),
         Command::Import(args) => import::run(&open_app(cli, true)?, args, out),
         Command::Retention(command) => {
             requests::run_retention(&open_app(cli, false)?, command, out)
