@@ -60,6 +60,10 @@ if [ -n "${CUSTODE_BIN:-}" ]; then
   "$CUSTODE_BIN" plugin inspect "$dist/lines-js.wasm" | tee "$scratch/js.txt"
   grep -q '^sandbox   no WASI imports' "$scratch/js.txt" || fail "lines-js imports WASI"
   "$CUSTODE_BIN" plugin inspect "$dist/consent-withdrawn-py.wasm"
+  step "the conformance kit ($CUSTODE_BIN plugin check)"
+  printf 'anna@example.com\nZo\xc3\xab <zoe@example.com>\n\nluca@example.com' > "$scratch/lines.txt"
+  "$CUSTODE_BIN" plugin check "$dist/lines-js.wasm" --input "$scratch/lines.txt"
+  "$CUSTODE_BIN" plugin check "$dist/consent-withdrawn-py.wasm"
 fi
 
 step "done: $dist/lines-js.wasm and $dist/consent-withdrawn-py.wasm"
