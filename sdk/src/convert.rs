@@ -80,17 +80,31 @@ impl ContactRecord {
         self
     }
 
+    /// A legal basis that lasts until further notice (`start`: the record's collection time when
+    /// `None`).
     pub fn with_legal_basis(
+        self,
+        purpose: &str,
+        basis: LegalBasis,
+        start: Option<Timestamp>,
+    ) -> Self {
+        self.with_legal_basis_until(purpose, basis, start, None)
+    }
+
+    /// A legal basis with a known end, e.g. a contract's end date, after which the purpose has no
+    /// basis from it.
+    pub fn with_legal_basis_until(
         mut self,
         purpose: &str,
         basis: LegalBasis,
         start: Option<Timestamp>,
+        end: Option<Timestamp>,
     ) -> Self {
         self.legal_bases.push(LegalBasisClaim {
             purpose: purpose.into(),
             basis,
             start,
-            end: None,
+            end,
         });
         self
     }

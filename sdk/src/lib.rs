@@ -122,6 +122,8 @@ mod base {
                 path: $path,
                 generate_unused_types: true,
                 generate_all,
+                // Tests compare decisions and records with `assert_eq!`.
+                additional_derives: [PartialEq],
                 runtime_path: "::custode_sdk::wit_bindgen::rt",
                 type_section_suffix: "custode-sdk-base",
             });

@@ -27,6 +27,7 @@ mod import_parity;
 mod import_uploads;
 mod importers;
 mod migration_v1;
+mod plugin_kit;
 mod plugin_replace;
 mod requests;
 mod requests_cases;

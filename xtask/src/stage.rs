@@ -74,12 +74,16 @@ pub fn stage_sources(root: &Path) -> Result<PathBuf> {
     Ok(stage)
 }
 
+/// Folders that are never part of a Rust plugin's sources, at any depth: the JavaScript and Python
+/// SDKs and plugins beside the Rust ones keep their installed packages there (hundreds of MB).
+const NEVER_STAGED: [&str; 3] = ["node_modules", ".venv", "__pycache__"];
+
 fn copy_tree(from: &Path, to: &Path, skip: &[&str]) -> Result<()> {
     std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
     for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
         let entry = entry?;
         let name = entry.file_name();
-        if skip.iter().any(|s| name == *s) {
+        if skip.iter().chain(NEVER_STAGED.iter()).any(|s| name == *s) {
             continue;
         }
         let kind = entry.file_type()?;

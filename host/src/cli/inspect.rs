@@ -5,11 +5,11 @@ use crate::runtime::validate::Surface;
 use crate::runtime::{Inspection, LoadError, Plugin, Runtime};
 use anyhow::Context;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::Path;
 
 /// `custode plugin inspect FILE`: what the plugin says and what it imports and exports; for a
 /// component Custode refuses, what can be read of it (world, imports, exports), then the reason.
-pub(crate) fn inspect(file: &PathBuf, json: bool, out: &mut dyn Write) -> anyhow::Result<i32> {
+pub(crate) fn inspect(file: &Path, json: bool, out: &mut dyn Write) -> anyhow::Result<i32> {
     let bytes = read_plugin(file)?;
     let runtime = Runtime::new(None)?;
     let refused = match Plugin::inspect(&runtime, &bytes) {
@@ -24,7 +24,7 @@ pub(crate) fn inspect(file: &PathBuf, json: bool, out: &mut dyn Write) -> anyhow
 }
 
 /// Reads a plugin file, or a bundled plugin when `file` is a bare name that is not a file.
-fn read_plugin(file: &PathBuf) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn read_plugin(file: &Path) -> anyhow::Result<Vec<u8>> {
     if !file.exists() {
         if let Some(bundled) = file.to_str().and_then(crate::bundled::get) {
             return Ok(bundled.bytes.to_vec());
@@ -145,13 +145,14 @@ fn render(i: &Inspection) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     fn test_plugin(name: &str) -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join(format!("../plugins/dist/testing/{name}.wasm"))
     }
 
-    fn run_inspect(file: &PathBuf, json: bool) -> (String, anyhow::Result<i32>) {
+    fn run_inspect(file: &Path, json: bool) -> (String, anyhow::Result<i32>) {
         let mut out = Vec::new();
         let result = inspect(file, json, &mut out);
         (String::from_utf8(out).unwrap(), result)

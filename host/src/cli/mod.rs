@@ -3,6 +3,7 @@
 mod args;
 mod cases;
 mod cases_remote;
+mod check;
 mod client;
 pub mod compliance;
 mod import;
@@ -14,6 +15,7 @@ mod requests;
 mod retention;
 mod serve;
 mod token;
+mod tryout;
 
 pub use args::{Cli, Command};
 
@@ -73,7 +75,12 @@ fn run_local(cli: &Cli, out: &mut dyn std::io::Write) -> anyhow::Result<i32> {
             let tokens = crate::service::tokens::Tokens::open(compliance.store().clone())?;
             token::run(command, &tokens, out)
         }
-        Command::Plugin(command) => plugin::run(command, || open_app(cli, true), out),
+        Command::Plugin(command) => plugin::run(
+            command,
+            || open_app(cli, true),
+            || Config::load(&cli.data_dir, cli.config.as_deref()),
+            out,
+        ),
         Command::Import(args) => import::run(&open_app(cli, true)?, args, out),
         Command::Retention(command) => {
             requests::run_retention(&open_app(cli, false)?, command, out)

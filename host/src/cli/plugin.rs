@@ -2,6 +2,7 @@
 //! running server with `--server`).
 
 use crate::app::App;
+use crate::config::Config;
 use crate::runtime::Limits;
 use crate::service::plugins::{Installed, PluginInfo, SettingsChange};
 use anyhow::Context;
@@ -43,6 +44,14 @@ pub enum PluginCommand {
     /// Delete a disabled plugin that no job is using.
     Delete { name: String },
     /// Change a plugin's settings; the plugin is loaded with them to check them.
+    /// Run a plugin on a sample, as the server would, and print what it produced: an importer's
+    /// records and refused rows (`--input`), a retention rule's decisions (`--subjects`, `--at`),
+    /// an exporter's document (`--package`). Nothing is written anywhere.
+    Try(super::tryout::TryArgs),
+    /// The conformance kit: run the contract's checks on a plugin (chunk boundaries, an empty
+    /// input, `describe()`, decisions only about the batch, a plain document name) and print each
+    /// with what to fix. Exits 1 if any fails.
+    Check(super::check::CheckArgs),
     Configure {
         name: String,
         /// A setting, e.g. `--set delimiter=;` (repeatable). Replaces the whole configuration.
@@ -58,14 +67,18 @@ pub enum PluginCommand {
 }
 
 /// Runs a plugin command against the local installation, opened only when the command needs it.
+/// `config` gives the configuration alone, for the commands that only read it (`try`).
 pub fn run(
     command: &PluginCommand,
     open: impl FnOnce() -> anyhow::Result<App>,
+    config: impl FnOnce() -> anyhow::Result<Config>,
     out: &mut dyn Write,
 ) -> anyhow::Result<i32> {
     let actor = super::compliance::cli_actor();
     match command {
         PluginCommand::Inspect { file, json } => super::inspect::inspect(file, *json, out),
+        PluginCommand::Try(args) => super::tryout::run(args, &config()?, out),
+        PluginCommand::Check(args) => super::check::run(args, &config()?, out),
         PluginCommand::List { json } => print_list(&open()?.plugins.list(), *json, out),
         PluginCommand::Install {
             file,

@@ -116,7 +116,7 @@ pub fn run(cli: &Cli, server: &str, out: &mut dyn Write) -> anyhow::Result<i32> 
         }
         Command::Requests(command) => super::cases_remote::run_remote(&client, command, out),
         Command::Notice(command) => super::cases_remote::run_notice_remote(&client, command, out),
-        Command::Plugin(command) => plugins(&client, command, out),
+        Command::Plugin(command) => plugins(&client, cli, command, out),
         Command::Token(command) => tokens(&client, command, out),
     }
 }
@@ -151,13 +151,26 @@ fn import(
     }
 }
 
-fn plugins(client: &Client, command: &PluginCommand, out: &mut dyn Write) -> anyhow::Result<i32> {
+fn plugins(
+    client: &Client,
+    cli: &Cli,
+    command: &PluginCommand,
+    out: &mut dyn Write,
+) -> anyhow::Result<i32> {
     let at = |name: &str, action: &str| format!("/api/v1/plugins/{name}{action}");
     match command {
         // A file on this machine is inspected here: nothing to ask the server.
         PluginCommand::Inspect { file, .. } if file.exists() => plugin::run(
             command,
             || anyhow::bail!("inspecting a file needs no installation"),
+            || anyhow::bail!("inspecting a file needs no configuration"),
+            out,
+        ),
+        // A try-out or a check runs here, with this machine's configuration: it writes nothing, on no server.
+        PluginCommand::Try(_) | PluginCommand::Check(_) => plugin::run(
+            command,
+            || anyhow::bail!("trying a plugin needs no installation"),
+            || crate::config::Config::load(&cli.data_dir, cli.config.as_deref()),
             out,
         ),
         PluginCommand::Inspect { file, json } => {

@@ -13,6 +13,7 @@
 //! - [`wasi`]: the empty WASI sandbox, with a frozen clock whose waits end at once.
 //! - [`limits`]: caps on every string and list a plugin hands the host.
 //! - [`slots`]: each plugin's share of the instance pool, so one plugin cannot take it all.
+//! - [`conformance`]: the contract's checks on any plugin (`custode plugin check`).
 //! - [`configure`]: the plugin's own checks of its settings, run when an admin sets them.
 //! - [`log`]: the plugin's log for one job (from `host.log` and WASI stdout/stderr), capped.
 //! - [`error`]: typed errors: a refused component, a job on the wrong kind of plugin, a failed call
@@ -25,6 +26,7 @@
 
 pub mod cache;
 pub mod configure;
+pub mod conformance;
 pub mod engine;
 pub mod error;
 pub mod exporter;

@@ -281,7 +281,7 @@ impl Plugin {
     }
 
     /// Instantiates and calls `describe()`.
-    fn describe(&self) -> Result<Description, PluginError> {
+    pub(crate) fn describe(&self) -> Result<Description, PluginError> {
         let mut store = self.new_store()?;
         let instance = self.start(&mut store)?;
         self.call(&mut store, "describe", |s| instance.describe(s))

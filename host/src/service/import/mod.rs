@@ -21,10 +21,12 @@ mod report;
 mod request;
 #[cfg(test)]
 mod tests;
+mod tryout;
 pub mod upload;
 
 pub use report::{ImportOutcome, ImportReport, RejectedRow};
 pub use request::ImportRequest;
+pub use tryout::{try_input, Tried, TryCounts};
 
 use super::Compliance;
 use crate::domain::{Actor, PluginRef, SourceChannel, SourceChunk, Timestamp};

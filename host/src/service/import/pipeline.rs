@@ -194,7 +194,7 @@ pub(super) fn file_digest(path: &Path) -> std::io::Result<(String, u64)> {
 }
 
 /// Fills `buf` unless the input ends first; returns how much was read (0 at the end).
-fn read_full(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+pub(super) fn read_full(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match input.read(&mut buf[filled..]) {
