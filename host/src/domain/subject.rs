@@ -49,6 +49,7 @@ pub struct SubjectView {
     pub consents: Vec<ConsentStateEntry>,
     /// The latest objection to each purpose, on whatever channel: a later grant on the same
     /// channel hides it from `consents`, yet it still counts on the other channels (plugin API 0.2).
+    #[serde(default)]
     pub objections: Vec<ConsentStateEntry>,
     pub categories: Vec<CategoryHeld>,
     pub restricted: bool,
