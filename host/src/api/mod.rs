@@ -43,7 +43,7 @@ use extract::BodyLimit;
 use failed_auth::FailedAuth;
 use metrics::Metrics;
 use problem::Problem;
-use routes::{admin, compliance, consents, contacts, imports, plugins, requests};
+use routes::{admin, compliance, consents, contacts, imports, plugins, requests, retention};
 use state::ApiState;
 
 /// Builds the application: every route, its access rule, limits, request ids, problem details.
@@ -96,6 +96,10 @@ fn router_with(app: Arc<App>, failed_auth: Arc<FailedAuth>) -> Router {
         .route("/api/v1/contacts/{id}/rectify", post(contacts::rectify))
         .route("/api/v1/contacts/{id}/restrict", post(contacts::restrict))
         .route(
+            "/api/v1/contacts/{id}/legal-hold",
+            post(contacts::legal_hold),
+        )
+        .route(
             "/api/v1/contacts/{id}/consents",
             get(consents::contact_consents),
         )
@@ -129,7 +133,20 @@ fn router_with(app: Arc<App>, failed_auth: Arc<FailedAuth>) -> Router {
         .route("/api/v1/imports/{id}", get(imports::status))
         .route("/api/v1/requests/access", post(requests::access))
         .route("/api/v1/requests/erasure", post(requests::erasure))
-        .route("/api/v1/retention/runs", post(requests::retention_run))
+        .route(
+            "/api/v1/retention/runs",
+            get(retention::runs).post(retention::run),
+        )
+        .route("/api/v1/retention/runs/{id}", get(retention::show))
+        .route(
+            "/api/v1/retention/runs/{id}/confirm",
+            post(retention::confirm),
+        )
+        .route("/api/v1/retention/review", get(retention::review_items))
+        .route(
+            "/api/v1/retention/review/{id}",
+            post(retention::review_resolve),
+        )
         .route("/api/v1/audit", get(admin::audit))
         .route("/api/v1/audit/verify", get(admin::audit_verify))
         .route_layer(from_fn_with_state(state.clone(), idempotency::guard))
@@ -249,6 +266,21 @@ pub async fn serve(
     let grace = Duration::from_secs(app.config.server.shutdown_grace_secs);
     let failed_auth = Arc::new(FailedAuth::new(&app.config.server));
     let refresher = tokio::spawn(refresh_forever(app.clone(), failed_auth.clone()));
+    // A retention apply a crash or a kill cut short is finished now, beside the requests: each
+    // decision is applied once, with its audit entry, whoever gets to it first.
+    let resumed = app.clone();
+    tokio::task::spawn_blocking(move || {
+        let actor = crate::domain::Actor::new("custode", crate::domain::Role::System);
+        match resumed.compliance.finish_interrupted(&actor) {
+            Ok(runs) if !runs.is_empty() => {
+                tracing::info!(?runs, "finished the retention runs a stop had cut short")
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "cannot finish the retention runs a stop had cut short; the next run tries again")
+            }
+        }
+    });
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let service = router_with(app.clone(), failed_auth.clone())
         .into_make_service_with_connect_info::<ClientAddr>();

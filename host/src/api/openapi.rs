@@ -15,7 +15,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::idempotency;
 use super::problem::Problem;
-use super::routes::{admin, compliance, consents, contacts, imports, plugins, requests};
+use super::routes::{admin, compliance, consents, contacts, imports, plugins, requests, retention};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -26,12 +26,15 @@ use super::routes::{admin, compliance, consents, contacts, imports, plugins, req
         admin::tokens, admin::create_token, admin::revoke_token, admin::settings, admin::backup,
         admin::metrics, admin::audit, admin::audit_verify,
         contacts::list, contacts::create, contacts::get, contacts::rectify, contacts::restrict,
+        contacts::legal_hold,
         consents::contact_consents, contacts::legal_bases, contacts::add_legal_basis, contacts::provenance,
         compliance::can_process, compliance::record_consent, compliance::suppress,
         compliance::check_suppression, compliance::purposes, compliance::fields,
         compliance::notices, compliance::publish_notice,
         imports::start, imports::status, imports::list,
-        requests::access, requests::erasure, requests::retention_run,
+        requests::access, requests::erasure,
+        retention::run, retention::runs, retention::show, retention::confirm,
+        retention::review_items, retention::review_resolve,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth, &ProblemAnswers, &PlainReferences, &IdempotencyKeys),

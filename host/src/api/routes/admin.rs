@@ -154,10 +154,16 @@ pub async fn metrics(
     State(app): State<Arc<App>>,
     State(metrics): State<Arc<Metrics>>,
 ) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        metrics.render(&app.jobs),
-    )
+    let compliance = app.compliance.clone();
+    // A failed read leaves the retention gauges out rather than failing the whole scrape.
+    let last = tokio::task::spawn_blocking(move || compliance.retention_runs(None, 1))
+        .await
+        .ok()
+        .and_then(|runs| runs.ok())
+        .and_then(|mut runs| runs.pop());
+    let mut text = metrics.render(&app.jobs);
+    text += &crate::api::metrics::render_retention(last.as_ref());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -7,3 +7,4 @@ pub mod contacts;
 pub mod imports;
 pub mod plugins;
 pub mod requests;
+pub mod retention;

@@ -1,10 +1,10 @@
-//! Data-subject requests and retention (DPO): access/portability packages rendered by an exporter
-//! plugin, erasure (Art. 17), and retention runs of a rule plugin (Art. 5(1)(e)), dry or applied.
+//! Data-subject requests (DPO): access/portability packages rendered by an exporter plugin, and
+//! erasure (Art. 17). Retention runs: [`super::retention`].
 
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -16,7 +16,6 @@ use crate::app::App;
 use crate::domain::Timestamp;
 use crate::runtime::PluginKind;
 use crate::service::export::ExportError;
-use crate::service::retention::{RetentionError, RetentionOptions, RetentionReport};
 use crate::store::ErasureReport;
 
 impl From<ExportError> for ApiError {
@@ -25,16 +24,6 @@ impl From<ExportError> for ApiError {
             ExportError::Plugin(p) => ApiError::Plugin(p),
             ExportError::Store(s) => ApiError::Store(s),
             ExportError::Invalid(m) => ApiError::Problem(Problem::invalid("plugin", m)),
-        }
-    }
-}
-
-impl From<RetentionError> for ApiError {
-    fn from(e: RetentionError) -> Self {
-        match e {
-            RetentionError::Plugin(p) => ApiError::Plugin(p),
-            RetentionError::Store(s) => ApiError::Store(s),
-            RetentionError::Invalid(m) => ApiError::Problem(Problem::invalid("rule", m)),
         }
     }
 }
@@ -116,45 +105,4 @@ pub async fn erasure(
     })
     .await
     .map(Json)
-}
-
-/// A retention run.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RetentionRun {
-    /// An enabled retention-rule plugin, e.g. `legitimate-interest`.
-    pub rule: String,
-    /// Only report what would be done (default false).
-    #[serde(default)]
-    pub dry_run: bool,
-    /// Decide as of this time instead of now (to look ahead in a dry run).
-    #[schema(value_type = Option<Timestamp>)]
-    pub at: Option<String>,
-}
-
-#[utoipa::path(post, path = "/api/v1/retention/runs", tag = "requests",
-    request_body(content = RetentionRun, example = json!({"rule": "legitimate-interest", "dry_run": true, "at": "2028-06-30"})),
-    responses((status = 200, description = "What the rule decided and what was done", body = RetentionReport),
-        (status = 404, description = "No plugin has this name"),
-        (status = 409, description = "The plugin is disabled, or not a retention rule")))]
-pub async fn retention_run(
-    State(app): State<Arc<App>>,
-    Caller(who): Caller,
-    ApiJson(body): ApiJson<RetentionRun>,
-) -> ApiResult<(StatusCode, Json<RetentionReport>)> {
-    blocking(move || {
-        let now = match body.at.as_deref() {
-            Some(t) => Timestamp::parse("at", t).map_err(crate::service::Error::from)?,
-            None => Timestamp::now(),
-        };
-        let lease = app.plugins.lease(&body.rule, PluginKind::RetentionRule)?;
-        let options = RetentionOptions {
-            now,
-            dry_run: body.dry_run,
-            actor: who.actor(),
-        };
-        Ok(app.compliance.run_retention(&lease.plugin, &options)?)
-    })
-    .await
-    .map(|r| (StatusCode::OK, Json(r)))
 }

@@ -11,8 +11,16 @@ pub const V2: &str = include_str!("v2.sql");
 pub const V3: &str = include_str!("v3.sql");
 pub const V4: &str = include_str!("v4.sql");
 pub const V5: &str = include_str!("v5.sql");
+pub const V6: &str = include_str!("v6.sql");
 
-static MIGRATIONS: &[M<'static>] = &[M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5)];
+static MIGRATIONS: &[M<'static>] = &[
+    M::up(V1),
+    M::up(V2),
+    M::up(V3),
+    M::up(V4),
+    M::up(V5),
+    M::up(V6),
+];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::from_slice(MIGRATIONS)
