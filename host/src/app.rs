@@ -7,12 +7,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::{Config, DataDir};
-use crate::runtime::{Runtime, SetupError};
+use crate::domain::{Actor, Role, Timestamp};
+use crate::runtime::{PluginKind, Runtime, SetupError};
 use crate::service::idempotency::AnswerStore;
 use crate::service::import::upload::clear_stale;
 use crate::service::job_log::{self, JobLog};
 use crate::service::jobs::ImportJobs;
 use crate::service::plugins::PluginRegistry;
+use crate::service::retention::schedule::Schedule;
+use crate::service::retention::{RetentionError, RetentionOptions, RetentionReport};
 use crate::service::tokens::Tokens;
 use crate::service::Compliance;
 use crate::store::{files, StoreError};
@@ -106,3 +109,49 @@ impl App {
         self.data_dir.join(files::BACKUPS_DIR)
     }
 }
+
+impl App {
+    /// Runs every enabled retention rule, each as a run of its own, when the schedule fell due since
+    /// the time the last scheduled run decided for; nothing otherwise. `now` is the server's clock (a
+    /// test moves it): a run missed while the server was down falls due at the first call.
+    pub fn scheduled_retention(
+        &self,
+        schedule: &Schedule,
+        now: Timestamp,
+    ) -> Vec<(String, Result<RetentionReport, RetentionError>)> {
+        let last = match self.compliance.store().run_last_decided(SCHEDULED) {
+            Ok(last) => last,
+            Err(e) => return vec![("schedule".into(), Err(e.into()))],
+        };
+        if !schedule.due(now, last) {
+            return Vec::new();
+        }
+        let actor = Actor::new("custode-schedule", Role::System);
+        let kind = PluginKind::RetentionRule.to_string();
+        self.plugins
+            .list()
+            .into_iter()
+            .filter(|p| p.enabled && p.kind == kind)
+            .map(|p| {
+                let run = self
+                    .plugins
+                    .lease(&p.name, PluginKind::RetentionRule)
+                    .map_err(RetentionError::from)
+                    .and_then(|lease| {
+                        let options = RetentionOptions {
+                            now,
+                            dry_run: false,
+                            actor: actor.clone(),
+                            trigger: SCHEDULED,
+                            guard: self.config.retention.guard,
+                        };
+                        self.compliance.run_retention(&lease.plugin, &options)
+                    });
+                (p.name, run)
+            })
+            .collect()
+    }
+}
+
+/// The trigger recorded with the runs the schedule starts.
+const SCHEDULED: &str = "schedule";

@@ -19,6 +19,10 @@
 //! [access.visible_fields]
 //! operator = ["first_name", "last_name", "email", "phone", "company", "role"]
 //!
+//! [retention]
+//! schedule = "daily 02:00"
+//! time_zone = "Europe/Rome"
+//!
 //! [retention.guard]
 //! max_erasures = 1000
 //! max_share = 0.05
@@ -50,13 +54,40 @@ pub struct Config {
 }
 
 /// Retention runs.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RetentionConfig {
     /// The blast-radius guard: a run that would erase or anonymise more than `max_erasures` subjects,
     /// or more than `max_share` (0 to 1) of the subjects it looked at (and more than 5), applies
     /// nothing and waits for a DPO's confirmation.
     pub guard: crate::service::retention::Guard,
+    /// When the server runs every enabled retention rule by itself: `daily HH:MM` (none by default).
+    pub schedule: Option<String>,
+    /// The IANA time zone of `schedule`, e.g. `Europe/Rome`.
+    pub time_zone: String,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            guard: Default::default(),
+            schedule: None,
+            time_zone: "UTC".into(),
+        }
+    }
+}
+
+impl RetentionConfig {
+    /// The schedule, if one is set (checked by [`Config::check`]).
+    pub fn schedule(
+        &self,
+    ) -> anyhow::Result<Option<crate::service::retention::schedule::Schedule>> {
+        self.schedule
+            .as_deref()
+            .map(|s| crate::service::retention::schedule::Schedule::parse(s, &self.time_zone))
+            .transpose()
+            .map_err(anyhow::Error::msg)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -261,6 +292,7 @@ impl Config {
                 anyhow::bail!("server.{key} = 0 is not usable: use at least 1");
             }
         }
+        self.retention.schedule()?;
         let share = self.retention.guard.max_share;
         if !(0.0..=1.0).contains(&share) {
             anyhow::bail!(

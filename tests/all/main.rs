@@ -30,6 +30,7 @@ mod plugin_replace;
 mod requests;
 mod retention_killed;
 mod retention_runs;
+mod retention_schedule;
 mod runtime;
 mod sandbox;
 mod sandbox_attack;

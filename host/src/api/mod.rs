@@ -258,6 +258,28 @@ impl MakeRequestId for SequentialIds {
 /// lets requests in flight finish, lets import jobs finish within `server.shutdown_grace_secs` and
 /// cancels those still running (their transactions roll back: nothing half-written); plugin calls
 /// still running then are stopped, whatever their deadline.
+/// Runs the retention schedule (`[retention] schedule`), if one is set: every 30 seconds asks whether
+/// it fell due, so a run missed while the server was down starts within seconds of the start.
+async fn schedule_forever(app: Arc<App>) {
+    let Ok(Some(schedule)) = app.config.retention.schedule() else {
+        return;
+    };
+    loop {
+        let due = app.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            let now = crate::domain::Timestamp::now();
+            for (rule, run) in due.scheduled_retention(&schedule, now) {
+                match run {
+                    Ok(r) => tracing::info!(rule, run = r.id, state = r.state.as_str(), erased = r.erased, "scheduled retention run"),
+                    Err(e) => tracing::error!(rule, error = %e, "the scheduled retention run failed; it is tried again at the next scheduled time"),
+                }
+            }
+        })
+        .await;
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    }
+}
+
 pub async fn serve(
     app: Arc<App>,
     listener: tokio::net::TcpListener,
@@ -266,6 +288,7 @@ pub async fn serve(
     let grace = Duration::from_secs(app.config.server.shutdown_grace_secs);
     let failed_auth = Arc::new(FailedAuth::new(&app.config.server));
     let refresher = tokio::spawn(refresh_forever(app.clone(), failed_auth.clone()));
+    let scheduler = tokio::spawn(schedule_forever(app.clone()));
     // A retention apply a crash or a kill cut short is finished now, beside the requests: each
     // decision is applied once, with its audit entry, whoever gets to it first.
     let resumed = app.clone();
@@ -293,6 +316,7 @@ pub async fn serve(
     // Either the signal came, or the server stopped by itself (an error).
     let _ = stopping_rx.await;
     refresher.abort();
+    scheduler.abort();
     tracing::info!(
         running_imports = app.jobs.running(),
         grace_secs = grace.as_secs(),

@@ -213,6 +213,8 @@ pub trait RetentionRunStore {
     fn run_decisions(&self, id: i64, after: Option<u64>, limit: u32)
         -> Result<Vec<StoredDecision>>;
     fn runs_in_state(&self, state: RunState) -> Result<Vec<i64>>;
+    /// The latest time a run started by `trigger` decided for (the schedule's last run).
+    fn run_last_decided(&self, trigger: &str) -> Result<Option<Timestamp>>;
 }
 
 /// The review queue of retention runs.

@@ -9,6 +9,7 @@
 
 mod apply;
 mod review;
+pub mod schedule;
 
 use std::sync::{Arc, Mutex};
 

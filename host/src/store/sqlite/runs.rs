@@ -203,6 +203,15 @@ impl RetentionRunStore for SqliteStore {
         Ok(rows)
     }
 
+    fn run_last_decided(&self, trigger: &str) -> Result<Option<Timestamp>> {
+        let conn = self.reader()?;
+        let at: Option<i64> = conn
+            .prepare_cached("SELECT max(now_for) FROM retention_runs WHERE trigger = ?1")
+            .and_then(|mut s| s.query_row([trigger], |r| r.get(0)))
+            .db("cannot read the retention runs")?;
+        Ok(ts(at))
+    }
+
     fn runs_in_state(&self, state: RunState) -> Result<Vec<i64>> {
         let conn = self.reader()?;
         let mut stmt = conn
