@@ -8,12 +8,13 @@ use std::sync::Arc;
 
 use crate::config::{Config, DataDir};
 use crate::domain::{Actor, Role, Timestamp};
-use crate::runtime::{PluginKind, Runtime, SetupError};
+use crate::runtime::{Runtime, SetupError};
 use crate::service::idempotency::AnswerStore;
 use crate::service::import::upload::clear_stale;
 use crate::service::job_log::{self, JobLog};
 use crate::service::jobs::ImportJobs;
 use crate::service::plugins::PluginRegistry;
+use crate::service::policy::lease_policy;
 use crate::service::retention::schedule::Schedule;
 use crate::service::retention::{RetentionError, RetentionOptions, RetentionReport};
 use crate::service::tokens::Tokens;
@@ -111,45 +112,33 @@ impl App {
 }
 
 impl App {
-    /// Runs every enabled retention rule, each as a run of its own, when the schedule fell due since
-    /// the time the last scheduled run decided for; nothing otherwise. `now` is the server's clock (a
-    /// test moves it): a run missed while the server was down falls due at the first call.
+    /// Runs the retention policy (every enabled retention rule, combined) as one run when the
+    /// schedule fell due since the time the last scheduled run decided for; nothing (`None`)
+    /// otherwise. `now` is the server's clock (a test moves it): a run missed while the server was
+    /// down falls due at the first call.
     pub fn scheduled_retention(
         &self,
         schedule: &Schedule,
         now: Timestamp,
-    ) -> Vec<(String, Result<RetentionReport, RetentionError>)> {
+    ) -> Option<Result<RetentionReport, RetentionError>> {
         let last = match self.compliance.store().run_last_decided(SCHEDULED) {
             Ok(last) => last,
-            Err(e) => return vec![("schedule".into(), Err(e.into()))],
+            Err(e) => return Some(Err(e.into())),
         };
         if !schedule.due(now, last) {
-            return Vec::new();
+            return None;
         }
-        let actor = Actor::new("custode-schedule", Role::System);
-        let kind = PluginKind::RetentionRule.to_string();
-        self.plugins
-            .list()
-            .into_iter()
-            .filter(|p| p.enabled && p.kind == kind)
-            .map(|p| {
-                let run = self
-                    .plugins
-                    .lease(&p.name, PluginKind::RetentionRule)
-                    .map_err(RetentionError::from)
-                    .and_then(|lease| {
-                        let options = RetentionOptions {
-                            now,
-                            dry_run: false,
-                            actor: actor.clone(),
-                            trigger: SCHEDULED,
-                            guard: self.config.retention.guard,
-                        };
-                        self.compliance.run_retention(&lease.plugin, &options)
-                    });
-                (p.name, run)
-            })
-            .collect()
+        let options = RetentionOptions {
+            now,
+            dry_run: false,
+            actor: Actor::new("custode-schedule", Role::System),
+            trigger: SCHEDULED,
+            guard: self.config.retention.guard,
+        };
+        Some(lease_policy(&self.plugins).and_then(|leases| {
+            let rules: Vec<_> = leases.iter().map(|l| &*l.plugin).collect();
+            self.compliance.run_policy(&rules, &options)
+        }))
     }
 }
 

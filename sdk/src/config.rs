@@ -70,6 +70,48 @@ impl From<ConfigError> for ImportError {
     }
 }
 
+/// What the host shows for a setting `check_config` refuses (plugin API 0.2.0).
+#[cfg(not(feature = "api-0-1"))]
+impl From<ConfigError> for crate::types::ConfigProblem {
+    fn from(e: ConfigError) -> Self {
+        crate::types::ConfigProblem {
+            key: e.key,
+            message: e.message,
+        }
+    }
+}
+
+/// Lets `check_config` use `?` on the readers of [`Config`].
+#[cfg(not(feature = "api-0-1"))]
+impl From<ConfigError> for Vec<crate::types::ConfigProblem> {
+    fn from(e: ConfigError) -> Self {
+        vec![e.into()]
+    }
+}
+
+/// An import refused when it was opened, as a problem with the settings: a [`ConfigError`]
+/// that became an [`ImportError`] (`setting `key`: ...`) gets its key back; any other error is
+/// about the settings as a whole (`key` empty).
+#[cfg(not(feature = "api-0-1"))]
+impl From<ImportError> for crate::types::ConfigProblem {
+    fn from(e: ImportError) -> Self {
+        let keyed = e
+            .message
+            .strip_prefix("setting `")
+            .and_then(|rest| rest.split_once("`: "));
+        match keyed {
+            Some((key, message)) => crate::types::ConfigProblem {
+                key: key.to_string(),
+                message: message.to_string(),
+            },
+            None => crate::types::ConfigProblem {
+                key: String::new(),
+                message: e.message,
+            },
+        }
+    }
+}
+
 impl From<ConfigError> for String {
     fn from(e: ConfigError) -> Self {
         e.to_string()

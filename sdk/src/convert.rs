@@ -1,10 +1,12 @@
 //! Constructors and builders for the WIT types, so plugin code reads like the domain.
 
 use crate::types::{
-    ConfigKey, ConsentAction, ConsentClaim, ContactRecord, FieldValue, Identity, ImportError,
-    LegalBasis, LegalBasisClaim, NoticeReceipt, PluginInfo, PluginKind, RowError, SourceDetails,
-    Timestamp,
+    ConfigKey, ConsentAction, ConsentClaim, ContactId, ContactRecord, FieldValue, Identity,
+    ImportError, LegalBasis, LegalBasisClaim, NoticeReceipt, PluginInfo, PluginKind,
+    RetentionAction, RetentionDecision, RowError, SourceDetails, Timestamp,
 };
+#[cfg(not(feature = "api-0-1"))]
+use crate::types::{ConfigProblem, ConsentOrigin};
 
 impl PluginInfo {
     /// A plugin description with no configuration keys; add them with [`PluginInfo::with_config_key`].
@@ -113,6 +115,8 @@ impl ConsentClaim {
             at: None,
             evidence: None,
             notice_version: None,
+            #[cfg(not(feature = "api-0-1"))]
+            origin: None,
         }
     }
 
@@ -129,6 +133,72 @@ impl ConsentClaim {
     pub fn with_notice_version(mut self, version: impl Into<String>) -> Self {
         self.notice_version = Some(version.into());
         self
+    }
+
+    /// Where in the input the consent was read: the column and the value as written there, on
+    /// the record's row (plugin API 0.2.0). The host keeps it with the consent's evidence.
+    ///
+    /// ```
+    /// use custode_sdk::types::{ConsentAction, ConsentClaim};
+    ///
+    /// let claim = ConsentClaim::new("marketing", "email", ConsentAction::Granted)
+    ///     .with_origin("newsletter", "sì");
+    /// assert_eq!(claim.origin.unwrap().column, "newsletter");
+    /// ```
+    #[cfg(not(feature = "api-0-1"))]
+    pub fn with_origin(mut self, column: impl Into<String>, value: impl Into<String>) -> Self {
+        self.origin = Some(ConsentOrigin {
+            row: None,
+            column: column.into(),
+            value: value.into(),
+        });
+        self
+    }
+}
+
+impl RetentionDecision {
+    /// A decision with no review date (and, from plugin API 0.2.0, holding as of `now`); set
+    /// them with [`RetentionDecision::review_after`] and [`RetentionDecision::holds_from`].
+    /// Built this way, a rule keeps compiling when a later API version adds a field.
+    pub fn new(
+        contact_id: ContactId,
+        action: RetentionAction,
+        reason: impl Into<String>,
+        legal_reference: impl Into<String>,
+    ) -> Self {
+        RetentionDecision {
+            contact_id,
+            action,
+            reason: reason.into(),
+            legal_reference: legal_reference.into(),
+            review_after: None,
+            #[cfg(not(feature = "api-0-1"))]
+            holds_from: None,
+        }
+    }
+
+    /// When to look at the subject again.
+    pub fn review_after(mut self, at: impl Into<Option<Timestamp>>) -> Self {
+        self.review_after = at.into();
+        self
+    }
+
+    /// The date from which the decision holds: when its condition was, or will be, met.
+    #[cfg(not(feature = "api-0-1"))]
+    pub fn holds_from(mut self, at: impl Into<Option<Timestamp>>) -> Self {
+        self.holds_from = at.into();
+        self
+    }
+}
+
+#[cfg(not(feature = "api-0-1"))]
+impl ConfigProblem {
+    /// A setting the plugin refuses: its key and what is wrong with the value.
+    pub fn new(key: &str, message: impl Into<String>) -> Self {
+        ConfigProblem {
+            key: key.into(),
+            message: message.into(),
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 //! (access requests, Art. 15; portability, Art. 20).
 //!
 //! Implement [`Exporter`] and call [`export_exporter!`](crate::export_exporter). A complete exporter
-//! writing the subject's current field values as `name: value` lines:
+//! writing the subject's current field values as `name: value` lines, and the identities
+//! rectifications removed (`former_identities`, plugin API 0.2.0):
 //!
 //! ```
 //! use custode_sdk::exporter::{ExportError, Exporter};
@@ -20,6 +21,9 @@
 //!         for field in subject.fields.iter().filter(|f| f.current) {
 //!             text.push_str(&format!("{}: {}\n", field.name, field.value));
 //!         }
+//!         for former in &subject.former_identities {
+//!             text.push_str(&format!("former identity: {:?}\n", former.identity));
+//!         }
 //!         Ok(Document {
 //!             file_name: format!("subject-{}.txt", subject.contact_id),
 //!             media_type: "text/plain; charset=utf-8".into(),
@@ -33,20 +37,18 @@
 
 #[doc(hidden)]
 pub mod bindings {
-    wit_bindgen::generate!({
-        world: "exporter",
-        path: "../wit/since_v0.1.0",
-        with: {
-            "custode:plugin/types@0.1.0": crate::types,
-            "custode:plugin/host@0.1.0": crate::host,
-        },
-        pub_export_macro: true,
-        export_macro_name: "__export_exporter_world",
-        default_bindings_module: "custode_sdk::exporter::bindings",
-        runtime_path: "::custode_sdk::wit_bindgen::rt",
-    });
+    crate::with_api!(
+        world_bindings!,
+        "exporter",
+        "__export_exporter_world",
+        "custode_sdk::exporter::bindings"
+    );
 }
 
+#[cfg(not(feature = "api-0-1"))]
+use crate::config::Config;
+#[cfg(not(feature = "api-0-1"))]
+use crate::types::ConfigProblem;
 use crate::types::{Document, PluginInfo, SubjectPackage};
 
 pub use bindings::exports::custode::plugin::render::ExportError;
@@ -55,6 +57,13 @@ pub use bindings::exports::custode::plugin::render::ExportError;
 pub trait Exporter {
     /// Who the plugin is and which settings it reads.
     fn describe() -> PluginInfo;
+    /// Checks the values of the settings when the admin configures the plugin (the host has
+    /// checked the keys already). The default accepts every value.
+    #[cfg(not(feature = "api-0-1"))]
+    fn check_config(config: &Config) -> Result<(), Vec<ConfigProblem>> {
+        let _ = config;
+        Ok(())
+    }
     /// Renders one subject's package as a complete document.
     fn render(subject: SubjectPackage) -> Result<Document, ExportError>;
 }
@@ -66,12 +75,12 @@ macro_rules! export_exporter {
     ($t:ty) => {
         #[doc(hidden)]
         struct __CustodeExporter;
-        impl $crate::exporter::bindings::exports::custode::plugin::plugin::Guest for __CustodeExporter {
-            fn describe() -> $crate::types::PluginInfo {
-                $crate::panic::install_hook();
-                <$t as $crate::exporter::Exporter>::describe()
-            }
-        }
+        $crate::__plugin_interface!(
+            $crate::exporter::bindings::exports::custode::plugin::plugin::Guest,
+            __CustodeExporter,
+            $t,
+            $crate::exporter::Exporter
+        );
         impl $crate::exporter::bindings::exports::custode::plugin::render::Guest for __CustodeExporter {
             fn render(
                 subject: $crate::types::SubjectPackage,

@@ -53,21 +53,17 @@
 
 #[doc(hidden)]
 pub mod bindings {
-    wit_bindgen::generate!({
-        world: "importer",
-        path: "../wit/since_v0.1.0",
-        with: {
-            "custode:plugin/types@0.1.0": crate::types,
-            "custode:plugin/host@0.1.0": crate::host,
-        },
-        pub_export_macro: true,
-        export_macro_name: "__export_importer_world",
-        default_bindings_module: "custode_sdk::importer::bindings",
-        runtime_path: "::custode_sdk::wit_bindgen::rt",
-    });
+    crate::with_api!(
+        world_bindings!,
+        "importer",
+        "__export_importer_world",
+        "custode_sdk::importer::bindings"
+    );
 }
 
 use crate::config::Config;
+#[cfg(not(feature = "api-0-1"))]
+use crate::types::ConfigProblem;
 use crate::types::{ImportError, PluginInfo};
 use std::cell::RefCell;
 
@@ -77,6 +73,14 @@ pub use bindings::exports::custode::plugin::source::ChunkResult;
 pub trait Importer: Sized + 'static {
     /// Who the plugin is and which settings it reads (see [`crate::types::PluginInfo`]).
     fn describe() -> PluginInfo;
+    /// Checks the values of the settings when the admin configures the plugin (the host has
+    /// checked the keys already). The default accepts every value; a [`ConfiguredImporter`]'s
+    /// builds an import from the settings and reports what that refuses.
+    #[cfg(not(feature = "api-0-1"))]
+    fn check_config(config: &Config) -> Result<(), Vec<ConfigProblem>> {
+        let _ = config;
+        Ok(())
+    }
     /// Starts an import. Read settings with [`crate::host::config`] here and fail early on bad ones.
     fn open() -> Result<Self, ImportError>;
     /// Takes the next chunk of input; returns the records it completed.
@@ -149,6 +153,16 @@ pub trait ConfiguredImporter: Sized + 'static {
     fn describe() -> PluginInfo;
     /// Starts an import with these settings; fail here, naming the setting, on a bad one.
     fn new(config: &Config) -> Result<Self, ImportError>;
+    /// Checks the settings when the admin configures the plugin. The default builds an import
+    /// with [`ConfiguredImporter::new`] and reports its error (a [`ConfigError`](crate::config::ConfigError)
+    /// turned into an [`ImportError`] keeps its key), so bad settings are refused then, not at the
+    /// first import.
+    #[cfg(not(feature = "api-0-1"))]
+    fn check_config(config: &Config) -> Result<(), Vec<ConfigProblem>> {
+        Self::new(config)
+            .map(drop)
+            .map_err(|e| vec![ConfigProblem::from(e)])
+    }
     /// Takes the next chunk of input; returns the records it completed.
     fn push(&mut self, chunk: &[u8]) -> Result<ChunkResult, ImportError>;
     /// The input has ended; returns the remaining records.
@@ -162,6 +176,10 @@ pub struct Configured<T>(pub T);
 impl<T: ConfiguredImporter> Importer for Configured<T> {
     fn describe() -> PluginInfo {
         T::describe()
+    }
+    #[cfg(not(feature = "api-0-1"))]
+    fn check_config(config: &Config) -> Result<(), Vec<ConfigProblem>> {
+        T::check_config(config)
     }
     fn open() -> Result<Self, ImportError> {
         T::new(&Config::from_host()).map(Configured)
@@ -203,12 +221,12 @@ macro_rules! export_importer {
     ($t:ty) => {
         #[doc(hidden)]
         struct __CustodeImporter;
-        impl $crate::importer::bindings::exports::custode::plugin::plugin::Guest for __CustodeImporter {
-            fn describe() -> $crate::types::PluginInfo {
-                $crate::panic::install_hook();
-                <$t as $crate::importer::Importer>::describe()
-            }
-        }
+        $crate::__plugin_interface!(
+            $crate::importer::bindings::exports::custode::plugin::plugin::Guest,
+            __CustodeImporter,
+            $t,
+            $crate::importer::Importer
+        );
         impl $crate::importer::bindings::exports::custode::plugin::source::Guest for __CustodeImporter {
             type Session = $crate::importer::SessionAdapter<$t>;
         }

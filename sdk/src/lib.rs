@@ -1,7 +1,7 @@
 //! # custode-sdk: write Custode plugins in Rust
 //!
 //! A Custode plugin is a WebAssembly component implementing one of three worlds of the
-//! `custode:plugin@0.1.0` WIT package (in `wit/since_v0.1.0/` of the Custode repository):
+//! `custode:plugin` WIT package (in `wit/since_v0.2.0/` of the Custode repository):
 //!
 //! | world            | feature     | module        | export macro                |
 //! |------------------|-------------|---------------|-----------------------------|
@@ -30,6 +30,23 @@
 //!
 //! See each world's module for a complete example plugin (compiled and run by
 //! `cargo xtask plugins --test`, which enables each world's feature in turn).
+//!
+//! ## Plugin API versions
+//!
+//! The SDK builds plugins against the newest plugin API, `custode:plugin@0.2.0`
+//! ([`API_VERSION`]). A Custode host runs every version it lists, each through its own bindings,
+//! so a plugin built against an older version keeps working unchanged. To keep building a plugin
+//! against the frozen `0.1.0` with this SDK, exactly as before 0.2.0, enable the feature `api-0-1`
+//! next to the world's:
+//!
+//! ```toml
+//! custode-sdk = { version = "0.1", features = ["retention", "api-0-1"] }
+//! ```
+//!
+//! What 0.2.0 adds, and what to change when moving a plugin to it (usually: fill the new fields
+//! of the records the plugin builds, e.g. `holds_from` of a `RetentionDecision`, or use the
+//! builders that fill them), is in `wit/CHANGELOG.md`. Like the world features, `api-0-1` applies
+//! to one plugin's build: `cargo xtask plugins` builds plugins with different features separately.
 
 // Lets the generated bindings name this crate the same way from inside and from plugin crates.
 extern crate self as custode_sdk;
@@ -37,21 +54,80 @@ extern crate self as custode_sdk;
 #[doc(hidden)]
 pub use wit_bindgen;
 
+/// The plugin API version plugins built with this SDK (and its features) target, e.g. `0.2.0`.
+#[cfg(not(feature = "api-0-1"))]
+pub const API_VERSION: &str = "0.2.0";
+/// The plugin API version plugins built with this SDK (and its features) target, e.g. `0.2.0`.
+#[cfg(feature = "api-0-1")]
+pub const API_VERSION: &str = "0.1.0";
+
+/// Runs `$then!` with the WIT folder and the versioned names of the `types` and `host`
+/// interfaces of the API version the build targets, and a world importing just those two: every
+/// binding is generated from the one version chosen here.
+#[cfg(not(feature = "api-0-1"))]
+macro_rules! with_api {
+    ($then:ident ! $($args:tt)*) => {
+        $then!(
+            "../wit/since_v0.2.0",
+            "custode:plugin/types@0.2.0",
+            "custode:plugin/host@0.2.0",
+            "package custode:sdk-base;
+             world base { import custode:plugin/host@0.2.0; import custode:plugin/types@0.2.0; }"
+            $($args)*
+        );
+    };
+}
+#[cfg(feature = "api-0-1")]
+macro_rules! with_api {
+    ($then:ident ! $($args:tt)*) => {
+        $then!(
+            "../wit/since_v0.1.0",
+            "custode:plugin/types@0.1.0",
+            "custode:plugin/host@0.1.0",
+            "package custode:sdk-base;
+             world base { import custode:plugin/host@0.1.0; import custode:plugin/types@0.1.0; }"
+            $($args)*
+        );
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use with_api;
+
+/// The bindings of one world, its `types` and `host` being the crate's own ([`types`], [`host`]).
+#[allow(unused_macros)]
+macro_rules! world_bindings {
+    ($path:tt, $types:tt, $host:tt, $base:tt, $world:tt, $export_macro:tt, $module:tt) => {
+        wit_bindgen::generate!({
+            world: $world,
+            path: $path,
+            with: {
+                $types: crate::types,
+                $host: crate::host,
+            },
+            pub_export_macro: true,
+            export_macro_name: $export_macro,
+            default_bindings_module: $module,
+            runtime_path: "::custode_sdk::wit_bindgen::rt",
+        });
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use world_bindings;
+
 mod base {
-    wit_bindgen::generate!({
-        inline: "
-            package custode:sdk-base;
-            world base {
-                import custode:plugin/host@0.1.0;
-                import custode:plugin/types@0.1.0;
-            }
-        ",
-        path: "../wit/since_v0.1.0",
-        generate_unused_types: true,
-        generate_all,
-        runtime_path: "::custode_sdk::wit_bindgen::rt",
-        type_section_suffix: "custode-sdk-base",
-    });
+    macro_rules! base_bindings {
+        ($path:tt, $types:tt, $host:tt, $base:tt) => {
+            wit_bindgen::generate!({
+                inline: $base,
+                path: $path,
+                generate_unused_types: true,
+                generate_all,
+                runtime_path: "::custode_sdk::wit_bindgen::rt",
+                type_section_suffix: "custode-sdk-base",
+            });
+        };
+    }
+    with_api!(base_bindings!);
 }
 
 /// The records, variants and enums shared by every world (the WIT `types` interface).
@@ -59,6 +135,41 @@ pub use base::custode::plugin::types;
 
 /// Functions the host gives every plugin: [`host::log`] and [`host::config`].
 pub use base::custode::plugin::host;
+
+/// Implements the exports of the `plugin` interface (`describe`, and from 0.2.0 `check-config`)
+/// for the export macros of every world: `$guest` is the world's generated `plugin` trait,
+/// `$world` the author's trait `$t` implements.
+#[doc(hidden)]
+#[cfg(not(feature = "api-0-1"))]
+#[macro_export]
+macro_rules! __plugin_interface {
+    ($guest:path, $adapter:ident, $t:ty, $world:path) => {
+        impl $guest for $adapter {
+            fn describe() -> $crate::types::PluginInfo {
+                $crate::panic::install_hook();
+                <$t as $world>::describe()
+            }
+            fn check_config(
+            ) -> ::std::result::Result<(), ::std::vec::Vec<$crate::types::ConfigProblem>> {
+                $crate::panic::install_hook();
+                <$t as $world>::check_config(&$crate::config::Config::from_host())
+            }
+        }
+    };
+}
+#[doc(hidden)]
+#[cfg(feature = "api-0-1")]
+#[macro_export]
+macro_rules! __plugin_interface {
+    ($guest:path, $adapter:ident, $t:ty, $world:path) => {
+        impl $guest for $adapter {
+            fn describe() -> $crate::types::PluginInfo {
+                $crate::panic::install_hook();
+                <$t as $world>::describe()
+            }
+        }
+    };
+}
 
 pub mod columns;
 pub mod config;

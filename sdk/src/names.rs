@@ -1,6 +1,8 @@
 //! The WIT names of the contract's enums (`lead-generation`, `legitimate-interest`, ...), both ways.
 //! Settings, documents and messages use these names, so every plugin spells them the same.
 
+#[cfg(not(feature = "api-0-1"))]
+use crate::types::RequestKind;
 use crate::types::{
     ConsentAction, DataCategory, LegalBasis, PluginKind, RetentionAction, SourceChannel,
 };
@@ -66,6 +68,16 @@ wit_names!(DataCategory {
     Financial => "financial",
     Marketing => "marketing",
     Notes => "notes",
+});
+
+#[cfg(not(feature = "api-0-1"))]
+wit_names!(RequestKind {
+    Access => "access",
+    Portability => "portability",
+    Erasure => "erasure",
+    Rectification => "rectification",
+    Restriction => "restriction",
+    Objection => "objection",
 });
 
 wit_names!(PluginKind {

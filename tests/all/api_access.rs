@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 fn concrete(path: &str) -> String {
     path.replace("{name}", "no-such-thing")
         .replace("{id}", "999999")
+        .replace("{contact_id}", "999999")
 }
 
 #[test]

@@ -408,7 +408,10 @@ fn every_get_fits(server: &TestServer, doc: &Value, contact: &str) {
         } else {
             contact
         };
-        let path = template.replace("{id}", id).replace("{name}", "csv");
+        let path = template
+            .replace("{id}", id)
+            .replace("{contact_id}", id)
+            .replace("{name}", "csv");
         let path = if query.is_empty() {
             path
         } else {

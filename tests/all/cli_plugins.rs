@@ -187,3 +187,55 @@ fn retention_and_export_use_the_installed_plugins_too() {
     );
     assert!(message.contains("plugin `json` is disabled"), "{message}");
 }
+
+#[test]
+fn the_policy_runs_and_explains_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("lista.csv");
+    std::fs::write(&file, "Email;Nome\nanna.neri@example.it;Anna\n").unwrap();
+    import_json(&data, "csv", &file);
+
+    // No basis and no consent: today nothing yet; in three years every rule has had its time.
+    let later = custode::domain::Timestamp::now()
+        .add_days(3 * 365)
+        .date_string();
+    let text = ok(
+        &data,
+        &[
+            "retention",
+            "explain",
+            "anna.neri@example.it",
+            "--at",
+            &later,
+        ],
+    );
+    assert!(
+        text.starts_with(&format!("contact 1 as of {later}: erase")),
+        "{text}"
+    );
+    for rule in [
+        "accounting@",
+        "consent-withdrawn@",
+        "legitimate-interest@",
+        "no-basis@",
+    ] {
+        assert!(text.contains(rule), "{rule} in {text}");
+    }
+    let report = ok(
+        &data,
+        &["retention", "run", "--dry-run", "--at", &later, "--json"],
+    );
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(report["rules"].as_array().unwrap().len(), 4, "{report}");
+    assert_eq!(report["erased"], 1, "{report}");
+    assert_eq!(report["dry_run"], true);
+
+    let message = refused(&data, &["retention", "explain", "nobody@example.it"]);
+    assert!(message.contains("nobody@example.it"), "{message}");
+    let message = refused(
+        &data,
+        &["retention", "run", "--dry-run", "--set", "months=3"],
+    );
+    assert!(message.contains("--set needs --rule"), "{message}");
+}

@@ -7,6 +7,7 @@
 //! test may use: each test has its own temporary directory (`tempfile`) and a free port. Helpers
 //! shared by several files are in `support`.
 
+mod api_versions;
 mod support;
 
 mod api_access;
@@ -29,6 +30,7 @@ mod migration_v1;
 mod plugin_replace;
 mod requests;
 mod retention_killed;
+mod retention_policy;
 mod retention_runs;
 mod retention_schedule;
 mod runtime;

@@ -183,6 +183,7 @@ impl DecisionSource for EraseEveryone {
                     reason: "because".into(),
                     legal_reference: "none".into(),
                     review_after: None,
+                    holds_from: None,
                 },
                 rules: vec!["erase-everyone".into()],
             })

@@ -1,5 +1,5 @@
-//! The retention schedule through a server, with the clock moved by the test: the enabled rules run
-//! once a day at the configured local time, and a run missed while the server was down runs at
+//! The retention schedule through a server, with the clock moved by the test: the policy (every
+//! enabled rule, combined) runs once a day at the configured local time, and a run missed while the server was down runs at
 //! start, once.
 
 use crate::support::repo_root;
@@ -8,7 +8,7 @@ use custode::domain::Timestamp;
 use custode::service::retention::schedule::Schedule;
 
 #[test]
-fn the_schedule_runs_the_enabled_rules_daily_and_a_missed_run_once_at_start() {
+fn the_schedule_runs_the_policy_daily_and_a_missed_run_once_at_start() {
     let server = TestServer::start();
     let c = server.client();
     let csv = std::fs::read(repo_root().join("examples/contacts.csv")).unwrap();
@@ -22,22 +22,27 @@ fn the_schedule_runs_the_enabled_rules_daily_and_a_missed_run_once_at_start() {
     let at = |t: &str| Timestamp::parse("at", t).unwrap();
     let tick = |t: &str| server.app.scheduled_retention(&schedule, at(t));
 
-    // Never run before: due at once, for every enabled rule.
-    let first = tick("2029-01-10T12:00:00Z");
-    assert_eq!(first.len(), 1, "one enabled retention rule");
-    let (rule, run) = &first[0];
-    let run = run.as_ref().unwrap();
+    // Never run before: due at once, one run of every enabled rule combined.
+    let first = tick("2029-01-10T12:00:00Z").expect("due").unwrap();
+    let rules: Vec<&str> = first.rules.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(
-        (rule.as_str(), run.trigger.as_str(), run.erased),
-        ("legitimate-interest", "schedule", 1)
+        rules,
+        [
+            "accounting",
+            "consent-withdrawn",
+            "legitimate-interest",
+            "no-basis"
+        ],
+        "every enabled retention rule, in one run"
     );
+    assert_eq!((first.trigger.as_str(), first.erased), ("schedule", 1));
     // Later the same day, and before 02:00 in Rome (01:00 UTC in winter) the next: nothing.
-    assert!(tick("2029-01-10T23:59:00Z").is_empty());
-    assert!(tick("2029-01-11T00:59:00Z").is_empty());
-    assert_eq!(tick("2029-01-11T01:00:00Z").len(), 1);
+    assert!(tick("2029-01-10T23:59:00Z").is_none());
+    assert!(tick("2029-01-11T00:59:00Z").is_none());
+    assert!(tick("2029-01-11T01:00:00Z").expect("due").is_ok());
     // Down for three days: one run when it starts again, not three.
-    assert_eq!(tick("2029-01-14T09:00:00Z").len(), 1);
-    assert!(tick("2029-01-14T09:00:30Z").is_empty());
+    assert!(tick("2029-01-14T09:00:00Z").expect("due").is_ok());
+    assert!(tick("2029-01-14T09:00:30Z").is_none());
 
     let runs = c.get("/api/v1/retention/runs", &server.dpo).body;
     let runs = runs.as_array().unwrap();

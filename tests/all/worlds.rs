@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 
 const DAY: i64 = 86_400;
 /// 2026-11-25T00:00:00Z
-const NOW: Timestamp = Timestamp(1_795_564_800);
+pub(crate) const NOW: Timestamp = Timestamp(1_795_564_800);
 
 /// `days` days before (negative: after) `NOW`.
-fn ago(days: i64) -> Timestamp {
+pub(crate) fn ago(days: i64) -> Timestamp {
     Timestamp(NOW.0 - days * DAY)
 }
 
@@ -29,7 +29,11 @@ fn load(name: &str, config: &[(&str, &str)]) -> Plugin {
     Plugin::load(&runtime, bundled::get(name).unwrap().bytes, settings).unwrap()
 }
 
-fn subject(id: i64, last_interaction_days_ago: i64, bases: Vec<BasisPeriod>) -> SubjectView {
+pub(crate) fn subject(
+    id: i64,
+    last_interaction_days_ago: i64,
+    bases: Vec<BasisPeriod>,
+) -> SubjectView {
     SubjectView {
         contact_id: ContactId(id),
         created_at: ago(2000),
@@ -41,6 +45,7 @@ fn subject(id: i64, last_interaction_days_ago: i64, bases: Vec<BasisPeriod>) -> 
         }],
         legal_bases: bases,
         consents: vec![],
+        objections: vec![],
         categories: vec![CategoryHeld {
             category: DataCategory::Contact,
             values: 3,
@@ -51,7 +56,7 @@ fn subject(id: i64, last_interaction_days_ago: i64, bases: Vec<BasisPeriod>) -> 
     }
 }
 
-fn li(purpose: &str) -> BasisPeriod {
+pub(crate) fn li(purpose: &str) -> BasisPeriod {
     BasisPeriod {
         purpose: purpose.into(),
         basis: LegalBasis::LegitimateInterest,
@@ -143,14 +148,31 @@ fn the_rule_setting_changes_the_action() {
 }
 
 #[test]
-fn a_bad_rule_setting_is_refused_when_the_run_starts() {
-    let plugin = load("legitimate-interest", &[("months", "zero")]);
-    let mut job = RetentionJob::start(&plugin).unwrap();
-    let err = job
-        .evaluate(NOW, &[subject(1, 10, vec![])])
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("months"), "names the setting: {err}");
+fn a_bad_rule_setting_is_refused_when_the_plugin_is_configured() {
+    // The rule checks its own settings (plugin API 0.2.0 `check-config`) when it is loaded with
+    // them, before any run: the admin hears of the mistake when making it.
+    let runtime = crate::support::runtime();
+    let settings = PluginSettings {
+        config: BTreeMap::from([("months".to_string(), "zero".to_string())]),
+        ..Default::default()
+    };
+    let err = Plugin::load(
+        &runtime,
+        bundled::get("legitimate-interest").unwrap().bytes,
+        settings,
+    )
+    .err()
+    .expect("a setting the rule cannot read is refused")
+    .to_string();
+    assert!(
+        err.starts_with("plugin `legitimate-interest` ")
+            && err.contains("refuses these settings: `months`: "),
+        "names the plugin and the setting: {err}"
+    );
+    assert!(
+        err.ends_with("change them in the plugin's configuration"),
+        "{err}"
+    );
 }
 
 /// One question both 24-month clocks answer: `can_process` in the domain (legitimate interest
@@ -298,6 +320,7 @@ fn can_process_and_the_bundled_rule_count_the_legitimate_interest_months_alike()
                 .collect(),
             legal_bases: vec![basis],
             consents: vec![],
+            objections: vec![],
             categories: vec![],
             restricted: false,
             legal_hold: false,
@@ -325,7 +348,7 @@ fn can_process_and_the_bundled_rule_count_the_legitimate_interest_months_alike()
     }
 }
 
-fn package() -> SubjectPackage {
+pub(crate) fn package() -> SubjectPackage {
     SubjectPackage {
         contact_id: ContactId(42),
         generated_at: NOW,
@@ -392,8 +415,12 @@ fn package() -> SubjectPackage {
         }],
         retention: vec![],
         recipients: vec!["mail provider (EU)".into()],
-        restricted: false,
-        legal_hold: false,
+        former_identities: vec![],
+        restrictions: vec![],
+        legal_hold_since: None,
+        controller_contact: None,
+        supervisory_authority: None,
+        request: None,
     }
 }
 

@@ -93,6 +93,7 @@ pub const ROUTES: &[RouteAccess] = routes! {
     "POST"   "/api/v1/retention/runs/{id}/confirm"   => [D];
     "GET"    "/api/v1/retention/review"              => [D];
     "POST"   "/api/v1/retention/review/{id}"         => [D];
+    "GET"    "/api/v1/retention/explain/{contact_id}" => [D];
 
     "GET"    "/api/v1/audit"                         => [D, U];
     "GET"    "/api/v1/audit/verify"                  => [D, U];

@@ -147,6 +147,10 @@ fn router_with(app: Arc<App>, failed_auth: Arc<FailedAuth>) -> Router {
             "/api/v1/retention/review/{id}",
             post(retention::review_resolve),
         )
+        .route(
+            "/api/v1/retention/explain/{contact_id}",
+            get(retention::explain),
+        )
         .route("/api/v1/audit", get(admin::audit))
         .route("/api/v1/audit/verify", get(admin::audit_verify))
         .route_layer(from_fn_with_state(state.clone(), idempotency::guard))
@@ -268,11 +272,10 @@ async fn schedule_forever(app: Arc<App>) {
         let due = app.clone();
         let _ = tokio::task::spawn_blocking(move || {
             let now = crate::domain::Timestamp::now();
-            for (rule, run) in due.scheduled_retention(&schedule, now) {
-                match run {
-                    Ok(r) => tracing::info!(rule, run = r.id, state = r.state.as_str(), erased = r.erased, "scheduled retention run"),
-                    Err(e) => tracing::error!(rule, error = %e, "the scheduled retention run failed; it is tried again at the next scheduled time"),
-                }
+            match due.scheduled_retention(&schedule, now) {
+                None => {}
+                Some(Ok(r)) => tracing::info!(run = r.id, state = r.state.as_str(), erased = r.erased, "scheduled retention run"),
+                Some(Err(e)) => tracing::error!(error = %e, "the scheduled retention run failed; it is tried again at the next scheduled time"),
             }
         })
         .await;

@@ -34,7 +34,7 @@ use super::routes::{admin, compliance, consents, contacts, imports, plugins, req
         imports::start, imports::status, imports::list,
         requests::access, requests::erasure,
         retention::run, retention::runs, retention::show, retention::confirm,
-        retention::review_items, retention::review_resolve,
+        retention::review_items, retention::review_resolve, retention::explain,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth, &ProblemAnswers, &PlainReferences, &IdempotencyKeys),

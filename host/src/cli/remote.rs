@@ -282,6 +282,16 @@ fn retention(
                 out,
             )
         }
+        RetentionCommand::Explain(args) => {
+            let id = remote_contact(client, &args.subject)?;
+            let query: Vec<(&str, String)> =
+                args.at.iter().map(|t| ("at", t.0.to_string())).collect();
+            retention::print_explanation(
+                &client.get_json(&format!("/api/v1/retention/explain/{id}"), &query)?,
+                args.json,
+                out,
+            )
+        }
         RetentionCommand::Confirm { id, json } => retention::print_report(
             &client.post_empty(&format!("/api/v1/retention/runs/{id}/confirm"))?,
             *json,

@@ -1,23 +1,25 @@
-//! `custode retention run|runs|confirm|review`: retention runs, their record, the confirmation of a
-//! run the guard held, and the review queue. Printed by the same functions locally and through
-//! `--server`.
+//! `custode retention run|runs|confirm|review|explain`: retention runs of one rule or of the whole
+//! policy, their record, the confirmation of a run the guard held, the review queue, and why one
+//! subject is kept or goes. Printed by the same functions locally and through `--server`.
 
 use std::io::Write;
 
 use clap::{Args, Subcommand};
 
-use super::compliance::{cli_actor, parse_time};
+use super::compliance::{cli_actor, parse_time, subject};
 use super::import::local_plugin;
 use crate::app::App;
-use crate::domain::{DataCategory, Timestamp};
+use crate::domain::{CombinedDecision, DataCategory, RetentionAction, Timestamp};
 use crate::runtime::PluginKind;
+use crate::service::policy::{lease_policy, Explanation};
 use crate::service::retention::{
     RetentionOptions, RetentionReport, ReviewItem, ReviewResolution, RunRecord,
 };
 
 #[derive(Debug, Subcommand)]
 pub enum RetentionCommand {
-    /// Run a retention rule over every subject and apply its decisions (Art. 5(1)(e)).
+    /// Run a retention rule, or every enabled rule as one policy, over every subject and apply the
+    /// decisions (Art. 5(1)(e)).
     Run(RetentionRunArgs),
     /// Recorded runs: `list` (newest first) or `show ID` with its decisions.
     #[command(subcommand)]
@@ -31,14 +33,17 @@ pub enum RetentionCommand {
     /// The review queue: contacts a rule asked a DPO to look at.
     #[command(subcommand)]
     Review(ReviewCommand),
+    /// Show each enabled rule's verdict about one subject and the policy's outcome, as of a date.
+    Explain(ExplainArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct RetentionRunArgs {
     /// The rule: the name of an installed, enabled retention plugin (`legitimate-interest`), run with
-    /// its installed settings as the server runs it; or a component file.
+    /// its installed settings as the server runs it; or a component file. Not given: every enabled
+    /// retention rule, combined as one policy.
     #[arg(long)]
-    pub rule: String,
+    pub rule: Option<String>,
     /// Only report what would be erased, anonymised or reviewed.
     #[arg(long)]
     pub dry_run: bool,
@@ -50,6 +55,61 @@ pub struct RetentionRunArgs {
     pub settings: Vec<(String, String)>,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The data subject: an email, a phone number, `system:id`, or `#42` for contact 42.
+    pub subject: String,
+    /// Decide as of this date instead of now (e.g. `2027-01-01`: what the policy will say then).
+    #[arg(long, value_parser = parse_time)]
+    pub at: Option<Timestamp>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run_explain(app: &App, args: &ExplainArgs, out: &mut dyn Write) -> anyhow::Result<i32> {
+    let id = app
+        .compliance
+        .resolve_contact(&subject(&app.compliance, &args.subject)?)?;
+    let leases = lease_policy(&app.plugins)?;
+    let rules: Vec<_> = leases.iter().map(|l| &*l.plugin).collect();
+    let at = args.at.unwrap_or_else(Timestamp::now);
+    let explanation = app.compliance.explain_retention(&rules, id, at)?;
+    print_explanation(&explanation, args.json, out)
+}
+
+fn action_words(action: &RetentionAction) -> String {
+    match action {
+        RetentionAction::Keep => "keep".into(),
+        RetentionAction::Erase => "erase".into(),
+        RetentionAction::Review => "review".into(),
+        RetentionAction::Anonymise(categories) => format!(
+            "anonymise {}",
+            categories
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn print_verdicts(d: &CombinedDecision, out: &mut dyn Write) -> anyhow::Result<()> {
+    for v in &d.rules {
+        match &v.action {
+            Some(action) => writeln!(
+                out,
+                "    {}: {} — {} [{}]",
+                v.rule,
+                action_words(action),
+                v.reason,
+                v.legal_reference
+            )?,
+            None => writeln!(out, "    {}: {}", v.rule, v.reason)?,
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Subcommand)]
@@ -149,15 +209,24 @@ pub fn run(app: &App, command: &RetentionCommand, out: &mut dyn Write) -> anyhow
     let c = &app.compliance;
     match command {
         RetentionCommand::Run(args) => {
-            let plugin = local_plugin(app, &args.rule, PluginKind::RetentionRule, &args.settings)?;
             let mut options = RetentionOptions::requested(
                 cli_actor(),
                 args.at.unwrap_or_else(Timestamp::now),
                 args.dry_run,
             );
             options.guard = app.config.retention.guard;
+            let Some(rule) = &args.rule else {
+                if !args.settings.is_empty() {
+                    anyhow::bail!("--set needs --rule with a component file: a policy runs the installed rules with their settings; change them with `custode plugin configure`");
+                }
+                let leases = lease_policy(&app.plugins)?;
+                let rules: Vec<_> = leases.iter().map(|l| &*l.plugin).collect();
+                return print_report(&c.run_policy(&rules, &options)?, args.json, out);
+            };
+            let plugin = local_plugin(app, rule, PluginKind::RetentionRule, &args.settings)?;
             print_report(&c.run_retention(&plugin, &options)?, args.json, out)
         }
+        RetentionCommand::Explain(args) => run_explain(app, args, out),
         RetentionCommand::Runs(RunsCommand::List { limit, json }) => {
             print_runs(&c.retention_runs(None, *limit)?, *json, out)
         }
@@ -293,5 +362,35 @@ pub(crate) fn print_review(
             }
         )?;
     }
+    Ok(0)
+}
+
+/// Prints an explanation (the same locally and through `--server`).
+pub(crate) fn print_explanation(
+    e: &Explanation,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(e)?)?;
+        return Ok(0);
+    }
+    let d = &e.decision;
+    writeln!(
+        out,
+        "contact {} as of {}: {}",
+        d.contact_id.0,
+        e.at.date_string(),
+        action_words(&d.action)
+    )?;
+    writeln!(out, "  {}", d.reason)?;
+    if !d.legal_reference.is_empty() {
+        writeln!(out, "  legal reference: {}", d.legal_reference)?;
+    }
+    if let Some(after) = d.review_after {
+        writeln!(out, "  look again after {}", after.date_string())?;
+    }
+    writeln!(out, "  rules:")?;
+    print_verdicts(d, out)?;
     Ok(0)
 }

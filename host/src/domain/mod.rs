@@ -17,6 +17,7 @@ pub mod phone;
 mod phone_fast;
 pub mod processing;
 pub mod record;
+pub mod retention_policy;
 pub mod settings;
 pub mod source;
 pub mod subject;
@@ -39,6 +40,8 @@ mod processing_periods_tests;
 mod processing_props;
 #[cfg(test)]
 mod processing_tests;
+#[cfg(test)]
+mod retention_policy_tests;
 
 pub use actor::Actor;
 pub use catalogue::{Catalogue, FieldDef, PurposeDef};
@@ -63,11 +66,16 @@ pub use record::{
     BasisClaim, ConsentClaim, FieldValue, NormalizedRecord, NoticeClaim, RecordOutcome,
     SourceDetails,
 };
+pub use retention_policy::{combine, CombinedDecision, RuleVerdict};
 pub use settings::{Policy, Settings};
-pub use source::{Document, RowError, SourceChunk, SourceConsent, SourceIdentity, SourceRecord};
+pub use source::{
+    ConsentOrigin, Document, RowError, SourceChunk, SourceConsent, SourceIdentity, SourceRecord,
+};
 pub use subject::{
-    CategoryHeld, ConsentStateEntry, PurposeEntry, RetentionAction, RetentionDecision,
+    CategoryHeld, ConsentStateEntry, PurposeEntry, RequestCase, RetentionAction, RetentionDecision,
     RetentionEntry, SourceSummary, SubjectPackage, SubjectView,
 };
 pub use time::Timestamp;
-pub use vocab::{ConsentAction, ConsentChannel, DataCategory, LegalBasis, Role, SourceChannel};
+pub use vocab::{
+    ConsentAction, ConsentChannel, DataCategory, LegalBasis, RequestKind, Role, SourceChannel,
+};

@@ -18,6 +18,12 @@ pub struct Settings {
     pub controller_name: String,
     /// Where the data is stored, e.g. `Milan, Italy (EU)`; shown in access reports.
     pub data_location: String,
+    /// How a person reaches the controller about their data, e.g. `privacy@rossi.it, Via Roma 1,
+    /// 20121 Milano`; shown in access reports (Art. 13(1)(a), Art. 15).
+    pub controller_contact: Option<String>,
+    /// The supervisory authority a person can complain to, e.g. `Garante per la protezione dei dati
+    /// personali, www.garanteprivacy.it`; shown in access reports (Art. 15(1)(f), Art. 77).
+    pub supervisory_authority: Option<String>,
     /// ISO country whose numbering plan applies to phone numbers without an international prefix.
     pub phone_default_country: String,
     /// Months without interaction after which legitimate interest no longer justifies processing.
@@ -44,6 +50,8 @@ impl Default for Settings {
             data_location:
                 "this server (set `data_location` in the configuration, e.g. `Milan, Italy (EU)`)"
                     .into(),
+            controller_contact: None,
+            supervisory_authority: None,
             phone_default_country: "IT".into(),
             legitimate_interest_months: 24,
             notice_required: true,
@@ -60,6 +68,8 @@ impl Default for Settings {
 pub struct Policy {
     pub controller_name: String,
     pub data_location: String,
+    pub controller_contact: Option<String>,
+    pub supervisory_authority: Option<String>,
     pub phone_country: PhoneCountry,
     pub legitimate_interest_months: u32,
     pub notice_required: bool,
@@ -80,6 +90,8 @@ impl Policy {
         Ok(Policy {
             controller_name: settings.controller_name.clone(),
             data_location: settings.data_location.clone(),
+            controller_contact: settings.controller_contact.clone(),
+            supervisory_authority: settings.supervisory_authority.clone(),
             phone_country: PhoneCountry::parse(&settings.phone_default_country)?,
             legitimate_interest_months: settings.legitimate_interest_months,
             notice_required: settings.notice_required,

@@ -27,6 +27,38 @@ pub struct SourceConsent {
     pub at: Option<Timestamp>,
     pub evidence: Option<String>,
     pub notice_version: Option<String>,
+    /// Where in the input the consent was read (plugin API 0.2).
+    pub origin: Option<ConsentOrigin>,
+}
+
+/// Where in the input an imported consent was read (Art. 7(1)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentOrigin {
+    /// The record's row when None.
+    pub row: Option<u64>,
+    pub column: String,
+    pub value: String,
+}
+
+impl SourceConsent {
+    /// The evidence text to store: the importer's words, then where the consent was read
+    /// (`row 12, column `newsletter` = `sì``), so the exact input can be found again next to the
+    /// batch's file digest. None when the importer gave neither.
+    pub fn evidence_text(&self, record_row: u64) -> Option<String> {
+        let origin = self.origin.as_ref().map(|o| {
+            format!(
+                "row {}, column `{}` = `{}`",
+                o.row.unwrap_or(record_row),
+                o.column,
+                o.value
+            )
+        });
+        match (&self.evidence, origin) {
+            (Some(words), Some(origin)) => Some(format!("{words}; {origin}")),
+            (Some(words), None) => Some(words.clone()),
+            (None, origin) => origin,
+        }
+    }
 }
 
 /// One contact as an importer read it.

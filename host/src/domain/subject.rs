@@ -5,10 +5,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::consent::{BasisPeriod, ConsentRecord};
-use super::contact::{FieldEntry, IdentityEntry, NoticeReceipt, ProvenanceEntry};
+use super::contact::{FieldEntry, FormerIdentity, IdentityEntry, NoticeReceipt, ProvenanceEntry};
 use super::ids::ContactId;
+use super::periods::RestrictionPeriod;
 use super::time::Timestamp;
-use super::vocab::{ConsentAction, ConsentChannel, DataCategory, SourceChannel};
+use super::vocab::{ConsentAction, ConsentChannel, DataCategory, RequestKind, SourceChannel};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceSummary {
@@ -43,7 +44,11 @@ pub struct SubjectView {
     pub last_interaction: Option<Timestamp>,
     pub sources: Vec<SourceSummary>,
     pub legal_bases: Vec<BasisPeriod>,
+    /// The latest ledger event of each (purpose, channel).
     pub consents: Vec<ConsentStateEntry>,
+    /// The latest objection to each purpose, on whatever channel: a later grant on the same
+    /// channel hides it from `consents`, yet it still counts on the other channels (plugin API 0.2).
+    pub objections: Vec<ConsentStateEntry>,
     pub categories: Vec<CategoryHeld>,
     pub restricted: bool,
     pub legal_hold: bool,
@@ -66,6 +71,9 @@ pub struct RetentionDecision {
     pub reason: String,
     pub legal_reference: String,
     pub review_after: Option<Timestamp>,
+    /// From when the decision holds: when its condition was (or, evaluated ahead, will be) met.
+    /// None from a rule that cannot say (every plugin API 0.1 rule): as of the run's time.
+    pub holds_from: Option<Timestamp>,
 }
 
 /// A purpose the subject's data is processed for, its bases, and whether processing is allowed now.
@@ -84,6 +92,17 @@ pub struct RetentionEntry {
     pub category: DataCategory,
     pub period: String,
     pub basis: String,
+}
+
+/// The data subject's request a package answers: what a document needs to know of its case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestCase {
+    pub id: i64,
+    pub kind: RequestKind,
+    /// The language the person asked to be answered in (BCP 47, e.g. `it`); None: the default.
+    pub language: Option<String>,
+    pub received_at: Timestamp,
+    pub due_at: Timestamp,
 }
 
 /// Everything Custode knows about one subject.
@@ -105,6 +124,27 @@ pub struct SubjectPackage {
     pub notices: Vec<NoticeReceipt>,
     pub retention: Vec<RetentionEntry>,
     pub recipients: Vec<String>,
-    pub restricted: bool,
-    pub legal_hold: bool,
+    /// Identities rectifications removed, oldest removal first.
+    pub former_identities: Vec<FormerIdentity>,
+    /// Every period of restriction, oldest first; restricted now while the last one is open.
+    pub restrictions: Vec<RestrictionPeriod>,
+    /// Under a legal hold since then; None: not held.
+    pub legal_hold_since: Option<Timestamp>,
+    /// How to reach the controller, as configured.
+    pub controller_contact: Option<String>,
+    /// The supervisory authority a person can complain to, as configured.
+    pub supervisory_authority: Option<String>,
+    /// The request the package answers, when rendered for one.
+    pub request: Option<RequestCase>,
+}
+
+impl SubjectPackage {
+    /// Processing is restricted now: the last restriction period is open.
+    pub fn restricted(&self) -> bool {
+        self.restrictions.last().is_some_and(|r| r.until.is_none())
+    }
+
+    pub fn legal_hold(&self) -> bool {
+        self.legal_hold_since.is_some()
+    }
 }

@@ -152,6 +152,24 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// The rights a data subject can exercise by a request (Art. 15–21).
+    RequestKind, "request kind", {
+        /// Art. 15.
+        Access = (1, "access"),
+        /// Art. 20.
+        Portability = (2, "portability"),
+        /// Art. 17.
+        Erasure = (3, "erasure"),
+        /// Art. 16.
+        Rectification = (4, "rectification"),
+        /// Art. 18.
+        Restriction = (5, "restriction"),
+        /// Art. 21.
+        Objection = (6, "objection"),
+    }
+);
+
+vocabulary!(
     /// What a person using Custode may do; each API token has one.
     Role, "role", {
         Admin = (1, "admin"),

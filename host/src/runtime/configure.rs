@@ -1,7 +1,8 @@
 //! A plugin's own checks of its settings, run when an admin configures or enables it, so a bad
 //! value (`months=ten` for a number) is refused then, not at the first import or retention run.
 //!
-//! The 0.1.0 plugin API has no function for this, so the host uses what each world has: an
+//! A plugin API 0.2.0 plugin answers `check-config` (called by [`Plugin::load`]); the 0.1.0 API
+//! has no function for this, so for every plugin the host also uses what each world has: an
 //! importer is asked to `open` an import (the SDK reads and checks the settings there), a
 //! retention rule to `evaluate` an empty batch (it reads them before looking at subjects), an
 //! exporter to `render` an empty subject package (no personal data: no identities, fields or
@@ -74,7 +75,11 @@ fn empty_package() -> SubjectPackage {
         notices: vec![],
         retention: vec![],
         recipients: vec![],
-        restricted: false,
-        legal_hold: false,
+        former_identities: vec![],
+        restrictions: vec![],
+        legal_hold_since: None,
+        controller_contact: None,
+        supervisory_authority: None,
+        request: None,
     }
 }

@@ -73,6 +73,16 @@ pub struct Description {
     pub config_keys: Vec<ConfigKeyInfo>,
 }
 
+/// A setting a plugin refuses, from its own check of its settings (plugin API 0.2's
+/// `check-config`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    /// The setting, as the plugin declares it.
+    pub key: String,
+    /// What is wrong with its value, in the plugin's words.
+    pub message: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

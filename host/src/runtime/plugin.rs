@@ -76,6 +76,7 @@ impl Plugin {
     ) -> Result<Plugin, LoadError> {
         let plugin = Self::load_unconfigured(runtime, bytes, settings)?;
         plugin.check_settings()?;
+        plugin.check_config()?;
         Ok(plugin)
     }
 
@@ -128,7 +129,7 @@ impl Plugin {
         let not_linked = |e: wasmtime::Error| {
             LoadError::Refused(format!(
                 "the component cannot be linked: {e:#}; if it was built with a newer SDK, {}",
-                newer_api_fix()
+                newer_api_fix(api)
             ))
         };
         let instance_pre = runtime
@@ -339,6 +340,47 @@ impl Plugin {
         Ok(())
     }
 
+    /// The plugin's own check of the values of its settings (`check-config`, plugin API 0.2 on),
+    /// run on a fresh instance that sees them through `host.config`, as a job would.
+    fn check_config(&self) -> Result<(), LoadError> {
+        if !self.pre.checks_config() {
+            return Ok(());
+        }
+        let mut store = self.new_store()?;
+        let instance = self.start(&mut store)?;
+        let checked = self.call(&mut store, "check-config", |s| instance.check_config(s))?;
+        let problems = match checked {
+            Ok(()) => return Ok(()),
+            Err(problems) => problems,
+        };
+        // The message goes to the admin and the log: a plugin's words are bounded here.
+        let mut list: Vec<String> = problems
+            .iter()
+            .take(MAX_PROBLEMS_SHOWN)
+            .map(|p| {
+                format!(
+                    "`{}`: {}",
+                    bounded(&p.key, 100),
+                    bounded(&p.message, MAX_PROBLEM_CHARS)
+                )
+            })
+            .collect();
+        if problems.len() > MAX_PROBLEMS_SHOWN {
+            list.push(format!("and {} more", problems.len() - MAX_PROBLEMS_SHOWN));
+        }
+        let list = if list.is_empty() {
+            // A refusal without a reason still refuses; say so rather than print nothing.
+            "it gave no reason".to_string()
+        } else {
+            list.join("; ")
+        };
+        Err(LoadError::Settings(format!(
+            "plugin `{}` {} refuses these settings: {list}; change them in the plugin's configuration",
+            self.name(),
+            self.version(),
+        )))
+    }
+
     /// The admin's configuration must use only keys the plugin declares, and set the required ones.
     fn check_settings(&self) -> Result<(), LoadError> {
         let keys = &self.inspection.config_keys;
@@ -369,6 +411,18 @@ impl Plugin {
             }
         }
         Ok(())
+    }
+}
+
+/// How many of the problems `check-config` reports are shown, and how long each message may be.
+const MAX_PROBLEMS_SHOWN: usize = 10;
+const MAX_PROBLEM_CHARS: usize = 500;
+
+/// `text` cut to `max` characters, with an ellipsis when cut.
+fn bounded(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
     }
 }
 

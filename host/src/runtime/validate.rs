@@ -116,13 +116,24 @@ pub fn supported_versions() -> String {
         .join(", ")
 }
 
-/// The fix when a component needs more of the plugin API than this host has.
-pub fn newer_api_fix() -> String {
+/// The fix when a component built against `api`'s series needs more of it than this host has.
+pub fn newer_api_fix(api: ApiVersion) -> String {
+    let latest = if api == ApiVersion::LATEST {
+        String::new()
+    } else {
+        format!(
+            " or the newest, {} ({})",
+            latest::VERSION,
+            latest::wit_folder()
+        )
+    };
     format!(
-        "the plugin was built against a newer custode:plugin than this Custode's {0}: rebuild it against \
-         {0} ({1}, or the custode-sdk of this Custode) or upgrade Custode",
-        latest::VERSION,
-        latest::wit_folder()
+        "the plugin was built against a newer custode:plugin {}.x than this Custode's {}: rebuild it against \
+         {} ({}, or the custode-sdk of this Custode){latest}, or upgrade Custode",
+        api.series(),
+        api.package(),
+        api.package(),
+        api.wit_folder(),
     )
 }
 
@@ -261,6 +272,7 @@ fn wasi_packages() -> String {
 fn check_host_functions(functions: &[(String, String)]) -> Result<(), LoadError> {
     let mut missing = Vec::new();
     let mut known: &[&str] = &[];
+    let mut series = ApiVersion::LATEST;
     for (interface, f) in functions {
         let Some(api) = custode_interface(interface).and_then(|(_, v)| ApiVersion::of(v)) else {
             continue; // an unsupported version: `check_imports` names it
@@ -268,6 +280,7 @@ fn check_host_functions(functions: &[(String, String)]) -> Result<(), LoadError>
         if !api.host_functions().contains(&f.as_str()) {
             missing.push(format!("`{f}` (from `{interface}`)"));
             known = api.host_functions();
+            series = api;
         }
     }
     if missing.is_empty() {
@@ -282,7 +295,7 @@ fn check_host_functions(functions: &[(String, String)]) -> Result<(), LoadError>
             .map(|f| format!("`{f}`"))
             .collect::<Vec<_>>()
             .join(", "),
-        newer_api_fix()
+        newer_api_fix(series)
     )))
 }
 
@@ -309,16 +322,24 @@ mod tests {
         );
         let exporter = names(&["custode:plugin/plugin@0.1.0", "custode:plugin/render@0.1.0"]);
         assert_eq!(world_of(&exporter).unwrap().0, PluginKind::Exporter);
+        // Each minor version on its own bindings.
+        let newer = names(&["custode:plugin/plugin@0.2.1", "custode:plugin/render@0.2.1"]);
+        assert_eq!(
+            world_of(&newer).unwrap(),
+            (PluginKind::Exporter, "0.2.1".into(), ApiVersion::V0_2)
+        );
     }
 
     #[test]
     fn refuses_unsupported_versions_and_foreign_worlds_with_the_fix() {
-        let future = names(&["custode:plugin/plugin@0.2.0", "custode:plugin/source@0.2.0"]);
+        let future = names(&["custode:plugin/plugin@0.3.0", "custode:plugin/source@0.3.0"]);
         let e = world_of(&future).unwrap_err().to_string();
         assert!(
-            e.contains("plugin API 0.2.0") && e.contains("rebuild"),
+            e.contains("plugin API 0.3.0") && e.contains("0.1.x, 0.2.x") && e.contains("rebuild"),
             "{e}"
         );
+        // 0.10 is not 0.1.
+        assert_eq!(ApiVersion::of("0.10.0"), None);
         let e = world_of(&names(&["wasi:cli/run@0.2.0"]))
             .unwrap_err()
             .to_string();
@@ -394,8 +415,9 @@ mod tests {
             "{e}"
         );
         assert!(
-            e.contains("built against a newer custode:plugin")
+            e.contains("built against a newer custode:plugin 0.1.x")
                 && e.contains("rebuild it against 0.1.0")
+                && e.contains("or the newest, 0.2.0")
                 && e.contains("upgrade Custode"),
             "{e}"
         );

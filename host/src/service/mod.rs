@@ -11,6 +11,7 @@ pub mod job_log;
 pub mod job_status;
 pub mod jobs;
 pub mod plugins;
+pub mod policy;
 mod processing;
 mod records;
 mod requests;

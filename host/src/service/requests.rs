@@ -214,8 +214,12 @@ impl Compliance {
             notices: data.notices,
             retention,
             recipients: recipients.into_iter().collect(),
-            restricted: d.restricted_since.is_some(),
-            legal_hold: d.legal_hold_since.is_some(),
+            former_identities: d.former_identities,
+            restrictions: d.restrictions,
+            legal_hold_since: d.legal_hold_since,
+            controller_contact: policy.controller_contact.clone(),
+            supervisory_authority: policy.supervisory_authority.clone(),
+            request: None,
         })
     }
 

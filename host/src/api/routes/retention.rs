@@ -1,5 +1,6 @@
-//! Retention (DPO): runs of a rule plugin (dry or applied), recorded and shown with their decisions;
-//! the confirmation of a run the blast-radius guard held; the review queue.
+//! Retention (DPO): runs of one rule plugin or of the whole policy (every enabled rule combined), dry
+//! or applied, recorded and shown with their decisions; the confirmation of a run the blast-radius
+//! guard held; the review queue; the explanation of one subject's outcome, as of any date.
 
 use std::sync::Arc;
 
@@ -11,8 +12,9 @@ use serde::Deserialize;
 use crate::api::extract::{blocking, ApiJson, ApiPath, ApiQuery, Caller};
 use crate::api::problem::{ApiError, ApiResult, Problem};
 use crate::app::App;
-use crate::domain::Timestamp;
+use crate::domain::{ContactId, Timestamp};
 use crate::runtime::PluginKind;
+use crate::service::policy::{lease_policy, Explanation};
 use crate::service::retention::{
     RetentionError, RetentionOptions, RetentionReport, ReviewItem, ReviewRequest, RunRecord,
 };
@@ -37,8 +39,9 @@ impl From<RetentionError> for ApiError {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetentionRun {
-    /// An enabled retention-rule plugin, e.g. `legitimate-interest`.
-    pub rule: String,
+    /// An enabled retention-rule plugin, e.g. `legitimate-interest`; not given: every enabled rule,
+    /// combined as one policy.
+    pub rule: Option<String>,
     /// Only report what would be done (default false).
     #[serde(default)]
     pub dry_run: bool,
@@ -49,9 +52,9 @@ pub struct RetentionRun {
 
 #[utoipa::path(post, path = "/api/v1/retention/runs", operation_id = "retention_run", tag = "retention",
     request_body(content = RetentionRun, example = json!({"rule": "legitimate-interest", "dry_run": true, "at": "2028-06-30"})),
-    responses((status = 200, description = "The run as recorded: `applied`, `dry`, or `waiting-for-confirmation` when it would erase more than `[retention]` allows (nothing applied; counts by rule)", body = RetentionReport),
+    responses((status = 200, description = "The run (of the rule, or without `rule` of every enabled rule combined) as recorded: `applied`, `dry`, or `waiting-for-confirmation` when it would erase more than `[retention]` allows (nothing applied; counts by rule)", body = RetentionReport),
         (status = 404, description = "No plugin has this name"),
-        (status = 409, description = "The plugin is disabled or not a retention rule, or another run is under way (its id in the detail)")))]
+        (status = 409, description = "The plugin is disabled or not a retention rule, no rule is enabled (without `rule`), or another run is under way (its id in the detail)")))]
 pub async fn run(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
@@ -62,9 +65,14 @@ pub async fn run(
             Some(t) => Timestamp::parse("at", t).map_err(crate::service::Error::from)?,
             None => Timestamp::now(),
         };
-        let lease = app.plugins.lease(&body.rule, PluginKind::RetentionRule)?;
         let mut options = RetentionOptions::requested(who.actor(), now, body.dry_run);
         options.guard = app.config.retention.guard;
+        let Some(rule) = &body.rule else {
+            let leases = lease_policy(&app.plugins)?;
+            let rules: Vec<_> = leases.iter().map(|l| &*l.plugin).collect();
+            return Ok(app.compliance.run_policy(&rules, &options)?);
+        };
+        let lease = app.plugins.lease(rule, PluginKind::RetentionRule)?;
         Ok(app.compliance.run_retention(&lease.plugin, &options)?)
     })
     .await
@@ -199,6 +207,49 @@ pub async fn review_resolve(
         Ok(app
             .compliance
             .resolve_review(&who.actor(), id, &resolution)?)
+    })
+    .await
+    .map(Json)
+}
+
+/// A contact named in the path.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ExplainPath {
+    /// The contact's id.
+    pub contact_id: i64,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ExplainQuery {
+    /// Decide as of this time instead of now, e.g. `2027-01-01` to see what the policy will say.
+    #[param(value_type = Option<Timestamp>)]
+    at: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/retention/explain/{contact_id}", operation_id = "explain_retention", tag = "retention",
+    params(ExplainPath, ExplainQuery),
+    responses((status = 200, description = "Each enabled rule's verdict about the contact, with its reason and legal reference, and the policy's combined outcome", body = Explanation),
+        (status = 404, description = "No contact has this id"),
+        (status = 409, description = "No retention rule is enabled, or an enabled one does not load"),
+        (status = 410, description = "The contact was erased")))]
+pub async fn explain(
+    State(app): State<Arc<App>>,
+    ApiPath(ExplainPath { contact_id }): ApiPath<ExplainPath>,
+    ApiQuery(q): ApiQuery<ExplainQuery>,
+) -> ApiResult<Json<Explanation>> {
+    blocking(move || {
+        let at = match q.at.as_deref() {
+            Some(t) => Timestamp::parse("at", t).map_err(crate::service::Error::from)?,
+            None => Timestamp::now(),
+        };
+        let leases = lease_policy(&app.plugins)?;
+        let rules: Vec<_> = leases.iter().map(|l| &*l.plugin).collect();
+        Ok(app
+            .compliance
+            .explain_retention(&rules, ContactId(contact_id), at)?)
     })
     .await
     .map(Json)

@@ -10,6 +10,7 @@ mod imported;
 mod measure;
 mod native;
 mod plugins;
+mod policy;
 mod raw;
 mod report;
 mod requests;
@@ -115,6 +116,7 @@ fn on_imported_database(report: &mut Report, data_dir: &Path) -> anyhow::Result<
     let cache = tempfile::tempdir()?;
     let runtime = Runtime::new(Some(cache.path().to_path_buf()))?;
     retention::run(report, &compliance, &runtime)?;
+    policy::run(report, &compliance, &runtime)?;
     let mut ids = Vec::new();
     let mut after = None;
     while ids.len() < 100_000 {

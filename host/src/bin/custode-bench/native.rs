@@ -223,6 +223,7 @@ fn contact(row: u64, cells: &[String], header: &[(String, Role)]) -> SourceRecor
                     at: None,
                     evidence: Some(format!("{evidence_prefix}`{cell}`")),
                     notice_version: None,
+                    origin: None,
                 });
             }
         }

@@ -50,6 +50,7 @@ impl DecisionSource for EraseThese {
                     reason: "benchmark".into(),
                     legal_reference: "GDPR Art. 5(1)(e)".into(),
                     review_after: None,
+                    holds_from: None,
                 },
                 rules: vec!["bench".into()],
             })

@@ -9,12 +9,13 @@
 //! reused), a variant in each enum here, and an arm in each `match`, which the compiler asks for.
 
 pub(crate) mod since_v0_1_0;
+pub(crate) mod since_v0_2_0;
 
 /// The newest plugin API version: what new plugins are built against.
-pub(crate) use since_v0_1_0 as latest;
+pub(crate) use since_v0_2_0 as latest;
 
 use super::error::Reported;
-use super::info::{Description, PluginKind};
+use super::info::{ConfigProblem, Description, PluginKind};
 use super::state::PluginState;
 use crate::domain::{self, Document, RetentionDecision, SourceChunk, SubjectPackage, Timestamp};
 use wasmtime::component::{InstancePre, Linker, ResourceAny};
@@ -24,13 +25,14 @@ use wasmtime::Store;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApiVersion {
     V0_1,
+    V0_2,
 }
 
 impl ApiVersion {
     /// Every version this host runs, oldest first.
-    pub const ALL: [ApiVersion; 1] = [ApiVersion::V0_1];
+    pub const ALL: [ApiVersion; 2] = [ApiVersion::V0_1, ApiVersion::V0_2];
     /// The version of [`latest`], which new plugins should target.
-    pub const LATEST: ApiVersion = ApiVersion::V0_1;
+    pub const LATEST: ApiVersion = ApiVersion::V0_2;
 
     /// The bindings that run a component built against `version` (e.g. `0.1.2`, read from the
     /// names of its exports): those of the same `major.minor`.
@@ -46,6 +48,7 @@ impl ApiVersion {
     pub fn series(self) -> &'static str {
         match self {
             ApiVersion::V0_1 => since_v0_1_0::SERIES,
+            ApiVersion::V0_2 => since_v0_2_0::SERIES,
         }
     }
 
@@ -53,6 +56,7 @@ impl ApiVersion {
     pub fn package(self) -> &'static str {
         match self {
             ApiVersion::V0_1 => since_v0_1_0::VERSION,
+            ApiVersion::V0_2 => since_v0_2_0::VERSION,
         }
     }
 
@@ -60,6 +64,7 @@ impl ApiVersion {
     pub fn wit_folder(self) -> &'static str {
         match self {
             ApiVersion::V0_1 => since_v0_1_0::wit_folder(),
+            ApiVersion::V0_2 => since_v0_2_0::wit_folder(),
         }
     }
 
@@ -67,18 +72,21 @@ impl ApiVersion {
     pub fn host_functions(self) -> &'static [&'static str] {
         match self {
             ApiVersion::V0_1 => since_v0_1_0::HOST_FUNCTIONS,
+            ApiVersion::V0_2 => since_v0_2_0::HOST_FUNCTIONS,
         }
     }
 }
 
 /// Defines the `custode:plugin/host` of every version in `linker`.
 pub(crate) fn add_to_linker(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> {
-    since_v0_1_0::add_to_linker(linker)
+    since_v0_1_0::add_to_linker(linker)?;
+    since_v0_2_0::add_to_linker(linker)
 }
 
 /// A checked, linked component, ready to be instantiated for each job, with its version's bindings.
 pub(crate) enum Pre {
     V0_1(since_v0_1_0::Pre),
+    V0_2(since_v0_2_0::Pre),
 }
 
 impl Pre {
@@ -89,12 +97,22 @@ impl Pre {
     ) -> wasmtime::Result<Pre> {
         Ok(match version {
             ApiVersion::V0_1 => Pre::V0_1(since_v0_1_0::Pre::new(kind, pre)?),
+            ApiVersion::V0_2 => Pre::V0_2(since_v0_2_0::Pre::new(kind, pre)?),
         })
+    }
+
+    /// Whether its API version lets the plugin check its own settings ([`Instance::check_config`]).
+    pub(crate) fn checks_config(&self) -> bool {
+        match self {
+            Pre::V0_1(_) => false,
+            Pre::V0_2(_) => true,
+        }
     }
 
     pub(crate) fn instantiate(&self, store: &mut Store<PluginState>) -> wasmtime::Result<Instance> {
         Ok(match self {
             Pre::V0_1(pre) => Instance::V0_1(pre.instantiate(store)?),
+            Pre::V0_2(pre) => Instance::V0_2(pre.instantiate(store)?),
         })
     }
 }
@@ -102,17 +120,31 @@ impl Pre {
 /// Subject views lowered for one version's rules, ready for [`Instance::evaluate`].
 pub(crate) enum Views {
     V0_1(Vec<since_v0_1_0::SubjectView>),
+    V0_2(Vec<since_v0_2_0::SubjectView>),
 }
 
 /// One instance of a plugin: each call converts the domain's types to its version's and back.
 pub(crate) enum Instance {
     V0_1(since_v0_1_0::Instance),
+    V0_2(since_v0_2_0::Instance),
 }
 
 impl Instance {
     pub(crate) fn describe(&self, store: &mut Store<PluginState>) -> wasmtime::Result<Description> {
         match self {
             Instance::V0_1(i) => i.describe(store),
+            Instance::V0_2(i) => i.describe(store),
+        }
+    }
+
+    /// The plugin's own check of its settings; a version without one (0.1) accepts them all.
+    pub(crate) fn check_config(
+        &self,
+        store: &mut Store<PluginState>,
+    ) -> wasmtime::Result<Result<(), Vec<ConfigProblem>>> {
+        match self {
+            Instance::V0_1(_) => Ok(Ok(())),
+            Instance::V0_2(i) => i.check_config(store),
         }
     }
 
@@ -122,6 +154,7 @@ impl Instance {
     ) -> wasmtime::Result<Result<ResourceAny, Reported>> {
         match self {
             Instance::V0_1(i) => i.open(store),
+            Instance::V0_2(i) => i.open(store),
         }
     }
 
@@ -133,6 +166,7 @@ impl Instance {
     ) -> wasmtime::Result<Result<SourceChunk, Reported>> {
         match self {
             Instance::V0_1(i) => i.push(store, session, chunk),
+            Instance::V0_2(i) => i.push(store, session, chunk),
         }
     }
 
@@ -143,6 +177,7 @@ impl Instance {
     ) -> wasmtime::Result<Result<SourceChunk, Reported>> {
         match self {
             Instance::V0_1(i) => i.finish(store, session),
+            Instance::V0_2(i) => i.finish(store, session),
         }
     }
 
@@ -150,6 +185,7 @@ impl Instance {
     pub(crate) fn views(&self, batch: &[domain::SubjectView]) -> Views {
         match self {
             Instance::V0_1(_) => Views::V0_1(since_v0_1_0::views(batch)),
+            Instance::V0_2(_) => Views::V0_2(since_v0_2_0::views(batch)),
         }
     }
 
@@ -161,6 +197,11 @@ impl Instance {
     ) -> wasmtime::Result<Result<Vec<RetentionDecision>, String>> {
         match (self, views) {
             (Instance::V0_1(i), Views::V0_1(views)) => i.evaluate(store, now, views),
+            (Instance::V0_2(i), Views::V0_2(views)) => i.evaluate(store, now, views),
+            // Views are prepared by the instance that evaluates them (`RetentionJob::prepare`).
+            _ => Err(wasmtime::Error::msg(
+                "subject views lowered for another plugin API version",
+            )),
         }
     }
 
@@ -171,6 +212,56 @@ impl Instance {
     ) -> wasmtime::Result<Result<Document, String>> {
         match self {
             Instance::V0_1(i) => i.render(store, package),
+            Instance::V0_2(i) => i.render(store, package),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    /// A released version is frozen: plugins built against it are out there, and a host that read
+    /// its WIT differently would run them wrongly. Changing a released folder, even a comment, fails
+    /// here; a change goes into a new version's folder (see `wit/CHANGELOG.md`).
+    #[test]
+    fn released_versions_are_frozen() {
+        let released = [(
+            ApiVersion::V0_1,
+            "669e95c0e05f7d4c143e4ed3e044a5e1282bb7781d6a9111d46f54a1f53e3a4d",
+        )];
+        for (version, expected) in released {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join(version.wit_folder());
+            let mut files: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            files.sort();
+            let mut hash = Sha256::new();
+            for file in &files {
+                hash.update(file.file_name().unwrap().as_encoded_bytes());
+                hash.update(std::fs::read(file).unwrap());
+            }
+            assert_eq!(
+                hex::encode(hash.finalize()),
+                expected,
+                "{} changed: released plugin API versions are frozen",
+                version.wit_folder()
+            );
+        }
+    }
+
+    #[test]
+    fn each_version_runs_its_own_series() {
+        assert_eq!(ApiVersion::of("0.1.0"), Some(ApiVersion::V0_1));
+        assert_eq!(ApiVersion::of("0.1.7"), Some(ApiVersion::V0_1));
+        assert_eq!(ApiVersion::of("0.2.0"), Some(ApiVersion::V0_2));
+        assert_eq!(ApiVersion::of("0.2"), None);
+        assert_eq!(ApiVersion::of("0.3.0"), None);
+        assert_eq!(ApiVersion::LATEST.package(), latest::VERSION);
+        assert_eq!(ApiVersion::ALL.last(), Some(&ApiVersion::LATEST));
     }
 }

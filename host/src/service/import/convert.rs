@@ -88,11 +88,11 @@ pub fn record(
             ));
         }
         consents.push(ConsentClaim {
+            evidence: c.evidence_text(row),
             purpose: c.purpose,
             channel,
             action: c.action,
             at: c.at,
-            evidence: c.evidence,
             notice_version: c.notice_version,
         });
     }

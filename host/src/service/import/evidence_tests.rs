@@ -54,6 +54,7 @@ impl Claims {
                     at: None,
                     evidence,
                     notice_version: Some("2026-01".into()),
+                    origin: None,
                 }],
                 ..SourceRecord::default()
             });

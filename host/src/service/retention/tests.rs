@@ -30,6 +30,7 @@ impl DecisionSource for Always {
                     reason: "no interaction for 25 months".into(),
                     legal_reference: "GDPR Art. 5(1)(e)".into(),
                     review_after: None,
+                    holds_from: None,
                 },
                 rules: vec!["always".into()],
             })

@@ -67,8 +67,8 @@ impl RetentionRunStore for SqliteStore {
         {
             let mut insert = tx
                 .prepare_cached(
-                    "INSERT INTO retention_decisions (run_id, seq, contact_id, kind, action, reason, legal_reference, rules, review_after, status)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    "INSERT INTO retention_decisions (run_id, seq, contact_id, kind, action, reason, legal_reference, rules, review_after, status, holds_from)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 )
                 .db("cannot record decisions")?;
             let recorded = decisions
@@ -93,6 +93,7 @@ impl RetentionRunStore for SqliteStore {
                         serde_json::to_string(&d.rules).expect("serialises"),
                         d.decision.review_after.map(|t| t.0),
                         status,
+                        d.decision.holds_from.map(|t| t.0),
                     ])
                     .db("cannot record a decision")?;
             }
@@ -192,7 +193,7 @@ impl RetentionRunStore for SqliteStore {
         let conn = self.reader()?;
         let mut stmt = conn
             .prepare_cached(
-                "SELECT seq, contact_id, action, reason, legal_reference, rules, review_after, status, note
+                "SELECT seq, contact_id, action, reason, legal_reference, rules, review_after, status, note, holds_from
                  FROM retention_decisions WHERE run_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
             )
             .db("cannot read the run's decisions")?;
@@ -247,7 +248,7 @@ fn pending_decisions(
 ) -> Result<Vec<(u64, StoredDecision)>> {
     let mut stmt = tx
         .prepare_cached(
-            "SELECT seq, contact_id, action, reason, legal_reference, rules, review_after, status, note
+            "SELECT seq, contact_id, action, reason, legal_reference, rules, review_after, status, note, holds_from
              FROM retention_decisions WHERE run_id = ?1 AND status IS NULL ORDER BY seq LIMIT ?2",
         )
         .db("cannot read the pending decisions")?;
@@ -373,6 +374,7 @@ fn decision_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDecision> {
                 reason: r.get(3)?,
                 legal_reference: r.get(4)?,
                 review_after: ts(r.get(6)?),
+                holds_from: ts(r.get(9)?),
             },
             rules: serde_json::from_str(&rules).unwrap_or_default(),
         },

@@ -35,6 +35,7 @@ CREATE TABLE retention_decisions (
     legal_reference TEXT NOT NULL,
     rules           TEXT NOT NULL,     -- JSON array of the rule names that decided
     review_after    INTEGER,
+    holds_from      INTEGER,           -- from when the decision holds, if the rule said
     status          TEXT,              -- NULL while pending; applied | dry | review | refused
     note            TEXT,              -- why a refused decision could not be applied
     PRIMARY KEY (run_id, seq)

@@ -267,6 +267,7 @@ fn read_views(
                 sources: Vec::new(),
                 legal_bases: Vec::new(),
                 consents: Vec::new(),
+                objections: Vec::new(),
                 categories: Vec::new(),
                 restricted: r.get::<_, Option<i64>>(3)?.is_some(),
                 legal_hold: r.get::<_, Option<i64>>(4)?.is_some(),
@@ -340,21 +341,42 @@ fn read_views(
 
     let mut stmt = conn
         .prepare_cached(
-            "SELECT contact_id, purpose_id, channel, action, at FROM consent_events
+            "SELECT contact_id, purpose_id, channel, action, at, seq FROM consent_events
              WHERE contact_id BETWEEN ?1 AND ?2 ORDER BY contact_id, purpose_id, channel, at, seq",
         )
         .db("cannot read subjects")?;
     let mut rows = stmt.query(params![lo, hi]).db("cannot read subjects")?;
+    // The latest objection of each (subject, purpose) by (time, ledger sequence), the ledger's order.
+    let mut objected: HashMap<(usize, i64), (Timestamp, i64)> = HashMap::new();
     while let Some(r) = rows.next().db("cannot read subjects")? {
         let Some(&i) = index.get(&r.get::<_, i64>(0).db("subjects")?) else {
             continue;
         };
-        let purpose = store.purposes.name(r.get(1).db("subjects")?);
+        let purpose_id: i64 = r.get(1).db("subjects")?;
+        let purpose = store.purposes.name(purpose_id);
         let channel =
             ConsentChannel::from_code(r.get(2).db("subjects")?).unwrap_or(ConsentChannel::Any);
         let state =
             ConsentAction::from_code(r.get(3).db("subjects")?).unwrap_or(ConsentAction::Withdrawn);
         let at = Timestamp(r.get(4).db("subjects")?);
+        let seq: i64 = r.get(5).db("subjects")?;
+        if state == ConsentAction::Objected {
+            let latest = objected.entry((i, purpose_id)).or_insert((at, seq));
+            if (at, seq) >= *latest {
+                *latest = (at, seq);
+                let objection = ConsentStateEntry {
+                    purpose: purpose.clone(),
+                    channel,
+                    state,
+                    at,
+                };
+                let objections = &mut views[i].objections;
+                match objections.iter_mut().find(|o| o.purpose == purpose) {
+                    Some(o) => *o = objection,
+                    None => objections.push(objection),
+                }
+            }
+        }
         let consents = &mut views[i].consents;
         // Rows come in ledger order per (purpose, channel): the last one is the current state.
         match consents.last_mut() {

@@ -49,6 +49,12 @@ fn package() -> SubjectPackage {
         recipients: vec![],
         restricted: false,
         legal_hold: false,
+        former_identities: vec![],
+        restriction_periods: vec![],
+        legal_hold_since: None,
+        controller_contact: None,
+        supervisory_authority: None,
+        request: None,
     }
 }
 

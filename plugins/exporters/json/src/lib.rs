@@ -76,6 +76,25 @@ impl Doc {
         self.w.end_array();
     }
 
+    /// `type` and the identity's own fields, flat in the current object.
+    fn identity(&mut self, identity: &Identity) {
+        match identity {
+            Identity::Email(v) => {
+                self.w.field_str("type", "email");
+                self.w.field_str("value", v);
+            }
+            Identity::Phone(v) => {
+                self.w.field_str("type", "phone");
+                self.w.field_str("value", v);
+            }
+            Identity::External(x) => {
+                self.w.field_str("type", "external");
+                self.w.field_str("system", &x.system);
+                self.w.field_str("id", &x.id);
+            }
+        }
+    }
+
     fn bases(&mut self, bases: &[BasisPeriod]) {
         self.list("bases", bases, |d, b| {
             d.w.field_str("purpose", &b.purpose);
@@ -103,21 +122,7 @@ pub fn render(p: &SubjectPackage, unix_times: bool) -> Document {
     d.time("created_at", p.created_at);
     d.opt_time("last_interaction", p.last_interaction);
     d.list("identities", &p.identities, |d, e| {
-        match &e.identity {
-            Identity::Email(v) => {
-                d.w.field_str("type", "email");
-                d.w.field_str("value", v);
-            }
-            Identity::Phone(v) => {
-                d.w.field_str("type", "phone");
-                d.w.field_str("value", v);
-            }
-            Identity::External(x) => {
-                d.w.field_str("type", "external");
-                d.w.field_str("system", &x.system);
-                d.w.field_str("id", &x.id);
-            }
-        }
+        d.identity(&e.identity);
         d.opt_u64("provenance", e.provenance);
     });
     d.list("fields", &p.fields, |d, f| {
@@ -174,6 +179,36 @@ pub fn render(p: &SubjectPackage, unix_times: bool) -> Document {
     d.w.end_array();
     d.bool("restricted", p.restricted);
     d.bool("legal_hold", p.legal_hold);
+    // What plugin API 0.2.0 adds: identities a rectification replaced, every restriction period,
+    // since when a legal hold applies, whom to contact and where to complain, and the request.
+    d.opt_time("legal_hold_since", p.legal_hold_since);
+    d.list("former_identities", &p.former_identities, |d, f| {
+        d.identity(&f.identity);
+        d.opt_u64("provenance", f.provenance);
+        d.time("removed_at", f.removed_at);
+        d.w.key("removed_by");
+        d.w.u64(f.removed_by);
+    });
+    d.list("restriction_periods", &p.restriction_periods, |d, r| {
+        d.time("start", r.start);
+        d.opt_time("end", r.end);
+    });
+    d.w.field_opt_str("controller_contact", p.controller_contact.as_deref());
+    d.w.field_opt_str("supervisory_authority", p.supervisory_authority.as_deref());
+    d.w.key("request");
+    match &p.request {
+        None => d.w.null(),
+        Some(r) => {
+            d.w.begin_object();
+            d.w.key("id");
+            d.w.u64(r.id);
+            d.w.field_str("kind", r.kind.name());
+            d.w.field_opt_str("language", r.language.as_deref());
+            d.time("received_at", r.received_at);
+            d.time("due_at", r.due_at);
+            d.w.end_object();
+        }
+    }
     d.w.end_object();
     Document {
         file_name: format!("subject-{}.json", p.contact_id),

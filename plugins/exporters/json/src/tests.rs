@@ -35,6 +35,12 @@ fn small() -> SubjectPackage {
         recipients: vec!["Mailchimp (USA)".into()],
         restricted: false,
         legal_hold: true,
+        former_identities: vec![],
+        restriction_periods: vec![],
+        legal_hold_since: Some(T - 7200),
+        controller_contact: None,
+        supervisory_authority: None,
+        request: None,
     }
 }
 
@@ -89,7 +95,14 @@ fn exact_output_of_a_small_package() {
     "Mailchimp (USA)"
   ],
   "restricted": false,
-  "legal_hold": true
+  "legal_hold": true,
+  "legal_hold_since": "2026-01-15T08:30:00Z",
+  "legal_hold_since_unix": 1768465800,
+  "former_identities": [],
+  "restriction_periods": [],
+  "controller_contact": null,
+  "supervisory_authority": null,
+  "request": null
 }
 "#;
     assert_eq!(String::from_utf8(doc.bytes).unwrap(), expected);
@@ -159,6 +172,25 @@ pub fn full() -> SubjectPackage {
         period: "10 years".into(),
         basis: "legal obligation".into(),
     });
+    p.former_identities.push(FormerIdentity {
+        identity: Identity::Email("anna.old@example.it".into()),
+        provenance: Some(1),
+        removed_at: T - 600,
+        removed_by: 3,
+    });
+    p.restriction_periods.push(RestrictionPeriod {
+        start: T - 5000,
+        end: Some(T - 4000),
+    });
+    p.controller_contact = Some("privacy@rossi.example".into());
+    p.supervisory_authority = Some("Garante per la protezione dei dati personali".into());
+    p.request = Some(RequestCase {
+        id: 9,
+        kind: RequestKind::Access,
+        language: Some("it".into()),
+        received_at: T - 86_400,
+        due_at: T + 30 * 86_400,
+    });
     p
 }
 
@@ -209,6 +241,23 @@ fn a_full_package_parses_back_with_every_part() {
             .get("category")
             .and_then(Value::as_str),
         Some("financial")
+    );
+    let former = &get(&["former_identities"]).unwrap().as_array().unwrap()[0].clone();
+    assert_eq!(
+        former.get("value").and_then(Value::as_str),
+        Some("anna.old@example.it")
+    );
+    assert_eq!(former.get("removed_by").and_then(Value::as_i64), Some(3));
+    let period = &get(&["restriction_periods"]).unwrap().as_array().unwrap()[0].clone();
+    assert_eq!(
+        period.get("end_unix").and_then(Value::as_i64),
+        Some(T - 4000)
+    );
+    assert_eq!(get(&["request", "kind"]).unwrap().as_str(), Some("access"));
+    assert_eq!(get(&["request", "language"]).unwrap().as_str(), Some("it"));
+    assert_eq!(
+        get(&["supervisory_authority"]).unwrap().as_str(),
+        Some("Garante per la protezione dei dati personali")
     );
     assert_eq!(
         render(&full(), true).bytes,

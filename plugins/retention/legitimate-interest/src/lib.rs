@@ -34,8 +34,8 @@ use custode_sdk::config::{Config, ConfigError};
 use custode_sdk::retention::RetentionRule;
 use custode_sdk::time::{add_months, format_date, months_between, Timestamp};
 use custode_sdk::types::{
-    ConsentAction, DataCategory, LegalBasis, PluginInfo, PluginKind, RetentionAction,
-    RetentionDecision, SubjectView,
+    ConfigProblem, ConsentAction, DataCategory, LegalBasis, PluginInfo, PluginKind,
+    RetentionAction, RetentionDecision, SubjectView,
 };
 
 /// The legal reference of the rule's own decisions.
@@ -107,7 +107,7 @@ impl Rule {
                 }
                 continue;
             }
-            decisions.push(self.past_limit(s, now, last));
+            decisions.push(self.past_limit(s, now, last, limit_reached_at));
         }
         decisions
     }
@@ -134,15 +134,28 @@ impl Rule {
         }
     }
 
-    fn past_limit(&self, s: &SubjectView, now: Timestamp, last: Timestamp) -> RetentionDecision {
+    /// A decision for a subject whose silence reached the limit on `limit_reached_at`: an erasure,
+    /// anonymisation or review holds from that day; a keep (legal hold, another basis) holds now.
+    fn past_limit(
+        &self,
+        s: &SubjectView,
+        now: Timestamp,
+        last: Timestamp,
+        limit_reached_at: Timestamp,
+    ) -> RetentionDecision {
         let silence = self.silence(s, now, last);
         let decision =
-            |action, reason: String, legal_reference: &str, review_after| RetentionDecision {
-                contact_id: s.contact_id,
-                action,
-                reason,
-                legal_reference: legal_reference.to_string(),
-                review_after,
+            |action: RetentionAction, reason: String, legal_reference: &str, review_after| {
+                let holds_from =
+                    (!matches!(action, RetentionAction::Keep)).then_some(limit_reached_at);
+                RetentionDecision {
+                    contact_id: s.contact_id,
+                    action,
+                    reason,
+                    legal_reference: legal_reference.to_string(),
+                    review_after,
+                    holds_from,
+                }
             };
         if s.legal_hold {
             return decision(
@@ -220,6 +233,7 @@ impl Rule {
             ),
             legal_reference: REFERENCE.to_string(),
             review_after: Some(limit_reached_at),
+            holds_from: None,
         }
     }
 }
@@ -345,6 +359,11 @@ struct Plugin;
 impl RetentionRule for Plugin {
     fn describe() -> PluginInfo {
         describe()
+    }
+    fn check_config(config: &Config) -> Result<(), Vec<ConfigProblem>> {
+        Rule::from_config(config)
+            .map(drop)
+            .map_err(|e| vec![e.into()])
     }
     fn evaluate(now: Timestamp, batch: Vec<SubjectView>) -> Result<Vec<RetentionDecision>, String> {
         let rule = Rule::from_config(&Config::from_host())?;

@@ -25,6 +25,7 @@ fn subject(id: u64, last: Option<&str>) -> SubjectView {
             None,
         )],
         consents: vec![],
+        objections: vec![],
         categories: vec![CategoryHeld {
             category: DataCategory::Contact,
             values: 3,
@@ -396,4 +397,28 @@ fn speed_one_million_subjects() {
         "1000000 subjects in {secs:.3} s: {:.0} subjects/s ({decided} decisions)",
         1e6 / secs
     );
+}
+
+#[test]
+fn an_erasure_holds_from_the_day_the_limit_was_reached_and_a_keep_from_now() {
+    let erase = run(&[], &[subject(1, Some("2024-01-15"))]).pop().unwrap();
+    assert_eq!(
+        erase.holds_from.map(format_date).as_deref(),
+        Some("2026-01-15")
+    );
+    let mut held = subject(2, Some("2024-01-15"));
+    held.legal_hold = true;
+    let keep = run(&[], &[held]).pop().unwrap();
+    assert!(matches!(keep.action, RetentionAction::Keep));
+    assert_eq!(keep.holds_from, None);
+}
+
+#[test]
+fn settings_it_cannot_read_are_refused_when_configured_with_the_key_named() {
+    let problems =
+        <Plugin as RetentionRule>::check_config(&Config::from_pairs(&[("months", "ten")]))
+            .unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].key, "months");
+    assert!(<Plugin as RetentionRule>::check_config(&Config::from_pairs(&[])).is_ok());
 }

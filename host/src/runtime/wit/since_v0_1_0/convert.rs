@@ -181,6 +181,7 @@ impl Lift for wit::ContactRecord {
                     at: c.at.map(timestamp),
                     evidence: c.evidence,
                     notice_version: c.notice_version,
+                    origin: None,
                 })
                 .collect(),
             legal_bases: r

@@ -84,6 +84,8 @@ impl Lift for wit::RetentionDecision {
             reason: d.reason,
             legal_reference: d.legal_reference,
             review_after: d.review_after.map(domain::Timestamp),
+            // 0.1 rules cannot say: the decision holds as of the run's time.
+            holds_from: None,
         }
     }
 }
@@ -203,8 +205,8 @@ impl From<&SubjectPackage> for wit::SubjectPackage {
                 .collect(),
             retention: p.retention.iter().map(Into::into).collect(),
             recipients: p.recipients.clone(),
-            restricted: p.restricted,
-            legal_hold: p.legal_hold,
+            restricted: p.restricted(),
+            legal_hold: p.legal_hold(),
         }
     }
 }

@@ -1,0 +1,337 @@
+//! The retention policy: every enabled retention rule over each subject, their decisions combined
+//! ([`crate::domain::retention_policy`]) and applied through the same path as a single rule's run
+//! ([`super::retention`]), or only reported in a dry run; and the explanation of one subject.
+//!
+//! Subjects come in the single-rule run's batches ([`BATCH`]); each rule keeps one instance for
+//! the whole run. A subject no rule says anything about costs no combination at all.
+
+use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
+use serde::{Deserialize, Serialize};
+
+use super::plugins::{PluginLease, PluginRegistry};
+use super::retention::{
+    DecisionSource, RetentionError, RetentionOptions, RetentionReport, RuleRef, RunDecision,
+};
+use super::{Compliance, Error};
+use crate::domain::{
+    combine, CombinedDecision, ContactId, RetentionAction, RetentionDecision, RuleVerdict,
+    SubjectView, Timestamp,
+};
+use crate::runtime::retention::RetentionJob;
+use crate::runtime::{Plugin, PluginKind};
+use crate::store::NextStep;
+
+/// Why one subject's data is kept or goes, as of a date: each rule's verdict and the outcome.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct Explanation {
+    /// The time the rules decided for.
+    pub at: Timestamp,
+    #[serde(flatten)]
+    pub decision: CombinedDecision,
+}
+
+/// Leases every enabled retention rule of the registry, by name. An enabled rule that does not
+/// load stops the policy: run without it, it could not keep someone it would keep.
+pub fn lease_policy(registry: &PluginRegistry) -> Result<Vec<PluginLease>, RetentionError> {
+    let mut names: Vec<String> = registry
+        .list()
+        .into_iter()
+        .filter(|p| p.enabled && p.kind == PluginKind::RetentionRule.to_string())
+        .map(|p| p.name)
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        return Err(RetentionError::Store(Error::Blocked {
+            message: "no retention rule is enabled: enable one, e.g. `legitimate-interest`".into(),
+            next: NextStep::ListPlugins,
+        }));
+    }
+    names
+        .iter()
+        .map(|n| Ok(registry.lease(n, PluginKind::RetentionRule)?))
+        .collect()
+}
+
+/// The rules of a policy, started for one run: each rule keeps one instance for every batch.
+pub struct PolicyJob<'p> {
+    rules: Vec<RuleRef>,
+    names: Vec<String>,
+    jobs: Vec<RetentionJob<'p>>,
+}
+
+impl<'p> PolicyJob<'p> {
+    pub fn start(plugins: &[&'p Plugin]) -> Result<Self, RetentionError> {
+        if plugins.is_empty() {
+            return Err(RetentionError::Invalid(
+                "a policy needs at least one retention rule".into(),
+            ));
+        }
+        if let Some(p) = plugins
+            .iter()
+            .find(|p| p.kind() != PluginKind::RetentionRule)
+        {
+            return Err(RetentionError::Invalid(format!(
+                "plugin `{}` is of kind `{}`: a policy combines retention-rule plugins only",
+                p.name(),
+                p.kind()
+            )));
+        }
+        Ok(PolicyJob {
+            rules: plugins
+                .iter()
+                .map(|p| RuleRef {
+                    name: p.name().to_string(),
+                    version: p.version().to_string(),
+                    digest: p.digest().to_string(),
+                })
+                .collect(),
+            names: plugins
+                .iter()
+                .map(|p| format!("{}@{}", p.name(), p.version()))
+                .collect(),
+            jobs: plugins
+                .iter()
+                .map(|&p| RetentionJob::start(p))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// The combined decision for every subject of `views` some rule decided about, in order.
+    pub fn combined(
+        &mut self,
+        now: Timestamp,
+        views: &[SubjectView],
+    ) -> Result<Vec<CombinedDecision>, RetentionError> {
+        let n = self.jobs.len();
+        let mut by_subject: HashMap<ContactId, Vec<Option<RetentionDecision>>, RandomState> =
+            HashMap::default();
+        for (i, job) in self.jobs.iter_mut().enumerate() {
+            for d in job.evaluate(now, views)? {
+                let slot = by_subject
+                    .entry(d.contact_id)
+                    .or_insert_with(|| vec![None; n]);
+                slot[i] = Some(d);
+            }
+        }
+        if by_subject.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(views
+            .iter()
+            .filter_map(|view| {
+                let decisions = by_subject.remove(&view.contact_id)?;
+                let verdicts = self
+                    .names
+                    .iter()
+                    .zip(decisions)
+                    .map(|(rule, d)| RuleVerdict::new(rule, d))
+                    .collect();
+                Some(combine(view, verdicts))
+            })
+            .collect())
+    }
+}
+
+/// A policy run goes through the single rule's path ([`Compliance::run_retention_with`]): recorded,
+/// held by the guard, applied in short transactions, reviews queued.
+impl DecisionSource for PolicyJob<'_> {
+    fn rules(&self) -> Vec<RuleRef> {
+        self.rules.clone()
+    }
+
+    fn decide(
+        &mut self,
+        now: Timestamp,
+        views: &[SubjectView],
+    ) -> Result<Vec<RunDecision>, RetentionError> {
+        Ok(self
+            .combined(now, views)?
+            .iter()
+            .filter(|d| d.action != RetentionAction::Keep)
+            .map(recorded)
+            .collect())
+    }
+}
+
+impl Compliance {
+    /// Runs every rule of `rules` over every live subject and combines their decisions: recorded,
+    /// then applied unless it is a dry run or the guard holds it (as a single rule's run).
+    pub fn run_policy(
+        &self,
+        rules: &[&Plugin],
+        options: &RetentionOptions,
+    ) -> Result<RetentionReport, RetentionError> {
+        self.run_retention_with(&mut PolicyJob::start(rules)?, options)
+    }
+
+    /// Each rule's verdict about one subject and the combined outcome, as of `at`; changes nothing.
+    pub fn explain_retention(
+        &self,
+        rules: &[&Plugin],
+        id: ContactId,
+        at: Timestamp,
+    ) -> Result<Explanation, RetentionError> {
+        let details = self.contact(id)?;
+        if let Some(erased) = details.erased_at {
+            return Err(RetentionError::Store(Error::Erased {
+                contact: id,
+                at: erased,
+            }));
+        }
+        let views = self.subject_views(Some(ContactId(id.0 - 1)), 1)?;
+        let Some(view) = views.into_iter().find(|v| v.contact_id == id) else {
+            return Err(RetentionError::Store(Error::not_found(id.to_string())));
+        };
+        let mut policy = PolicyJob::start(rules)?;
+        let decision = policy
+            .combined(at, std::slice::from_ref(&view))?
+            .pop()
+            .unwrap_or_else(|| {
+                let verdicts = policy
+                    .names
+                    .iter()
+                    .map(|r| RuleVerdict::new(r, None))
+                    .collect();
+                combine(&view, verdicts)
+            });
+        Ok(Explanation { at, decision })
+    }
+}
+
+/// The combined decision as a run records it: the rules that decided, and every rule's verdict before
+/// the combined reason (each rule's own reason is `explain`'s), shortened so the audit entry of its apply (`retention rule <rules>: <reason>
+/// (<reference>)`, 200 characters) keeps the reference.
+fn recorded(d: &CombinedDecision) -> RunDecision {
+    let deciding: Vec<&RuleVerdict> = d
+        .rules
+        .iter()
+        .filter(|v| v.action.as_ref().map(kind) == Some(kind(&d.action)))
+        .collect();
+    // A review no rule asked for (a restriction, rules that disagree) was decided by those that
+    // asked for something.
+    let deciding = if deciding.is_empty() {
+        d.rules
+            .iter()
+            .filter(|v| {
+                v.action
+                    .as_ref()
+                    .is_some_and(|a| *a != RetentionAction::Keep)
+            })
+            .collect()
+    } else {
+        deciding
+    };
+    // Plain names, as a single rule's run records them; the versions are the run's.
+    let name = |v: &RuleVerdict| v.rule.split('@').next().unwrap_or_default().to_string();
+    let rules: Vec<String> = deciding.iter().map(|v| name(v)).collect();
+    let verdicts: Vec<String> = d
+        .rules
+        .iter()
+        .map(|v| {
+            let said = v.action.as_ref().map_or("no decision", kind);
+            format!("{} {said}", name(v))
+        })
+        .collect();
+    let reference = shorten(&d.legal_reference, 60);
+    let prefix = format!("retention rule {}: ", rules.join(" + "));
+    let room = 200usize
+        .saturating_sub(prefix.chars().count() + " ()".len() + reference.chars().count())
+        .max(40);
+    RunDecision {
+        decision: RetentionDecision {
+            contact_id: d.contact_id,
+            action: d.action.clone(),
+            reason: shorten(
+                &format!("policy [{}]: {}", verdicts.join("; "), d.reason),
+                room,
+            ),
+            legal_reference: reference,
+            review_after: d.review_after,
+            holds_from: d.holds_from,
+        },
+        rules,
+    }
+}
+
+fn kind(action: &RetentionAction) -> &'static str {
+    match action {
+        RetentionAction::Keep => "keep",
+        RetentionAction::Erase => "erase",
+        RetentionAction::Anonymise(_) => "anonymise",
+        RetentionAction::Review => "review",
+    }
+}
+
+/// `text` cut to at most `max` characters, an ellipsis marking the cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::DataCategory;
+
+    #[test]
+    fn the_recorded_reason_fits_an_audit_entry_and_names_every_verdict() {
+        let verdict = |rule: &str, action: Option<RetentionAction>| RuleVerdict {
+            rule: rule.into(),
+            action,
+            reason: String::new(),
+            legal_reference: String::new(),
+            review_after: None,
+            holds_from: None,
+        };
+        let mut long = CombinedDecision {
+            contact_id: ContactId(1),
+            action: RetentionAction::Anonymise(vec![DataCategory::Contact]),
+            reason: "anonymised: ".to_string() + &"è".repeat(400),
+            legal_reference: "art. 2220 Italian Civil Code; ".repeat(5),
+            review_after: None,
+            holds_from: Some(Timestamp(5)),
+            rules: vec![
+                verdict(
+                    "accounting@0.1.0",
+                    Some(RetentionAction::Anonymise(vec![DataCategory::Contact])),
+                ),
+                verdict("no-basis@0.1.0", None),
+            ],
+        };
+        let d = recorded(&long);
+        assert_eq!(d.rules, vec!["accounting".to_string()]);
+        assert_eq!(d.decision.holds_from, Some(Timestamp(5)));
+        let audit = format!(
+            "retention rule {}: {} ({})",
+            d.rules.join(" + "),
+            d.decision.reason,
+            d.decision.legal_reference
+        );
+        assert_eq!(audit.chars().count(), 200, "{audit}");
+        assert!(
+            d.decision
+                .reason
+                .starts_with("policy [accounting anonymise; no-basis no decision]: anonymised: è")
+                && d.decision.reason.ends_with('…'),
+            "{}",
+            d.decision.reason
+        );
+        assert_eq!(shorten("short", 60), "short");
+
+        // A review no rule asked for (here a restriction) is recorded as decided by those that asked.
+        long.reason = "restricted".into();
+        long.action = RetentionAction::Review;
+        let d = recorded(&long);
+        assert_eq!(d.rules, vec!["accounting".to_string()]);
+        assert_eq!(
+            d.decision.reason,
+            "policy [accounting anonymise; no-basis no decision]: restricted"
+        );
+    }
+}
