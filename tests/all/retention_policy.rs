@@ -361,11 +361,9 @@ fn the_policy_decides_a_realistic_mix_and_explains_it() {
         recorded.starts_with("policy [") && recorded.contains("accounting anonymise"),
         "{recent_d}"
     );
-    assert_eq!(
-        recorded.matches(';').count() >= 3,
-        true,
-        "four verdicts: {recent_d}"
-    );
+    // The verdicts of the rules that decided something come first; the others said nothing.
+    let verdicts = &recorded[..recorded.find("]:").expect("the verdicts, then the reason")];
+    assert!(verdicts.contains("accounting anonymise"), "{recent_d}");
     // The same run is listed and shown like a single rule's.
     let id = report["id"].as_i64().unwrap();
     let shown = c.get(&format!("/api/v1/retention/runs/{id}"), dpo);

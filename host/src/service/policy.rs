@@ -200,8 +200,8 @@ impl Compliance {
     }
 }
 
-/// The combined decision as a run records it: the rules that decided, and every rule's verdict before
-/// the combined reason (each rule's own reason is `explain`'s), shortened so the audit entry of its apply (`retention rule <rules>: <reason>
+/// The combined decision as a run records it: the rules that decided, and the verdict of every rule
+/// that said something before the combined reason (each rule's own reason is `explain`'s), shortened so the audit entry of its apply (`retention rule <rules>: <reason>
 /// (<reference>)`, 200 characters) keeps the reference.
 fn recorded(d: &CombinedDecision) -> RunDecision {
     let deciding: Vec<&RuleVerdict> = d
@@ -226,13 +226,11 @@ fn recorded(d: &CombinedDecision) -> RunDecision {
     // Plain names, as a single rule's run records them; the versions are the run's.
     let name = |v: &RuleVerdict| v.rule.split('@').next().unwrap_or_default().to_string();
     let rules: Vec<String> = deciding.iter().map(|v| name(v)).collect();
+    // Only the rules that said something: the run lists every rule, and the room is short.
     let verdicts: Vec<String> = d
         .rules
         .iter()
-        .map(|v| {
-            let said = v.action.as_ref().map_or("no decision", kind);
-            format!("{} {said}", name(v))
-        })
+        .filter_map(|v| Some(format!("{} {}", name(v), kind(v.action.as_ref()?))))
         .collect();
     let reference = shorten(&d.legal_reference, 60);
     let prefix = format!("retention rule {}: ", rules.join(" + "));
@@ -317,7 +315,7 @@ mod tests {
         assert!(
             d.decision
                 .reason
-                .starts_with("policy [accounting anonymise; no-basis no decision]: anonymised: è")
+                .starts_with("policy [accounting anonymise]: anonymised: è")
                 && d.decision.reason.ends_with('…'),
             "{}",
             d.decision.reason
@@ -331,7 +329,7 @@ mod tests {
         assert_eq!(d.rules, vec!["accounting".to_string()]);
         assert_eq!(
             d.decision.reason,
-            "policy [accounting anonymise; no-basis no decision]: restricted"
+            "policy [accounting anonymise]: restricted"
         );
     }
 }
