@@ -7,12 +7,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::{Config, DataDir};
+use crate::domain::{Actor, Role, Timestamp};
 use crate::runtime::{Runtime, SetupError};
 use crate::service::idempotency::AnswerStore;
 use crate::service::import::upload::clear_stale;
 use crate::service::job_log::{self, JobLog};
 use crate::service::jobs::ImportJobs;
 use crate::service::plugins::PluginRegistry;
+use crate::service::policy::lease_policy;
+use crate::service::retention::schedule::Schedule;
+use crate::service::retention::{RetentionError, RetentionOptions, RetentionReport};
 use crate::service::tokens::Tokens;
 use crate::service::Compliance;
 use crate::store::{files, StoreError};
@@ -106,3 +110,37 @@ impl App {
         self.data_dir.join(files::BACKUPS_DIR)
     }
 }
+
+impl App {
+    /// Runs the retention policy (every enabled retention rule, combined) as one run when the
+    /// schedule fell due since the time the last scheduled run decided for; nothing (`None`)
+    /// otherwise. `now` is the server's clock (a test moves it): a run missed while the server was
+    /// down falls due at the first call.
+    pub fn scheduled_retention(
+        &self,
+        schedule: &Schedule,
+        now: Timestamp,
+    ) -> Option<Result<RetentionReport, RetentionError>> {
+        let last = match self.compliance.store().run_last_decided(SCHEDULED) {
+            Ok(last) => last,
+            Err(e) => return Some(Err(e.into())),
+        };
+        if !schedule.due(now, last) {
+            return None;
+        }
+        let options = RetentionOptions {
+            now,
+            dry_run: false,
+            actor: Actor::new("custode-schedule", Role::System),
+            trigger: SCHEDULED,
+            guard: self.config.retention.guard,
+        };
+        Some(lease_policy(&self.plugins).and_then(|leases| {
+            let rules: Vec<_> = leases.iter().map(|l| &*l.plugin).collect();
+            self.compliance.run_policy(&rules, &options)
+        }))
+    }
+}
+
+/// The trigger recorded with the runs the schedule starts.
+const SCHEDULED: &str = "schedule";

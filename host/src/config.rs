@@ -18,6 +18,14 @@
 //!
 //! [access.visible_fields]
 //! operator = ["first_name", "last_name", "email", "phone", "company", "role"]
+//!
+//! [retention]
+//! schedule = "daily 02:00"
+//! time_zone = "Europe/Rome"
+//!
+//! [retention.guard]
+//! max_erasures = 1000
+//! max_share = 0.05
 //! ```
 
 mod env;
@@ -42,6 +50,44 @@ pub struct Config {
     /// The compliance settings: controller, data location, catalogues of purposes and fields.
     pub compliance: Settings,
     pub access: AccessConfig,
+    pub retention: RetentionConfig,
+}
+
+/// Retention runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// The blast-radius guard: a run that would erase or anonymise more than `max_erasures` subjects,
+    /// or more than `max_share` (0 to 1) of the subjects it looked at (and more than 5), applies
+    /// nothing and waits for a DPO's confirmation.
+    pub guard: crate::service::retention::Guard,
+    /// When the server runs every enabled retention rule by itself: `daily HH:MM` (none by default).
+    pub schedule: Option<String>,
+    /// The IANA time zone of `schedule`, e.g. `Europe/Rome`.
+    pub time_zone: String,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            guard: Default::default(),
+            schedule: None,
+            time_zone: "UTC".into(),
+        }
+    }
+}
+
+impl RetentionConfig {
+    /// The schedule, if one is set (checked by [`Config::check`]).
+    pub fn schedule(
+        &self,
+    ) -> anyhow::Result<Option<crate::service::retention::schedule::Schedule>> {
+        self.schedule
+            .as_deref()
+            .map(|s| crate::service::retention::schedule::Schedule::parse(s, &self.time_zone))
+            .transpose()
+            .map_err(anyhow::Error::msg)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -245,6 +291,13 @@ impl Config {
             if value == 0 {
                 anyhow::bail!("server.{key} = 0 is not usable: use at least 1");
             }
+        }
+        self.retention.schedule()?;
+        let share = self.retention.guard.max_share;
+        if !(0.0..=1.0).contains(&share) {
+            anyhow::bail!(
+                "retention.guard.max_share = {share} is not a share of the subjects: use a number from 0 to 1, e.g. 0.05 for 5%"
+            );
         }
         self.check_visible_fields()
     }

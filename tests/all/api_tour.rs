@@ -83,6 +83,8 @@ fn the_readme_tour_works_as_written() {
     at = find(&out, at, "oscar");
     at = find(&out, at, "consent.append");
     at = find(&out, at, "audit log intact");
+    at = find(&out, at, "[dry] legitimate-interest@0.1.0");
+    at = find(&out, at, "run 1 [dry]");
     at = find(&out, at, "installed: lines");
     at = find(&out, at, "1 created, 1 merged");
     at = find(&out, at, "lines                  0.1.0");

@@ -71,14 +71,7 @@ fn a_retention_run_erases_silent_contacts_without_a_basis_and_suppresses_their_r
     // A dry run decides and changes nothing.
     let dry = i
         .compliance
-        .run_retention(
-            &rule,
-            &RetentionOptions {
-                now: in_2029,
-                dry_run: true,
-                actor: dpo(),
-            },
-        )
+        .run_retention(&rule, &RetentionOptions::requested(dpo(), in_2029, true))
         .unwrap();
     assert_eq!(dry.subjects, 4);
     assert_eq!(dry.erased, 1, "only Giulia has no basis: {dry:#?}");
@@ -91,14 +84,7 @@ fn a_retention_run_erases_silent_contacts_without_a_basis_and_suppresses_their_r
     // The real run erases her, with the rule's reason in the audit log.
     let run = i
         .compliance
-        .run_retention(
-            &rule,
-            &RetentionOptions {
-                now: in_2029,
-                dry_run: false,
-                actor: dpo(),
-            },
-        )
+        .run_retention(&rule, &RetentionOptions::requested(dpo(), in_2029, false))
         .unwrap();
     assert_eq!((run.erased, run.kept), (1, 3));
     assert_eq!(run.decisions[0].outcome, "applied");

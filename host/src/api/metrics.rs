@@ -8,7 +8,60 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::service::jobs::ImportJobs;
+use crate::service::retention::RunRecord;
 use crate::store::cases::CaseCounts;
+
+/// The last retention run as gauges (none before the first run): when it started, its state, what it
+/// did and how long it took, so an alert can fire on a run that failed, waits for confirmation, or
+/// did not happen.
+pub fn render_retention(last: Option<&RunRecord>) -> String {
+    let Some(run) = last else {
+        return String::new();
+    };
+    let mut out = String::new();
+    let mut gauge = |name: &str, help: &str, value: f64| {
+        let _ = writeln!(out, "# HELP custode_retention_last_run_{name} {help}");
+        let _ = writeln!(out, "# TYPE custode_retention_last_run_{name} gauge");
+        let _ = writeln!(out, "custode_retention_last_run_{name} {value}");
+    };
+    gauge("id", "The id of the last retention run.", run.id as f64);
+    gauge(
+        "started_seconds",
+        "When the last retention run started (Unix time).",
+        run.started_at.0 as f64,
+    );
+    gauge(
+        "duration_seconds",
+        "How long the last retention run took.",
+        run.duration_ms.unwrap_or(0) as f64 / 1000.0,
+    );
+    gauge(
+        "subjects",
+        "Subjects the last retention run looked at.",
+        run.subjects as f64,
+    );
+    for (outcome, n) in [
+        ("erased", run.erased),
+        ("anonymised", run.anonymised),
+        ("review", run.to_review),
+        ("not_applied", run.not_applied),
+        ("pending", run.pending),
+    ] {
+        gauge(
+            outcome,
+            "Decisions of the last retention run with this outcome.",
+            n as f64,
+        );
+    }
+    let _ = writeln!(out, "# HELP custode_retention_last_run_state The state of the last retention run (1 for its state).");
+    let _ = writeln!(out, "# TYPE custode_retention_last_run_state gauge");
+    let _ = writeln!(
+        out,
+        "custode_retention_last_run_state{{state=\"{}\"}} 1",
+        run.state.as_str()
+    );
+    out
+}
 
 /// Latency histogram bounds, in seconds.
 const BUCKETS: [f64; 12] = [

@@ -96,6 +96,10 @@ fn router_with(app: Arc<App>, failed_auth: Arc<FailedAuth>) -> Router {
         .route("/api/v1/contacts/{id}/rectify", post(contacts::rectify))
         .route("/api/v1/contacts/{id}/restrict", post(contacts::restrict))
         .route(
+            "/api/v1/contacts/{id}/legal-hold",
+            post(contacts::legal_hold),
+        )
+        .route(
             "/api/v1/contacts/{id}/consents",
             get(consents::contact_consents),
         )
@@ -142,7 +146,20 @@ fn router_with(app: Arc<App>, failed_auth: Arc<FailedAuth>) -> Router {
         .route("/api/v1/requests/{id}/close", post(cases::close))
         .route("/api/v1/requests/access", post(requests::access))
         .route("/api/v1/requests/erasure", post(requests::erasure))
-        .route("/api/v1/retention/runs", post(requests::retention_run))
+        .route(
+            "/api/v1/retention/runs",
+            get(retention::runs).post(retention::run),
+        )
+        .route("/api/v1/retention/runs/{id}", get(retention::show))
+        .route(
+            "/api/v1/retention/runs/{id}/confirm",
+            post(retention::confirm),
+        )
+        .route("/api/v1/retention/review", get(retention::review_items))
+        .route(
+            "/api/v1/retention/review/{id}",
+            post(retention::review_resolve),
+        )
         .route(
             "/api/v1/retention/explain/{contact_id}",
             get(retention::explain),
@@ -258,6 +275,27 @@ impl MakeRequestId for SequentialIds {
 /// lets requests in flight finish, lets import jobs finish within `server.shutdown_grace_secs` and
 /// cancels those still running (their transactions roll back: nothing half-written); plugin calls
 /// still running then are stopped, whatever their deadline.
+/// Runs the retention schedule (`[retention] schedule`), if one is set: every 30 seconds asks whether
+/// it fell due, so a run missed while the server was down starts within seconds of the start.
+async fn schedule_forever(app: Arc<App>) {
+    let Ok(Some(schedule)) = app.config.retention.schedule() else {
+        return;
+    };
+    loop {
+        let due = app.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            let now = crate::domain::Timestamp::now();
+            match due.scheduled_retention(&schedule, now) {
+                None => {}
+                Some(Ok(r)) => tracing::info!(run = r.id, state = r.state.as_str(), erased = r.erased, "scheduled retention run"),
+                Some(Err(e)) => tracing::error!(error = %e, "the scheduled retention run failed; it is tried again at the next scheduled time"),
+            }
+        })
+        .await;
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    }
+}
+
 pub async fn serve(
     app: Arc<App>,
     listener: tokio::net::TcpListener,
@@ -266,6 +304,22 @@ pub async fn serve(
     let grace = Duration::from_secs(app.config.server.shutdown_grace_secs);
     let failed_auth = Arc::new(FailedAuth::new(&app.config.server));
     let refresher = tokio::spawn(refresh_forever(app.clone(), failed_auth.clone()));
+    let scheduler = tokio::spawn(schedule_forever(app.clone()));
+    // A retention apply a crash or a kill cut short is finished now, beside the requests: each
+    // decision is applied once, with its audit entry, whoever gets to it first.
+    let resumed = app.clone();
+    tokio::task::spawn_blocking(move || {
+        let actor = crate::domain::Actor::new("custode", crate::domain::Role::System);
+        match resumed.compliance.finish_interrupted(&actor) {
+            Ok(runs) if !runs.is_empty() => {
+                tracing::info!(?runs, "finished the retention runs a stop had cut short")
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "cannot finish the retention runs a stop had cut short; the next run tries again")
+            }
+        }
+    });
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let service = router_with(app.clone(), failed_auth.clone())
         .into_make_service_with_connect_info::<ClientAddr>();
@@ -278,6 +332,7 @@ pub async fn serve(
     // Either the signal came, or the server stopped by itself (an error).
     let _ = stopping_rx.await;
     refresher.abort();
+    scheduler.abort();
     tracing::info!(
         running_imports = app.jobs.running(),
         grace_secs = grace.as_secs(),

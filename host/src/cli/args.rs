@@ -2,7 +2,7 @@
 //! module that runs it. Kept apart from `main` so the local and the remote runner both read it
 //! without depending on each other.
 
-use super::{cases, compliance, import, plugin, requests, serve, token};
+use super::{cases, compliance, import, plugin, requests, retention, serve, token};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -50,9 +50,10 @@ pub enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(compliance::AuditCommand),
-    /// Retention rules: erase, anonymise or review data kept longer than its purpose needs.
+    /// Retention: run rules that erase, anonymise or queue for review data kept longer than its
+    /// purpose needs; the recorded runs; the review queue.
     #[command(subcommand)]
-    Retention(requests::RetentionCommand),
+    Retention(retention::RetentionCommand),
     /// Everything known about a data subject, as a document (access, Art. 15; portability, Art. 20).
     Export(requests::ExportArgs),
     /// Erase a data subject (Art. 17): data gone, suppression hash and legally required data kept.
@@ -63,6 +64,8 @@ pub enum Command {
     /// Privacy notices given to contacts.
     #[command(subcommand)]
     Notice(cases::NoticeCommand),
+    /// Place a legal hold on a data subject (nothing is erased or anonymised until it is lifted), or lift it.
+    LegalHold(requests::LegalHoldArgs),
     /// Copy the database to a file while it is in use (SQLite online backup).
     Backup(compliance::BackupArgs),
     /// Inspect and manage plugins.

@@ -82,11 +82,10 @@ fn run_local(cli: &Cli, out: &mut dyn std::io::Write) -> anyhow::Result<i32> {
             out,
         ),
         Command::Import(args) => import::run(&open_app(cli, true)?, args, out),
-        Command::Retention(command) => {
-            requests::run_retention(&open_app(cli, false)?, command, out)
-        }
+        Command::Retention(command) => retention::run(&open_app(cli, false)?, command, out),
         Command::Export(args) => requests::run_export(&open_app(cli, false)?, args, out),
         Command::Erase(args) => requests::run_erase(&open(cli, false)?.0, &cli.data_dir, args, out),
+        Command::LegalHold(args) => requests::run_legal_hold(&open(cli, false)?.0, args, out),
         Command::CanProcess(args) => compliance::run_can_process(&open(cli, false)?.0, args, out),
         Command::Audit(command) => compliance::run_audit(&open(cli, false)?.0, command, out),
         Command::Backup(args) => compliance::run_backup(&open(cli, false)?.0, args, out),

@@ -12,6 +12,7 @@ use super::args::{Cli, Command};
 use super::client::{answer, Client};
 use super::compliance::{self, AuditCommand};
 use super::plugin::{self, PluginCommand};
+use super::retention::{self, RetentionCommand, ReviewCommand, RunsCommand};
 use super::token::{self, TokenCommand};
 use crate::service::jobs::{JobState, JobStatus};
 
@@ -73,34 +74,7 @@ pub fn run(cli: &Cli, server: &str, out: &mut dyn Write) -> anyhow::Result<i32> 
             )
         }
         Command::Import(args) => import(&client, args, out),
-        Command::Retention(super::requests::RetentionCommand::Run(args)) => {
-            if !args.settings.is_empty() {
-                anyhow::bail!("--set is not available with --server: a server runs the rule with its installed settings; change them with `custode plugin configure`");
-            }
-            let body = json!({ "rule": args.rule, "dry_run": args.dry_run, "at": args.at.map(|t| t.0.to_string()) });
-            match args.rule {
-                Some(_) => super::requests::print_retention(
-                    &client.send_json("POST", "/api/v1/retention/runs", &body)?,
-                    args.json,
-                    out,
-                ),
-                None => super::retention::print_policy(
-                    &client.send_json("POST", "/api/v1/retention/runs", &body)?,
-                    args.json,
-                    out,
-                ),
-            }
-        }
-        Command::Retention(super::requests::RetentionCommand::Explain(args)) => {
-            let id = remote_contact(&client, &args.subject)?;
-            let query: Vec<(&str, String)> =
-                args.at.iter().map(|t| ("at", t.0.to_string())).collect();
-            super::retention::print_explanation(
-                &client.get_json(&format!("/api/v1/retention/explain/{id}"), &query)?,
-                args.json,
-                out,
-            )
-        }
+        Command::Retention(command) => retention(&client, command, out),
         Command::Erase(args) => {
             let body = json!({ "subject": args.subject, "reason": args.reason });
             super::requests::print_erasure(
@@ -108,6 +82,12 @@ pub fn run(cli: &Cli, server: &str, out: &mut dyn Write) -> anyhow::Result<i32> 
                 args.json,
                 out,
             )
+        }
+        Command::LegalHold(args) => {
+            let id = remote_contact(&client, &args.subject)?;
+            let body = json!({ "held": !args.lift, "reason": args.reason });
+            client.send_json::<()>("POST", &format!("/api/v1/contacts/{id}/legal-hold"), &body)?;
+            super::requests::print_legal_hold(id, args.lift, out)
         }
         Command::Export(args) => {
             let body = json!({ "subject": args.subject, "plugin": args.plugin });
@@ -118,6 +98,102 @@ pub fn run(cli: &Cli, server: &str, out: &mut dyn Write) -> anyhow::Result<i32> 
         Command::Notice(command) => super::cases_remote::run_notice_remote(&client, command, out),
         Command::Plugin(command) => plugins(&client, cli, command, out),
         Command::Token(command) => tokens(&client, command, out),
+    }
+}
+
+fn retention(
+    client: &Client,
+    command: &RetentionCommand,
+    out: &mut dyn Write,
+) -> anyhow::Result<i32> {
+    match command {
+        RetentionCommand::Run(args) => {
+            if !args.settings.is_empty() {
+                anyhow::bail!("--set is not available with --server: a server runs the rule with its installed settings; change them with `custode plugin configure`");
+            }
+            let body = json!({ "rule": args.rule, "dry_run": args.dry_run, "at": args.at.map(|t| t.0.to_string()) });
+            retention::print_report(
+                &client.send_json("POST", "/api/v1/retention/runs", &body)?,
+                args.json,
+                out,
+            )
+        }
+        RetentionCommand::Runs(RunsCommand::List { limit, json }) => retention::print_runs(
+            &client
+                .get_json::<Vec<_>>("/api/v1/retention/runs", &[("limit", limit.to_string())])?,
+            *json,
+            out,
+        ),
+        RetentionCommand::Runs(RunsCommand::Show {
+            id,
+            after,
+            limit,
+            json,
+        }) => {
+            let mut query = vec![("limit", limit.to_string())];
+            query.extend(after.map(|a| ("after", a.to_string())));
+            retention::print_report(
+                &client.get_json(&format!("/api/v1/retention/runs/{id}"), &query)?,
+                *json,
+                out,
+            )
+        }
+        RetentionCommand::Explain(args) => {
+            let id = remote_contact(client, &args.subject)?;
+            let query: Vec<(&str, String)> =
+                args.at.iter().map(|t| ("at", t.0.to_string())).collect();
+            retention::print_explanation(
+                &client.get_json(&format!("/api/v1/retention/explain/{id}"), &query)?,
+                args.json,
+                out,
+            )
+        }
+        RetentionCommand::Confirm { id, json } => retention::print_report(
+            &client.post_empty(&format!("/api/v1/retention/runs/{id}/confirm"))?,
+            *json,
+            out,
+        ),
+        RetentionCommand::Review(command) => match command.resolution()? {
+            None => {
+                let ReviewCommand::List { all, json } = command else {
+                    unreachable!("only `list` resolves nothing")
+                };
+                retention::print_review(
+                    &client.get_json::<Vec<_>>(
+                        "/api/v1/retention/review",
+                        &[("all", all.to_string()), ("limit", "1000".into())],
+                    )?,
+                    *json,
+                    out,
+                )
+            }
+            Some((id, resolution)) => retention::print_review(
+                &[client.send_json::<crate::service::retention::ReviewItem>(
+                    "POST",
+                    &format!("/api/v1/retention/review/{id}"),
+                    &crate::service::retention::ReviewRequest::from(&resolution),
+                )?],
+                false,
+                out,
+            ),
+        },
+    }
+}
+
+/// The id of the contact a subject names (`#42`, or an identity the server looks up).
+fn remote_contact(client: &Client, subject: &str) -> anyhow::Result<i64> {
+    if let Some(id) = subject.trim().strip_prefix('#') {
+        return id
+            .parse()
+            .with_context(|| format!("`{subject}` is not a contact number: write `#42`"));
+    }
+    let page: crate::store::ContactPage = client.get_json(
+        "/api/v1/contacts",
+        &[("identity", subject.to_string()), ("limit", "1".into())],
+    )?;
+    match page.items.first() {
+        Some(c) => Ok(c.id.0),
+        None => anyhow::bail!("no contact has the identity `{subject}`: check the spelling, or name the contact as `#42`"),
     }
 }
 
@@ -242,19 +318,4 @@ fn tokens(client: &Client, command: &TokenCommand, out: &mut dyn Write) -> anyho
             token::print_revoked(name, out)
         }
     }
-}
-
-/// The id of the contact a subject names: `#42`, or the contact holding the identity.
-fn remote_contact(client: &Client, subject: &str) -> anyhow::Result<i64> {
-    if let Some(id) = subject.trim().strip_prefix('#') {
-        return id
-            .parse()
-            .with_context(|| format!("`{subject}` is not a contact number; write it as `#42`"));
-    }
-    let page: crate::store::ContactPage =
-        client.get_json("/api/v1/contacts", &[("identity", subject.to_string())])?;
-    page.items
-        .first()
-        .map(|c| c.id.0)
-        .with_context(|| format!("no contact has the identity `{subject}`"))
 }

@@ -1,45 +1,16 @@
-//! `custode retention run`, `custode export`, `custode erase`: data-subject requests and retention.
+//! `custode export`, `custode erase`, `custode legal-hold`: data-subject requests, and the hold that
+//! stops erasure. Retention: [`super::retention`].
 
-use super::compliance::{cli_actor, parse_time, subject};
+use super::compliance::{cli_actor, subject};
 use super::import::local_plugin;
 use crate::app::App;
 use crate::domain::Timestamp;
 use crate::runtime::PluginKind;
-use crate::service::retention::{self, RetentionOptions};
 use crate::service::Compliance;
 use anyhow::Context;
-use clap::{Args, Subcommand};
+use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
-
-#[derive(Debug, Subcommand)]
-pub enum RetentionCommand {
-    /// Run a retention rule, or every enabled rule as one policy, over every subject and apply the
-    /// decisions (Art. 5(1)(e)).
-    Run(RetentionRunArgs),
-    /// Show each enabled rule's verdict about one subject and the policy's outcome, as of a date.
-    Explain(super::retention::ExplainArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct RetentionRunArgs {
-    /// The rule: the name of an installed, enabled retention plugin (`legitimate-interest`), run with
-    /// its installed settings as the server runs it; or a component file. Not given: every enabled
-    /// retention rule, combined as one policy.
-    #[arg(long)]
-    pub rule: Option<String>,
-    /// Only report what would be erased, anonymised or reviewed.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Decide as of this date instead of now (e.g. `2027-01-01`, to look ahead in a dry run).
-    #[arg(long, value_parser = parse_time)]
-    pub at: Option<Timestamp>,
-    /// A setting for a rule given as a component file, e.g. `--set months=36` (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = super::import::parse_setting)]
-    pub settings: Vec<(String, String)>,
-    #[arg(long)]
-    pub json: bool,
-}
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -67,67 +38,36 @@ pub struct EraseArgs {
     pub json: bool,
 }
 
-pub fn run_retention(
-    app: &App,
-    command: &RetentionCommand,
-    out: &mut dyn Write,
-) -> anyhow::Result<i32> {
-    let args = match command {
-        RetentionCommand::Run(args) => args,
-        RetentionCommand::Explain(args) => return super::retention::run_explain(app, args, out),
-    };
-    let options = RetentionOptions {
-        now: args.at.unwrap_or_else(Timestamp::now),
-        dry_run: args.dry_run,
-        actor: cli_actor(),
-    };
-    let Some(rule) = &args.rule else {
-        if !args.settings.is_empty() {
-            anyhow::bail!("--set needs --rule with a component file: a policy runs the installed rules with their settings; change them with `custode plugin configure`");
-        }
-        return super::retention::run_policy(app, &options, args.json, out);
-    };
-    let plugin = local_plugin(app, rule, PluginKind::RetentionRule, &args.settings)?;
-    print_retention(
-        &app.compliance.run_retention(&plugin, &options)?,
-        args.json,
-        out,
-    )
+#[derive(Debug, Args)]
+pub struct LegalHoldArgs {
+    /// The data subject: an email, a phone number, `system:id`, or `#42` for contact 42.
+    #[arg(long)]
+    pub subject: String,
+    /// Why (audited, and shown with the hold), e.g. "litigation 2026/114, court of Milan".
+    #[arg(long)]
+    pub reason: String,
+    /// Lift the hold instead of placing it.
+    #[arg(long)]
+    pub lift: bool,
 }
 
-/// Prints a retention report (the same locally and through `--server`).
-pub(crate) fn print_retention(
-    report: &retention::RetentionReport,
-    json: bool,
+/// Places or lifts a legal hold: nothing of the contact may be erased or anonymised meanwhile.
+pub fn run_legal_hold(
+    compliance: &Compliance,
+    args: &LegalHoldArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<i32> {
-    if json {
-        writeln!(out, "{}", serde_json::to_string_pretty(report)?)?;
-        return Ok(0);
-    }
-    writeln!(
-        out,
-        "{}{}: {} subjects, {} kept, {} erased, {} anonymised, {} for review, {} not applied ({} ms)",
-        report.rule,
-        if report.dry_run { " (dry run: nothing changed)" } else { "" },
-        report.subjects,
-        report.kept,
-        report.erased,
-        report.anonymised,
-        report.to_review,
-        report.not_applied,
-        report.duration_ms
-    )?;
-    for d in &report.decisions {
-        writeln!(
-            out,
-            "  #{} {:?}: {} [{}] — {}",
-            d.decision.contact_id.0,
-            d.decision.action,
-            d.decision.reason,
-            d.decision.legal_reference,
-            d.outcome
-        )?;
+    let id = compliance.resolve_contact(&subject(compliance, &args.subject)?)?;
+    compliance.legal_hold(&cli_actor(), id, !args.lift, &args.reason)?;
+    print_legal_hold(id.0, args.lift, out)
+}
+
+/// Says what a legal-hold command did (the same locally and through `--server`).
+pub(crate) fn print_legal_hold(id: i64, lift: bool, out: &mut dyn Write) -> anyhow::Result<i32> {
+    if lift {
+        writeln!(out, "contact {id}: legal hold lifted")?;
+    } else {
+        writeln!(out, "contact {id}: under legal hold from now; nothing of it is erased or anonymised until the hold is lifted")?;
     }
     Ok(0)
 }

@@ -77,6 +77,9 @@ pub struct ContactDetails {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub restrictions: Vec<RestrictionPeriod>,
     pub legal_hold_since: Option<Timestamp>,
+    /// Why the hold in force was placed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_hold_reason: Option<String>,
     pub erased_at: Option<Timestamp>,
     /// The purposes the contact's identities are suppressed for now.
     pub suppression: Option<SuppressionScope>,

@@ -49,9 +49,10 @@ impl Compliance {
             .set_restriction(actor, id, restricted, at.unwrap_or_else(Timestamp::now))
     }
 
-    /// Puts the contact under a legal hold (nothing may be erased), or lifts it.
-    pub fn legal_hold(&self, actor: &Actor, id: ContactId, hold: bool) -> Result<()> {
+    /// Puts the contact under a legal hold from now (nothing of it may be erased or anonymised, by
+    /// a request or a retention rule), or lifts it; the reason is audited either way.
+    pub fn legal_hold(&self, actor: &Actor, id: ContactId, held: bool, reason: &str) -> Result<()> {
         self.store
-            .set_legal_hold(actor, id, hold.then(Timestamp::now))
+            .set_legal_hold(actor, id, held.then(Timestamp::now), reason)
     }
 }

@@ -37,6 +37,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Clone)]
 pub struct Compliance {
     store: Arc<dyn ComplianceStore>,
+    /// The retention run under way in this process (one at a time).
+    runs: retention::RunGate,
 }
 
 impl Compliance {
@@ -47,7 +49,10 @@ impl Compliance {
     }
 
     pub fn new(store: Arc<dyn ComplianceStore>) -> Self {
-        Compliance { store }
+        Compliance {
+            store,
+            runs: retention::RunGate::default(),
+        }
     }
 
     pub fn policy(&self) -> &Policy {

@@ -6,14 +6,14 @@
 //! the whole run. A subject no rule says anything about costs no combination at all.
 
 use std::collections::HashMap;
-use std::time::Instant;
 
 use foldhash::fast::RandomState;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::plugins::{PluginLease, PluginRegistry};
-use super::retention::{self, RetentionError, RetentionOptions, RetentionReport, BATCH};
+use super::retention::{
+    DecisionSource, RetentionError, RetentionOptions, RetentionReport, RuleRef, RunDecision,
+};
 use super::{Compliance, Error};
 use crate::domain::{
     combine, CombinedDecision, ContactId, RetentionAction, RetentionDecision, RuleVerdict,
@@ -22,42 +22,6 @@ use crate::domain::{
 use crate::runtime::retention::RetentionJob;
 use crate::runtime::{Plugin, PluginKind};
 use crate::store::NextStep;
-
-/// A rule of the policy, as a run names it.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
-pub struct PolicyRule {
-    /// `name@version`.
-    pub rule: String,
-    /// SHA-256 of the component.
-    pub digest: String,
-}
-
-/// What a run of the whole policy decided and did: the single rule's report, for several rules.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
-pub struct PolicyReport {
-    /// Every enabled retention rule, in the order they were combined (by name).
-    pub rules: Vec<PolicyRule>,
-    pub now: Timestamp,
-    pub dry_run: bool,
-    pub subjects: u64,
-    pub kept: u64,
-    pub erased: u64,
-    pub anonymised: u64,
-    pub to_review: u64,
-    /// Subjects the policy wanted changed that could not be (each decision says why).
-    pub not_applied: u64,
-    /// Every subject some rule asked to change or review, with each rule's verdict and the outcome.
-    pub decisions: Vec<PolicyDecision>,
-    pub duration_ms: u64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
-pub struct PolicyDecision {
-    #[serde(flatten)]
-    pub decision: CombinedDecision,
-    /// `applied`, `kept`, `would apply (dry run)`, `for review`, or why it could not be applied.
-    pub outcome: String,
-}
 
 /// Why one subject's data is kept or goes, as of a date: each rule's verdict and the outcome.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
@@ -92,6 +56,7 @@ pub fn lease_policy(registry: &PluginRegistry) -> Result<Vec<PluginLease>, Reten
 
 /// The rules of a policy, started for one run: each rule keeps one instance for every batch.
 pub struct PolicyJob<'p> {
+    rules: Vec<RuleRef>,
     names: Vec<String>,
     jobs: Vec<RetentionJob<'p>>,
 }
@@ -103,7 +68,25 @@ impl<'p> PolicyJob<'p> {
                 "a policy needs at least one retention rule".into(),
             ));
         }
+        if let Some(p) = plugins
+            .iter()
+            .find(|p| p.kind() != PluginKind::RetentionRule)
+        {
+            return Err(RetentionError::Invalid(format!(
+                "plugin `{}` is of kind `{}`: a policy combines retention-rule plugins only",
+                p.name(),
+                p.kind()
+            )));
+        }
         Ok(PolicyJob {
+            rules: plugins
+                .iter()
+                .map(|p| RuleRef {
+                    name: p.name().to_string(),
+                    version: p.version().to_string(),
+                    digest: p.digest().to_string(),
+                })
+                .collect(),
             names: plugins
                 .iter()
                 .map(|p| format!("{}@{}", p.name(), p.version()))
@@ -116,7 +99,7 @@ impl<'p> PolicyJob<'p> {
     }
 
     /// The combined decision for every subject of `views` some rule decided about, in order.
-    pub fn decide(
+    pub fn combined(
         &mut self,
         now: Timestamp,
         views: &[SubjectView],
@@ -151,99 +134,36 @@ impl<'p> PolicyJob<'p> {
     }
 }
 
+/// A policy run goes through the single rule's path ([`Compliance::run_retention_with`]): recorded,
+/// held by the guard, applied in short transactions, reviews queued.
+impl DecisionSource for PolicyJob<'_> {
+    fn rules(&self) -> Vec<RuleRef> {
+        self.rules.clone()
+    }
+
+    fn decide(
+        &mut self,
+        now: Timestamp,
+        views: &[SubjectView],
+    ) -> Result<Vec<RunDecision>, RetentionError> {
+        Ok(self
+            .combined(now, views)?
+            .iter()
+            .filter(|d| d.action != RetentionAction::Keep)
+            .map(recorded)
+            .collect())
+    }
+}
+
 impl Compliance {
-    /// Runs every rule of `rules` over every live subject, combines their decisions and applies
-    /// the outcome (or reports it, in a dry run).
+    /// Runs every rule of `rules` over every live subject and combines their decisions: recorded,
+    /// then applied unless it is a dry run or the guard holds it (as a single rule's run).
     pub fn run_policy(
         &self,
         rules: &[&Plugin],
         options: &RetentionOptions,
-    ) -> Result<PolicyReport, RetentionError> {
-        let started = Instant::now();
-        let mut policy = PolicyJob::start(rules)?;
-        let mut report = PolicyReport {
-            rules: rules
-                .iter()
-                .map(|p| PolicyRule {
-                    rule: format!("{}@{}", p.name(), p.version()),
-                    digest: p.digest().to_string(),
-                })
-                .collect(),
-            now: options.now,
-            dry_run: options.dry_run,
-            subjects: 0,
-            kept: 0,
-            erased: 0,
-            anonymised: 0,
-            to_review: 0,
-            not_applied: 0,
-            decisions: Vec::new(),
-            duration_ms: 0,
-        };
-        // The single rule's apply counts into its own report; its counts are copied at the end.
-        let mut counts = RetentionReport {
-            rule: String::new(),
-            rule_digest: String::new(),
-            now: options.now,
-            dry_run: options.dry_run,
-            subjects: 0,
-            kept: 0,
-            erased: 0,
-            anonymised: 0,
-            to_review: 0,
-            not_applied: 0,
-            decisions: Vec::new(),
-            duration_ms: 0,
-        };
-        let mut after: Option<ContactId> = None;
-        loop {
-            let views = self.subject_views(after, BATCH)?;
-            let Some(last) = views.last() else { break };
-            after = Some(last.contact_id);
-            report.subjects += views.len() as u64;
-            for decision in policy.decide(options.now, &views)? {
-                if decision.action == RetentionAction::Keep {
-                    if decision.asked_for_something() {
-                        let outcome = "kept".to_string();
-                        report.decisions.push(PolicyDecision { decision, outcome });
-                    }
-                    continue;
-                }
-                let outcome = retention::apply(self, &applied(&decision), options, &mut counts);
-                report.decisions.push(PolicyDecision { decision, outcome });
-            }
-        }
-        report.erased = counts.erased;
-        report.anonymised = counts.anonymised;
-        report.to_review = counts.to_review;
-        report.not_applied = counts.not_applied;
-        // Every subject not erased, anonymised, sent to review or failed was kept.
-        report.kept = report.subjects
-            - report.erased
-            - report.anonymised
-            - report.to_review
-            - report.not_applied;
-        report.duration_ms = started.elapsed().as_millis() as u64;
-        if !options.dry_run {
-            let to_review: Vec<i64> = report
-                .decisions
-                .iter()
-                .filter(|d| d.decision.action == RetentionAction::Review)
-                .map(|d| d.decision.contact_id.0)
-                .collect();
-            let details = json!({
-                "rules": report.rules,
-                "now": report.now,
-                "subjects": report.subjects,
-                "erased": report.erased,
-                "anonymised": report.anonymised,
-                "not_applied": report.not_applied,
-                "to_review": to_review,
-            });
-            self.store()
-                .audit_record(&options.actor, "retention.policy_run", "policy", details)?;
-        }
-        Ok(report)
+    ) -> Result<RetentionReport, RetentionError> {
+        self.run_retention_with(&mut PolicyJob::start(rules)?, options)
     }
 
     /// Each rule's verdict about one subject and the combined outcome, as of `at`; changes nothing.
@@ -266,7 +186,7 @@ impl Compliance {
         };
         let mut policy = PolicyJob::start(rules)?;
         let decision = policy
-            .decide(at, std::slice::from_ref(&view))?
+            .combined(at, std::slice::from_ref(&view))?
             .pop()
             .unwrap_or_else(|| {
                 let verdicts = policy
@@ -280,18 +200,65 @@ impl Compliance {
     }
 }
 
-/// The decision the apply path records: the combined reason and reference, shortened to what an
-/// audit entry's reason holds (200 characters with the apply path's own words).
-fn applied(d: &CombinedDecision) -> RetentionDecision {
+/// The combined decision as a run records it: the rules that decided, and the verdict of every rule
+/// that said something before the combined reason (each rule's own reason is `explain`'s), shortened so the audit entry of its apply (`retention rule <rules>: <reason>
+/// (<reference>)`, 200 characters) keeps the reference.
+fn recorded(d: &CombinedDecision) -> RunDecision {
+    let deciding: Vec<&RuleVerdict> = d
+        .rules
+        .iter()
+        .filter(|v| v.action.as_ref().map(kind) == Some(kind(&d.action)))
+        .collect();
+    // A review no rule asked for (a restriction, rules that disagree) was decided by those that
+    // asked for something.
+    let deciding = if deciding.is_empty() {
+        d.rules
+            .iter()
+            .filter(|v| {
+                v.action
+                    .as_ref()
+                    .is_some_and(|a| *a != RetentionAction::Keep)
+            })
+            .collect()
+    } else {
+        deciding
+    };
+    // Plain names, as a single rule's run records them; the versions are the run's.
+    let name = |v: &RuleVerdict| v.rule.split('@').next().unwrap_or_default().to_string();
+    let rules: Vec<String> = deciding.iter().map(|v| name(v)).collect();
+    // Only the rules that said something: the run lists every rule, and the room is short.
+    let verdicts: Vec<String> = d
+        .rules
+        .iter()
+        .filter_map(|v| Some(format!("{} {}", name(v), kind(v.action.as_ref()?))))
+        .collect();
     let reference = shorten(&d.legal_reference, 60);
-    let room = 200 - "retention rule: ".len() - " ()".len() - reference.chars().count();
-    RetentionDecision {
-        contact_id: d.contact_id,
-        action: d.action.clone(),
-        reason: shorten(&format!("policy {}", d.reason), room),
-        legal_reference: reference,
-        review_after: d.review_after,
-        holds_from: d.holds_from,
+    let prefix = format!("retention rule {}: ", rules.join(" + "));
+    let room = 200usize
+        .saturating_sub(prefix.chars().count() + " ()".len() + reference.chars().count())
+        .max(40);
+    RunDecision {
+        decision: RetentionDecision {
+            contact_id: d.contact_id,
+            action: d.action.clone(),
+            reason: shorten(
+                &format!("policy [{}]: {}", verdicts.join("; "), d.reason),
+                room,
+            ),
+            legal_reference: reference,
+            review_after: d.review_after,
+            holds_from: d.holds_from,
+        },
+        rules,
+    }
+}
+
+fn kind(action: &RetentionAction) -> &'static str {
+    match action {
+        RetentionAction::Keep => "keep",
+        RetentionAction::Erase => "erase",
+        RetentionAction::Anonymise(_) => "anonymise",
+        RetentionAction::Review => "review",
     }
 }
 
@@ -311,20 +278,58 @@ mod tests {
     use crate::domain::DataCategory;
 
     #[test]
-    fn the_recorded_reason_fits_an_audit_entry() {
-        let long = CombinedDecision {
+    fn the_recorded_reason_fits_an_audit_entry_and_names_every_verdict() {
+        let verdict = |rule: &str, action: Option<RetentionAction>| RuleVerdict {
+            rule: rule.into(),
+            action,
+            reason: String::new(),
+            legal_reference: String::new(),
+            review_after: None,
+            holds_from: None,
+        };
+        let mut long = CombinedDecision {
             contact_id: ContactId(1),
             action: RetentionAction::Anonymise(vec![DataCategory::Contact]),
             reason: "anonymised: ".to_string() + &"è".repeat(400),
             legal_reference: "art. 2220 Italian Civil Code; ".repeat(5),
             review_after: None,
-            holds_from: None,
-            rules: vec![],
+            holds_from: Some(Timestamp(5)),
+            rules: vec![
+                verdict(
+                    "accounting@0.1.0",
+                    Some(RetentionAction::Anonymise(vec![DataCategory::Contact])),
+                ),
+                verdict("no-basis@0.1.0", None),
+            ],
         };
-        let d = applied(&long);
-        let audit = format!("retention rule: {} ({})", d.reason, d.legal_reference);
+        let d = recorded(&long);
+        assert_eq!(d.rules, vec!["accounting".to_string()]);
+        assert_eq!(d.decision.holds_from, Some(Timestamp(5)));
+        let audit = format!(
+            "retention rule {}: {} ({})",
+            d.rules.join(" + "),
+            d.decision.reason,
+            d.decision.legal_reference
+        );
         assert_eq!(audit.chars().count(), 200, "{audit}");
-        assert!(d.reason.starts_with("policy anonymised: è") && d.reason.ends_with('…'));
+        assert!(
+            d.decision
+                .reason
+                .starts_with("policy [accounting anonymise]: anonymised: è")
+                && d.decision.reason.ends_with('…'),
+            "{}",
+            d.decision.reason
+        );
         assert_eq!(shorten("short", 60), "short");
+
+        // A review no rule asked for (here a restriction) is recorded as decided by those that asked.
+        long.reason = "restricted".into();
+        long.action = RetentionAction::Review;
+        let d = recorded(&long);
+        assert_eq!(d.rules, vec!["accounting".to_string()]);
+        assert_eq!(
+            d.decision.reason,
+            "policy [accounting anonymise]: restricted"
+        );
     }
 }

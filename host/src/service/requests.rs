@@ -74,28 +74,6 @@ impl Compliance {
             .anonymise(actor, id, categories, reason, ErasureCause::Request)
     }
 
-    /// An erasure or anonymisation a retention rule decided: refused for a restricted contact (Art.
-    /// 18), which a person must review.
-    pub(crate) fn apply_retention(
-        &self,
-        actor: &Actor,
-        id: ContactId,
-        anonymise: Option<&[DataCategory]>,
-        reason: &str,
-    ) -> Result<()> {
-        let cause = ErasureCause::Retention;
-        match anonymise {
-            None => self
-                .store
-                .erase(actor, id, reason, Timestamp::now(), cause)
-                .map(drop),
-            Some(categories) => self
-                .store
-                .anonymise(actor, id, categories, reason, cause)
-                .map(drop),
-        }
-    }
-
     /// Subject views for a retention run, `limit` at a time after `after`.
     pub fn subject_views(&self, after: Option<ContactId>, limit: u32) -> Result<Vec<SubjectView>> {
         self.store.subject_views(after, limit)
@@ -205,6 +183,22 @@ impl Compliance {
             .flat_map(|d| d.recipients.iter().cloned())
             .collect();
         let d = data.details;
+        // A hold keeps everything past its periods (Art. 17(3)(e)): the person is told since when and why.
+        let mut retention: Vec<RetentionEntry> = retention;
+        if let Some(since) = d.legal_hold_since {
+            let why = d
+                .legal_hold_reason
+                .as_deref()
+                .unwrap_or("no reason recorded");
+            for entry in &mut retention {
+                entry.period = format!(
+                    "{}; under a legal hold since {} ({why}): kept until the hold is lifted",
+                    entry.period,
+                    since.date_string()
+                );
+                entry.basis = format!("{}; legal hold (Art. 17(3)(e))", entry.basis);
+            }
+        }
         Ok(SubjectPackage {
             contact_id: id,
             generated_at: now,

@@ -10,6 +10,7 @@ pub mod audit_chain;
 pub mod cases;
 pub mod error;
 pub mod files;
+pub mod runs;
 pub mod secret;
 pub mod sqlite;
 mod traits;
@@ -26,7 +27,7 @@ pub use error::{NextStep, Result, StoreError};
 pub use sqlite::SqliteStore;
 pub use traits::{
     AuditStore, BackupStore, ComplianceStore, ConsentStore, ContactStore, ErasureStore,
-    ImportStore, RecordWriter, SubjectStore, SuppressionStore,
+    ImportStore, RecordWriter, RetentionRunStore, ReviewStore, SubjectStore, SuppressionStore,
 };
 pub use types::*;
 

@@ -13,6 +13,9 @@ use super::admin::{PluginStore, TokenStore};
 use super::audit_chain::AuditVerification;
 use super::cases::CaseStore;
 use super::error::Result;
+use super::runs::{
+    ReviewItem, ReviewResolution, RuleRef, RunDecision, RunRecord, RunState, StoredDecision,
+};
 use super::types::*;
 
 /// Contacts, their identities and field values.
@@ -37,8 +40,16 @@ pub trait ContactStore {
         restricted: bool,
         at: Timestamp,
     ) -> Result<()>;
-    /// A legal hold forbids erasure (litigation, authority request); `None` lifts it.
-    fn set_legal_hold(&self, actor: &Actor, id: ContactId, since: Option<Timestamp>) -> Result<()>;
+    /// A legal hold forbids erasure (litigation, authority request) from `since`; `None` lifts it.
+    /// `reason` (required both ways, without personal data) is audited and, while the hold is in
+    /// force, shown with it. Holding a held contact, or lifting when none is in force, is a `Conflict`.
+    fn set_legal_hold(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+        since: Option<Timestamp>,
+        reason: &str,
+    ) -> Result<()>;
 }
 
 /// The consent ledger, legal bases and privacy notices.
@@ -167,6 +178,63 @@ pub trait BackupStore {
     fn backup(&self, actor: &Actor, dest: &Path) -> Result<BackupReport>;
 }
 
+/// Retention runs, recorded with every decision and applied a short transaction at a time.
+pub trait RetentionRunStore {
+    /// Records a run as `running`; returns its id.
+    fn run_start(
+        &self,
+        actor: &Actor,
+        trigger: &str,
+        now: Timestamp,
+        rules: &[RuleRef],
+    ) -> Result<i64>;
+    /// Records one batch of decisions (keeps are only counted) and how many subjects it had. In a dry
+    /// run their outcome is set at once; otherwise they are pending until applied.
+    fn run_record(
+        &self,
+        run: i64,
+        subjects: u64,
+        kept: u64,
+        decisions: &[RunDecision],
+        dry: bool,
+    ) -> Result<()>;
+    fn run_set_state(
+        &self,
+        run: i64,
+        state: RunState,
+        duration_ms: Option<u64>,
+        error: Option<&str>,
+    ) -> Result<()>;
+    /// Applies up to `limit` pending decisions of the run in one transaction, each with its audit
+    /// entry and outcome, or, refused (legal hold, restriction), with why; returns how many remain.
+    fn run_apply_batch(&self, actor: &Actor, run: i64, limit: u32) -> Result<u64>;
+    fn run(&self, id: i64) -> Result<RunRecord>;
+    /// Runs newest first, older than `before`.
+    fn runs(&self, before: Option<i64>, limit: u32) -> Result<Vec<RunRecord>>;
+    fn run_decisions(&self, id: i64, after: Option<u64>, limit: u32)
+        -> Result<Vec<StoredDecision>>;
+    fn runs_in_state(&self, state: RunState) -> Result<Vec<i64>>;
+    /// The latest time a run started by `trigger` decided for (the schedule's last run).
+    fn run_last_decided(&self, trigger: &str) -> Result<Option<Timestamp>>;
+}
+
+/// The review queue of retention runs.
+pub trait ReviewStore {
+    fn review_items(
+        &self,
+        open_only: bool,
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<ReviewItem>>;
+    /// Resolves an open item in one transaction with its audit entry.
+    fn review_resolve(
+        &self,
+        actor: &Actor,
+        id: i64,
+        resolution: &ReviewResolution,
+    ) -> Result<ReviewItem>;
+}
+
 /// Everything a backend provides.
 pub trait ComplianceStore:
     ContactStore
@@ -178,6 +246,8 @@ pub trait ComplianceStore:
     + AuditStore
     + BackupStore
     + CaseStore
+    + RetentionRunStore
+    + ReviewStore
     + PluginStore
     + TokenStore
     + Send

@@ -163,10 +163,16 @@ pub async fn metrics(
             r.map_err(|e| tracing::warn!(error = %e, "cannot count request cases for the metrics"))
                 .ok()
         });
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        metrics.render(&app.jobs, cases),
-    )
+    let compliance = app.compliance.clone();
+    // A failed read leaves the retention gauges out rather than failing the whole scrape.
+    let last = tokio::task::spawn_blocking(move || compliance.retention_runs(None, 1))
+        .await
+        .ok()
+        .and_then(|runs| runs.ok())
+        .and_then(|mut runs| runs.pop());
+    let mut text = metrics.render(&app.jobs, cases);
+    text += &crate::api::metrics::render_retention(last.as_ref());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -1,5 +1,5 @@
 //! `contacts`: list (filters, cursor paging), get with field provenance, create, rectify, restrict,
-//! and each contact's legal bases and provenance (its consents: [`super::consents`]). A role sees
+//! legal hold, and each contact's legal bases and provenance (its consents: [`super::consents`]). A role sees
 //! only the fields (and the email and phone identities) `[access.visible_fields]` allows it:
 //! [`Visibility`].
 
@@ -230,6 +230,40 @@ pub async fn restrict(
         Ok(app
             .compliance
             .restrict(&who.actor(), ContactId(id), r.restricted, since)?)
+    })
+    .await
+    .map(|()| StatusCode::NO_CONTENT)
+}
+
+/// Place a legal hold (litigation, an authority's request: nothing of the contact may be erased or
+/// anonymised, by a request or a retention rule, until it is lifted), or lift it.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegalHold {
+    pub held: bool,
+    /// Why, kept in the audit log and, while the hold is in force, shown with it (also in the person's
+    /// access package); no personal data.
+    #[schema(min_length = 1, max_length = 200)]
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/legal-hold", operation_id = "legal_hold", tag = "contacts", params(ContactPath),
+    request_body(content = LegalHold, example = json!({"held": true, "reason": "litigation 2026/114, court of Milan"})),
+    responses((status = 204, description = "Held from now, or the hold lifted"),
+        (status = 404, description = "No contact has this id"),
+        (status = 409, description = "Already held, or nothing to lift"),
+        (status = 410, description = "The contact is erased"),
+        (status = 422, description = "No reason, or one longer than 200 characters")))]
+pub async fn legal_hold(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    ApiPath(ContactPath { id }): ApiPath<ContactPath>,
+    ApiJson(h): ApiJson<LegalHold>,
+) -> ApiResult<StatusCode> {
+    blocking(move || {
+        Ok(app
+            .compliance
+            .legal_hold(&who.actor(), ContactId(id), h.held, &h.reason)?)
     })
     .await
     .map(|()| StatusCode::NO_CONTENT)

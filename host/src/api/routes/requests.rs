@@ -1,15 +1,14 @@
-//! Data-subject requests and retention (DPO): access/portability packages rendered by an exporter
-//! plugin, erasure (Art. 17), and retention runs of a rule plugin (Art. 5(1)(e)), dry or applied.
+//! Data-subject requests (DPO): access/portability packages rendered by an exporter plugin, and
+//! erasure (Art. 17). Retention runs: [`super::retention`].
 
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 
-use super::retention::RunReport;
 use crate::api::extract::{at_input, blocking, ApiJson, Caller};
 use crate::api::problem::{ApiError, ApiResult, Problem};
 use crate::api::schema::Binary;
@@ -17,7 +16,6 @@ use crate::app::App;
 use crate::domain::Timestamp;
 use crate::runtime::PluginKind;
 use crate::service::export::ExportError;
-use crate::service::retention::{RetentionError, RetentionOptions};
 use crate::store::ErasureReport;
 
 impl From<ExportError> for ApiError {
@@ -26,16 +24,6 @@ impl From<ExportError> for ApiError {
             ExportError::Plugin(p) => ApiError::Plugin(p),
             ExportError::Store(s) => ApiError::Store(s),
             ExportError::Invalid(m) => ApiError::Problem(Problem::invalid("plugin", m)),
-        }
-    }
-}
-
-impl From<RetentionError> for ApiError {
-    fn from(e: RetentionError) -> Self {
-        match e {
-            RetentionError::Plugin(p) => ApiError::Plugin(p),
-            RetentionError::Store(s) => ApiError::Store(s),
-            RetentionError::Invalid(m) => ApiError::Problem(Problem::invalid("rule", m)),
         }
     }
 }
@@ -117,51 +105,4 @@ pub async fn erasure(
     })
     .await
     .map(Json)
-}
-
-/// A retention run.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RetentionRun {
-    /// An enabled retention-rule plugin, e.g. `legitimate-interest`; not given: every enabled rule,
-    /// combined as one policy.
-    pub rule: Option<String>,
-    /// Only report what would be done (default false).
-    #[serde(default)]
-    pub dry_run: bool,
-    /// Decide as of this time instead of now (to look ahead in a dry run).
-    #[schema(value_type = Option<Timestamp>)]
-    pub at: Option<String>,
-}
-
-#[utoipa::path(post, path = "/api/v1/retention/runs", tag = "requests",
-    request_body(content = RetentionRun, example = json!({"rule": "legitimate-interest", "dry_run": true, "at": "2028-06-30"})),
-    responses((status = 200, description = "What the rule (or, without `rule`, every enabled rule combined) decided and what was done", body = RunReport),
-        (status = 404, description = "No plugin has this name"),
-        (status = 409, description = "The plugin is disabled, or not a retention rule")))]
-pub async fn retention_run(
-    State(app): State<Arc<App>>,
-    Caller(who): Caller,
-    ApiJson(body): ApiJson<RetentionRun>,
-) -> ApiResult<(StatusCode, Json<RunReport>)> {
-    blocking(move || {
-        let now = match body.at.as_deref() {
-            Some(t) => Timestamp::parse("at", t).map_err(crate::service::Error::from)?,
-            None => Timestamp::now(),
-        };
-        let options = RetentionOptions {
-            now,
-            dry_run: body.dry_run,
-            actor: who.actor(),
-        };
-        let Some(rule) = &body.rule else {
-            return super::retention::run_policy(&app, &options);
-        };
-        let lease = app.plugins.lease(rule, PluginKind::RetentionRule)?;
-        Ok(RunReport::Rule(
-            app.compliance.run_retention(&lease.plugin, &options)?,
-        ))
-    })
-    .await
-    .map(|r| (StatusCode::OK, Json(r)))
 }

@@ -15,6 +15,7 @@ mod raw;
 mod report;
 mod requests;
 mod retention;
+mod retention_apply;
 
 use clap::Parser;
 
@@ -129,5 +130,7 @@ fn on_imported_database(report: &mut Report, data_dir: &Path) -> anyhow::Result<
     for i in (1..ids.len()).rev() {
         ids.swap(i, rng.below(i as u64 + 1) as usize);
     }
-    requests::run(report, &compliance, &runtime, &ids)
+    requests::run(report, &compliance, &runtime, &ids)?;
+    // Last: it erases the tail of `ids`, which the requests above leave alone.
+    retention_apply::run(report, &compliance, &ids)
 }

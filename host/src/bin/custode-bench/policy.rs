@@ -52,7 +52,7 @@ pub fn run(
     let started = Instant::now();
     let mut combined = 0;
     for batch in &views {
-        combined += job.decide(now, batch)?.len();
+        combined += job.combined(now, batch)?.len();
     }
     let rate = subjects as f64 / started.elapsed().as_secs_f64();
     report.add(

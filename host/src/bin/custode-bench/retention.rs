@@ -86,11 +86,7 @@ pub fn run(
     let started = Instant::now();
     let dry = compliance.run_retention(
         &rule,
-        &RetentionOptions {
-            now,
-            dry_run: true,
-            actor: Actor::new("bench", Role::Dpo),
-        },
+        &RetentionOptions::requested(Actor::new("bench", Role::Dpo), now, true),
     )?;
     report.add(
         "retention_dry_run_subjects_per_s",

@@ -303,7 +303,20 @@ impl ContactStore for SqliteStore {
         })
     }
 
-    fn set_legal_hold(&self, actor: &Actor, id: ContactId, since: Option<Timestamp>) -> Result<()> {
+    fn set_legal_hold(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+        since: Option<Timestamp>,
+        reason: &str,
+    ) -> Result<()> {
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 200 {
+            return Err(StoreError::invalid(
+                "reason",
+                "give a short reason without personal data (up to 200 characters), e.g. `litigation 2026/114, court of Milan`",
+            ));
+        }
         let action = if since.is_some() {
             "contact.legal-hold"
         } else {
@@ -311,14 +324,34 @@ impl ContactStore for SqliteStore {
         };
         self.write(actor, |tx| {
             live_contact(tx, id)?;
+            let held: Option<i64> = tx
+                .prepare_cached("SELECT legal_hold_since FROM contacts WHERE id = ?1")
+                .and_then(|mut s| s.query_row([id.0], |r| r.get(0)))
+                .db("cannot read the contact")?;
+            match (held, since) {
+                (Some(at), Some(_)) => {
+                    return Err(StoreError::Conflict(format!(
+                        "{id} is already under a legal hold since {}: lift it first to record another",
+                        Timestamp(at).date_string()
+                    )))
+                }
+                (None, None) => {
+                    return Err(StoreError::Conflict(format!(
+                        "{id} is not under a legal hold: there is nothing to lift"
+                    )))
+                }
+                _ => {}
+            }
             tx.prepare_cached(
-                "UPDATE contacts SET legal_hold_since = ?2, updated_at = ?3 WHERE id = ?1",
+                "UPDATE contacts SET legal_hold_since = ?2, legal_hold_reason = ?3, updated_at = ?4 WHERE id = ?1",
             )
-            .and_then(|mut s| s.execute(params![id.0, since.map(|t| t.0), now().0]))
+            .and_then(|mut s| {
+                s.execute(params![id.0, since.map(|t| t.0), since.map(|_| reason), now().0])
+            })
             .db("cannot update the contact")?;
             Ok((
                 (),
-                AuditDraft::contact(action, id, json!({ "since": since })),
+                AuditDraft::contact(action, id, json!({ "since": since, "reason": reason })),
             ))
         })
     }

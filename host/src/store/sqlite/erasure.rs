@@ -171,110 +171,7 @@ impl ErasureStore for SqliteStore {
         now: Timestamp,
         cause: ErasureCause,
     ) -> Result<ErasureReport> {
-        check_reason(reason)?;
-        let mut report = self.write(actor, |tx| {
-            erasable(tx, id, "erasure", cause)?;
-            let keep_for = obligations(self, tx, id, now)?;
-            let identities = identities_of(tx, id)?;
-            let former = former_identities_of(tx, id)?;
-            // Former identities too: an old spreadsheet with the person's previous email must not
-            // bring them back.
-            for identity in identities.iter().map(|(i, _)| i).chain(former.iter().map(|f| &f.identity)) {
-                add_to_list(self, tx, identity, "erased", &SuppressionScope::All, now)?;
-            }
-            // Provenance rows this contact used, to drop the manual ones nobody else refers to.
-            let provenance: BTreeSet<i64> = {
-                let mut stmt = tx
-                    .prepare_cached(
-                        "SELECT provenance_id FROM field_values WHERE contact_id = ?1
-                         UNION SELECT provenance_id FROM identities WHERE contact_id = ?1 AND provenance_id IS NOT NULL
-                         UNION SELECT provenance_id FROM former_identities WHERE contact_id = ?1 AND provenance_id IS NOT NULL
-                         UNION SELECT removed_by FROM former_identities WHERE contact_id = ?1",
-                    )
-                    .db("provenance")?;
-                let rows = stmt.query_map([id.0], |r| r.get(0)).db("provenance")?;
-                rows.collect::<Result<_, _>>().db("provenance")?
-            };
-            // Marks the contact erased first: the ledger's trigger allows deletions only then.
-            tx.prepare_cached(
-                "UPDATE contacts SET erased_at = ?2, updated_at = ?2, last_interaction = NULL, last_collected_at = NULL, first_notice_at = NULL,
-                        restricted_since = NULL, suppressed_since = NULL, suppressed_purposes = NULL, anonymised = NULL
-                 WHERE id = ?1",
-            )
-            .and_then(|mut s| s.execute(params![id.0, now.0]))
-            .db("cannot mark the contact erased")?;
-            tx.prepare_cached("DELETE FROM identities WHERE contact_id = ?1")
-                .and_then(|mut s| s.execute([id.0]))
-                .db("cannot erase identities")?;
-            tx.prepare_cached("DELETE FROM former_identities WHERE contact_id = ?1")
-                .and_then(|mut s| s.execute([id.0]))
-                .db("cannot erase former identities")?;
-            // With the columns cleared above: the list keeps the hashes and their periods; a
-            // question about the contact is answered "erased" whatever the time.
-            tx.prepare_cached("DELETE FROM contact_suppressions WHERE contact_id = ?1")
-                .and_then(|mut s| s.execute([id.0]))
-                .db("cannot erase the suppression periods")?;
-            tx.prepare_cached("DELETE FROM restrictions WHERE contact_id = ?1")
-                .and_then(|mut s| s.execute([id.0]))
-                .db("cannot erase the restrictions")?;
-            let mut kept: Vec<KeptData> = Vec::new();
-            let erased_values = rewrite_values(tx, id, true, |map| {
-                let before = map.len() as u32;
-                map.retain(|name, _| {
-                    let Some(field) = self.policy.catalogue.field(name) else { return false };
-                    let Some((purpose, until)) = keep_for.iter().find(|(p, _)| field.purposes.contains(p)) else {
-                        return false;
-                    };
-                    if !kept.iter().any(|k| k.field == *name) {
-                        kept.push(KeptData { field: name.clone(), category: field.category, purpose: purpose.clone(), until: *until });
-                    }
-                    true
-                });
-                before - map.len() as u32
-            })?;
-            let events = tx
-                .prepare_cached("DELETE FROM consent_events WHERE contact_id = ?1")
-                .and_then(|mut s| s.execute([id.0]))
-                .db("cannot erase consent events")?;
-            tx.prepare_cached("DELETE FROM notice_receipts WHERE contact_id = ?1")
-                .and_then(|mut s| s.execute([id.0]))
-                .db("cannot erase notice receipts")?;
-            tx.prepare_cached("DELETE FROM legal_bases WHERE contact_id = ?1 AND NOT (basis = ?2 AND (end IS NULL OR end > ?3))")
-                .and_then(|mut s| s.execute(params![id.0, LegalBasis::LegalObligation.code(), now.0]))
-                .db("cannot erase legal bases")?;
-            if kept.is_empty() {
-                tx.prepare_cached("DELETE FROM legal_bases WHERE contact_id = ?1")
-                    .and_then(|mut s| s.execute([id.0]))
-                    .db("cannot erase legal bases")?;
-            }
-            for p in provenance {
-                tx.prepare_cached(
-                    "DELETE FROM provenance WHERE id = ?1 AND batch_id IS NULL
-                     AND NOT EXISTS (SELECT 1 FROM field_values WHERE provenance_id = ?1)
-                     AND NOT EXISTS (SELECT 1 FROM identities WHERE provenance_id = ?1)",
-                )
-                .and_then(|mut s| s.execute([p]))
-                .db("cannot erase provenance")?;
-            }
-            let report = ErasureReport {
-                contact: id,
-                erased_at: now,
-                identities_suppressed: identities.len() as u32,
-                field_values_erased: erased_values,
-                consent_events_erased: events as u32,
-                kept,
-                files_purged: false,
-            };
-            let details = json!({
-                "reason": reason.trim(),
-                "cause": cause.as_str(),
-                "identities_suppressed": report.identities_suppressed,
-                "field_values_erased": report.field_values_erased,
-                "consent_events_erased": report.consent_events_erased,
-                "kept": report.kept.iter().map(|k| json!({ "field": k.field, "purpose": k.purpose })).collect::<Vec<_>>(),
-            });
-            Ok((report, AuditDraft::contact("contact.erase", id, details)))
-        })?;
+        let mut report = self.write(actor, |tx| self.erase_in(tx, id, reason, now, cause))?;
         report.files_purged = self.purge_files();
         Ok(report)
     }
@@ -287,6 +184,151 @@ impl ErasureStore for SqliteStore {
         reason: &str,
         cause: ErasureCause,
     ) -> Result<AnonymisationReport> {
+        let report = self.write(actor, |tx| {
+            self.anonymise_in(tx, id, categories, reason, cause)
+        })?;
+        self.purge_files();
+        Ok(report)
+    }
+}
+
+impl SqliteStore {
+    /// Erases the contact inside `tx` (the caller commits it with the returned audit entry): one
+    /// erasure alone, or one of a retention run's batch.
+    pub(super) fn erase_in(
+        &self,
+        tx: &Transaction<'_>,
+        id: ContactId,
+        reason: &str,
+        now: Timestamp,
+        cause: ErasureCause,
+    ) -> Result<(ErasureReport, AuditDraft)> {
+        check_reason(reason)?;
+        erasable(tx, id, "erasure", cause)?;
+        let keep_for = obligations(self, tx, id, now)?;
+        let identities = identities_of(tx, id)?;
+        let former = former_identities_of(tx, id)?;
+        // Former identities too: an old spreadsheet with the person's previous email must not
+        // bring them back.
+        for identity in identities
+            .iter()
+            .map(|(i, _)| i)
+            .chain(former.iter().map(|f| &f.identity))
+        {
+            add_to_list(self, tx, identity, "erased", &SuppressionScope::All, now)?;
+        }
+        // Provenance rows this contact used, to drop the manual ones nobody else refers to.
+        let provenance: BTreeSet<i64> = {
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT provenance_id FROM field_values WHERE contact_id = ?1
+                     UNION SELECT provenance_id FROM identities WHERE contact_id = ?1 AND provenance_id IS NOT NULL
+                     UNION SELECT provenance_id FROM former_identities WHERE contact_id = ?1 AND provenance_id IS NOT NULL
+                     UNION SELECT removed_by FROM former_identities WHERE contact_id = ?1",
+                )
+                .db("provenance")?;
+            let rows = stmt.query_map([id.0], |r| r.get(0)).db("provenance")?;
+            rows.collect::<Result<_, _>>().db("provenance")?
+        };
+        // Marks the contact erased first: the ledger's trigger allows deletions only then.
+        tx.prepare_cached(
+            "UPDATE contacts SET erased_at = ?2, updated_at = ?2, last_interaction = NULL, last_collected_at = NULL, first_notice_at = NULL,
+                    restricted_since = NULL, suppressed_since = NULL, suppressed_purposes = NULL, anonymised = NULL
+             WHERE id = ?1",
+        )
+        .and_then(|mut s| s.execute(params![id.0, now.0]))
+        .db("cannot mark the contact erased")?;
+        tx.prepare_cached("DELETE FROM identities WHERE contact_id = ?1")
+            .and_then(|mut s| s.execute([id.0]))
+            .db("cannot erase identities")?;
+        tx.prepare_cached("DELETE FROM former_identities WHERE contact_id = ?1")
+            .and_then(|mut s| s.execute([id.0]))
+            .db("cannot erase former identities")?;
+        // With the columns cleared above: the list keeps the hashes and their periods; a
+        // question about the contact is answered "erased" whatever the time.
+        tx.prepare_cached("DELETE FROM contact_suppressions WHERE contact_id = ?1")
+            .and_then(|mut s| s.execute([id.0]))
+            .db("cannot erase the suppression periods")?;
+        tx.prepare_cached("DELETE FROM restrictions WHERE contact_id = ?1")
+            .and_then(|mut s| s.execute([id.0]))
+            .db("cannot erase the restrictions")?;
+        let mut kept: Vec<KeptData> = Vec::new();
+        let erased_values = rewrite_values(tx, id, true, |map| {
+            let before = map.len() as u32;
+            map.retain(|name, _| {
+                let Some(field) = self.policy.catalogue.field(name) else {
+                    return false;
+                };
+                let Some((purpose, until)) =
+                    keep_for.iter().find(|(p, _)| field.purposes.contains(p))
+                else {
+                    return false;
+                };
+                if !kept.iter().any(|k| k.field == *name) {
+                    kept.push(KeptData {
+                        field: name.clone(),
+                        category: field.category,
+                        purpose: purpose.clone(),
+                        until: *until,
+                    });
+                }
+                true
+            });
+            before - map.len() as u32
+        })?;
+        let events = tx
+            .prepare_cached("DELETE FROM consent_events WHERE contact_id = ?1")
+            .and_then(|mut s| s.execute([id.0]))
+            .db("cannot erase consent events")?;
+        tx.prepare_cached("DELETE FROM notice_receipts WHERE contact_id = ?1")
+            .and_then(|mut s| s.execute([id.0]))
+            .db("cannot erase notice receipts")?;
+        tx.prepare_cached("DELETE FROM legal_bases WHERE contact_id = ?1 AND NOT (basis = ?2 AND (end IS NULL OR end > ?3))")
+            .and_then(|mut s| s.execute(params![id.0, LegalBasis::LegalObligation.code(), now.0]))
+            .db("cannot erase legal bases")?;
+        if kept.is_empty() {
+            tx.prepare_cached("DELETE FROM legal_bases WHERE contact_id = ?1")
+                .and_then(|mut s| s.execute([id.0]))
+                .db("cannot erase legal bases")?;
+        }
+        for p in provenance {
+            tx.prepare_cached(
+                "DELETE FROM provenance WHERE id = ?1 AND batch_id IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM field_values WHERE provenance_id = ?1)
+                 AND NOT EXISTS (SELECT 1 FROM identities WHERE provenance_id = ?1)",
+            )
+            .and_then(|mut s| s.execute([p]))
+            .db("cannot erase provenance")?;
+        }
+        let report = ErasureReport {
+            contact: id,
+            erased_at: now,
+            identities_suppressed: identities.len() as u32,
+            field_values_erased: erased_values,
+            consent_events_erased: events as u32,
+            kept,
+            files_purged: false,
+        };
+        let details = json!({
+            "reason": reason.trim(),
+            "cause": cause.as_str(),
+            "identities_suppressed": report.identities_suppressed,
+            "field_values_erased": report.field_values_erased,
+            "consent_events_erased": report.consent_events_erased,
+            "kept": report.kept.iter().map(|k| json!({ "field": k.field, "purpose": k.purpose })).collect::<Vec<_>>(),
+        });
+        Ok((report, AuditDraft::contact("contact.erase", id, details)))
+    }
+
+    /// Anonymises the categories of the contact inside `tx` (see [`Self::erase_in`]).
+    pub(super) fn anonymise_in(
+        &self,
+        tx: &Transaction<'_>,
+        id: ContactId,
+        categories: &[DataCategory],
+        reason: &str,
+        cause: ErasureCause,
+    ) -> Result<(AnonymisationReport, AuditDraft)> {
         check_reason(reason)?;
         if categories.is_empty() {
             return Err(StoreError::invalid(
@@ -294,63 +336,91 @@ impl ErasureStore for SqliteStore {
                 "name the data categories to anonymise, e.g. `contact`, `commercial`",
             ));
         }
-        let report = self.write(actor, |tx| {
-            erasable(tx, id, "anonymisation", cause)?;
-            let replaced = rewrite_values(tx, id, false, |map| {
-                let mut n = 0;
-                for (name, value) in map.iter_mut() {
-                    let cat = self.policy.catalogue.field(name).map_or(DataCategory::Notes, |f| f.category);
-                    if categories.contains(&cat) && value != ANONYMISED {
-                        *value = ANONYMISED.to_string();
-                        n += 1;
-                    }
+        erasable(tx, id, "anonymisation", cause)?;
+        let replaced = rewrite_values(tx, id, false, |map| {
+            let mut n = 0;
+            for (name, value) in map.iter_mut() {
+                let cat = self
+                    .policy
+                    .catalogue
+                    .field(name)
+                    .map_or(DataCategory::Notes, |f| f.category);
+                if categories.contains(&cat) && value != ANONYMISED {
+                    *value = ANONYMISED.to_string();
+                    n += 1;
                 }
-                n
-            })?;
-            let mut identities_removed = 0;
-            if categories.contains(&DataCategory::Contact) {
-                // Identities are contact data; evidence text and manual source labels may name the person.
-                // Their keyed hashes go on the suppression list, as at erasure: re-importing the
-                // file the person came from must not make them identifiable again.
-                let now = Timestamp(now().0);
-                let current = identities_of(tx, id)?;
-                let former = former_identities_of(tx, id)?;
-                for identity in current.iter().map(|(i, _)| i).chain(former.iter().map(|f| &f.identity)) {
-                    add_to_list(self, tx, identity, "anonymised", &SuppressionScope::All, now)?;
-                }
-                tx.prepare_cached("DELETE FROM former_identities WHERE contact_id = ?1")
-                    .and_then(|mut s| s.execute([id.0]))
-                    .db("cannot remove former identities")?;
-                identities_removed = tx
-                    .prepare_cached("DELETE FROM identities WHERE contact_id = ?1")
-                    .and_then(|mut s| s.execute([id.0]))
-                    .db("cannot remove identities")? as u32;
-                tx.prepare_cached("UPDATE consent_events SET evidence = NULL WHERE contact_id = ?1 AND evidence IS NOT NULL")
-                    .and_then(|mut s| s.execute([id.0]))
-                    .db("cannot blank consent evidence")?;
-                tx.prepare_cached(
-                    "UPDATE provenance SET source_label = 'manual entry (anonymised)' WHERE batch_id IS NULL
-                     AND id IN (SELECT provenance_id FROM field_values WHERE contact_id = ?1)",
-                )
-                .and_then(|mut s| s.execute([id.0]))
-                .db("cannot anonymise provenance")?;
             }
-            let previous: Option<String> = tx
-                .prepare_cached("SELECT anonymised FROM contacts WHERE id = ?1")
-                .and_then(|mut s| s.query_row([id.0], |r| r.get(0)))
-                .db("cannot read the contact")?;
-            let mut all: BTreeSet<DataCategory> =
-                previous.and_then(|p| serde_json::from_str::<Vec<DataCategory>>(&p).ok()).unwrap_or_default().into_iter().collect();
-            all.extend(categories.iter().copied());
-            let all: Vec<DataCategory> = all.into_iter().collect();
-            tx.prepare_cached("UPDATE contacts SET anonymised = ?2, updated_at = ?3 WHERE id = ?1")
-                .and_then(|mut s| s.execute(params![id.0, serde_json::to_string(&all).expect("serialises"), now().0]))
-                .db("cannot update the contact")?;
-            let report = AnonymisationReport { contact: id, categories: categories.to_vec(), values_replaced: replaced, identities_removed };
-            let details = json!({ "reason": reason.trim(), "cause": cause.as_str(), "categories": categories, "values_replaced": replaced, "identities_removed": identities_removed });
-            Ok((report, AuditDraft::contact("contact.anonymise", id, details)))
+            n
         })?;
-        self.purge_files();
-        Ok(report)
+        let mut identities_removed = 0;
+        if categories.contains(&DataCategory::Contact) {
+            // Identities are contact data; evidence text and manual source labels may name the person.
+            // Their keyed hashes go on the suppression list, as at erasure: re-importing the
+            // file the person came from must not make them identifiable again.
+            let now = Timestamp(now().0);
+            let current = identities_of(tx, id)?;
+            let former = former_identities_of(tx, id)?;
+            for identity in current
+                .iter()
+                .map(|(i, _)| i)
+                .chain(former.iter().map(|f| &f.identity))
+            {
+                add_to_list(
+                    self,
+                    tx,
+                    identity,
+                    "anonymised",
+                    &SuppressionScope::All,
+                    now,
+                )?;
+            }
+            tx.prepare_cached("DELETE FROM former_identities WHERE contact_id = ?1")
+                .and_then(|mut s| s.execute([id.0]))
+                .db("cannot remove former identities")?;
+            identities_removed = tx
+                .prepare_cached("DELETE FROM identities WHERE contact_id = ?1")
+                .and_then(|mut s| s.execute([id.0]))
+                .db("cannot remove identities")? as u32;
+            tx.prepare_cached("UPDATE consent_events SET evidence = NULL WHERE contact_id = ?1 AND evidence IS NOT NULL")
+                .and_then(|mut s| s.execute([id.0]))
+                .db("cannot blank consent evidence")?;
+            tx.prepare_cached(
+                "UPDATE provenance SET source_label = 'manual entry (anonymised)' WHERE batch_id IS NULL
+                 AND id IN (SELECT provenance_id FROM field_values WHERE contact_id = ?1)",
+            )
+            .and_then(|mut s| s.execute([id.0]))
+            .db("cannot anonymise provenance")?;
+        }
+        let previous: Option<String> = tx
+            .prepare_cached("SELECT anonymised FROM contacts WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id.0], |r| r.get(0)))
+            .db("cannot read the contact")?;
+        let mut all: BTreeSet<DataCategory> = previous
+            .and_then(|p| serde_json::from_str::<Vec<DataCategory>>(&p).ok())
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        all.extend(categories.iter().copied());
+        let all: Vec<DataCategory> = all.into_iter().collect();
+        tx.prepare_cached("UPDATE contacts SET anonymised = ?2, updated_at = ?3 WHERE id = ?1")
+            .and_then(|mut s| {
+                s.execute(params![
+                    id.0,
+                    serde_json::to_string(&all).expect("serialises"),
+                    now().0
+                ])
+            })
+            .db("cannot update the contact")?;
+        let report = AnonymisationReport {
+            contact: id,
+            categories: categories.to_vec(),
+            values_replaced: replaced,
+            identities_removed,
+        };
+        let details = json!({ "reason": reason.trim(), "cause": cause.as_str(), "categories": categories, "values_replaced": replaced, "identities_removed": identities_removed });
+        Ok((
+            report,
+            AuditDraft::contact("contact.anonymise", id, details),
+        ))
     }
 }

@@ -5,7 +5,8 @@
 //! contact's own rows, the consent ledger, the suppression list); this module (`SqliteStore`:
 //! opening, readers, the writer, `write`); then one module per aggregate, each implementing its
 //! store trait: `audit`, `admin`, `consent`, `suppression`, `views` (a contact read whole), `records`
-//! (the import write path), `contacts`, `facts`, `erasure`, `backup`, `import`, `cases` (data-subject request cases).
+//! (the import write path), `contacts`, `facts`, `erasure`, `backup`, `import`, `cases` (data-subject request cases),
+//! `runs` (retention runs, applied a batch of decisions per transaction) and `review` (the review queue).
 
 mod admin;
 mod audit;
@@ -18,7 +19,9 @@ mod facts;
 mod import;
 mod pool;
 mod records;
+mod review;
 mod rows;
+mod runs;
 pub mod schema;
 mod suppression;
 mod views;

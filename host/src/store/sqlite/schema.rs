@@ -12,6 +12,7 @@ pub const V3: &str = include_str!("v3.sql");
 pub const V4: &str = include_str!("v4.sql");
 pub const V5: &str = include_str!("v5.sql");
 pub const V6: &str = include_str!("v6.sql");
+pub const V7: &str = include_str!("v7.sql");
 
 static MIGRATIONS: &[M<'static>] = &[
     M::up(V1),
@@ -20,6 +21,7 @@ static MIGRATIONS: &[M<'static>] = &[
     M::up(V4),
     M::up(V5),
     M::up(V6),
+    M::up(V7),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -83,20 +83,31 @@ pub(crate) fn load_details(
         Option<i64>,
         Option<String>,
         Option<String>,
+        Option<String>,
     );
     let row: Option<Row> = conn
         .prepare_cached(
             "SELECT created_at, updated_at, last_interaction, restricted_since, legal_hold_since, erased_at,
-                    suppressed_purposes, anonymised FROM contacts WHERE id = ?1",
+                    suppressed_purposes, anonymised, legal_hold_reason FROM contacts WHERE id = ?1",
         )
         .and_then(|mut s| {
             s.query_row([id.0], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
             })
             .optional()
         })
         .db("cannot read the contact")?;
-    let Some((created, updated, last, restricted, hold, erased, suppressed, anonymised)) = row
+    let Some((
+        created,
+        updated,
+        last,
+        restricted,
+        hold,
+        erased,
+        suppressed,
+        anonymised,
+        hold_reason,
+    )) = row
     else {
         return Err(StoreError::not_found(id.to_string()));
     };
@@ -144,6 +155,7 @@ pub(crate) fn load_details(
         restricted_since: ts(restricted),
         restrictions: restrictions_of(conn, id)?,
         legal_hold_since: ts(hold),
+        legal_hold_reason: hold_reason,
         erased_at: ts(erased),
         suppression: suppressed.as_deref().map(scope_from_sql),
         suppression_periods: contact_suppressions(conn, id)?,

@@ -159,7 +159,7 @@ fn a_legal_hold_forbids_erasure_until_lifted() {
     let (_dir, store) = open();
     let id = person(&store);
     store
-        .set_legal_hold(&dpo(), id, Some(day(2026, 2, 1)))
+        .set_legal_hold(&dpo(), id, Some(day(2026, 2, 1)), "litigation 2026/114")
         .unwrap();
     let err = store
         .erase(
@@ -174,7 +174,9 @@ fn a_legal_hold_forbids_erasure_until_lifted() {
         err.to_string().contains("legal hold since 2026-02-01"),
         "{err}"
     );
-    store.set_legal_hold(&dpo(), id, None).unwrap();
+    store
+        .set_legal_hold(&dpo(), id, None, "litigation settled")
+        .unwrap();
     store
         .erase(
             &dpo(),
