@@ -69,6 +69,24 @@ impl RetentionJob<'_> {
         }
     }
 
+    /// `batch` lowered for this rule: one of `prepared` when a rule of the same plugin API version
+    /// lowered it already (the rules of a policy share one lowering per version), else lowered now
+    /// and kept in `prepared` for the next rule.
+    pub fn prepare_shared<'b>(
+        &self,
+        batch: &[SubjectView],
+        prepared: &'b mut Vec<SubjectBatch>,
+    ) -> &'b SubjectBatch {
+        let at = match prepared.iter().position(|p| self.instance.reads(&p.views)) {
+            Some(at) => at,
+            None => {
+                prepared.push(self.prepare(batch));
+                prepared.len() - 1
+            }
+        };
+        &prepared[at]
+    }
+
     /// [`RetentionJob::evaluate`] on a batch already prepared.
     pub fn evaluate_prepared(
         &mut self,

@@ -54,11 +54,34 @@ pub fn lease_policy(registry: &PluginRegistry) -> Result<Vec<PluginLease>, Reten
         .collect()
 }
 
-/// The rules of a policy, started for one run: each rule keeps one instance for every batch.
+/// The rules of a policy, started for one run. Each worker thread has its own instance of every
+/// rule for the whole run; a batch is split among the workers, and each worker lowers its share of
+/// the views once per plugin API version for all its rules (lowering the views into the guests is
+/// most of a policy's cost, and the rules are independent: see docs/ARCHITECTURE.md).
 pub struct PolicyJob<'p> {
     rules: Vec<RuleRef>,
     names: Vec<String>,
-    jobs: Vec<RetentionJob<'p>>,
+    plugins: Vec<&'p Plugin>,
+    /// One instance of every rule per worker; the first worker's are started with the job, so a rule
+    /// that cannot start stops the run before it reads anything.
+    workers: Vec<Vec<RetentionJob<'p>>>,
+    /// At most this many workers: one per core (at most [`MAX_WORKERS`]) unless set.
+    max_workers: usize,
+}
+
+/// Fewer subjects than this per worker are not worth a thread.
+const MIN_SHARE: usize = 256;
+/// At most this many workers, however many cores: each holds an instance of every rule.
+const MAX_WORKERS: usize = 4;
+
+/// One worker per core, at most [`MAX_WORKERS`].
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(MAX_WORKERS)
+    })
 }
 
 impl<'p> PolicyJob<'p> {
@@ -78,7 +101,7 @@ impl<'p> PolicyJob<'p> {
                 p.kind()
             )));
         }
-        Ok(PolicyJob {
+        let mut job = PolicyJob {
             rules: plugins
                 .iter()
                 .map(|p| RuleRef {
@@ -91,11 +114,30 @@ impl<'p> PolicyJob<'p> {
                 .iter()
                 .map(|p| format!("{}@{}", p.name(), p.version()))
                 .collect(),
-            jobs: plugins
+            plugins: plugins.to_vec(),
+            workers: Vec::new(),
+            max_workers: cores(),
+        };
+        job.start_workers(1)?;
+        Ok(job)
+    }
+
+    /// Evaluates with at most `workers` threads (at least one) instead of one per core.
+    pub fn with_workers(mut self, workers: usize) -> Self {
+        self.max_workers = workers.max(1);
+        self
+    }
+
+    fn start_workers(&mut self, count: usize) -> Result<(), RetentionError> {
+        while self.workers.len() < count {
+            let jobs = self
+                .plugins
                 .iter()
                 .map(|&p| RetentionJob::start(p))
-                .collect::<Result<_, _>>()?,
-        })
+                .collect::<Result<_, _>>()?;
+            self.workers.push(jobs);
+        }
+        Ok(())
     }
 
     /// The combined decision for every subject of `views` some rule decided about, in order.
@@ -104,34 +146,74 @@ impl<'p> PolicyJob<'p> {
         now: Timestamp,
         views: &[SubjectView],
     ) -> Result<Vec<CombinedDecision>, RetentionError> {
-        let n = self.jobs.len();
-        let mut by_subject: HashMap<ContactId, Vec<Option<RetentionDecision>>, RandomState> =
-            HashMap::default();
-        for (i, job) in self.jobs.iter_mut().enumerate() {
-            for d in job.evaluate(now, views)? {
-                let slot = by_subject
-                    .entry(d.contact_id)
-                    .or_insert_with(|| vec![None; n]);
-                slot[i] = Some(d);
-            }
+        // Each worker gets at least MIN_SHARE subjects.
+        let workers = self.max_workers.min(views.len() / MIN_SHARE).max(1);
+        self.start_workers(workers)?;
+        let names = &self.names;
+        if workers == 1 {
+            return combine_share(&mut self.workers[0], names, now, views);
         }
-        if by_subject.is_empty() {
-            return Ok(Vec::new());
-        }
-        Ok(views
-            .iter()
-            .filter_map(|view| {
-                let decisions = by_subject.remove(&view.contact_id)?;
-                let verdicts = self
-                    .names
-                    .iter()
-                    .zip(decisions)
-                    .map(|(rule, d)| RuleVerdict::new(rule, d))
+        let share = views.len().div_ceil(workers);
+        let results: Vec<Result<Vec<CombinedDecision>, RetentionError>> =
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = self
+                    .workers
+                    .iter_mut()
+                    .zip(views.chunks(share))
+                    .map(|(jobs, part)| scope.spawn(move || combine_share(jobs, names, now, part)))
                     .collect();
-                Some(combine(view, verdicts))
-            })
-            .collect())
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    })
+                    .collect()
+            });
+        let mut all = Vec::new();
+        for part in results {
+            all.extend(part?);
+        }
+        Ok(all)
     }
+}
+
+/// One worker's share of a batch: every rule over `views` (lowered once per plugin API version),
+/// then the decisions combined per subject, in the order of `views`.
+fn combine_share(
+    jobs: &mut [RetentionJob<'_>],
+    names: &[String],
+    now: Timestamp,
+    views: &[SubjectView],
+) -> Result<Vec<CombinedDecision>, RetentionError> {
+    let n = jobs.len();
+    let mut prepared = Vec::new();
+    let mut by_subject: HashMap<ContactId, Vec<Option<RetentionDecision>>, RandomState> =
+        HashMap::default();
+    for (i, job) in jobs.iter_mut().enumerate() {
+        let batch = job.prepare_shared(views, &mut prepared);
+        for d in job.evaluate_prepared(now, batch)? {
+            let slot = by_subject
+                .entry(d.contact_id)
+                .or_insert_with(|| vec![None; n]);
+            slot[i] = Some(d);
+        }
+    }
+    if by_subject.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(views
+        .iter()
+        .filter_map(|view| {
+            let decisions = by_subject.remove(&view.contact_id)?;
+            let verdicts = names
+                .iter()
+                .zip(decisions)
+                .map(|(rule, d)| RuleVerdict::new(rule, d))
+                .collect();
+            Some(combine(view, verdicts))
+        })
+        .collect())
 }
 
 /// A policy run goes through the single rule's path ([`Compliance::run_retention_with`]): recorded,

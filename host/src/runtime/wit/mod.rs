@@ -130,6 +130,14 @@ pub(crate) enum Instance {
 }
 
 impl Instance {
+    /// Whether `views` were lowered for this instance's API version (and so can be evaluated by it).
+    pub(crate) fn reads(&self, views: &Views) -> bool {
+        matches!(
+            (self, views),
+            (Instance::V0_1(_), Views::V0_1(_)) | (Instance::V0_2(_), Views::V0_2(_))
+        )
+    }
+
     pub(crate) fn describe(&self, store: &mut Store<PluginState>) -> wasmtime::Result<Description> {
         match self {
             Instance::V0_1(i) => i.describe(store),
