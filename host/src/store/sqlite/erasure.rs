@@ -154,6 +154,8 @@ impl SqliteStore {
         // Idle readers gave up their snapshots when the erasure committed (`written`), and this
         // process's busy ones give theirs up within 50 ms (pool.rs); a reader that holds one longer
         // (an export in another process) is not waited for: the next erasure or backup retries.
+        // The store's checkpoint thread would make SQLite answer this one "busy" at once.
+        let _checkpoints = self.checkpoint_lock();
         let _ = conn.busy_timeout(PURGE_WAIT);
         let busy: rusqlite::Result<i64> =
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0));

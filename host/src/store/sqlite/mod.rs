@@ -12,6 +12,7 @@ mod admin;
 mod audit;
 mod backup;
 mod cases;
+mod checkpoint;
 mod consent;
 mod contacts;
 mod erasure;
@@ -62,6 +63,8 @@ pub struct SqliteStore {
     pub(crate) suppression_version: AtomicI64,
     pub(crate) purposes: PurposeIds,
     db_path: PathBuf,
+    /// Copies the WAL into the database file off the request path (`checkpoint.rs`).
+    checkpointer: checkpoint::Checkpointer,
 }
 
 impl SqliteStore {
@@ -98,6 +101,7 @@ impl SqliteStore {
             writer: WriterSlot::new(conn),
             readers: ReaderPool::new(db_path.clone()),
             purposes,
+            checkpointer: checkpoint::Checkpointer::start(db_path.clone()),
             db_path,
         };
         Ok(store)
@@ -114,6 +118,14 @@ impl SqliteStore {
     /// The writer; a thread inside [`pool::with_write_wait`] waits for it only that long.
     pub(crate) fn writer(&self) -> Result<pool::WriterGuard<'_>> {
         self.writer.take()
+    }
+
+    /// Held while this process checkpoints (see [`checkpoint::Checkpointer::lock`]).
+    pub(super) fn checkpoint_lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.checkpointer
+            .lock
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// Tells the readers that this process committed a write.

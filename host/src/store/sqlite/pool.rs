@@ -20,6 +20,10 @@ const READER_CACHE_KIB: i64 = 32 * 1024;
 /// no system call.
 const MMAP_BYTES: i64 = 4 << 30;
 const MAX_IDLE_READERS: usize = 8;
+/// The writer checkpoints inside a commit only when the WAL holds this many pages (SQLite's default
+/// is 1,000): the store's checkpoint thread (`checkpoint.rs`) copies it long before, off the
+/// request path; this bounds the WAL (about 32 MB) if that thread falls behind.
+pub(super) const SAFETY_CHECKPOINT_PAGES: u32 = 8_000;
 /// How long a connection waits for a lock another process holds (a CLI beside the server).
 pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -32,7 +36,8 @@ pub fn open_writer(path: &Path) -> Result<Connection, StoreError> {
          PRAGMA secure_delete = ON;
          PRAGMA temp_store = MEMORY;
          PRAGMA cache_size = -{WRITER_CACHE_KIB};
-         PRAGMA mmap_size = 0;"
+         PRAGMA mmap_size = 0;
+         PRAGMA wal_autocheckpoint = {SAFETY_CHECKPOINT_PAGES};"
     ))
     .db("cannot configure the database connection")?;
     conn.busy_timeout(BUSY_TIMEOUT).db("busy timeout")?;

@@ -1,6 +1,7 @@
 //! Behaviour of the SQLite store that users rely on, on real database files.
 
 mod audit;
+mod checkpoint;
 mod customer;
 mod erasure;
 mod history;
