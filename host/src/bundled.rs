@@ -27,6 +27,7 @@ pub const BUNDLED: &[BundledPlugin] = bundled![
     "no-basis",
     "json",
     "csv-export",
+    "access-report",
     "lines",
 ];
 

@@ -33,6 +33,7 @@ mod plugin_replace;
 mod requests;
 mod requests_cases;
 mod requests_cases_cli;
+mod requests_reports;
 mod retention_killed;
 mod retention_policy;
 mod retention_runs;

@@ -2,7 +2,7 @@
 //! by an exporter plugin. Each package handed out is recorded in the audit log.
 
 use super::{Compliance, Error, Subject};
-use crate::domain::{Actor, Document, Timestamp};
+use crate::domain::{Actor, Document, RequestCase, Timestamp};
 use crate::runtime::exporter::render;
 use crate::runtime::{Plugin, PluginError, PluginKind, StartError};
 use serde_json::json;
@@ -38,6 +38,20 @@ impl Compliance {
         now: Timestamp,
         actor: &Actor,
     ) -> Result<Document, ExportError> {
+        self.answer_access(plugin, subject, None, now, actor)
+    }
+
+    /// [`Compliance::access_package`] for a request case: the package carries the request (kind,
+    /// language, received, due), so an exporter of plugin API 0.2.0 can answer it in the person's
+    /// language and say which request it answers (a 0.1.0 exporter gets the package without it).
+    pub(crate) fn answer_access(
+        &self,
+        plugin: &Plugin,
+        subject: &Subject,
+        request: Option<RequestCase>,
+        now: Timestamp,
+        actor: &Actor,
+    ) -> Result<Document, ExportError> {
         if plugin.kind() != PluginKind::Exporter {
             return Err(ExportError::Invalid(format!(
                 "plugin `{}` is of kind `{}`: exports need an exporter plugin such as `json`",
@@ -46,15 +60,19 @@ impl Compliance {
             )));
         }
         let id = self.resolve_contact(subject)?;
-        let package = self.subject_package(id, Some(now))?;
+        let mut package = self.subject_package(id, Some(now))?;
+        package.request = request;
         let document = render(plugin, &package)?;
         // The audit entry proves what was handed out without keeping it: a digest, not the data.
-        let details = json!({
+        let mut details = json!({
             "exporter": format!("{}@{}", plugin.name(), plugin.version()),
             "exporter_digest": plugin.digest(),
             "document_sha256": hex::encode(Sha256::digest(&document.bytes)),
             "bytes": document.bytes.len(),
         });
+        if let Some(r) = &package.request {
+            details["case"] = json!(r.id);
+        }
         let target = format!("contact:{}", id.0);
         self.store
             .audit_record(actor, "request.access", &target, details)?;

@@ -12,7 +12,7 @@ use super::super::export::ExportError;
 use super::super::{Compliance, Error, Subject};
 use crate::domain::{
     Actor, CaseStatus, ConsentAction, ConsentChannel, ConsentEvent, ContactId, Evidence,
-    IdentityCheck, RequestKind, Timestamp,
+    IdentityCheck, RequestCase, RequestKind, Timestamp,
 };
 use crate::runtime::Plugin;
 use crate::store::cases::{Case, CaseChange, CaseDocument, CaseDocumentInfo};
@@ -87,8 +87,20 @@ impl Compliance {
                 let plugin = exporter.ok_or_else(|| {
                     ExportError::Invalid("an access or portability case needs an exporter plugin: name one in `plugin`".into())
                 })?;
-                let rendered =
-                    self.access_package(plugin, &Subject::Contact(contact), now, actor)?;
+                let request = RequestCase {
+                    id: case.id,
+                    kind: case.kind,
+                    language: Some(case.language.clone()),
+                    received_at: case.received_at,
+                    due_at: case.due_at,
+                };
+                let rendered = self.answer_access(
+                    plugin,
+                    &Subject::Contact(contact),
+                    Some(request),
+                    now,
+                    actor,
+                )?;
                 let sha256 = hex::encode(Sha256::digest(&rendered.bytes));
                 let days = self.policy().request_document_days;
                 let info = CaseDocumentInfo {
