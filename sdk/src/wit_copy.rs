@@ -14,7 +14,8 @@ fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             if path.is_dir() {
                 walk(root, &path, out);
             } else {
-                let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path:?}: {e}"));
+                let bytes =
+                    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path:?}: {e}"));
                 out.insert(path.strip_prefix(root).unwrap().to_path_buf(), bytes);
             }
         }
