@@ -4,6 +4,7 @@
 //!
 //! ```sh
 //! cargo run --release -p custode --example csv_push -- 100
+//! cargo run --release -p custode --example csv_push -- 100 other/csv.wasm   # another build of it
 //! ```
 
 use custode::bundled;
@@ -18,13 +19,14 @@ fn main() -> anyhow::Result<()> {
         .map(|a| a.parse())
         .transpose()?
         .unwrap_or(100);
+    // A component file instead of the bundled importer: compares two builds of it in one binary.
+    let file = std::env::args().nth(2).map(std::fs::read).transpose()?;
+    let bytes = file
+        .as_deref()
+        .unwrap_or_else(|| bundled::get("csv").unwrap().bytes);
     let csv = generate(mib << 20);
     let runtime = Runtime::new(None)?;
-    let plugin = Plugin::load(
-        &runtime,
-        bundled::get("csv").unwrap().bytes,
-        PluginSettings::default(),
-    )?;
+    let plugin = Plugin::load(&runtime, bytes, PluginSettings::default())?;
 
     let started = Instant::now();
     let mut session = ImportSession::open(&plugin)?;

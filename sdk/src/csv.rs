@@ -32,7 +32,7 @@ mod record;
 mod scan;
 
 pub use record::{CsvRecord, CsvRow};
-use scan::{detect_delimiter, excel_sep_line, find_stop, first_line};
+use scan::{detect_delimiter, excel_sep_line, first_line};
 
 /// How the bytes of the input are turned into text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -87,20 +87,36 @@ pub fn parse_delimiter(text: &str) -> Result<u8, String> {
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 4 << 20;
 
 /// Reads CSV records from chunked input. See the [module documentation](self).
+///
+/// The fields are split by `csv-core`'s push parser, which keeps its state between chunks; the
+/// reader adds what spreadsheets need around it (the header handling, blank lines, line numbers,
+/// decoding, the size limit, a missing closing quote as an error instead of a record).
 #[derive(Debug)]
 pub struct CsvReader {
     delimiter: Option<u8>,
     encoding: Encoding,
     max_record_bytes: usize,
-    /// Input not yet turned into records; starts at the beginning of a record.
+    /// Input held until the header line is complete (the delimiter is detected from it); empty
+    /// once started, since the parser takes every chunk whole.
     buf: Vec<u8>,
-    /// The line number of `buf[0]`.
+    /// The line the current record starts on (or the next one will).
     line: u64,
     started: bool,
-    /// Per byte: does it end an unquoted field (the delimiter, `\n`, `\r`)?
-    stops: [bool; 256],
-    /// Reused between records so that reading one allocates only the record itself.
-    scratch: Vec<u8>,
+    parser: csv_core::Reader,
+    /// The parser has read part of a record: the rest comes with the next chunk.
+    pending: bool,
+    /// Bytes of input read for the pending record, against `max_record_bytes`.
+    record_bytes: usize,
+    /// The parser's line count (`\n` it read) when the current record started.
+    parser_line: u64,
+    /// The last record ended with `\r`: a `\n` right after it belongs to that line break.
+    after_cr: bool,
+    /// The fields of the current record as the parser writes them (`out_len` bytes used) and the
+    /// end of each (`ends_len` used); reused, so a record allocates only when it is the longest yet.
+    out: Vec<u8>,
+    out_len: usize,
+    ends: Vec<usize>,
+    ends_len: usize,
     scratch_ends: Vec<u32>,
     /// Where Windows-1252 records are decoded to.
     decoded: String,
@@ -113,18 +129,6 @@ impl Default for CsvReader {
     }
 }
 
-/// How far one record got.
-enum Step {
-    /// A record ended; `next` is where the following one starts.
-    Record {
-        next: usize,
-        lines: u64,
-        blank: bool,
-    },
-    /// The buffer ends inside the record: wait for more input.
-    NeedMore,
-}
-
 impl CsvReader {
     /// A reader that detects the delimiter and decodes UTF-8 with Windows-1252 fallback.
     pub fn new() -> Self {
@@ -135,8 +139,15 @@ impl CsvReader {
             buf: Vec::new(),
             line: 1,
             started: false,
-            stops: [false; 256],
-            scratch: Vec::new(),
+            parser: csv_core::Reader::new(),
+            pending: false,
+            record_bytes: 0,
+            parser_line: 1,
+            after_cr: false,
+            out: vec![0; 1024],
+            out_len: 0,
+            ends: vec![0; 64],
+            ends_len: 0,
             scratch_ends: Vec::new(),
             decoded: String::new(),
             decoded_ends: Vec::new(),
@@ -196,24 +207,80 @@ impl CsvReader {
         chunk: &[u8],
         mut each: impl FnMut(CsvRow<'_>),
     ) -> Result<(), CsvError> {
+        if self.started {
+            return self.feed(chunk, &mut each);
+        }
         self.buf.extend_from_slice(chunk);
-        self.read(false, &mut each)
+        if !self.start(false)? {
+            return Ok(());
+        }
+        let held = std::mem::take(&mut self.buf);
+        self.feed(&held, &mut each)
     }
 
     /// The input has ended: calls `each` with the last record, if any.
     pub fn finish_each(&mut self, mut each: impl FnMut(CsvRow<'_>)) -> Result<(), CsvError> {
-        self.read(true, &mut each)
-    }
-
-    fn read(&mut self, eof: bool, each: &mut dyn FnMut(CsvRow<'_>)) -> Result<(), CsvError> {
-        if !self.started && !self.start(eof)? {
+        if !self.started {
+            if !self.start(true)? {
+                return Ok(());
+            }
+            let held = std::mem::take(&mut self.buf);
+            self.feed(&held, &mut each)?;
+        }
+        if !self.pending {
             return Ok(());
         }
-        let mut pos = 0;
-        while pos < self.buf.len() {
-            match self.record(pos, eof)? {
-                Step::NeedMore => {
-                    if self.buf.len() - pos > self.max_record_bytes {
+        // A line break ends the last record, unless it is inside a quoted field: then the
+        // record is still pending and the quote was never closed.
+        self.feed(b"\n", &mut each)?;
+        if self.pending {
+            return Err(CsvError {
+                line: self.line,
+                message:
+                    "a quoted field is not closed before the end of the input; add the missing `\"`"
+                        .into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Parses `input` (after the start of the input was handled), calling `each` per record.
+    fn feed(&mut self, mut input: &[u8], each: &mut dyn FnMut(CsvRow<'_>)) -> Result<(), CsvError> {
+        loop {
+            if !self.pending {
+                // Line breaks between records are blank lines: skipped here, counted.
+                while let Some(&b) = input.first() {
+                    match b {
+                        b'\n' if self.after_cr => self.after_cr = false,
+                        b'\n' => self.line += 1,
+                        b'\r' => {
+                            self.line += 1;
+                            self.after_cr = true;
+                        }
+                        _ => break,
+                    }
+                    input = &input[1..];
+                }
+                if input.is_empty() {
+                    return Ok(());
+                }
+                self.after_cr = false;
+                self.parser_line = self.parser.line();
+            }
+            let (result, read, written, ended) = self.parser.read_record(
+                input,
+                &mut self.out[self.out_len..],
+                &mut self.ends[self.ends_len..],
+            );
+            let consumed = &input[..read];
+            input = &input[read..];
+            self.out_len += written;
+            self.ends_len += ended;
+            self.record_bytes += read;
+            match result {
+                csv_core::ReadRecordResult::InputEmpty => {
+                    self.pending = true;
+                    if self.record_bytes > self.max_record_bytes {
                         return Err(CsvError {
                             line: self.line,
                             message: format!(
@@ -222,19 +289,34 @@ impl CsvReader {
                             ),
                         });
                     }
-                    break;
+                    return Ok(());
                 }
-                Step::Record { next, lines, blank } => {
-                    if !blank {
-                        each(self.current_row());
+                csv_core::ReadRecordResult::OutputFull => {
+                    self.pending = true;
+                    let len = self.out.len();
+                    self.out.resize(len * 2, 0);
+                }
+                csv_core::ReadRecordResult::OutputEndsFull => {
+                    self.pending = true;
+                    let len = self.ends.len();
+                    self.ends.resize(len * 2, 0);
+                }
+                csv_core::ReadRecordResult::Record => {
+                    each(self.current_row());
+                    self.line += self.parser.line() - self.parser_line;
+                    // `\r` alone ends a line too; the parser counts only `\n`.
+                    if consumed.last() == Some(&b'\r') {
+                        self.line += 1;
+                        self.after_cr = true;
                     }
-                    self.line += lines;
-                    pos = next;
+                    self.pending = false;
+                    self.record_bytes = 0;
+                    self.out_len = 0;
+                    self.ends_len = 0;
                 }
+                csv_core::ReadRecordResult::End => return Ok(()),
             }
         }
-        self.buf.drain(..pos);
-        Ok(())
     }
 
     /// Handles what only the start of the input can hold: a BOM, `sep=`, the header to detect the
@@ -267,8 +349,7 @@ impl CsvReader {
                             .count() as u64;
                         self.buf.drain(..bom + range.1);
                         self.skip_line_break();
-                        self.started = true;
-                        self.set_stops();
+                        self.begin();
                         return Ok(true);
                     }
                     self.delimiter = Some(detect_delimiter(line));
@@ -284,8 +365,7 @@ impl CsvReader {
             }
         }
         self.buf.drain(..bom);
-        self.started = true;
-        self.set_stops();
+        self.begin();
         Ok(true)
     }
 
@@ -298,102 +378,28 @@ impl CsvReader {
         self.buf.drain(..n);
     }
 
-    fn set_stops(&mut self) {
-        self.stops = [false; 256];
-        for b in [self.delimiter.unwrap_or(b','), b'\n', b'\r'] {
-            self.stops[usize::from(b)] = true;
-        }
+    /// The delimiter is known: sets up the parser. Its quoting is RFC 4180's (`"`, `""` inside
+    /// quotes, no escape character, no comments); `\r\n`, `\n` and `\r` each end a record.
+    fn begin(&mut self) {
+        self.parser = csv_core::ReaderBuilder::new()
+            .delimiter(self.delimiter.unwrap_or(b','))
+            .build();
+        self.started = true;
     }
 
-    /// Reads the record starting at `start` into the scratch buffers.
-    fn record(&mut self, start: usize, eof: bool) -> Result<Step, CsvError> {
-        let delimiter = self.delimiter.unwrap_or(b',');
-        let buf = &self.buf[..];
-        let n = buf.len();
-        self.scratch.clear();
-        self.scratch_ends.clear();
-        let mut p = start;
-        let mut lines = 0u64;
-        let mut quoted_any = false;
-        loop {
-            // One field.
-            if p < n && buf[p] == b'"' {
-                quoted_any = true;
-                p += 1;
-                loop {
-                    let Some(q) = buf[p..].iter().position(|&b| b == b'"').map(|q| p + q) else {
-                        if eof {
-                            return Err(CsvError {
-                                line: self.line,
-                                message:
-                                    "a quoted field is not closed before the end of the input; \
-                                          add the missing `\"`"
-                                        .into(),
-                            });
-                        }
-                        return Ok(Step::NeedMore);
-                    };
-                    let part = &buf[p..q];
-                    lines += part.iter().filter(|&&b| b == b'\n').count() as u64;
-                    self.scratch.extend_from_slice(part);
-                    p = q + 1;
-                    if p == n && !eof {
-                        return Ok(Step::NeedMore); // `"` or `""`: the next byte decides.
-                    }
-                    if p < n && buf[p] == b'"' {
-                        self.scratch.push(b'"');
-                        p += 1;
-                    } else {
-                        break;
-                    }
-                }
-            }
-            // Unquoted text, or what follows a closing quote up to the delimiter.
-            let from = p;
-            p = find_stop(buf, p, delimiter, &self.stops);
-            self.scratch.extend_from_slice(&buf[from..p]);
-            self.scratch_ends.push(self.scratch.len() as u32);
-            if p == n {
-                if !eof {
-                    return Ok(Step::NeedMore);
-                }
-                let blank = self.scratch_ends.len() == 1 && self.scratch.is_empty() && !quoted_any;
-                return Ok(Step::Record {
-                    next: p,
-                    lines,
-                    blank,
-                });
-            }
-            let b = buf[p];
-            p += 1;
-            if b == delimiter {
-                continue;
-            }
-            if b == b'\r' {
-                if p < n && buf[p] == b'\n' {
-                    p += 1;
-                } else if p == n && !eof {
-                    return Ok(Step::NeedMore); // `\r` then maybe `\n` in the next chunk.
-                }
-            }
-            let blank = self.scratch_ends.len() == 1 && self.scratch.is_empty() && !quoted_any;
-            return Ok(Step::Record {
-                next: p,
-                lines: lines + 1,
-                blank,
-            });
-        }
-    }
-
-    /// The record in the scratch buffers, decoded.
+    /// The record the parser just completed, decoded.
     fn current_row(&mut self) -> CsvRow<'_> {
+        let bytes = &self.out[..self.out_len];
+        self.scratch_ends.clear();
+        self.scratch_ends
+            .extend(self.ends[..self.ends_len].iter().map(|&e| e as u32));
         if self.encoding == Encoding::Auto {
-            if let Some(text) = record::utf8_fields(&self.scratch, &self.scratch_ends) {
+            if let Some(text) = record::utf8_fields(bytes, &self.scratch_ends) {
                 return CsvRow::new(self.line, text, &self.scratch_ends, false);
             }
         }
         record::decode_windows_1252(
-            &self.scratch,
+            bytes,
             &self.scratch_ends,
             &mut self.decoded,
             &mut self.decoded_ends,

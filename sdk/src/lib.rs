@@ -1,7 +1,7 @@
 //! # custode-sdk: write Custode plugins in Rust
 //!
 //! A Custode plugin is a WebAssembly component implementing one of three worlds of the
-//! `custode:plugin` WIT package (in `wit/since_v0.2.0/` of the Custode repository):
+//! `custode:plugin` WIT package (in `wit/since_v0.2.0/`, a copy of which this crate carries):
 //!
 //! | world            | feature     | module        | export macro                |
 //! |------------------|-------------|---------------|-----------------------------|
@@ -68,7 +68,7 @@ pub const API_VERSION: &str = "0.1.0";
 macro_rules! with_api {
     ($then:ident ! $($args:tt)*) => {
         $then!(
-            "../wit/since_v0.2.0",
+            "wit/since_v0.2.0",
             "custode:plugin/types@0.2.0",
             "custode:plugin/host@0.2.0",
             "package custode:sdk-base;
@@ -81,7 +81,7 @@ macro_rules! with_api {
 macro_rules! with_api {
     ($then:ident ! $($args:tt)*) => {
         $then!(
-            "../wit/since_v0.1.0",
+            "wit/since_v0.1.0",
             "custode:plugin/types@0.1.0",
             "custode:plugin/host@0.1.0",
             "package custode:sdk-base;
@@ -185,6 +185,8 @@ mod names;
 pub mod panic;
 pub mod text;
 pub mod time;
+#[cfg(test)]
+mod wit_copy;
 
 // Every world exports the `plugin` interface, so their bindings cannot live in one plugin.
 #[cfg(any(

@@ -3,6 +3,9 @@
 //! A [`Timestamp`] is whole seconds since 1970-01-01T00:00:00Z, the form every timestamp takes when
 //! it crosses the plugin boundary. Plugins have no clock: "now" is always an argument.
 //! The calendar is the proleptic Gregorian one, in UTC; a date without a time means midnight UTC.
+//! The arithmetic is the SDK's own rather than a date crate's: it covers every `s64` timestamp a
+//! plugin can be given, where `jiff` and `time` stop at the years ±9999 (docs/ARCHITECTURE.md,
+//! "Decisions").
 //!
 //! ```
 //! use custode_sdk::time::{add_months, format_iso, months_between, parse_date, DateOrder};

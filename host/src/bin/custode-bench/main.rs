@@ -7,6 +7,7 @@
 mod data;
 mod import;
 mod imported;
+mod languages;
 mod measure;
 mod native;
 mod plugins;
@@ -48,7 +49,7 @@ struct Args {
     /// How many times to run each import scenario; the medians are reported (at least 1).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=99))]
     repeat: u64,
-    /// Run only these scenario groups (comma-separated: import, plugins); all when absent. The
+    /// Run only these scenario groups (comma-separated: import, plugins, languages); all when absent. The
     /// retention and request scenarios run on the database the import wrote, with the import.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
@@ -56,6 +57,14 @@ struct Args {
     /// instead of a temporary one.
     #[arg(long)]
     work_dir: Option<std::path::PathBuf>,
+    /// Where the JavaScript and Python importers are (`lines-js.wasm`, `lines-py.wasm`; e.g.
+    /// plugins/dist after `sdk/build-examples.sh`), for the languages group; a `lines.wasm` there
+    /// replaces the bundled Rust one. Languages without a component are reported as missing.
+    #[arg(long)]
+    plugins_dir: Option<std::path::PathBuf>,
+    /// How many lines the languages group imports through each language's importer.
+    #[arg(long, default_value_t = 100_000)]
+    lang_rows: usize,
     /// Internal: one measured job in a child process (an import alone, for its peak memory).
     #[arg(long, hide = true)]
     child: Option<String>,
@@ -95,6 +104,9 @@ fn main() -> anyhow::Result<()> {
     }
     if wanted("plugins") {
         plugins::run(&mut report)?;
+    }
+    if wanted("languages") {
+        languages::run(&mut report, args.plugins_dir.as_deref(), args.lang_rows)?;
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report.json())?);
