@@ -204,6 +204,13 @@ fn project(name: &str, kind: Kind, lang: Lang, sdk: Option<&str>) -> Vec<(String
             "'custode-plugin-sdk[build]'".into(),
         ),
     };
+    // A linked SDK brings its build tools from its own folder: npm does not install them.
+    let sdk_setup = match (lang, sdk) {
+        (Lang::Js, Some(path)) => {
+            format!("(cd {path} && npm ci)    # once: the SDK's build tools\n")
+        }
+        _ => String::new(),
+    };
     let usage = templates::USAGE
         .replace("{{try}}", &try_args)
         .replace("{{check}}", &check_args)
@@ -219,6 +226,7 @@ fn project(name: &str, kind: Kind, lang: Lang, sdk: Option<&str>) -> Vec<(String
             .replace("{{sdk}}", &sdk_dependency)
             .replace("{{sdk_note}}", &sdk_note)
             .replace("{{pip_sdk}}", &pip_sdk)
+            .replace("{{sdk_setup}}", &sdk_setup)
     };
     let mut files: Vec<(String, String)> = templates::files(lang, kind)
         .into_iter()
