@@ -6,7 +6,7 @@
 /// <reference path="./types/wit/current.d.ts" />
 
 import type {
-  ConfigKey, ConsentAction, ConsentClaim, ContactRecord, DataCategory, Identity, ImportError as ImportErrorRecord,
+  ConfigKey, ConfigProblem, ConsentAction, ConsentClaim, ConsentOrigin, ContactRecord, DataCategory, Identity, ImportError as ImportErrorRecord,
   LegalBasis, LegalBasisClaim, PluginInfo, PluginKind, RetentionAction, RetentionDecision, RowError, SourceChannel, Timestamp,
 } from 'custode:plugin/types';
 
@@ -100,7 +100,9 @@ export declare function phone(number: string): Identity;
 export declare function externalId(system: string, id: string): Identity;
 export declare function contactRecord(row: number | bigint, parts?: Partial<ContactRecord>): ContactRecord;
 export declare function consentClaim(purpose: string, channel: string, action: ConsentAction,
-  details?: { at?: Seconds; evidence?: string; noticeVersion?: string }): ConsentClaim;
+  details?: { at?: Seconds; evidence?: string; noticeVersion?: string; origin?: ConsentOrigin }): ConsentClaim;
+export declare function consentOrigin(column: string, value: string, row?: number | bigint): ConsentOrigin;
+export declare function configProblem(key: string, message: string): ConfigProblem;
 export declare function legalBasisClaim(purpose: string, basis: LegalBasis, period?: { start?: Seconds; end?: Seconds }): LegalBasisClaim;
 export declare function rowError(row: number | bigint, message: string, column?: string): RowError;
 export declare class ImportError extends Error {
@@ -116,7 +118,7 @@ export declare const Action: {
   anonymise(categories: DataCategory[]): RetentionAction;
 };
 export declare function decision(contactId: Seconds, action: RetentionAction, reason: string, legalReference: string,
-  reviewAfter?: Seconds): RetentionDecision;
+  when?: Seconds | { reviewAfter?: Seconds; holdsFrom?: Seconds }): RetentionDecision;
 
 // log
 type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';

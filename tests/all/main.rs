@@ -30,6 +30,7 @@ mod importers;
 mod migration_v1;
 mod plugin_kit;
 mod plugin_replace;
+mod plugin_templates;
 mod requests;
 mod requests_cases;
 mod requests_cases_cli;

@@ -13,6 +13,7 @@ mod plugin;
 mod remote;
 mod requests;
 mod retention;
+mod scaffold;
 mod serve;
 mod token;
 mod tryout;

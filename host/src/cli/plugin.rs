@@ -52,6 +52,10 @@ pub enum PluginCommand {
     /// input, `describe()`, decisions only about the batch, a plain document name) and print each
     /// with what to fix. Exits 1 if any fails.
     Check(super::check::CheckArgs),
+    /// Create a new plugin project from a template (Rust, JavaScript or Python), outside this
+    /// installation: the source, a unit test, a sample input and a README with the commands to
+    /// build, try, check and install it.
+    New(super::scaffold::NewArgs),
     Configure {
         name: String,
         /// A setting, e.g. `--set delimiter=;` (repeatable). Replaces the whole configuration.
@@ -79,6 +83,7 @@ pub fn run(
         PluginCommand::Inspect { file, json } => super::inspect::inspect(file, *json, out),
         PluginCommand::Try(args) => super::tryout::run(args, &config()?, out),
         PluginCommand::Check(args) => super::check::run(args, &config()?, out),
+        PluginCommand::New(args) => super::scaffold::run(args, out),
         PluginCommand::List { json } => print_list(&open()?.plugins.list(), *json, out),
         PluginCommand::Install {
             file,

@@ -243,7 +243,7 @@ fn plugins(
             out,
         ),
         // A try-out or a check runs here, with this machine's configuration: it writes nothing, on no server.
-        PluginCommand::Try(_) | PluginCommand::Check(_) => plugin::run(
+        PluginCommand::Try(_) | PluginCommand::Check(_) | PluginCommand::New(_) => plugin::run(
             command,
             || anyhow::bail!("trying a plugin needs no installation"),
             || crate::config::Config::load(&cli.data_dir, cli.config.as_deref()),

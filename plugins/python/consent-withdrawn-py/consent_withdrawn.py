@@ -16,6 +16,9 @@ a request in progress can still be handled. For each subject, in this order:
 4. whatever 2 or 3 decided other than keep: under legal hold it becomes **keep**, saying so
    (Art. 17(3)(e)); with processing restricted (Art. 18) an erasure or anonymisation becomes
    **review**.
+
+A decision after the grace period holds from its end (``holds-from``), so a run evaluated ahead of
+time shows when it falls due. Bad settings are refused when the admin gives them (``check_config``).
 """
 
 from __future__ import annotations
@@ -56,6 +59,12 @@ class ConsentWithdrawn:
                                 action="anonymise" if action == "anonymize" else action or "erase")
 
     @staticmethod
+    def check_config(config: Config):
+        """Refuses a bad ``days`` or ``action`` when the admin gives it, not at the first run."""
+        ConsentWithdrawn.from_config(config)
+        return []
+
+    @staticmethod
     def evaluate(now: int, batch, config: Config):
         rule = ConsentWithdrawn.from_config(config)
         return [d for d in (rule.decide(now, s) for s in batch) if d is not None]
@@ -82,14 +91,16 @@ class ConsentWithdrawn:
         else:
             action = Action.erase()
         days_ago = (now - last) // SECONDS_PER_DAY
-        return self._guarded(s, action, f"{withdrawn} ({days_ago} days ago; grace {self.days} days)", CONSENT_REFERENCE)
+        return self._guarded(s, action, f"{withdrawn} ({days_ago} days ago; grace {self.days} days)", CONSENT_REFERENCE,
+                             holds_from=deadline)
 
-    def _guarded(self, s, action, why: str, reference: str):
+    def _guarded(self, s, action, why: str, reference: str, holds_from=None):
         t = types()
         if s.legal_hold:
             return decision(s.contact_id, Action.keep(), f"kept: under legal hold, nothing may be erased; {why}",
                             "GDPR Art. 17(3)(e)")
         if s.restricted and isinstance(action, (t.RetentionAction_Erase, t.RetentionAction_Anonymise)):
             return decision(s.contact_id, Action.review(),
-                            f"review: processing is restricted (Art. 18), a person decides; {why}", reference)
-        return decision(s.contact_id, action, why, reference)
+                            f"review: processing is restricted (Art. 18), a person decides; {why}", reference,
+                            holds_from=holds_from)
+        return decision(s.contact_id, action, why, reference, holds_from=holds_from)

@@ -13,6 +13,6 @@ export {
 export { Config, ConfigError } from './config.js';
 export {
   Action, CONSENT_ACTIONS, DATA_CATEGORIES, ImportError, LEGAL_BASES, PLUGIN_KINDS, SOURCE_CHANNELS,
-  configKey, consentClaim, contactRecord, decision, email, externalId, legalBasisClaim, phone, pluginInfo, rowError,
+  configKey, configProblem, consentClaim, consentOrigin, contactRecord, decision, email, externalId, legalBasisClaim, phone, pluginInfo, rowError,
 } from './records.js';
 export { log } from './log.js';

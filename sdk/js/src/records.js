@@ -68,13 +68,36 @@ export function contactRecord(row, parts = {}) {
  * @param {string} purpose e.g. `marketing`
  * @param {string} channel e.g. `email`, or `any`
  * @param {'granted' | 'withdrawn' | 'objected'} action
- * @param {{ at?: bigint | number, evidence?: string, noticeVersion?: string }} [details]
+ * @param {{ at?: bigint | number, evidence?: string, noticeVersion?: string, origin?: object }} [details]
+ *   `origin`: where in the input it was read, see `consentOrigin`
  */
-export function consentClaim(purpose, channel, action, { at, evidence, noticeVersion } = {}) {
+export function consentClaim(purpose, channel, action, { at, evidence, noticeVersion, origin } = {}) {
   if (!CONSENT_ACTIONS.includes(action)) {
     throw new TypeError(`consent action \`${action}\` is not one of ${CONSENT_ACTIONS.join(', ')}`);
   }
-  return { purpose, channel, action, at: optionalBigInt(at), evidence, noticeVersion };
+  return { purpose, channel, action, at: optionalBigInt(at), evidence, noticeVersion, origin };
+}
+
+/**
+ * Where in the input a consent was read (plugin API 0.2.0): the column (a header name, a column
+ * number or a field name) and the value exactly as written; `row` only when it is not the record's.
+ * @example consentOrigin('newsletter', 'sì')
+ * @param {string} column
+ * @param {string} value
+ * @param {number | bigint} [row]
+ */
+export function consentOrigin(column, value, row = undefined) {
+  return { row: optionalBigInt(row), column, value };
+}
+
+/**
+ * A setting the plugin refuses, returned from `checkConfig` (plugin API 0.2.0).
+ * @example configProblem('months', '`ten` is not a number; write a number of months from 1 to 1200')
+ * @param {string} key the setting, as listed in `describe().configKeys`
+ * @param {string} message what is wrong with its value and which values it takes
+ */
+export function configProblem(key, message) {
+  return { key, message };
 }
 
 /**
@@ -133,12 +156,24 @@ export const Action = Object.freeze({
 
 /**
  * A retention rule's decision for one subject.
+ * @example decision(s.contactId, Action.erase, 'silent for 26 months (limit 24)', 'GDPR Art. 5(1)(e)', { holdsFrom: limitReached })
  * @param {bigint | number} contactId
  * @param {{ tag: string, val?: string[] }} action one of `Action`
  * @param {string} reason why, in words
  * @param {string} legalReference e.g. `GDPR Art. 5(1)(e)`
- * @param {bigint | number} [reviewAfter] when to look at the subject again
+ * @param {bigint | number | { reviewAfter?: bigint | number, holdsFrom?: bigint | number }} [when]
+ *   `reviewAfter`: when to look at the subject again; `holdsFrom` (plugin API 0.2.0): from when the
+ *   decision holds, e.g. the day a limit was reached (unset: as of the run). A bare number or
+ *   bigint is `reviewAfter`, as before.
  */
-export function decision(contactId, action, reason, legalReference, reviewAfter = undefined) {
-  return { contactId: BigInt(contactId), action, reason, legalReference, reviewAfter: optionalBigInt(reviewAfter) };
+export function decision(contactId, action, reason, legalReference, when = undefined) {
+  const { reviewAfter, holdsFrom } = typeof when === 'object' && when !== null ? when : { reviewAfter: when };
+  return {
+    contactId: BigInt(contactId),
+    action,
+    reason,
+    legalReference,
+    reviewAfter: optionalBigInt(reviewAfter),
+    holdsFrom: optionalBigInt(holdsFrom),
+  };
 }

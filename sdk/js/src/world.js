@@ -7,12 +7,12 @@
 //   export const { plugin, source } = importer(EmailList);
 
 // `custode-plugin build` resolves this to the host interface of the WIT package it builds against
-// (`custode:plugin/host@0.1.0` for the folder `wit/since_v0.1.0`).
+// (`custode:plugin/host@0.2.0` for the folder `wit/since_v0.2.0`).
 import { config as hostConfig, log as hostLog } from 'custode:plugin/host';
 import { Config, ConfigError } from './config.js';
 import { CsvError } from './csv.js';
 import { setLogSink, write } from './log.js';
-import { ImportError } from './records.js';
+import { ImportError, configProblem } from './records.js';
 
 setLogSink((level, message) => hostLog(level, message));
 
@@ -87,6 +87,18 @@ function pluginExport(Impl) {
       } catch (e) {
         bug('describe', e);
       }
+    },
+    // Plugin API 0.2.0: the host asks when the settings are given, so a bad value is refused then.
+    checkConfig() {
+      if (typeof Impl.checkConfig !== 'function') return { tag: 'ok', val: undefined };
+      let problems;
+      try {
+        problems = Impl.checkConfig(hostSettings()) ?? [];
+      } catch (e) {
+        if (!(e instanceof ConfigError)) bug('checkConfig', e);
+        problems = [configProblem(e.key, e.problem)];
+      }
+      return problems.length === 0 ? { tag: 'ok', val: undefined } : { tag: 'err', val: problems };
     },
   };
 }

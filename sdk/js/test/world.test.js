@@ -21,7 +21,7 @@ globalThis.hostLog = [];
 globalThis.hostConfig = {};
 
 const { importer, retentionRule, exporter } = await import('../src/world.js');
-const { ConfigError, CsvReader, ImportError, log, parseDate, pluginInfo, decision, Action } = await import('../src/index.js');
+const { ConfigError, CsvReader, ImportError, log, parseDate, pluginInfo, decision, Action, configProblem } = await import('../src/index.js');
 
 class Echo {
   static describe() {
@@ -105,7 +105,7 @@ test('retention rule and exporter: settings reach the plugin, a ConfigError is t
   globalThis.hostConfig = { months: '6' };
   assert.deepEqual(rule.evaluate(5n, [{ contactId: 9n }]), {
     tag: 'ok',
-    val: [{ contactId: 9n, action: { tag: 'review' }, reason: 'months 6 at 5', legalReference: 'ref', reviewAfter: undefined }],
+    val: [{ contactId: 9n, action: { tag: 'review' }, reason: 'months 6 at 5', legalReference: 'ref', reviewAfter: undefined, holdsFrom: undefined }],
   });
   globalThis.hostConfig = { months: '60' };
   assert.deepEqual(rule.evaluate(5n, []), { tag: 'err', val: 'setting `months`: 60 is out of range; write a number from 1 to 12' });
@@ -129,4 +129,39 @@ test('retention rule and exporter: settings reach the plugin, a ConfigError is t
   assert.equal(render.render({ contactId: 4n }).val.fileName, 'subject-4.txt');
   globalThis.hostConfig = { format: 'pdf' };
   assert.deepEqual(render.render({ contactId: 4n }), { tag: 'err', val: { message: 'setting `format`: pdf is not supported' } });
+});
+
+test('checkConfig: accepts without one; problems and a ConfigError become the error list; a bug traps', () => {
+  const describe = () => pluginInfo({ name: 'c', version: '1.0.0', kind: 'retention-rule', summary: 's' });
+  const evaluate = () => [];
+  assert.deepEqual(retentionRule({ describe, evaluate }).plugin.checkConfig(), { tag: 'ok', val: undefined });
+  const Checked = {
+    describe,
+    evaluate,
+    checkConfig: (config) => {
+      const months = config.integer('months', { min: 1, max: 12 });
+      return config.string('mode') === 'loud' ? [configProblem('mode', 'write quiet or verbose')] : months && [];
+    },
+  };
+  const { plugin } = retentionRule(Checked);
+  globalThis.hostConfig = { months: '6' };
+  assert.deepEqual(plugin.checkConfig(), { tag: 'ok', val: undefined });
+  globalThis.hostConfig = { months: 'ten' };
+  const refused = plugin.checkConfig();
+  assert.equal(refused.tag, 'err');
+  assert.equal(refused.val.length, 1);
+  assert.equal(refused.val[0].key, 'months');
+  assert.match(refused.val[0].message, /ten/);
+  globalThis.hostConfig = { months: '6', mode: 'loud' };
+  assert.deepEqual(plugin.checkConfig(), { tag: 'err', val: [{ key: 'mode', message: 'write quiet or verbose' }] });
+  const Buggy = { describe, evaluate, checkConfig: () => null.x };
+  assert.throws(() => retentionRule(Buggy).plugin.checkConfig(), TypeError);
+  globalThis.hostConfig = {};
+});
+
+test('decision: review-after as before, or both dates by name', () => {
+  assert.equal(decision(1, Action.keep, 'r', 'ref', 7).reviewAfter, 7n);
+  const d = decision(1, Action.erase, 'r', 'ref', { holdsFrom: 5 });
+  assert.equal(d.holdsFrom, 5n);
+  assert.equal(d.reviewAfter, undefined);
 });

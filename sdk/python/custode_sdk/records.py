@@ -114,7 +114,35 @@ class Action:
         return types().RetentionAction_Anonymise(list(categories))
 
 
-def decision(contact_id: int, action, reason: str, legal_reference: str, review_after: Optional[int] = None):
-    """A retention rule's decision for one subject."""
+def decision(contact_id: int, action, reason: str, legal_reference: str, review_after: Optional[int] = None,
+             holds_from: Optional[int] = None):
+    """A retention rule's decision for one subject. ``holds_from`` (plugin API 0.2.0): from when it
+    holds, e.g. the day a limit was reached; None: as of the run."""
     return types().RetentionDecision(contact_id=contact_id, action=action, reason=reason,
-                                     legal_reference=legal_reference, review_after=review_after)
+                                     legal_reference=legal_reference, review_after=review_after,
+                                     holds_from=holds_from)
+
+
+def config_problem(key: str, message: str):
+    """A setting the plugin refuses, returned from ``check_config`` (plugin API 0.2.0): the key as
+    ``describe`` lists it, and what is wrong with its value and which values it takes."""
+    return types().ConfigProblem(key=key, message=message)
+
+
+def consent_claim(purpose: str, channel: str, action: str, at: Optional[int] = None, evidence: Optional[str] = None,
+                  notice_version: Optional[str] = None, origin=None):
+    """A consent, withdrawal or objection the source states; ``action`` is ``granted``, ``withdrawn``
+    or ``objected``; ``origin`` (plugin API 0.2.0) is where in the input it was read, see
+    :func:`consent_origin`."""
+    t = types()
+    consent_action = from_wit_name(t.ConsentAction, action)
+    if consent_action is None:
+        raise ValueError(f"consent action `{action}` is not one of granted, withdrawn, objected")
+    return t.ConsentClaim(purpose=purpose, channel=channel, action=consent_action, at=at, evidence=evidence,
+                          notice_version=notice_version, origin=origin)
+
+
+def consent_origin(column: str, value: str, row: Optional[int] = None):
+    """Where in the input a consent was read: the column (header name, number or field name), the
+    value exactly as written, and the row only when it is not the record's own."""
+    return types().ConsentOrigin(row=row, column=column, value=value)

@@ -17,7 +17,7 @@ from wit_world.imports import host, types
 from . import log
 from .config import Config, ConfigError
 from .csvreader import CsvError
-from .records import PluginImportError, from_wit_name
+from .records import PluginImportError, config_problem, from_wit_name
 
 log.set_sink(lambda level, message: host.log(from_wit_name(types.LogLevel, level), message))
 
@@ -32,13 +32,28 @@ def _plugin(impl):
         def describe(self):
             return impl.describe()
 
+        def check_config(self) -> None:
+            # Plugin API 0.2.0: the host asks when the settings are given, so a bad value is refused
+            # then. ``impl.check_config(config)`` returns the problems (or raises ConfigError); a
+            # plugin without one accepts any values (they are checked when it runs).
+            check = getattr(impl, "check_config", None)
+            if check is None:
+                return
+            try:
+                problems = list(check(host_settings()) or [])
+            except ConfigError as e:
+                problems = [config_problem(e.key, e.problem)]
+            if problems:
+                raise Err(problems)
+
     return Plugin
 
 
 def importer(impl):
     """The ``importer`` world: returns ``(Plugin, Source, Session)`` for the app module. ``impl`` is a
     class with ``describe()`` and ``open(config)`` (class methods) and the methods ``push(chunk)``
-    and ``finish()`` returning ``(records, rejected)``. Raise :class:`PluginImportError`, or let a
+    and ``finish()`` returning ``(records, rejected)``; every world's ``impl`` may have ``check_config(config)``
+    returning a list of :func:`~custode_sdk.records.config_problem`. Raise :class:`PluginImportError`, or let a
     :class:`ConfigError` or :class:`CsvError` through, to stop the import with a message."""
 
     from wit_world.exports import source

@@ -47,6 +47,48 @@ class RetentionAdapterTest(unittest.TestCase):
             rule().evaluate(5, [])
         self.assertEqual(e.exception.value, "setting `months`: 60 is out of range; write a number from 1 to 12")
 
+    def test_check_config_accepts_without_one_and_reports_problems(self):
+        use_bindings("retention-rule")
+        from componentize_py_types import Err
+        from wit_world.imports import host
+
+        settings = {}
+        host.config = settings.get
+        from custode_sdk.records import Action, config_problem, decision, plugin_info
+        from custode_sdk.world import retention_rule
+
+        class Plain:
+            @staticmethod
+            def describe():
+                return plugin_info("r", "1.0.0", "retention-rule", "test")
+
+            @staticmethod
+            def evaluate(now, batch, config):
+                return [decision(s, Action.erase(), "r", "ref", holds_from=now - 10) for s in batch]
+
+        class Checked(Plain):
+            @staticmethod
+            def check_config(config):
+                config.integer("months", 1, 12)
+                return [config_problem("mode", "write quiet or verbose")] if config.string("mode") == "loud" else []
+
+        retention_rule(Plain)[0]().check_config()
+        [d] = retention_rule(Plain)[1]().evaluate(100, [9])
+        self.assertEqual((d.holds_from, d.review_after), (90, None))
+        plugin = retention_rule(Checked)[0]
+        settings["months"] = "6"
+        plugin().check_config()
+        settings["months"] = "ten"
+        with self.assertRaises(Err) as e:
+            plugin().check_config()
+        [problem] = e.exception.value
+        self.assertEqual(problem.key, "months")
+        self.assertIn("ten", problem.message)
+        settings.update(months="6", mode="loud")
+        with self.assertRaises(Err) as e:
+            plugin().check_config()
+        self.assertEqual([(p.key, p.message) for p in e.exception.value], [("mode", "write quiet or verbose")])
+
 
 class ImporterAdapterTest(unittest.TestCase):
     def test_sessions_wrap_results_and_turn_failures_into_import_errors(self):

@@ -22,7 +22,7 @@ HELD = [t.CategoryHeld(category=t.DataCategory.MARKETING, values=1, oldest=0),
 def subject(contact_id, consents=(), bases=(), restricted=False, legal_hold=False):
     return t.SubjectView(contact_id=contact_id, created_at=from_civil(2024, 1, 1), last_interaction=None, sources=[],
                          legal_bases=list(bases), consents=list(consents), categories=HELD,
-                         restricted=restricted, legal_hold=legal_hold)
+                         restricted=restricted, legal_hold=legal_hold, objections=[])
 
 
 def consent(state, days_ago, purpose="marketing", channel="email"):
@@ -47,6 +47,8 @@ class ConsentWithdrawnTest(unittest.TestCase):
         self.assertEqual((d.contact_id, d.action, d.legal_reference), (7, t.RetentionAction_Erase(), "GDPR Art. 7(3), Art. 17(1)(b)"))
         self.assertEqual(d.reason, "every consent was withdrawn, the last on 2026-05-01, and no other legal basis "
                                    "is in force (31 days ago; grace 30 days)")
+        # It holds from the end of the grace period, the day before the run.
+        self.assertEqual((d.holds_from, d.review_after), (NOW - 1 * DAY, None))
 
     def test_within_the_grace_period_kept_until_its_end(self):
         [d] = run([subject(8, [consent(W, 29)])])
@@ -95,6 +97,10 @@ class ConsentWithdrawnTest(unittest.TestCase):
             run([], days="0")
         with self.assertRaisesRegex(ConfigError, r"setting `action`: `delete` is not one of erase, anonymise, anonymize, review"):
             run([], action="delete")
+        # The host asks when the settings are given: the same words then.
+        self.assertEqual(ConsentWithdrawn.check_config(Config.from_pairs({"days": "7", "action": "review"})), [])
+        with self.assertRaisesRegex(ConfigError, r"setting `days`: 0 is out of range"):
+            ConsentWithdrawn.check_config(Config.from_pairs({"days": "0"}))
 
     def test_describe_lists_every_setting_read_and_the_version(self):
         info = ConsentWithdrawn.describe()

@@ -1,8 +1,8 @@
 // Type-checked by `npm run typecheck` (never run): the declarations describe the helpers and every
 // WIT record a plugin builds, and they reject what the host would refuse.
 import {
-  Action, Config, CsvReader, Lines, contactRecord, decision, email, fromCivil, monthsBetween, pluginInfo,
-  type ContactRecord, type RetentionDecision, type SubjectView,
+  Action, Config, CsvReader, Lines, configProblem, contactRecord, decision, email, fromCivil, monthsBetween, pluginInfo,
+  type ConfigProblem, type ContactRecord, type RetentionDecision, type SubjectView,
 } from '@custode/plugin-sdk';
 import { importer, retentionRule } from '@custode/plugin-sdk/world';
 
@@ -32,7 +32,11 @@ export const rule = retentionRule({
       .filter((s) => monthsBetween(s.lastInteraction ?? s.createdAt, now) > 36)
       .map((s) => decision(s.contactId, Action.anonymise(['contact', 'notes']), 'silent', 'GDPR Art. 5(1)(e)', fromCivil(2027, 1, 1)));
   },
+  checkConfig: (config) => (config.string('mode') === 'loud' ? [configProblem('mode', 'write quiet')] : []),
 });
+decision(1n, Action.erase, 'silent', 'GDPR Art. 5(1)(e)', { holdsFrom: fromCivil(2026, 3, 10) });
+// @ts-expect-error: a config problem has a message
+const problem: ConfigProblem = { key: 'mode' };
 
 // @ts-expect-error: not a plugin kind
 pluginInfo({ name: 'x', version: '1', kind: 'importers', summary: '' });

@@ -1,4 +1,4 @@
-declare module 'custode:plugin/types@0.1.0' {
+declare module 'custode:plugin/types@0.2.0' {
   /**
    * Seconds since 1970-01-01T00:00:00Z (UTC). Negative values are before 1970.
    */
@@ -44,6 +44,21 @@ declare module 'custode:plugin/types@0.1.0' {
     defaultValue?: string,
   }
   /**
+   * A setting the plugin refuses, as `plugin.check-config` reports it. Added in 0.2.0.
+   * 
+   * Example: `{ key: "months", message: "`ten` is not a number; write a number of months from 1 to 1200" }`.
+   */
+  export interface ConfigProblem {
+    /**
+     * The setting, as listed in `plugin-info.config-keys`.
+     */
+    key: string,
+    /**
+     * What is wrong with its value and which values it takes.
+     */
+    message: string,
+  }
+  /**
    * What a plugin says about itself. The host shows it on install and in `custode plugin inspect`.
    */
   export interface PluginInfo {
@@ -84,7 +99,7 @@ declare module 'custode:plugin/types@0.1.0' {
    */
   export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
   /**
-   * How a contact's data was collected (GDPR R2: "where was this contact acquired").
+   * How a contact's data was collected: what a person asking where their contact was acquired is told.
    * # Variants
    * 
    * ## `"phone"`
@@ -213,6 +228,30 @@ declare module 'custode:plugin/types@0.1.0' {
     value: string,
   }
   /**
+   * Where in the input an imported consent was read: what lets the controller show later which
+   * exact input it came from (Art. 7(1)). The host stores it with the consent's evidence, next to
+   * the import batch and the file's SHA-256. Added in 0.2.0.
+   * 
+   * Example (a CSV row whose `newsletter` column says `sì`):
+   * `{ row: none, column: "newsletter", value: "sì" }`.
+   */
+  export interface ConsentOrigin {
+    /**
+     * 1-based row or line of the input; the record's `row` when absent (set it when the consent
+     * is on another line than the record's first, as in a multi-line vCard).
+     */
+    row?: bigint,
+    /**
+     * The column the consent came from: a header name or a column number, or the field name of a
+     * structured input (`consents.marketing` in a JSON body).
+     */
+    column: string,
+    /**
+     * The value exactly as the source wrote it, e.g. `sì`, `1`, `x`, `unsubscribed`.
+     */
+    value: string,
+  }
+  /**
    * A consent, withdrawal or objection stated by the source.
    */
   export interface ConsentClaim {
@@ -237,6 +276,10 @@ declare module 'custode:plugin/types@0.1.0' {
      * Version of the privacy notice the person saw, e.g. `2026-01`.
      */
     noticeVersion?: string,
+    /**
+     * Where in the input the consent was read. Added in 0.2.0.
+     */
+    origin?: ConsentOrigin,
   }
   /**
    * A legal basis the source states for a purpose.
@@ -268,7 +311,7 @@ declare module 'custode:plugin/types@0.1.0' {
     collectedAt?: Timestamp,
   }
   /**
-   * The privacy notice (informativa) a person received (R7).
+   * The privacy notice (informativa) a person received (Art. 13–14).
    */
   export interface NoticeReceipt {
     /**
@@ -295,7 +338,7 @@ declare module 'custode:plugin/types@0.1.0' {
     notices: Array<NoticeReceipt>,
     source: SourceDetails,
     /**
-     * Last interaction with the person (last order, last reply, ...), drives retention (R12).
+     * Last interaction with the person (last order, last reply, ...), drives retention.
      */
     lastInteraction?: Timestamp,
   }
@@ -345,7 +388,8 @@ declare module 'custode:plugin/types@0.1.0' {
     end?: Timestamp,
   }
   /**
-   * The current state of consent for (purpose, channel), derived from the ledger.
+   * The current state of consent for (purpose, channel), derived from the ledger. In
+   * `subject-view.objections` (added in 0.2.0), the latest objection to a purpose instead.
    */
   export interface ConsentState {
     purpose: string,
@@ -374,7 +418,17 @@ declare module 'custode:plugin/types@0.1.0' {
     oldest: Timestamp,
   }
   /**
-   * What a retention rule sees of one subject: enough to decide, no names, no addresses (R9).
+   * What a retention rule sees of one subject: enough to decide, no names, no addresses (minimisation).
+   * 
+   * `consents` and `objections` together are what the host reads of the consent ledger to answer
+   * `can-process`: consent and its withdrawal are per channel (the later of a channel's latest
+   * event and the latest on `any` wins, a refusal wins a tie), and an objection (Art. 21) is to
+   * the purpose: it counts on every channel until a later grant on that channel (or on `any`).
+   * 
+   * Example: consent to `marketing` by email granted in 2024, withdrawn on `any` in 2025:
+   * `consents: [{ purpose: "marketing", channel: "email", state: granted, at: 2024-… },
+   *             { purpose: "marketing", channel: "any", state: withdrawn, at: 2025-… }]`:
+   * no consent is in force, since the 2025 withdrawal.
    */
   export interface SubjectView {
     contactId: ContactId,
@@ -382,7 +436,15 @@ declare module 'custode:plugin/types@0.1.0' {
     lastInteraction?: Timestamp,
     sources: Array<SourceSummary>,
     legalBases: Array<BasisPeriod>,
+    /**
+     * The latest ledger event of each (purpose, channel).
+     */
     consents: Array<ConsentState>,
+    /**
+     * The latest objection to each purpose, on whatever channel, even when a later grant on the
+     * same channel hides it from `consents`: it still counts on the other channels. Added in 0.2.0.
+     */
+    objections: Array<ConsentState>,
     categories: Array<CategoryHeld>,
     /**
      * Processing restricted (Art. 18): only storage is allowed.
@@ -424,6 +486,10 @@ declare module 'custode:plugin/types@0.1.0' {
   }
   /**
    * A retention rule's decision for one subject.
+   * 
+   * Example (evaluated as of 2026-12-01, silent since 2024-03-10):
+   * `{ contact-id: 42, action: erase, reason: "no interaction for 32 months (limit 24)",
+   *    legal-reference: "GDPR Art. 5(1)(e)", review-after: none, holds-from: some(2026-03-10) }`.
    */
   export interface RetentionDecision {
     contactId: ContactId,
@@ -440,9 +506,17 @@ declare module 'custode:plugin/types@0.1.0' {
      * When to look at the subject again, if the rule knows.
      */
     reviewAfter?: Timestamp,
+    /**
+     * The date from which the decision holds: when the condition behind it was (or will be)
+     * met, e.g. the day 24 months of silence were reached, or the end of a consent's grace
+     * period. It may be before `now` (the subject has been due since then) and, in a run
+     * evaluated ahead (`now` in the future), it tells when between today and `now` the decision
+     * falls due. None: the rule cannot say; the decision holds as of `now`. Added in 0.2.0.
+     */
+    holdsFrom?: Timestamp,
   }
   /**
-   * Where a piece of data came from (R2), as shown to the data subject (Art. 15(1)(g)).
+   * Where a piece of data came from, as shown to the data subject (Art. 15(1)(g)).
    */
   export interface ProvenanceEntry {
     id: bigint,
@@ -475,6 +549,28 @@ declare module 'custode:plugin/types@0.1.0' {
     provenance?: bigint,
   }
   /**
+   * An identity a rectification removed: it no longer finds the contact, but it was held, and
+   * where it came from and when it was removed are part of an access report (Art. 15). Added in 0.2.0.
+   * 
+   * Example: `{ identity: email("mario@old-company.it"), provenance: some(3), removed-at: 1767225600,
+   *             removed-by: 9 }`.
+   */
+  export interface FormerIdentity {
+    identity: Identity,
+    /**
+     * The provenance entry that brought it.
+     */
+    provenance?: bigint,
+    /**
+     * When the rectification removed it.
+     */
+    removedAt: Timestamp,
+    /**
+     * The provenance entry of the rectification that removed it (its source label says why).
+     */
+    removedBy: bigint,
+  }
+  /**
    * One field value, current or historical, with its provenance.
    */
   export interface FieldEntry {
@@ -484,7 +580,7 @@ declare module 'custode:plugin/types@0.1.0' {
     provenance?: bigint,
     recordedAt: Timestamp,
     /**
-     * False for a value replaced by a rectification (kept as history, R11).
+     * False for a value replaced by a rectification (kept as history).
      */
     current: boolean,
   }
@@ -523,7 +619,70 @@ declare module 'custode:plugin/types@0.1.0' {
     basis: string,
   }
   /**
+   * A period during which processing was restricted (Art. 18): only storage was allowed. Added in 0.2.0.
+   */
+  export interface RestrictionPeriod {
+    start: Timestamp,
+    /**
+     * None while the restriction lasts.
+     */
+    end?: Timestamp,
+  }
+  /**
+   * The kinds of request a data subject can make (Art. 15–21). Added in 0.2.0.
+   * # Variants
+   * 
+   * ## `"access"`
+   * 
+   * Art. 15: a copy of the data and the information about its processing.
+   * ## `"portability"`
+   * 
+   * Art. 20: the data in a structured, machine-readable format.
+   * ## `"erasure"`
+   * 
+   * Art. 17.
+   * ## `"rectification"`
+   * 
+   * Art. 16.
+   * ## `"restriction"`
+   * 
+   * Art. 18.
+   * ## `"objection"`
+   * 
+   * Art. 21.
+   */
+  export type RequestKind = 'access' | 'portability' | 'erasure' | 'rectification' | 'restriction' | 'objection';
+  /**
+   * The data subject's request a document answers. Added in 0.2.0.
+   * 
+   * Example: `{ id: 17, kind: access, language: some("it"), received-at: 1767225600,
+   *             due-at: 1769904000 }`.
+   */
+  export interface RequestCase {
+    /**
+     * The host's identifier of the case.
+     */
+    id: bigint,
+    kind: RequestKind,
+    /**
+     * The language the person asked to be answered in, as a BCP 47 tag (`it`, `en`); none: the
+     * installation's default. An exporter writes in it when it can.
+     */
+    language?: string,
+    /**
+     * When the request was received.
+     */
+    receivedAt: Timestamp,
+    /**
+     * When the answer is due (Art. 12(3): one month, or more if extended).
+     */
+    dueAt: Timestamp,
+  }
+  /**
    * Everything Custode knows about one subject (Art. 15 and 20).
+   * 
+   * Added in 0.2.0: `former-identities`, `restriction-periods`, `legal-hold-since`,
+   * `controller-contact`, `supervisory-authority` and `request`.
    */
   export interface SubjectPackage {
     contactId: ContactId,
@@ -533,7 +692,7 @@ declare module 'custode:plugin/types@0.1.0' {
      */
     controller: string,
     /**
-     * Where the data is stored (R15), e.g. `Milan, Italy (EU)`.
+     * Where the data is stored, e.g. `Milan, Italy (EU)`.
      */
     dataLocation: string,
     createdAt: Timestamp,
@@ -549,8 +708,40 @@ declare module 'custode:plugin/types@0.1.0' {
      * Recipients or categories of recipients (Art. 15(1)(c)).
      */
     recipients: Array<string>,
+    /**
+     * Processing is restricted now (Art. 18).
+     */
     restricted: boolean,
+    /**
+     * Under a legal hold now: nothing may be erased.
+     */
     legalHold: boolean,
+    /**
+     * Identities rectifications removed, oldest removal first. Added in 0.2.0.
+     */
+    formerIdentities: Array<FormerIdentity>,
+    /**
+     * Every period of restriction, oldest first; the last one is open while `restricted`. Added in 0.2.0.
+     */
+    restrictionPeriods: Array<RestrictionPeriod>,
+    /**
+     * Since when the legal hold applies, while `legal-hold`. Added in 0.2.0.
+     */
+    legalHoldSince?: Timestamp,
+    /**
+     * How to reach the controller about personal data (Art. 13(1)(a)), as configured,
+     * e.g. `privacy@rossi.it, Via Roma 1, 20121 Milano`. Added in 0.2.0.
+     */
+    controllerContact?: string,
+    /**
+     * The supervisory authority a person can complain to (Art. 15(1)(f), Art. 77), as
+     * configured, e.g. `Garante per la protezione dei dati personali, www.garanteprivacy.it`. Added in 0.2.0.
+     */
+    supervisoryAuthority?: string,
+    /**
+     * The request this document answers, when the host renders it for a request case. Added in 0.2.0.
+     */
+    request?: RequestCase,
   }
   /**
    * A rendered document.
