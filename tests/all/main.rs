@@ -28,6 +28,7 @@ mod import_parity;
 mod import_uploads;
 mod importers;
 mod migration_v1;
+mod plugin_examples;
 mod plugin_kit;
 mod plugin_replace;
 mod plugin_templates;

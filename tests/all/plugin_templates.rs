@@ -91,7 +91,7 @@ fn run(cmd: &mut Command) -> String {
 }
 
 /// `custode ARGS` with a data directory and configuration of the test's own.
-fn custode(tmp: &Path, args: &[&str]) -> String {
+pub(crate) fn custode(tmp: &Path, args: &[&str]) -> String {
     run(Command::new(custode_binary())
         .args(args)
         .env("CUSTODE_DATA_DIR", tmp.join("data"))
@@ -128,7 +128,12 @@ fn new_project(tmp: &Path, name: &str, kind: &str, lang: &str, sdk: &str) -> Pat
 }
 
 /// Tries and checks the component, then installs and enables it on a fresh server over the API.
-fn try_check_install(tmp: &Path, wasm: &Path, sample: &[&str], tried: &str) -> TestServer {
+pub(crate) fn try_check_install(
+    tmp: &Path,
+    wasm: &Path,
+    sample: &[&str],
+    tried: &str,
+) -> TestServer {
     let file = wasm.to_str().unwrap();
     let out = custode(tmp, &[&["plugin", "try", file][..], sample].concat());
     assert!(out.contains(tried), "`plugin try` printed:\n{out}");
