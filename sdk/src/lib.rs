@@ -1,7 +1,7 @@
 //! # custode-sdk: write Custode plugins in Rust
 //!
 //! A Custode plugin is a WebAssembly component implementing one of three worlds of the
-//! `custode:plugin` WIT package (in `wit/since_v0.2.0/`, a copy of which this crate carries):
+//! `custode:plugin` WIT package (in `wit/since_v0.3.0/`, a copy of which this crate carries):
 //!
 //! | world            | feature     | module        | export macro                |
 //! |------------------|-------------|---------------|-----------------------------|
@@ -33,20 +33,20 @@
 //!
 //! ## Plugin API versions
 //!
-//! The SDK builds plugins against the newest plugin API, `custode:plugin@0.2.0`
+//! The SDK builds plugins against the newest plugin API, `custode:plugin@0.3.0`
 //! ([`API_VERSION`]). A Custode host runs every version it lists, each through its own bindings,
 //! so a plugin built against an older version keeps working unchanged. To keep building a plugin
-//! against the frozen `0.1.0` with this SDK, exactly as before 0.2.0, enable the feature `api-0-1`
-//! next to the world's:
+//! against a frozen older version with this SDK, enable `api-0-2` (for `0.2.0`) or `api-0-1`
+//! (for `0.1.0`) next to the world's feature:
 //!
 //! ```toml
-//! custode-sdk = { version = "0.1", features = ["retention", "api-0-1"] }
+//! custode-sdk = { version = "0.1", features = ["retention", "api-0-2"] }
 //! ```
 //!
-//! What 0.2.0 adds, and what to change when moving a plugin to it (usually: fill the new fields
-//! of the records the plugin builds, e.g. `holds_from` of a `RetentionDecision`, or use the
-//! builders that fill them), is in `wit/CHANGELOG.md`. Like the world features, `api-0-1` applies
-//! to one plugin's build: `cargo xtask plugins` builds plugins with different features separately.
+//! What each version adds or changes, and what to change when moving a plugin (for 0.3.0:
+//! nothing; the SDK turns the retention batch's columns back into subject views), is in
+//! `wit/CHANGELOG.md`. Like the world features, `api-0-1` and `api-0-2` apply to one plugin's
+//! build: `cargo xtask plugins` builds plugins with different features separately.
 
 // Lets the generated bindings name this crate the same way from inside and from plugin crates.
 extern crate self as custode_sdk;
@@ -54,17 +54,36 @@ extern crate self as custode_sdk;
 #[doc(hidden)]
 pub use wit_bindgen;
 
-/// The plugin API version plugins built with this SDK (and its features) target, e.g. `0.2.0`.
-#[cfg(not(feature = "api-0-1"))]
+#[cfg(all(feature = "api-0-1", feature = "api-0-2"))]
+compile_error!("enable at most one of the features `api-0-1` and `api-0-2`: each picks the plugin API version of the build");
+
+/// The plugin API version plugins built with this SDK (and its features) target, e.g. `0.3.0`.
+#[cfg(not(any(feature = "api-0-1", feature = "api-0-2")))]
+pub const API_VERSION: &str = "0.3.0";
+/// The plugin API version plugins built with this SDK (and its features) target, e.g. `0.3.0`.
+#[cfg(feature = "api-0-2")]
 pub const API_VERSION: &str = "0.2.0";
-/// The plugin API version plugins built with this SDK (and its features) target, e.g. `0.2.0`.
+/// The plugin API version plugins built with this SDK (and its features) target, e.g. `0.3.0`.
 #[cfg(feature = "api-0-1")]
 pub const API_VERSION: &str = "0.1.0";
 
 /// Runs `$then!` with the WIT folder and the versioned names of the `types` and `host`
 /// interfaces of the API version the build targets, and a world importing just those two: every
 /// binding is generated from the one version chosen here.
-#[cfg(not(feature = "api-0-1"))]
+#[cfg(not(any(feature = "api-0-1", feature = "api-0-2")))]
+macro_rules! with_api {
+    ($then:ident ! $($args:tt)*) => {
+        $then!(
+            "wit/since_v0.3.0",
+            "custode:plugin/types@0.3.0",
+            "custode:plugin/host@0.3.0",
+            "package custode:sdk-base;
+             world base { import custode:plugin/host@0.3.0; import custode:plugin/types@0.3.0; }"
+            $($args)*
+        );
+    };
+}
+#[cfg(feature = "api-0-2")]
 macro_rules! with_api {
     ($then:ident ! $($args:tt)*) => {
         $then!(

@@ -64,6 +64,9 @@ pub mod bindings {
     );
 }
 
+#[cfg(not(any(feature = "api-0-1", feature = "api-0-2")))]
+mod batch;
+
 #[cfg(not(feature = "api-0-1"))]
 use crate::config::Config;
 #[cfg(not(feature = "api-0-1"))]
@@ -86,6 +89,28 @@ pub trait RetentionRule {
     fn evaluate(now: Timestamp, batch: Vec<SubjectView>) -> Result<Vec<RetentionDecision>, String>;
 }
 
+/// What the host passes `rule.evaluate`: from plugin API 0.3, the subjects in columns.
+#[doc(hidden)]
+#[cfg(not(any(feature = "api-0-1", feature = "api-0-2")))]
+pub type __Batch = bindings::exports::custode::plugin::rule::SubjectBatch;
+/// What the host passes `rule.evaluate`: before plugin API 0.3, a list of views.
+#[doc(hidden)]
+#[cfg(any(feature = "api-0-1", feature = "api-0-2"))]
+pub type __Batch = Vec<SubjectView>;
+
+/// `rule.evaluate` for [`export_retention_rule!`](crate::export_retention_rule): the batch as
+/// subject views, whatever the version passes, to the rule.
+#[doc(hidden)]
+pub fn __evaluate<T: RetentionRule>(
+    now: Timestamp,
+    batch: __Batch,
+) -> Result<Vec<RetentionDecision>, String> {
+    crate::panic::install_hook();
+    #[cfg(not(any(feature = "api-0-1", feature = "api-0-2")))]
+    let batch = batch::views(&batch)?;
+    T::evaluate(now, batch)
+}
+
 /// Exports a type implementing [`retention::RetentionRule`](crate::retention::RetentionRule) as the
 /// plugin's `retention-rule` world. Call it once, at the top level of the plugin crate.
 #[macro_export]
@@ -102,10 +127,9 @@ macro_rules! export_retention_rule {
         impl $crate::retention::bindings::exports::custode::plugin::rule::Guest for __CustodeRetentionRule {
             fn evaluate(
                 now: $crate::types::Timestamp,
-                batch: ::std::vec::Vec<$crate::types::SubjectView>,
+                batch: $crate::retention::__Batch,
             ) -> ::std::result::Result<::std::vec::Vec<$crate::types::RetentionDecision>, ::std::string::String> {
-                $crate::panic::install_hook();
-                <$t as $crate::retention::RetentionRule>::evaluate(now, batch)
+                $crate::retention::__evaluate::<$t>(now, batch)
             }
         }
         $crate::retention::bindings::__export_retention_world!(__CustodeRetentionRule with_types_in $crate::retention::bindings);

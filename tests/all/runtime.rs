@@ -25,7 +25,7 @@ fn an_sdk_importer_describes_itself_and_imports_in_chunks() {
     let plugin = Plugin::load(&runtime, &plugin_bytes("lines"), PluginSettings::default()).unwrap();
     assert_eq!(plugin.name(), "lines");
     assert_eq!(plugin.kind(), PluginKind::Importer);
-    assert_eq!(plugin.inspection().api_version, "0.2.0");
+    assert_eq!(plugin.inspection().api_version, "0.3.0");
     assert!(!plugin.inspection().uses_wasi, "SDK plugins need no WASI");
     assert!(plugin
         .inspection()

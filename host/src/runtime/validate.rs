@@ -328,14 +328,21 @@ mod tests {
             world_of(&newer).unwrap(),
             (PluginKind::Exporter, "0.2.1".into(), ApiVersion::V0_2)
         );
+        let newest = names(&["custode:plugin/plugin@0.3.0", "custode:plugin/rule@0.3.0"]);
+        assert_eq!(
+            world_of(&newest).unwrap(),
+            (PluginKind::RetentionRule, "0.3.0".into(), ApiVersion::V0_3)
+        );
     }
 
     #[test]
     fn refuses_unsupported_versions_and_foreign_worlds_with_the_fix() {
-        let future = names(&["custode:plugin/plugin@0.3.0", "custode:plugin/source@0.3.0"]);
+        let future = names(&["custode:plugin/plugin@0.4.0", "custode:plugin/source@0.4.0"]);
         let e = world_of(&future).unwrap_err().to_string();
         assert!(
-            e.contains("plugin API 0.3.0") && e.contains("0.1.x, 0.2.x") && e.contains("rebuild"),
+            e.contains("plugin API 0.4.0")
+                && e.contains("0.1.x, 0.2.x, 0.3.x")
+                && e.contains("rebuild"),
             "{e}"
         );
         // 0.10 is not 0.1.
@@ -417,7 +424,7 @@ mod tests {
         assert!(
             e.contains("built against a newer custode:plugin 0.1.x")
                 && e.contains("rebuild it against 0.1.0")
-                && e.contains("or the newest, 0.2.0")
+                && e.contains("or the newest, 0.3.0")
                 && e.contains("upgrade Custode"),
             "{e}"
         );

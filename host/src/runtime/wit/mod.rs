@@ -10,9 +10,10 @@
 
 pub(crate) mod since_v0_1_0;
 pub(crate) mod since_v0_2_0;
+pub(crate) mod since_v0_3_0;
 
 /// The newest plugin API version: what new plugins are built against.
-pub(crate) use since_v0_2_0 as latest;
+pub(crate) use since_v0_3_0 as latest;
 
 use super::error::Reported;
 use super::info::{ConfigProblem, Description, PluginKind};
@@ -26,13 +27,14 @@ use wasmtime::Store;
 pub enum ApiVersion {
     V0_1,
     V0_2,
+    V0_3,
 }
 
 impl ApiVersion {
     /// Every version this host runs, oldest first.
-    pub const ALL: [ApiVersion; 2] = [ApiVersion::V0_1, ApiVersion::V0_2];
+    pub const ALL: [ApiVersion; 3] = [ApiVersion::V0_1, ApiVersion::V0_2, ApiVersion::V0_3];
     /// The version of [`latest`], which new plugins should target.
-    pub const LATEST: ApiVersion = ApiVersion::V0_2;
+    pub const LATEST: ApiVersion = ApiVersion::V0_3;
 
     /// The bindings that run a component built against `version` (e.g. `0.1.2`, read from the
     /// names of its exports): those of the same `major.minor`.
@@ -49,6 +51,7 @@ impl ApiVersion {
         match self {
             ApiVersion::V0_1 => since_v0_1_0::SERIES,
             ApiVersion::V0_2 => since_v0_2_0::SERIES,
+            ApiVersion::V0_3 => since_v0_3_0::SERIES,
         }
     }
 
@@ -57,6 +60,7 @@ impl ApiVersion {
         match self {
             ApiVersion::V0_1 => since_v0_1_0::VERSION,
             ApiVersion::V0_2 => since_v0_2_0::VERSION,
+            ApiVersion::V0_3 => since_v0_3_0::VERSION,
         }
     }
 
@@ -65,6 +69,7 @@ impl ApiVersion {
         match self {
             ApiVersion::V0_1 => since_v0_1_0::wit_folder(),
             ApiVersion::V0_2 => since_v0_2_0::wit_folder(),
+            ApiVersion::V0_3 => since_v0_3_0::wit_folder(),
         }
     }
 
@@ -73,6 +78,7 @@ impl ApiVersion {
         match self {
             ApiVersion::V0_1 => since_v0_1_0::HOST_FUNCTIONS,
             ApiVersion::V0_2 => since_v0_2_0::HOST_FUNCTIONS,
+            ApiVersion::V0_3 => since_v0_3_0::HOST_FUNCTIONS,
         }
     }
 }
@@ -80,13 +86,15 @@ impl ApiVersion {
 /// Defines the `custode:plugin/host` of every version in `linker`.
 pub(crate) fn add_to_linker(linker: &mut Linker<PluginState>) -> wasmtime::Result<()> {
     since_v0_1_0::add_to_linker(linker)?;
-    since_v0_2_0::add_to_linker(linker)
+    since_v0_2_0::add_to_linker(linker)?;
+    since_v0_3_0::add_to_linker(linker)
 }
 
 /// A checked, linked component, ready to be instantiated for each job, with its version's bindings.
 pub(crate) enum Pre {
     V0_1(since_v0_1_0::Pre),
     V0_2(since_v0_2_0::Pre),
+    V0_3(since_v0_3_0::Pre),
 }
 
 impl Pre {
@@ -98,6 +106,7 @@ impl Pre {
         Ok(match version {
             ApiVersion::V0_1 => Pre::V0_1(since_v0_1_0::Pre::new(kind, pre)?),
             ApiVersion::V0_2 => Pre::V0_2(since_v0_2_0::Pre::new(kind, pre)?),
+            ApiVersion::V0_3 => Pre::V0_3(since_v0_3_0::Pre::new(kind, pre)?),
         })
     }
 
@@ -105,7 +114,7 @@ impl Pre {
     pub(crate) fn checks_config(&self) -> bool {
         match self {
             Pre::V0_1(_) => false,
-            Pre::V0_2(_) => true,
+            Pre::V0_2(_) | Pre::V0_3(_) => true,
         }
     }
 
@@ -113,6 +122,7 @@ impl Pre {
         Ok(match self {
             Pre::V0_1(pre) => Instance::V0_1(pre.instantiate(store)?),
             Pre::V0_2(pre) => Instance::V0_2(pre.instantiate(store)?),
+            Pre::V0_3(pre) => Instance::V0_3(pre.instantiate(store)?),
         })
     }
 }
@@ -121,12 +131,14 @@ impl Pre {
 pub(crate) enum Views {
     V0_1(Vec<since_v0_1_0::SubjectView>),
     V0_2(Vec<since_v0_2_0::SubjectView>),
+    V0_3(since_v0_3_0::SubjectBatch),
 }
 
 /// One instance of a plugin: each call converts the domain's types to its version's and back.
 pub(crate) enum Instance {
     V0_1(since_v0_1_0::Instance),
     V0_2(since_v0_2_0::Instance),
+    V0_3(since_v0_3_0::Instance),
 }
 
 impl Instance {
@@ -134,7 +146,9 @@ impl Instance {
     pub(crate) fn reads(&self, views: &Views) -> bool {
         matches!(
             (self, views),
-            (Instance::V0_1(_), Views::V0_1(_)) | (Instance::V0_2(_), Views::V0_2(_))
+            (Instance::V0_1(_), Views::V0_1(_))
+                | (Instance::V0_2(_), Views::V0_2(_))
+                | (Instance::V0_3(_), Views::V0_3(_))
         )
     }
 
@@ -142,6 +156,7 @@ impl Instance {
         match self {
             Instance::V0_1(i) => i.describe(store),
             Instance::V0_2(i) => i.describe(store),
+            Instance::V0_3(i) => i.describe(store),
         }
     }
 
@@ -153,6 +168,7 @@ impl Instance {
         match self {
             Instance::V0_1(_) => Ok(Ok(())),
             Instance::V0_2(i) => i.check_config(store),
+            Instance::V0_3(i) => i.check_config(store),
         }
     }
 
@@ -163,6 +179,7 @@ impl Instance {
         match self {
             Instance::V0_1(i) => i.open(store),
             Instance::V0_2(i) => i.open(store),
+            Instance::V0_3(i) => i.open(store),
         }
     }
 
@@ -175,6 +192,7 @@ impl Instance {
         match self {
             Instance::V0_1(i) => i.push(store, session, chunk),
             Instance::V0_2(i) => i.push(store, session, chunk),
+            Instance::V0_3(i) => i.push(store, session, chunk),
         }
     }
 
@@ -186,6 +204,7 @@ impl Instance {
         match self {
             Instance::V0_1(i) => i.finish(store, session),
             Instance::V0_2(i) => i.finish(store, session),
+            Instance::V0_3(i) => i.finish(store, session),
         }
     }
 
@@ -194,6 +213,7 @@ impl Instance {
         match self {
             Instance::V0_1(_) => Views::V0_1(since_v0_1_0::views(batch)),
             Instance::V0_2(_) => Views::V0_2(since_v0_2_0::views(batch)),
+            Instance::V0_3(_) => Views::V0_3(since_v0_3_0::views(batch)),
         }
     }
 
@@ -206,6 +226,7 @@ impl Instance {
         match (self, views) {
             (Instance::V0_1(i), Views::V0_1(views)) => i.evaluate(store, now, views),
             (Instance::V0_2(i), Views::V0_2(views)) => i.evaluate(store, now, views),
+            (Instance::V0_3(i), Views::V0_3(batch)) => i.evaluate(store, now, batch),
             // Views are prepared by the instance that evaluates them (`RetentionJob::prepare`).
             _ => Err(wasmtime::Error::msg(
                 "subject views lowered for another plugin API version",
@@ -221,6 +242,7 @@ impl Instance {
         match self {
             Instance::V0_1(i) => i.render(store, package),
             Instance::V0_2(i) => i.render(store, package),
+            Instance::V0_3(i) => i.render(store, package),
         }
     }
 }
@@ -235,10 +257,16 @@ mod tests {
     /// here; a change goes into a new version's folder (see `wit/CHANGELOG.md`).
     #[test]
     fn released_versions_are_frozen() {
-        let released = [(
-            ApiVersion::V0_1,
-            "669e95c0e05f7d4c143e4ed3e044a5e1282bb7781d6a9111d46f54a1f53e3a4d",
-        )];
+        let released = [
+            (
+                ApiVersion::V0_1,
+                "669e95c0e05f7d4c143e4ed3e044a5e1282bb7781d6a9111d46f54a1f53e3a4d",
+            ),
+            (
+                ApiVersion::V0_2,
+                "313bb0f856f16372b517e48b6ffd5120a3db4a4d041e08d1fc0a460fe7f59134",
+            ),
+        ];
         for (version, expected) in released {
             let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("..")
@@ -262,13 +290,41 @@ mod tests {
         }
     }
 
+    /// Each version's [`ApiVersion::host_functions`] are what its `host.wit` declares in
+    /// `interface host`, and its folder is its package's.
+    #[test]
+    fn each_versions_host_functions_are_its_wit_ones() {
+        for version in ApiVersion::ALL {
+            let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join(version.wit_folder());
+            let wit = std::fs::read_to_string(folder.join("host.wit")).unwrap();
+            let body = wit
+                .split("interface host {")
+                .nth(1)
+                .and_then(|rest| rest.split("\n}").next())
+                .expect("host.wit has `interface host { … }`");
+            let declared: Vec<&str> = body
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.starts_with("//"))
+                .filter_map(|l| l.split_once(": func").map(|(name, _)| name.trim()))
+                .collect();
+            assert_eq!(declared, version.host_functions(), "{version:?}");
+            let package = version.package();
+            assert!(wit.starts_with(&format!("package custode:plugin@{package};")));
+            assert!(version.wit_folder().ends_with(&format!("since_v{package}")));
+        }
+    }
+
     #[test]
     fn each_version_runs_its_own_series() {
         assert_eq!(ApiVersion::of("0.1.0"), Some(ApiVersion::V0_1));
         assert_eq!(ApiVersion::of("0.1.7"), Some(ApiVersion::V0_1));
         assert_eq!(ApiVersion::of("0.2.0"), Some(ApiVersion::V0_2));
         assert_eq!(ApiVersion::of("0.2"), None);
-        assert_eq!(ApiVersion::of("0.3.0"), None);
+        assert_eq!(ApiVersion::of("0.3.0"), Some(ApiVersion::V0_3));
+        assert_eq!(ApiVersion::of("0.4.0"), None);
         assert_eq!(ApiVersion::LATEST.package(), latest::VERSION);
         assert_eq!(ApiVersion::ALL.last(), Some(&ApiVersion::LATEST));
     }

@@ -9,7 +9,7 @@
 //! start, the controller's contact, the supervisory authority and the request case in a subject
 //! package, and where in the input an imported consent was read.
 
-mod convert;
+pub(super) mod convert;
 mod subject;
 
 use convert::Lift;
@@ -28,10 +28,6 @@ macro_rules! bindings_of {
     ($dir:tt) => {
         /// This version's WIT folder, relative to the `custode` crate.
         const WIT_FOLDER: &str = $dir;
-
-        /// `host.wit` of this version, for the test that checks [`HOST_FUNCTIONS`].
-        #[cfg(test)]
-        const HOST_WIT: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/", $dir, "/host.wit"));
 
         pub mod importer {
             wasmtime::component::bindgen!({ path: $dir, world: "importer" });
@@ -69,7 +65,7 @@ use importer::custode::plugin::{host, types};
 pub const VERSION: &str = "0.2.0";
 /// Components built against any `0.2.x` run on these bindings.
 pub const SERIES: &str = "0.2";
-/// The functions of this version's `custode:plugin/host` (a test checks them against `host.wit`).
+/// The functions of this version's `custode:plugin/host` (a test in `wit/mod.rs` checks them against `host.wit`).
 pub const HOST_FUNCTIONS: &[&str] = &["log", "config"];
 
 /// This version's WIT folder from the repository's root, for messages.
@@ -92,9 +88,9 @@ pub(crate) fn add_to_linker(linker: &mut Linker<PluginState>) -> wasmtime::Resul
 
 /// A plugin's store seen through this version's host interface: the calls are converted and
 /// forwarded to [`PluginState`], which knows no version.
-pub(crate) struct HostCalls<'a>(&'a mut PluginState);
+pub(crate) struct HostCalls<'a>(pub(super) &'a mut PluginState);
 
-struct HostFunctions;
+pub(super) struct HostFunctions;
 
 impl HasData for HostFunctions {
     type Data<'a> = HostCalls<'a>;
@@ -112,112 +108,151 @@ impl host::Host for HostCalls<'_> {
 
 impl types::Host for HostCalls<'_> {}
 
-/// A component of this version, checked and linked, ready to be instantiated for each job.
-pub(crate) enum Pre {
-    Importer(importer::ImporterPre<PluginState>),
-    RetentionRule(retention::RetentionRulePre<PluginState>),
-    Exporter(exporter::ExporterPre<PluginState>),
-}
+/// The calls every version since 0.2 makes the same way on its own bindings (`importer`,
+/// `retention`, `exporter` and the conversions in scope where it is invoked): everything but
+/// `rule.evaluate`, whose batch changed in 0.3.
+macro_rules! world_calls {
+    () => {
+        /// A component of this version, checked and linked, ready to be instantiated for each job.
+        pub(crate) enum Pre {
+            Importer(importer::ImporterPre<PluginState>),
+            RetentionRule(retention::RetentionRulePre<PluginState>),
+            Exporter(exporter::ExporterPre<PluginState>),
+        }
 
-impl Pre {
-    pub(crate) fn new(kind: PluginKind, pre: InstancePre<PluginState>) -> wasmtime::Result<Pre> {
-        Ok(match kind {
-            PluginKind::Importer => Pre::Importer(importer::ImporterPre::new(pre)?),
-            PluginKind::RetentionRule => Pre::RetentionRule(retention::RetentionRulePre::new(pre)?),
-            PluginKind::Exporter => Pre::Exporter(exporter::ExporterPre::new(pre)?),
-        })
-    }
+        impl Pre {
+            pub(crate) fn new(
+                kind: PluginKind,
+                pre: InstancePre<PluginState>,
+            ) -> wasmtime::Result<Pre> {
+                Ok(match kind {
+                    PluginKind::Importer => Pre::Importer(importer::ImporterPre::new(pre)?),
+                    PluginKind::RetentionRule => {
+                        Pre::RetentionRule(retention::RetentionRulePre::new(pre)?)
+                    }
+                    PluginKind::Exporter => Pre::Exporter(exporter::ExporterPre::new(pre)?),
+                })
+            }
 
-    pub(crate) fn instantiate(&self, store: &mut Store<PluginState>) -> wasmtime::Result<Instance> {
-        Ok(match self {
-            Pre::Importer(pre) => Instance::Importer(pre.instantiate(store)?),
-            Pre::RetentionRule(pre) => Instance::RetentionRule(pre.instantiate(store)?),
-            Pre::Exporter(pre) => Instance::Exporter(pre.instantiate(store)?),
-        })
-    }
-}
+            pub(crate) fn instantiate(
+                &self,
+                store: &mut Store<PluginState>,
+            ) -> wasmtime::Result<Instance> {
+                Ok(match self {
+                    Pre::Importer(pre) => Instance::Importer(pre.instantiate(store)?),
+                    Pre::RetentionRule(pre) => Instance::RetentionRule(pre.instantiate(store)?),
+                    Pre::Exporter(pre) => Instance::Exporter(pre.instantiate(store)?),
+                })
+            }
+        }
 
-/// One instance of a plugin of this version: its calls take and return the domain's types.
-pub(crate) enum Instance {
-    Importer(importer::Importer),
-    RetentionRule(retention::RetentionRule),
-    Exporter(exporter::Exporter),
-}
+        /// One instance of a plugin of this version: its calls take and return the domain's types.
+        pub(crate) enum Instance {
+            Importer(importer::Importer),
+            RetentionRule(retention::RetentionRule),
+            Exporter(exporter::Exporter),
+        }
 
-/// A call of one world's function on an instance of another: the runtime checks kinds first, so
-/// this is a bug in the host, reported as an error rather than a panic.
-fn not_a(kind: PluginKind) -> wasmtime::Error {
-    wasmtime::Error::msg(format!("the plugin is not an {kind}"))
+        /// A call of one world's function on an instance of another: the runtime checks kinds first, so
+        /// this is a bug in the host, reported as an error rather than a panic.
+        fn not_a(kind: PluginKind) -> wasmtime::Error {
+            wasmtime::Error::msg(format!("the plugin is not an {kind}"))
+        }
+
+        impl Instance {
+            pub(crate) fn describe(
+                &self,
+                store: &mut Store<PluginState>,
+            ) -> wasmtime::Result<Description> {
+                let info = match self {
+                    Instance::Importer(i) => i.custode_plugin_plugin().call_describe(store)?,
+                    Instance::RetentionRule(i) => i.custode_plugin_plugin().call_describe(store)?,
+                    Instance::Exporter(i) => i.custode_plugin_plugin().call_describe(store)?,
+                };
+                Ok(info.lift())
+            }
+
+            /// `plugin.check-config`, on the settings in the store's state.
+            pub(crate) fn check_config(
+                &self,
+                store: &mut Store<PluginState>,
+            ) -> wasmtime::Result<Result<(), Vec<ConfigProblem>>> {
+                let checked = match self {
+                    Instance::Importer(i) => i.custode_plugin_plugin().call_check_config(store)?,
+                    Instance::RetentionRule(i) => {
+                        i.custode_plugin_plugin().call_check_config(store)?
+                    }
+                    Instance::Exporter(i) => i.custode_plugin_plugin().call_check_config(store)?,
+                };
+                Ok(checked.map_err(|problems| problems.into_iter().map(Lift::lift).collect()))
+            }
+
+            /// `session.open`.
+            pub(crate) fn open(
+                &self,
+                store: &mut Store<PluginState>,
+            ) -> wasmtime::Result<Result<ResourceAny, Reported>> {
+                let Instance::Importer(i) = self else {
+                    return Err(not_a(PluginKind::Importer));
+                };
+                let opened = i.custode_plugin_source().session().call_open(store)?;
+                Ok(opened.map_err(Lift::lift))
+            }
+
+            /// `session.push`.
+            pub(crate) fn push(
+                &self,
+                store: &mut Store<PluginState>,
+                session: ResourceAny,
+                chunk: &[u8],
+            ) -> wasmtime::Result<Result<SourceChunk, Reported>> {
+                let Instance::Importer(i) = self else {
+                    return Err(not_a(PluginKind::Importer));
+                };
+                let result = i
+                    .custode_plugin_source()
+                    .session()
+                    .call_push(store, session, chunk)?;
+                Ok(result.map(Lift::lift).map_err(Lift::lift))
+            }
+
+            /// `session.finish`.
+            pub(crate) fn finish(
+                &self,
+                store: &mut Store<PluginState>,
+                session: ResourceAny,
+            ) -> wasmtime::Result<Result<SourceChunk, Reported>> {
+                let Instance::Importer(i) = self else {
+                    return Err(not_a(PluginKind::Importer));
+                };
+                let result = i
+                    .custode_plugin_source()
+                    .session()
+                    .call_finish(store, session)?;
+                Ok(result.map(Lift::lift).map_err(Lift::lift))
+            }
+
+            /// `render.render`.
+            pub(crate) fn render(
+                &self,
+                store: &mut Store<PluginState>,
+                package: &SubjectPackage,
+            ) -> wasmtime::Result<Result<Document, String>> {
+                let Instance::Exporter(i) = self else {
+                    return Err(not_a(PluginKind::Exporter));
+                };
+                let lowered = types::SubjectPackage::from(package);
+                let rendered = i.custode_plugin_render().call_render(store, &lowered)?;
+                Ok(rendered.map(Lift::lift).map_err(|e| e.message))
+            }
+        }
+    };
 }
+pub(super) use world_calls;
+
+world_calls!();
 
 impl Instance {
-    pub(crate) fn describe(&self, store: &mut Store<PluginState>) -> wasmtime::Result<Description> {
-        let info = match self {
-            Instance::Importer(i) => i.custode_plugin_plugin().call_describe(store)?,
-            Instance::RetentionRule(i) => i.custode_plugin_plugin().call_describe(store)?,
-            Instance::Exporter(i) => i.custode_plugin_plugin().call_describe(store)?,
-        };
-        Ok(info.lift())
-    }
-
-    /// `plugin.check-config`, on the settings in the store's state.
-    pub(crate) fn check_config(
-        &self,
-        store: &mut Store<PluginState>,
-    ) -> wasmtime::Result<Result<(), Vec<ConfigProblem>>> {
-        let checked = match self {
-            Instance::Importer(i) => i.custode_plugin_plugin().call_check_config(store)?,
-            Instance::RetentionRule(i) => i.custode_plugin_plugin().call_check_config(store)?,
-            Instance::Exporter(i) => i.custode_plugin_plugin().call_check_config(store)?,
-        };
-        Ok(checked.map_err(|problems| problems.into_iter().map(Lift::lift).collect()))
-    }
-
-    /// `session.open`.
-    pub(crate) fn open(
-        &self,
-        store: &mut Store<PluginState>,
-    ) -> wasmtime::Result<Result<ResourceAny, Reported>> {
-        let Instance::Importer(i) = self else {
-            return Err(not_a(PluginKind::Importer));
-        };
-        let opened = i.custode_plugin_source().session().call_open(store)?;
-        Ok(opened.map_err(Lift::lift))
-    }
-
-    /// `session.push`.
-    pub(crate) fn push(
-        &self,
-        store: &mut Store<PluginState>,
-        session: ResourceAny,
-        chunk: &[u8],
-    ) -> wasmtime::Result<Result<SourceChunk, Reported>> {
-        let Instance::Importer(i) = self else {
-            return Err(not_a(PluginKind::Importer));
-        };
-        let result = i
-            .custode_plugin_source()
-            .session()
-            .call_push(store, session, chunk)?;
-        Ok(result.map(Lift::lift).map_err(Lift::lift))
-    }
-
-    /// `session.finish`.
-    pub(crate) fn finish(
-        &self,
-        store: &mut Store<PluginState>,
-        session: ResourceAny,
-    ) -> wasmtime::Result<Result<SourceChunk, Reported>> {
-        let Instance::Importer(i) = self else {
-            return Err(not_a(PluginKind::Importer));
-        };
-        let result = i
-            .custode_plugin_source()
-            .session()
-            .call_finish(store, session)?;
-        Ok(result.map(Lift::lift).map_err(Lift::lift))
-    }
-
     /// `rule.evaluate`, on views converted by [`views`].
     pub(crate) fn evaluate(
         &self,
@@ -230,43 +265,5 @@ impl Instance {
         };
         let decisions = i.custode_plugin_rule().call_evaluate(store, now.0, batch)?;
         Ok(decisions.map(|d| d.into_iter().map(Lift::lift).collect()))
-    }
-
-    /// `render.render`.
-    pub(crate) fn render(
-        &self,
-        store: &mut Store<PluginState>,
-        package: &SubjectPackage,
-    ) -> wasmtime::Result<Result<Document, String>> {
-        let Instance::Exporter(i) = self else {
-            return Err(not_a(PluginKind::Exporter));
-        };
-        let lowered = types::SubjectPackage::from(package);
-        let rendered = i.custode_plugin_render().call_render(store, &lowered)?;
-        Ok(rendered.map(Lift::lift).map_err(|e| e.message))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// [`HOST_FUNCTIONS`] is what `host.wit` declares in `interface host`.
-    #[test]
-    fn the_host_function_list_matches_the_wit() {
-        let body = HOST_WIT
-            .split("interface host {")
-            .nth(1)
-            .and_then(|rest| rest.split("\n}").next())
-            .expect("host.wit has `interface host { … }`");
-        let declared: Vec<&str> = body
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.starts_with("//"))
-            .filter_map(|l| l.split_once(": func").map(|(name, _)| name.trim()))
-            .collect();
-        assert_eq!(declared, HOST_FUNCTIONS);
-        assert!(HOST_WIT.starts_with(&format!("package custode:plugin@{VERSION};")));
-        assert!(WIT_FOLDER.ends_with(&format!("since_v{VERSION}")));
     }
 }
