@@ -13,10 +13,11 @@
 # - each example's unit tests;
 # - plugins/dist/lines-js.wasm is built twice and the two builds are byte-identical, and it
 #   imports nothing but custode:plugin interfaces;
-# - plugins/dist/consent-withdrawn-py.wasm builds; componentize-py does not give the same bytes twice
-#   (bytecodealliance/componentize-py#247), so it is checked by its tests and by loading it.
+# - plugins/dist/consent-withdrawn-py.wasm and lines-py.wasm build; componentize-py does not give the
+#   same bytes twice (bytecodealliance/componentize-py#247), so they are checked by their tests and by
+#   loading them.
 #
-# Neither component is committed (12 and 19 MB: each embeds a language runtime); this script is
+# None of the components is committed (12 and 19 MB: each embeds a language runtime); this script is
 # how they are made. Installed packages go to sdk/js/node_modules, plugins/js/*/node_modules and
 # sdk/python/.venv (all ignored by git and by `cargo xtask plugins`).
 set -euo pipefail
@@ -55,15 +56,21 @@ step "consent-withdrawn-py: tests, build"
 (cd "$root/plugins/python/consent-withdrawn-py" && "$venv/bin/python" -m unittest discover -s tests)
 "$venv/bin/python" -m custode_sdk build "$root/plugins/python/consent-withdrawn-py" --out "$dist/consent-withdrawn-py.wasm"
 
+step "lines-py: tests, build"
+(cd "$root/plugins/python/lines-py" && "$venv/bin/python" -m unittest discover -s tests)
+"$venv/bin/python" -m custode_sdk build "$root/plugins/python/lines-py" --out "$dist/lines-py.wasm"
+
 if [ -n "${CUSTODE_BIN:-}" ]; then
   step "the components in the host ($CUSTODE_BIN plugin inspect)"
   "$CUSTODE_BIN" plugin inspect "$dist/lines-js.wasm" | tee "$scratch/js.txt"
   grep -q '^sandbox   no WASI imports' "$scratch/js.txt" || fail "lines-js imports WASI"
   "$CUSTODE_BIN" plugin inspect "$dist/consent-withdrawn-py.wasm"
+  "$CUSTODE_BIN" plugin inspect "$dist/lines-py.wasm"
   step "the conformance kit ($CUSTODE_BIN plugin check)"
   printf 'anna@example.com\nZo\xc3\xab <zoe@example.com>\n\nluca@example.com' > "$scratch/lines.txt"
   "$CUSTODE_BIN" plugin check "$dist/lines-js.wasm" --input "$scratch/lines.txt"
   "$CUSTODE_BIN" plugin check "$dist/consent-withdrawn-py.wasm"
+  "$CUSTODE_BIN" plugin check "$dist/lines-py.wasm" --input "$scratch/lines.txt"
 fi
 
-step "done: $dist/lines-js.wasm and $dist/consent-withdrawn-py.wasm"
+step "done: $dist/lines-js.wasm, $dist/consent-withdrawn-py.wasm and $dist/lines-py.wasm"

@@ -1,8 +1,9 @@
-//! The bundled JavaScript and Python examples (`plugins/js/lines-js`, `plugins/python/consent-withdrawn-py`),
-//! built from source by `sdk/build-examples.sh` (CI runs it before the tests; their components are
-//! not committed), tried, checked, installed into a server and used.
+//! The bundled JavaScript and Python examples (`plugins/js/lines-js`, `plugins/python/lines-py`,
+//! `plugins/python/consent-withdrawn-py`), built from source by `sdk/build-examples.sh` (CI runs it
+//! before the tests; their components are not committed), tried, checked, installed into a server
+//! and used.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
@@ -31,9 +32,21 @@ fn example(file: &str) -> Option<PathBuf> {
 
 #[test]
 fn the_javascript_example_importer_imports_in_a_server() {
-    let Some(wasm) = example("lines-js.wasm") else {
-        return;
-    };
+    if let Some(wasm) = example("lines-js.wasm") {
+        lines_importer_imports_in_a_server(&wasm, "lines-js");
+    }
+}
+
+#[test]
+fn the_python_example_importer_imports_in_a_server() {
+    if let Some(wasm) = example("lines-py.wasm") {
+        lines_importer_imports_in_a_server(&wasm, "lines-py");
+    }
+}
+
+/// `lines-js` and `lines-py` (ports of the Rust `lines`): tried, checked, installed over the API and
+/// used for an import with a line the host cannot read as an address.
+fn lines_importer_imports_in_a_server(wasm: &Path, name: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("lines.txt");
     std::fs::write(
@@ -43,14 +56,14 @@ fn the_javascript_example_importer_imports_in_a_server() {
     .unwrap();
     let server = try_check_install(
         tmp.path(),
-        &wasm,
+        wasm,
         &["--input", input.to_str().unwrap()],
         "luca@example.com",
     );
     let c = server.client();
     let job = c.import(
         &server.operator,
-        "plugin=lines-js&source=Newsletter&channel=newsletter&on_error=skip",
+        &format!("plugin={name}&source=Newsletter&channel=newsletter&on_error=skip"),
         &std::fs::read(&input).unwrap(),
     );
     assert_eq!(job["state"], "succeeded", "{job}");
@@ -58,16 +71,12 @@ fn the_javascript_example_importer_imports_in_a_server() {
     assert_eq!(job["report"]["created"], 2, "{job}");
     assert_eq!(job["report"]["rejected"], 1, "{job}");
     assert_eq!(job["report"]["rejected_rows"][0]["row"], 2, "{job}");
-    let found = c.get(
-        "/api/v1/contacts?identity=luca%40example.com",
-        &server.operator,
-    );
-    assert_eq!(found.status, 200, "{:?}", found.body);
-    assert!(
-        found.body.to_string().contains("luca@example.com"),
-        "{:?}",
-        found.body
-    );
+    for address in ["anna@example.com", "luca@example.com"] {
+        let query = format!("/api/v1/contacts?identity={}", address.replace('@', "%40"));
+        let found = c.get(&query, &server.operator);
+        assert_eq!(found.status, 200, "{:?}", found.body);
+        assert!(found.body.to_string().contains(address), "{:?}", found.body);
+    }
 }
 
 #[test]
