@@ -4,8 +4,8 @@
 //!
 //! The importer is `lines` (one contact per line), the one example every SDK has. The Rust one is
 //! bundled; the others embed their language's runtime (12 and 19 MB), are not committed, and are
-//! taken from `--plugins-dir` when present: `lines-js.wasm` (built by `sdk/build-examples.sh`) and
-//! `lines-py.wasm` (a Python port of `lines`: the repository has no Python importer). A missing one
+//! taken from `--plugins-dir` when present: `lines-js.wasm` and `lines-py.wasm`, both built by
+//! `sdk/build-examples.sh` from `plugins/js/lines-js` and `plugins/python/lines-py`. A missing one
 //! is said in the output, not measured.
 
 use crate::measure::percentile;
@@ -60,7 +60,7 @@ const LANGUAGES: [Language; 3] = [
         name: "Python",
         file: "lines-py.wasm",
         memory_bytes: 128 << 20,
-        how: "no Python importer is in the repository; build a port of `lines` with the Python SDK under this name",
+        how: "`sdk/build-examples.sh` builds it into plugins/dist; pass --plugins-dir plugins/dist",
         keys: [
             "lang_python_component_bytes",
             "lang_python_compile_ms",

@@ -131,7 +131,7 @@ impl Pre {
 pub(crate) enum Views {
     V0_1(Vec<since_v0_1_0::SubjectView>),
     V0_2(Vec<since_v0_2_0::SubjectView>),
-    V0_3(since_v0_3_0::SubjectBatch),
+    V0_3(Box<since_v0_3_0::SubjectBatch>),
 }
 
 /// One instance of a plugin: each call converts the domain's types to its version's and back.
@@ -213,7 +213,7 @@ impl Instance {
         match self {
             Instance::V0_1(_) => Views::V0_1(since_v0_1_0::views(batch)),
             Instance::V0_2(_) => Views::V0_2(since_v0_2_0::views(batch)),
-            Instance::V0_3(_) => Views::V0_3(since_v0_3_0::views(batch)),
+            Instance::V0_3(_) => Views::V0_3(Box::new(since_v0_3_0::views(batch))),
         }
     }
 

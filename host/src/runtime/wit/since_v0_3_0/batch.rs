@@ -24,9 +24,9 @@ pub fn columns(batch: &[SubjectView]) -> SubjectBatch {
         b.last_interaction
             .push(v.last_interaction.map_or(0, |t| t.0));
         b.flags.push(
-            u8::from(v.restricted) * RESTRICTED
-                | u8::from(v.legal_hold) * LEGAL_HOLD
-                | u8::from(v.last_interaction.is_some()) * INTERACTED,
+            (u8::from(v.restricted) * RESTRICTED)
+                | (u8::from(v.legal_hold) * LEGAL_HOLD)
+                | (u8::from(v.last_interaction.is_some()) * INTERACTED),
         );
 
         b.source_counts.push(count(v.sources.len()));
