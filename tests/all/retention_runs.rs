@@ -243,6 +243,56 @@ fn a_hostile_rule_that_erases_everyone_erases_nobody_without_confirmation() {
     );
 }
 
+/// The same hostile rule as a real plugin, installed and enabled by an admin over the API next to
+/// the bundled rules: the policy run holds every erasure for a DPO and erases nobody, a customer
+/// with a running contract included.
+#[test]
+fn an_installed_erase_everyone_plugin_erases_nobody_without_a_dpo() {
+    let server = TestServer::start();
+    let c = server.client();
+    let (admin, dpo) = (&server.admin, &server.dpo);
+    let uploaded = c.post_bytes(
+        "/api/v1/plugins",
+        admin,
+        &crate::support::plugin_bytes("erase-everyone"),
+    );
+    assert_eq!(uploaded.status, 201, "{:?}", uploaded.body);
+    let enabled = c.post("/api/v1/plugins/erase-everyone/enable", admin, &json!(null));
+    assert_eq!(enabled.body["enabled"], true, "{:?}", enabled.body);
+
+    import(&server, &people_without_basis(7));
+    let customer = 1;
+    let contract = c.post(
+        &format!("/api/v1/contacts/{customer}/legal-bases"),
+        dpo,
+        &json!({"purpose": "contract", "basis": "contract", "start": "2026-01-10"}),
+    );
+    assert_eq!(contract.status, 204, "{:?}", contract.body);
+
+    let run = c.post("/api/v1/retention/runs", dpo, &json!({}));
+    assert_eq!(run.status, 200, "{:?}", run.body);
+    let report = &run.body;
+    assert_eq!(report["state"], "waiting-for-confirmation", "{report}");
+    assert_eq!(report["erased"], 0, "{report}");
+    let rules: Vec<&str> = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"erase-everyone"), "{report}");
+    let by_rule = report["by_rule"].as_array().unwrap();
+    let hostile = by_rule
+        .iter()
+        .find(|r| r["rule"] == "erase-everyone")
+        .unwrap_or_else(|| panic!("the counts name the rule: {report}"));
+    assert!(hostile["erase"].as_u64().unwrap() >= 6, "{report}");
+    assert!(
+        (1..=7).all(|id| !erased(&server, id)),
+        "nothing is erased before a DPO confirms"
+    );
+}
+
 #[test]
 fn review_decisions_become_a_queue_a_dpo_works_through() {
     let server = TestServer::start();
