@@ -1,5 +1,5 @@
 /// <reference path="./index.d.ts" />
-import type { ChunkResult } from 'custode:plugin/source@0.2.0';
+import type { ChunkResult } from 'custode:plugin/source@0.3.0';
 import type { ConfigProblem, Document, PluginInfo, RetentionDecision, SubjectPackage, SubjectView, Timestamp } from 'custode:plugin/types';
 import type { Config } from './index.js';
 

@@ -7,11 +7,12 @@
 //   export const { plugin, source } = importer(EmailList);
 
 // `custode-plugin build` resolves this to the host interface of the WIT package it builds against
-// (`custode:plugin/host@0.2.0` for the folder `wit/since_v0.2.0`).
+// (`custode:plugin/host@0.3.0` for the folder `wit/since_v0.3.0`).
 import { config as hostConfig, log as hostLog } from 'custode:plugin/host';
 import { Config, ConfigError } from './config.js';
 import { CsvError } from './csv.js';
 import { setLogSink, write } from './log.js';
+import { subjectViews } from './batch.js';
 import { ImportError, configProblem } from './records.js';
 
 setLogSink((level, message) => hostLog(level, message));
@@ -47,7 +48,8 @@ export function importer(Impl) {
 
 /**
  * The `retention-rule` world. `Impl` has `describe()` and `evaluate(now, batch, config)` returning
- * the decisions (subjects without one are kept). Throw `ConfigError` (or let a `RangeError` from
+ * the decisions (subjects without one are kept); `batch` is the subject views, rebuilt from the
+ * columns plugin API 0.3.0 passes (`subjectViews`). Throw `ConfigError` (or let a `RangeError` from
  * the date helpers through) to fail the run with its message; anything else is a bug.
  */
 export function retentionRule(Impl) {
@@ -55,7 +57,7 @@ export function retentionRule(Impl) {
     plugin: pluginExport(Impl),
     rule: {
       evaluate(now, batch) {
-        return attempt(() => Impl.evaluate(now, batch, hostSettings()), messageFailure);
+        return attempt(() => Impl.evaluate(now, subjectViews(batch), hostSettings()), messageFailure);
       },
     },
   };

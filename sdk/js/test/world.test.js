@@ -21,6 +21,7 @@ globalThis.hostLog = [];
 globalThis.hostConfig = {};
 
 const { importer, retentionRule, exporter } = await import('../src/world.js');
+const { columns } = await import('./columns.js');
 const { ConfigError, CsvReader, ImportError, log, parseDate, pluginInfo, decision, Action, configProblem } = await import('../src/index.js');
 
 class Echo {
@@ -103,19 +104,19 @@ test('retention rule and exporter: settings reach the plugin, a ConfigError is t
   const { plugin, rule } = retentionRule(Rule);
   assert.equal(plugin.describe().kind, 'retention-rule');
   globalThis.hostConfig = { months: '6' };
-  assert.deepEqual(rule.evaluate(5n, [{ contactId: 9n }]), {
+  assert.deepEqual(rule.evaluate(5n, columns({ contactIds: [9n], createdAt: [0n], lastInteraction: [0n], flags: [0], sourceCounts: [0], basisCounts: [0], consentCounts: [0], objectionCounts: [0], categoryCounts: [0] })), {
     tag: 'ok',
     val: [{ contactId: 9n, action: { tag: 'review' }, reason: 'months 6 at 5', legalReference: 'ref', reviewAfter: undefined, holdsFrom: undefined }],
   });
   globalThis.hostConfig = { months: '60' };
-  assert.deepEqual(rule.evaluate(5n, []), { tag: 'err', val: 'setting `months`: 60 is out of range; write a number from 1 to 12' });
+  assert.deepEqual(rule.evaluate(5n, columns()), { tag: 'err', val: 'setting `months`: 60 is out of range; write a number from 1 to 12' });
   const Dated = { ...Rule, evaluate: () => [parseDate('31/02/2026')] };
-  assert.deepEqual(retentionRule(Dated).rule.evaluate(5n, []), {
+  assert.deepEqual(retentionRule(Dated).rule.evaluate(5n, columns()), {
     tag: 'err',
     val: '`31/02/2026` is not a date (February 2026 has 28 days); use YYYY-MM-DD or dd/mm/yyyy',
   });
   const Buggy = { ...Rule, evaluate: () => null.x };
-  assert.throws(() => retentionRule(Buggy).rule.evaluate(5n, []), TypeError);
+  assert.throws(() => retentionRule(Buggy).rule.evaluate(5n, columns()), TypeError);
 
   const Doc = {
     describe: () => pluginInfo({ name: 'd', version: '1.0.0', kind: 'exporter', summary: 's' }),

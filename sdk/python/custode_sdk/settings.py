@@ -8,7 +8,7 @@ import os
 import re
 from pathlib import Path
 
-WIT_DIR = "../../wit/since_v0.2.0"
+WIT_DIR = "../../wit/since_v0.3.0"
 
 SDK_DIR = Path(__file__).resolve().parent.parent
 

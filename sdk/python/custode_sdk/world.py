@@ -15,6 +15,7 @@ from wit_world import exports
 from wit_world.imports import host, types
 
 from . import log
+from .batch import subject_views
 from .config import Config, ConfigError
 from .csvreader import CsvError
 from .records import PluginImportError, config_problem, from_wit_name
@@ -81,12 +82,13 @@ def importer(impl):
 def retention_rule(impl):
     """The ``retention-rule`` world: returns ``(Plugin, Rule)`` for the app module. ``impl`` has
     ``describe()`` and ``evaluate(now, batch, config)`` returning the decisions (a subject without one
-    is kept). Raise :class:`ConfigError` (or ``ValueError`` with a message for the admin) to fail the run."""
+    is kept); ``batch`` is the subject views, rebuilt from the columns plugin API 0.3.0 passes. Raise :class:`ConfigError` (or ``ValueError`` with a message for the admin) to fail the run."""
 
     class Rule(exports.Rule):
         def evaluate(self, now: int, batch):
             try:
-                return impl.evaluate(now, batch, host_settings())
+                # Plugin API 0.3.0 passes the subjects in columns; the rule reads subject views.
+                return impl.evaluate(now, subject_views(batch, types), host_settings())
             except (ConfigError, ValueError) as e:
                 raise Err(str(e)) from None
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from custode_sdk.testing import use_bindings
 
+from batch_columns import columns
+
 SDK = Path(__file__).resolve().parent.parent
 
 
@@ -35,16 +37,16 @@ class RetentionAdapterTest(unittest.TestCase):
             def evaluate(now, batch, config):
                 months = config.integer("months", 1, 12)
                 log.info(f"{len(batch)} subjects")
-                return [decision(s, Action.review(), f"months {months} at {now}", "ref") for s in batch]
+                return [decision(s.contact_id, Action.review(), f"months {months} at {now}", "ref") for s in batch]
 
         plugin, rule = retention_rule(Rule)
         self.assertEqual(plugin().describe().kind, types.PluginKind.RETENTION_RULE)
-        [d] = rule().evaluate(5, [9])
+        [d] = rule().evaluate(5, columns(contact_ids=[9]))
         self.assertEqual((d.contact_id, d.action, d.reason), (9, types.RetentionAction_Review(), "months 6 at 5"))
         self.assertEqual(logged, [(types.LogLevel.INFO, "1 subjects")])
         settings["months"] = "60"
         with self.assertRaises(Err) as e:
-            rule().evaluate(5, [])
+            rule().evaluate(5, columns())
         self.assertEqual(e.exception.value, "setting `months`: 60 is out of range; write a number from 1 to 12")
 
     def test_check_config_accepts_without_one_and_reports_problems(self):
@@ -64,7 +66,7 @@ class RetentionAdapterTest(unittest.TestCase):
 
             @staticmethod
             def evaluate(now, batch, config):
-                return [decision(s, Action.erase(), "r", "ref", holds_from=now - 10) for s in batch]
+                return [decision(s.contact_id, Action.erase(), "r", "ref", holds_from=now - 10) for s in batch]
 
         class Checked(Plain):
             @staticmethod
@@ -73,7 +75,7 @@ class RetentionAdapterTest(unittest.TestCase):
                 return [config_problem("mode", "write quiet or verbose")] if config.string("mode") == "loud" else []
 
         retention_rule(Plain)[0]().check_config()
-        [d] = retention_rule(Plain)[1]().evaluate(100, [9])
+        [d] = retention_rule(Plain)[1]().evaluate(100, columns(contact_ids=[9]))
         self.assertEqual((d.holds_from, d.review_after), (90, None))
         plugin = retention_rule(Checked)[0]
         settings["months"] = "6"

@@ -2,8 +2,8 @@
 /// <reference path="./interfaces/custode-plugin-types.d.ts" />
 /// <reference path="./interfaces/custode-plugin-host.d.ts" />
 declare module 'custode:plugin/types' {
-  export * from 'custode:plugin/types@0.2.0';
+  export * from 'custode:plugin/types@0.3.0';
 }
 declare module 'custode:plugin/host' {
-  export * from 'custode:plugin/host@0.2.0';
+  export * from 'custode:plugin/host@0.3.0';
 }

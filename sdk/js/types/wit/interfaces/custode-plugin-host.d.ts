@@ -1,5 +1,5 @@
 /// <reference path="./custode-plugin-types.d.ts" />
-declare module 'custode:plugin/host@0.2.0' {
+declare module 'custode:plugin/host@0.3.0' {
   /**
    * Writes a line to the plugin's log (shown in the host's log with the plugin's name and version).
    * 
@@ -13,5 +13,5 @@ declare module 'custode:plugin/host@0.2.0' {
    * Example: `config("delimiter")` returns `some(";")`.
    */
   export function config(key: string): string | undefined;
-  export type LogLevel = import('custode:plugin/types@0.2.0').LogLevel;
+  export type LogLevel = import('custode:plugin/types@0.3.0').LogLevel;
 }

@@ -1,5 +1,5 @@
 /// <reference path="./custode-plugin-types.d.ts" />
-declare module 'custode:plugin/plugin@0.2.0' {
+declare module 'custode:plugin/plugin@0.3.0' {
   /**
    * Describes the plugin. Must not fail and must not depend on configuration.
    * 
@@ -18,6 +18,6 @@ declare module 'custode:plugin/plugin@0.2.0' {
    * `err([{ key: "months", message: "`ten` is not a number; write a number of months from 1 to 1200" }])`.
    */
   export function checkConfig(): void;
-  export type PluginInfo = import('custode:plugin/types@0.2.0').PluginInfo;
-  export type ConfigProblem = import('custode:plugin/types@0.2.0').ConfigProblem;
+  export type PluginInfo = import('custode:plugin/types@0.3.0').PluginInfo;
+  export type ConfigProblem = import('custode:plugin/types@0.3.0').ConfigProblem;
 }

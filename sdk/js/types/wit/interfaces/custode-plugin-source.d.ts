@@ -1,8 +1,8 @@
 /// <reference path="./custode-plugin-types.d.ts" />
-declare module 'custode:plugin/source@0.2.0' {
-  export type ContactRecord = import('custode:plugin/types@0.2.0').ContactRecord;
-  export type RowError = import('custode:plugin/types@0.2.0').RowError;
-  export type ImportError = import('custode:plugin/types@0.2.0').ImportError;
+declare module 'custode:plugin/source@0.3.0' {
+  export type ContactRecord = import('custode:plugin/types@0.3.0').ContactRecord;
+  export type RowError = import('custode:plugin/types@0.3.0').RowError;
+  export type ImportError = import('custode:plugin/types@0.3.0').ImportError;
   /**
    * Records completed by one call, and rows that could not be read.
    */

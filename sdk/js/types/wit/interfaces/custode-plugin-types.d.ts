@@ -1,4 +1,4 @@
-declare module 'custode:plugin/types@0.2.0' {
+declare module 'custode:plugin/types@0.3.0' {
   /**
    * Seconds since 1970-01-01T00:00:00Z (UTC). Negative values are before 1970.
    */
