@@ -318,7 +318,10 @@ fn store_problem(e: StoreError) -> Problem {
                 10,
             )
         }
-        StoreError::Io { .. } | StoreError::Database { .. } | StoreError::Setup(_) => {
+        StoreError::Io { .. }
+        | StoreError::Database { .. }
+        | StoreError::Postgres { .. }
+        | StoreError::Setup(_) => {
             Problem::internal(detail)
         }
     }

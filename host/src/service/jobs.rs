@@ -76,7 +76,9 @@ fn log_failure(job: u64, e: &ImportError) {
         // The server's own trouble (a file it cannot read, the database): what the admin needs,
         // and none of it comes from the imported rows.
         ImportError::Io { .. }
-        | ImportError::Store(StoreError::Io { .. } | StoreError::Database { .. }) => {
+        | ImportError::Store(
+            StoreError::Io { .. } | StoreError::Database { .. } | StoreError::Postgres { .. },
+        ) => {
             tracing::warn!(job, kind, error = %e, "import failed; nothing was imported")
         }
         _ => tracing::warn!(job, kind, "import failed; nothing was imported"),

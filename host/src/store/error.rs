@@ -65,6 +65,15 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
 
+    /// An error of the PostgreSQL store (`[store] url = "postgres://…"`): the server, the connection or
+    /// a statement.
+    #[error("{context}: {source}")]
+    Postgres {
+        context: String,
+        #[source]
+        source: postgres::Error,
+    },
+
     /// The data directory is not in a state Custode can work with (missing key file, newer schema...).
     #[error("{0}")]
     Setup(String),
@@ -135,6 +144,15 @@ pub(crate) trait DbContext<T> {
 impl<T> DbContext<T> for Result<T, rusqlite::Error> {
     fn db(self, context: &str) -> Result<T, StoreError> {
         self.map_err(|source| StoreError::Database {
+            context: context.to_string(),
+            source,
+        })
+    }
+}
+
+impl<T> DbContext<T> for Result<T, postgres::Error> {
+    fn db(self, context: &str) -> Result<T, StoreError> {
+        self.map_err(|source| StoreError::Postgres {
             context: context.to_string(),
             source,
         })

@@ -8,11 +8,15 @@
 pub mod admin;
 pub mod audit_chain;
 pub mod cases;
+pub(crate) mod common;
 pub mod error;
 pub mod files;
+pub mod postgres;
 pub mod runs;
 pub mod secret;
 pub mod sqlite;
+#[cfg(test)]
+mod suite;
 mod traits;
 pub mod types;
 
@@ -24,7 +28,8 @@ pub use admin::{ActiveToken, PluginStore, StoredPlugin, TokenInfo, TokenStore};
 pub use audit_chain::{AuditProblem, AuditVerification};
 pub use cases::CaseStore;
 pub use error::{NextStep, Result, StoreError};
-pub use sqlite::SqliteStore;
+pub use postgres::PostgresStore;
+pub use sqlite::{with_write_wait, SqliteStore};
 pub use traits::{
     AuditStore, BackupStore, ComplianceStore, ConsentStore, ContactStore, ErasureStore,
     ImportStore, RecordWriter, RetentionRunStore, ReviewStore, SubjectStore, SuppressionStore,

@@ -35,6 +35,7 @@ use std::sync::RwLock;
 use foldhash::fast::RandomState;
 
 pub use pool::with_write_wait;
+pub(crate) use pool::write_wait;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 

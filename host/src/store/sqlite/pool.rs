@@ -80,6 +80,12 @@ pub fn with_write_wait<T>(limit: Duration, f: impl FnOnce() -> T) -> T {
     f()
 }
 
+/// How long a write on this thread may wait for the writer (see [`with_write_wait`]); the PostgreSQL
+/// store sets it as the write transaction's `lock_timeout`.
+pub(crate) fn write_wait() -> Option<Duration> {
+    WRITE_WAIT.get()
+}
+
 /// The writer connection, lent to one user at a time.
 pub struct WriterSlot {
     conn: Mutex<Option<Connection>>,

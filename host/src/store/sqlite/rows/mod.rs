@@ -8,16 +8,15 @@ pub(crate) mod contact;
 pub(crate) mod ledger;
 pub(crate) mod suppression;
 
-use std::collections::HashMap;
-
-use foldhash::fast::RandomState;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::domain::{Actor, ContactId, Policy, Timestamp};
+use crate::domain::{Actor, Policy, Timestamp};
 use crate::store::audit_chain::{self, EntryContent, GENESIS};
-use crate::store::error::{DbContext, StoreError};
+use crate::store::error::DbContext;
 use crate::store::secret::Keys;
 use crate::store::Result;
+
+pub(crate) use crate::store::common::{AuditDraft, PurposeIds};
 
 /// Wall-clock time for `recorded_at` columns and audit entries (rules get their "now" from callers).
 pub(crate) fn now() -> Timestamp {
@@ -45,31 +44,6 @@ pub(crate) fn from_code<T>(
     })
 }
 
-/// Purpose names and their ids in the database.
-#[derive(Debug, Default)]
-pub(crate) struct PurposeIds {
-    by_name: HashMap<String, i64, RandomState>,
-    by_id: HashMap<i64, String, RandomState>,
-}
-
-impl PurposeIds {
-    pub fn id(&self, name: &str) -> Result<i64> {
-        self.by_name.get(name).copied().ok_or_else(|| {
-            StoreError::invalid(
-                "purpose",
-                format!("purpose `{name}` is not in the purpose catalogue"),
-            )
-        })
-    }
-
-    pub fn name(&self, id: i64) -> String {
-        self.by_id
-            .get(&id)
-            .cloned()
-            .unwrap_or_else(|| format!("purpose-{id}"))
-    }
-}
-
 /// Gives every purpose of the catalogue an id; ids of purposes no longer configured are kept for history.
 pub(crate) fn sync_purposes(conn: &Connection, policy: &Policy) -> Result<PurposeIds> {
     for p in policy.catalogue.purposes() {
@@ -79,44 +53,15 @@ pub(crate) fn sync_purposes(conn: &Connection, policy: &Policy) -> Result<Purpos
         )
         .db("cannot record the purpose catalogue")?;
     }
-    let mut ids = PurposeIds::default();
     let mut stmt = conn
         .prepare("SELECT id, name FROM purposes")
         .db("purposes")?;
-    let rows = stmt
+    let rows: Vec<(i64, String)> = stmt
         .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .db("purposes")?
+        .collect::<rusqlite::Result<_>>()
         .db("purposes")?;
-    for row in rows {
-        let (id, name) = row.db("purposes")?;
-        ids.by_name.insert(name.clone(), id);
-        ids.by_id.insert(id, name);
-    }
-    Ok(ids)
-}
-
-/// What a write records in the audit log: no personal data, only ids, counts and digests.
-pub(crate) struct AuditDraft {
-    pub action: &'static str,
-    pub target: String,
-    pub details: serde_json::Value,
-}
-
-impl AuditDraft {
-    pub fn new(
-        action: &'static str,
-        target: impl Into<String>,
-        details: serde_json::Value,
-    ) -> Self {
-        AuditDraft {
-            action,
-            target: target.into(),
-            details,
-        }
-    }
-
-    pub fn contact(action: &'static str, id: ContactId, details: serde_json::Value) -> Self {
-        AuditDraft::new(action, format!("contact:{}", id.0), details)
-    }
+    Ok(PurposeIds::from_rows(rows))
 }
 
 /// Appends one entry chained to the current head, and moves the recorded head.
