@@ -1,7 +1,7 @@
 //! Reading a contact whole: details with history and provenance (get, access requests) and the
 //! retention rules' subject views, read a range of contacts at a time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -13,61 +13,12 @@ use super::rows::suppression::scope_from_sql;
 use super::rows::{from_code, ts};
 use super::SqliteStore;
 use crate::domain::{
-    BasisPeriod, BatchId, CategoryHeld, ConsentAction, ConsentChannel, ConsentStateEntry,
-    ContactDetails, ContactId, DataCategory, FieldEntry, IdentityEntry, LegalBasis, PluginRef,
-    ProvenanceEntry, ProvenanceId, SourceChannel, SourceSummary, SubjectView, Timestamp,
+    BatchId, ContactDetails, ContactId, DataCategory, IdentityEntry, PluginRef, ProvenanceEntry,
+    ProvenanceId, SourceChannel, SubjectView, Timestamp,
 };
+use crate::store::common::views::{field_entries, ValuesRow, ViewAssembler};
 use crate::store::error::{DbContext, StoreError};
 use crate::store::{Result, SubjectData};
-
-/// A field-values row: one source's contribution.
-struct ValuesRow {
-    provenance: i64,
-    collected_at: i64,
-    recorded_at: i64,
-    fields: String,
-}
-
-/// The catalogue's category for a field; fields dropped from the catalogue since are shown as notes
-/// rather than hidden: an access request must show everything stored.
-fn category(store: &SqliteStore, name: &str) -> DataCategory {
-    store
-        .policy
-        .catalogue
-        .field(name)
-        .map_or(DataCategory::Notes, |f| f.category)
-}
-
-/// Rows newest first -> field entries, current values first.
-fn field_entries(store: &SqliteStore, rows: &[ValuesRow]) -> Vec<FieldEntry> {
-    let mut current = Vec::new();
-    let mut history = Vec::new();
-    let mut seen: Vec<String> = Vec::new();
-    for row in rows {
-        let Ok(map) = serde_json::from_str::<BTreeMap<String, String>>(&row.fields) else {
-            continue;
-        };
-        for (name, value) in map {
-            let is_current = !seen.contains(&name);
-            let entry = FieldEntry {
-                category: category(store, &name),
-                name: name.clone(),
-                value,
-                provenance: Some(ProvenanceId(row.provenance)),
-                recorded_at: Timestamp(row.recorded_at),
-                current: is_current,
-            };
-            if is_current {
-                seen.push(name);
-                current.push(entry);
-            } else {
-                history.push(entry);
-            }
-        }
-    }
-    current.extend(history);
-    current
-}
 
 pub(crate) fn load_details(
     store: &SqliteStore,
@@ -170,7 +121,7 @@ pub(crate) fn load_details(
             })
             .collect(),
         former_identities: former,
-        fields: field_entries(store, &rows),
+        fields: field_entries(&store.policy, &rows),
         provenance,
     })
 }
@@ -280,11 +231,6 @@ fn read_views(
         return Ok(views);
     };
     let (lo, hi) = (first.contact_id.0, last.contact_id.0);
-    let index: HashMap<i64, usize> = views
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v.contact_id.0, i))
-        .collect();
 
     let mut stmt = conn
         .prepare_cached(
@@ -294,48 +240,16 @@ fn read_views(
         )
         .db("cannot read subjects")?;
     let mut rows = stmt.query(params![lo, hi]).db("cannot read subjects")?;
-    let mut seen: HashMap<(i64, String), ()> = HashMap::new();
+    let mut assembler = ViewAssembler::new(&store.policy, &store.purposes, &mut views);
     while let Some(r) = rows.next().db("cannot read subjects")? {
-        let Some(&i) = index.get(&r.get::<_, i64>(0).db("subjects")?) else {
-            continue;
-        };
-        let view = &mut views[i];
-        let collected_at = Timestamp(r.get(1).db("subjects")?);
-        let recorded_at = Timestamp(r.get(2).db("subjects")?);
-        let label: String = r.get(4).db("subjects")?;
-        let channel =
-            SourceChannel::from_code(r.get(5).db("subjects")?).unwrap_or(SourceChannel::Other);
-        if !view
-            .sources
-            .iter()
-            .any(|s| s.label == label && s.channel == channel)
-        {
-            view.sources.push(SourceSummary {
-                label,
-                channel,
-                collected_at,
-            });
-        }
-        let fields: BTreeMap<String, String> =
-            serde_json::from_str(&r.get::<_, String>(3).db("subjects")?).unwrap_or_default();
-        for name in fields.into_keys() {
-            // Only current values count: the newest row holding a field comes first.
-            if seen.insert((view.contact_id.0, name.clone()), ()).is_some() {
-                continue;
-            }
-            let cat = category(store, &name);
-            match view.categories.iter_mut().find(|c| c.category == cat) {
-                Some(held) => {
-                    held.values += 1;
-                    held.oldest = held.oldest.min(recorded_at);
-                }
-                None => view.categories.push(CategoryHeld {
-                    category: cat,
-                    values: 1,
-                    oldest: recorded_at,
-                }),
-            }
-        }
+        assembler.field_row(
+            r.get(0).db("subjects")?,
+            Timestamp(r.get(1).db("subjects")?),
+            Timestamp(r.get(2).db("subjects")?),
+            &r.get::<_, String>(3).db("subjects")?,
+            r.get(4).db("subjects")?,
+            r.get(5).db("subjects")?,
+        );
     }
     drop(rows);
 
@@ -346,51 +260,15 @@ fn read_views(
         )
         .db("cannot read subjects")?;
     let mut rows = stmt.query(params![lo, hi]).db("cannot read subjects")?;
-    // The latest objection of each (subject, purpose) by (time, ledger sequence), the ledger's order.
-    let mut objected: HashMap<(usize, i64), (Timestamp, i64)> = HashMap::new();
     while let Some(r) = rows.next().db("cannot read subjects")? {
-        let Some(&i) = index.get(&r.get::<_, i64>(0).db("subjects")?) else {
-            continue;
-        };
-        let purpose_id: i64 = r.get(1).db("subjects")?;
-        let purpose = store.purposes.name(purpose_id);
-        let channel =
-            ConsentChannel::from_code(r.get(2).db("subjects")?).unwrap_or(ConsentChannel::Any);
-        let state =
-            ConsentAction::from_code(r.get(3).db("subjects")?).unwrap_or(ConsentAction::Withdrawn);
-        let at = Timestamp(r.get(4).db("subjects")?);
-        let seq: i64 = r.get(5).db("subjects")?;
-        if state == ConsentAction::Objected {
-            let latest = objected.entry((i, purpose_id)).or_insert((at, seq));
-            if (at, seq) >= *latest {
-                *latest = (at, seq);
-                let objection = ConsentStateEntry {
-                    purpose: purpose.clone(),
-                    channel,
-                    state,
-                    at,
-                };
-                let objections = &mut views[i].objections;
-                match objections.iter_mut().find(|o| o.purpose == purpose) {
-                    Some(o) => *o = objection,
-                    None => objections.push(objection),
-                }
-            }
-        }
-        let consents = &mut views[i].consents;
-        // Rows come in ledger order per (purpose, channel): the last one is the current state.
-        match consents.last_mut() {
-            Some(c) if c.purpose == purpose && c.channel == channel => {
-                c.state = state;
-                c.at = at;
-            }
-            _ => consents.push(ConsentStateEntry {
-                purpose,
-                channel,
-                state,
-                at,
-            }),
-        }
+        assembler.consent_row(
+            r.get(0).db("subjects")?,
+            r.get(1).db("subjects")?,
+            r.get(2).db("subjects")?,
+            r.get(3).db("subjects")?,
+            Timestamp(r.get(4).db("subjects")?),
+            r.get(5).db("subjects")?,
+        );
     }
     drop(rows);
 
@@ -402,15 +280,14 @@ fn read_views(
         .db("cannot read subjects")?;
     let mut rows = stmt.query(params![lo, hi]).db("cannot read subjects")?;
     while let Some(r) = rows.next().db("cannot read subjects")? {
-        let Some(&i) = index.get(&r.get::<_, i64>(0).db("subjects")?) else {
-            continue;
-        };
-        views[i].legal_bases.push(BasisPeriod {
-            purpose: store.purposes.name(r.get(1).db("subjects")?),
-            basis: LegalBasis::from_code(r.get(2).db("subjects")?).unwrap_or(LegalBasis::Consent),
-            start: Timestamp(r.get(3).db("subjects")?),
-            end: ts(r.get(4).db("subjects")?),
-        });
+        assembler.basis_row(
+            r.get(0).db("subjects")?,
+            r.get(1).db("subjects")?,
+            r.get(2).db("subjects")?,
+            Timestamp(r.get(3).db("subjects")?),
+            ts(r.get(4).db("subjects")?),
+        );
     }
+    drop(rows);
     Ok(views)
 }

@@ -1,13 +1,17 @@
-//! What every backend's rows share: the purpose catalogue's ids and the audit entry each write
-//! appends (its hash chain is `audit_chain`).
+//! What every backend's rows share: the purpose catalogue's ids, the audit entry each write appends
+//! (its hash chain is `audit_chain`), how a suppression scope is stored, and (in the submodules)
+//! the pure parts of reading a contact that do not depend on the database.
 
 use std::collections::HashMap;
 
 use foldhash::fast::RandomState;
 
-use crate::domain::ContactId;
+use crate::domain::{ContactId, SuppressionScope};
 use crate::store::error::StoreError;
 use crate::store::Result;
+
+pub(crate) mod facts;
+pub(crate) mod views;
 
 /// Purpose names and their ids in the database.
 #[derive(Debug, Default)]
@@ -67,4 +71,23 @@ impl AuditDraft {
     pub fn contact(action: &'static str, id: ContactId, details: serde_json::Value) -> Self {
         AuditDraft::new(action, format!("contact:{}", id.0), details)
     }
+}
+
+/// How a scope is stored: `'*'` for all purposes, else a JSON array of purpose names.
+pub(crate) fn scope_to_sql(scope: &SuppressionScope) -> String {
+    match scope {
+        SuppressionScope::All => "*".to_string(),
+        SuppressionScope::Purposes(list) => serde_json::to_string(list).expect("strings serialise"),
+    }
+}
+
+/// Reads a stored scope.
+pub(crate) fn scope_from_sql(text: &str) -> SuppressionScope {
+    if text == "*" {
+        return SuppressionScope::All;
+    }
+    // An unreadable list is treated as "all purposes": suppression errs on the side of not processing.
+    serde_json::from_str(text)
+        .map(SuppressionScope::Purposes)
+        .unwrap_or(SuppressionScope::All)
 }
