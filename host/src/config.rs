@@ -26,6 +26,9 @@
 //! [retention.guard]
 //! max_erasures = 1000
 //! max_share = 0.05
+//!
+//! [store]
+//! url = "postgres://custode:secret@db.internal:5432/custode"   # absent: SQLite in the data directory
 //! ```
 
 mod env;
@@ -51,6 +54,71 @@ pub struct Config {
     pub compliance: Settings,
     pub access: AccessConfig,
     pub retention: RetentionConfig,
+    pub store: StoreConfig,
+}
+
+/// Where the data is kept.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    /// A PostgreSQL connection string, `postgres://user:password@host:5432/database`, to keep the
+    /// data in PostgreSQL, where several servers can share it (also `CUSTODE_STORE_URL`). Absent:
+    /// the embedded SQLite database in the data directory. Shown without its password.
+    #[serde(serialize_with = "redacted_url")]
+    #[schema(value_type = Option<String>, example = "postgres://custode:***@db.internal:5432/custode")]
+    pub url: Option<String>,
+}
+
+impl StoreConfig {
+    /// Checks that `url` is a connection string PostgreSQL's client reads.
+    pub fn check(&self) -> anyhow::Result<()> {
+        let Some(url) = &self.url else { return Ok(()) };
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            anyhow::bail!(
+                "store.url = {:?} is not a PostgreSQL connection string: write `postgres://user:password@host:5432/database`, or remove the key to keep the data in the data directory (SQLite)",
+                redact(url)
+            );
+        }
+        url.parse::<postgres::Config>().map_err(|e| {
+            anyhow::anyhow!(
+                "store.url = {:?} cannot be read ({e}): write `postgres://user:password@host:5432/database`",
+                redact(url)
+            )
+        })?;
+        Ok(())
+    }
+}
+
+/// The connection string without its password (`postgres://user:***@host/db`), for messages and
+/// `GET /api/v1/settings`.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        return url.to_string();
+    };
+    let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+    let tail = match tail.split_once('?') {
+        Some((path, query)) if query.contains("password") => format!("{path}?***"),
+        _ => tail.to_string(),
+    };
+    if userinfo.contains(':') {
+        format!("{scheme}://{user}:***@{host}{tail}")
+    } else {
+        format!("{scheme}://{user}@{host}{tail}")
+    }
+}
+
+fn redacted_url<S: serde::Serializer>(url: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    match url {
+        Some(u) => s.serialize_some(&redact(u)),
+        None => s.serialize_none(),
+    }
 }
 
 /// Retention runs.
@@ -238,7 +306,7 @@ impl Config {
     }
 
     /// `CUSTODE_LISTEN`, `CUSTODE_PLUGIN_DEADLINE_MS`, `CUSTODE_PLUGIN_MEMORY_BYTES`,
-    /// `CUSTODE_CONTROLLER_NAME`, `CUSTODE_DATA_LOCATION` override the file.
+    /// `CUSTODE_CONTROLLER_NAME`, `CUSTODE_DATA_LOCATION`, `CUSTODE_STORE_URL` override the file.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         fn parse<T: std::str::FromStr>(name: &str, value: String) -> anyhow::Result<T>
         where
@@ -262,6 +330,9 @@ impl Config {
         }
         if let Some(v) = var("CUSTODE_DATA_LOCATION") {
             self.compliance.data_location = v;
+        }
+        if let Some(v) = var("CUSTODE_STORE_URL") {
+            self.store.url = Some(v).filter(|v| !v.is_empty());
         }
         Ok(())
     }
@@ -293,6 +364,7 @@ impl Config {
             }
         }
         self.retention.schedule()?;
+        self.store.check()?;
         let share = self.retention.guard.max_share;
         if !(0.0..=1.0).contains(&share) {
             anyhow::bail!(
@@ -350,6 +422,32 @@ impl DataDir {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_postgres_url_is_checked_and_never_shown_with_its_password() {
+        let config =
+            Config::from_toml("[store]\nurl = \"postgres://custode:s3cret@db:5432/custode\"\n")
+                .unwrap();
+        config.check().unwrap();
+        let shown = serde_json::to_string(&config).unwrap();
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(
+            shown.contains("postgres://custode:***@db:5432/custode"),
+            "{shown}"
+        );
+        assert_eq!(
+            redact("postgres://u@h/db?password=x&sslmode=disable"),
+            "postgres://u@h/db?***"
+        );
+        let bad = Config::from_toml("[store]\nurl = \"mysql://root:pw@h/db\"\n").unwrap();
+        let err = bad.check().unwrap_err().to_string();
+        assert!(err.contains("not a PostgreSQL connection string"), "{err}");
+        assert!(!err.contains("pw@"), "{err}");
+        let mut env = Config::default();
+        env.apply_env(|k| (k == "CUSTODE_STORE_URL").then(|| "postgres://a@b/c".to_string()))
+            .unwrap();
+        assert_eq!(env.store.url.as_deref(), Some("postgres://a@b/c"));
+    }
 
     #[test]
     fn an_empty_file_is_a_working_configuration() {

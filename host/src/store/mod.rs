@@ -11,6 +11,7 @@ pub mod cases;
 pub(crate) mod common;
 pub mod error;
 pub mod files;
+pub mod migrate;
 pub mod postgres;
 pub mod runs;
 pub mod secret;

@@ -1,0 +1,427 @@
+//! Erasure (Art. 17) and anonymisation on PostgreSQL: the same rows as on SQLite (`sqlite/erasure.rs`)
+//! in one transaction holding the writer lock. PostgreSQL keeps the old versions of deleted and
+//! rewritten rows until VACUUM: after the erasure commits, the tables that held the person's data are
+//! vacuumed, so their dead row versions are removed from the pages (see `purge_files`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use postgres::{GenericClient, Transaction};
+use serde_json::json;
+
+use super::records::fields_json;
+use super::rows::contact::{former_identities_of, identities_of};
+use super::suppression::add_to_list;
+use super::PostgresStore;
+use crate::domain::{
+    Actor, ContactId, DataCategory, FieldValue, LegalBasis, SuppressionScope, Timestamp,
+};
+use crate::store::common::AuditDraft;
+use crate::store::error::{DbContext, StoreError};
+use crate::store::{
+    AnonymisationReport, ErasureCause, ErasureReport, ErasureStore, KeptData, Result,
+};
+
+const ANONYMISED: &str = "[anonymised]";
+
+fn check_reason(reason: &str) -> Result<()> {
+    let r = reason.trim();
+    if r.is_empty() || r.chars().count() > 200 {
+        return Err(StoreError::invalid(
+            "reason",
+            "give a short reason without personal data (up to 200 characters), e.g. `request of 2026-03-01, ticket 123`",
+        ));
+    }
+    Ok(())
+}
+
+/// Erasure and anonymisation are refused for an erased contact or one under legal hold; decided by a
+/// retention rule, also for a restricted one (Art. 18: restricted data is only stored, and erasing it
+/// is a processing the restriction forbids; a person may still erase it on request).
+fn erasable(
+    tx: &mut Transaction<'_>,
+    id: ContactId,
+    what: &str,
+    cause: ErasureCause,
+) -> Result<()> {
+    type Row = (Option<i64>, Option<i64>, Option<i64>);
+    let row: Option<Row> = tx
+        .query_opt(
+            "SELECT erased_at, legal_hold_since, restricted_since FROM contacts WHERE id = $1",
+            &[&id.0],
+        )
+        .db("cannot read the contact")?
+        .map(|r| (r.get(0), r.get(1), r.get(2)));
+    match row {
+        None => Err(StoreError::not_found(id.to_string())),
+        Some((Some(at), _, _)) => Err(StoreError::Erased {
+            contact: id,
+            at: Timestamp(at),
+        }),
+        Some((None, Some(hold), _)) => Err(StoreError::Conflict(format!(
+            "{id} is under a legal hold since {}: {what} is forbidden until the hold is lifted",
+            Timestamp(hold).date_string()
+        ))),
+        Some((None, None, Some(since))) if cause == ErasureCause::Retention => {
+            Err(StoreError::Conflict(format!(
+                "{id} is restricted since {} (Art. 18): a retention rule may not carry out {what}, since restricted data must be kept; a DPO reviews it: lift the restriction, or carry out {what} as the person's request",
+                Timestamp(since).date_string()
+            )))
+        }
+        Some((None, None, _)) => Ok(()),
+    }
+}
+
+/// Rewrites every field-values row of the contact through `keep`, which edits the map of a row; rows
+/// left empty are deleted when `delete_empty`. Returns how many values were changed or dropped.
+fn rewrite_values(
+    tx: &mut Transaction<'_>,
+    id: ContactId,
+    delete_empty: bool,
+    mut edit: impl FnMut(&mut BTreeMap<String, String>) -> u32,
+) -> Result<u32> {
+    let rows: Vec<(i64, String)> = tx
+        .query(
+            "SELECT seq, fields FROM field_values WHERE contact_id = $1",
+            &[&id.0],
+        )
+        .db("field values")?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let mut changed = 0;
+    let mut json = String::new();
+    for (seq, text) in rows {
+        let mut map: BTreeMap<String, String> = serde_json::from_str(&text).unwrap_or_default();
+        let n = edit(&mut map);
+        if n == 0 && !map.is_empty() {
+            continue;
+        }
+        changed += n;
+        if map.is_empty() && delete_empty {
+            tx.execute(
+                "DELETE FROM field_values WHERE contact_id = $1 AND seq = $2",
+                &[&id.0, &seq],
+            )
+            .db("cannot erase field values")?;
+        } else {
+            let values: Vec<FieldValue> = map
+                .into_iter()
+                .map(|(name, value)| FieldValue { name, value })
+                .collect();
+            fields_json(&mut json, &values);
+            tx.execute(
+                "UPDATE field_values SET fields = $3, record_digest = NULL WHERE contact_id = $1 AND seq = $2",
+                &[&id.0, &seq, &json],
+            )
+            .db("cannot rewrite field values")?;
+        }
+    }
+    Ok(changed)
+}
+
+/// Purposes for which a legal obligation to keep data is in force at `now`, with its end.
+fn obligations(
+    store: &PostgresStore,
+    tx: &mut impl GenericClient,
+    id: ContactId,
+    now: Timestamp,
+) -> Result<BTreeMap<String, Option<Timestamp>>> {
+    let rows = tx
+        .query(
+            r#"SELECT purpose_id, "end" FROM legal_bases WHERE contact_id = $1 AND basis = $2
+               AND start <= $3 AND ("end" IS NULL OR "end" > $3)"#,
+            &[&id.0, &LegalBasis::LegalObligation.code(), &now.0],
+        )
+        .db("cannot read the legal bases")?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            (
+                store.purposes.name(r.get(0)),
+                r.get::<_, Option<i64>>(1).map(Timestamp),
+            )
+        })
+        .collect())
+}
+
+/// The tables an erasure or anonymisation deletes from or rewrites.
+const PERSONAL_TABLES: &str =
+    "contacts, identities, former_identities, field_values, consent_events, \
+     notice_receipts, legal_bases, provenance, restrictions, contact_suppressions";
+
+impl PostgresStore {
+    /// Vacuums the tables an erasure touched, removing the dead versions of the erased rows from
+    /// their pages; false if it could not (the next erasure vacuums again). VACUUM cannot run inside
+    /// a transaction, so this runs after the commit, on a connection of its own. A snapshot another
+    /// session still holds keeps the rows it can see until it ends.
+    pub(super) fn purge_files(&self) -> bool {
+        let Ok(mut conn) = self.conn() else {
+            return false;
+        };
+        match conn.batch_execute(&format!("VACUUM {PERSONAL_TABLES}")) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not vacuum the tables an erasure changed; the next erasure tries again");
+                false
+            }
+        }
+    }
+}
+
+impl ErasureStore for PostgresStore {
+    fn erase(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+        reason: &str,
+        now: Timestamp,
+        cause: ErasureCause,
+    ) -> Result<ErasureReport> {
+        let mut report = self.write(actor, |tx| self.erase_in(tx, id, reason, now, cause))?;
+        report.files_purged = self.purge_files();
+        Ok(report)
+    }
+
+    fn anonymise(
+        &self,
+        actor: &Actor,
+        id: ContactId,
+        categories: &[DataCategory],
+        reason: &str,
+        cause: ErasureCause,
+    ) -> Result<AnonymisationReport> {
+        let report = self.write(actor, |tx| {
+            self.anonymise_in(tx, id, categories, reason, cause)
+        })?;
+        self.purge_files();
+        Ok(report)
+    }
+}
+
+impl PostgresStore {
+    /// Erases the contact inside `tx` (the caller commits it with the returned audit entry): one
+    /// erasure alone, or one of a retention run's batch.
+    pub(super) fn erase_in(
+        &self,
+        tx: &mut Transaction<'_>,
+        id: ContactId,
+        reason: &str,
+        now: Timestamp,
+        cause: ErasureCause,
+    ) -> Result<(ErasureReport, AuditDraft)> {
+        check_reason(reason)?;
+        erasable(tx, id, "erasure", cause)?;
+        let keep_for = obligations(self, tx, id, now)?;
+        let identities = identities_of(tx, id)?;
+        let former = former_identities_of(tx, id)?;
+        // Former identities too: an old spreadsheet with the person's previous email must not
+        // bring them back.
+        for identity in identities
+            .iter()
+            .map(|(i, _)| i)
+            .chain(former.iter().map(|f| &f.identity))
+        {
+            add_to_list(self, tx, identity, "erased", &SuppressionScope::All, now)?;
+        }
+        // Provenance rows this contact used, to drop the manual ones nobody else refers to.
+        let provenance: BTreeSet<i64> = tx
+            .query(
+                "SELECT provenance_id FROM field_values WHERE contact_id = $1
+                 UNION SELECT provenance_id FROM identities WHERE contact_id = $1 AND provenance_id IS NOT NULL
+                 UNION SELECT provenance_id FROM former_identities WHERE contact_id = $1 AND provenance_id IS NOT NULL
+                 UNION SELECT removed_by FROM former_identities WHERE contact_id = $1",
+                &[&id.0],
+            )
+            .db("provenance")?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        // Marks the contact erased first: the ledger's trigger allows deletions only then.
+        tx.execute("UPDATE contacts SET erased_at = $2, updated_at = $2, last_interaction = NULL, last_collected_at = NULL, first_notice_at = NULL,
+                    restricted_since = NULL, suppressed_since = NULL, suppressed_purposes = NULL, anonymised = NULL
+             WHERE id = $1", &[&id.0, &now.0])
+        .db("cannot mark the contact erased")?;
+        tx.execute("DELETE FROM identities WHERE contact_id = $1", &[&id.0])
+            .db("cannot erase identities")?;
+        tx.execute(
+            "DELETE FROM former_identities WHERE contact_id = $1",
+            &[&id.0],
+        )
+        .db("cannot erase former identities")?;
+        // With the columns cleared above: the list keeps the hashes and their periods; a
+        // question about the contact is answered "erased" whatever the time.
+        tx.execute(
+            "DELETE FROM contact_suppressions WHERE contact_id = $1",
+            &[&id.0],
+        )
+        .db("cannot erase the suppression periods")?;
+        tx.execute("DELETE FROM restrictions WHERE contact_id = $1", &[&id.0])
+            .db("cannot erase the restrictions")?;
+        let mut kept: Vec<KeptData> = Vec::new();
+        let erased_values = rewrite_values(tx, id, true, |map| {
+            let before = map.len() as u32;
+            map.retain(|name, _| {
+                let Some(field) = self.policy.catalogue.field(name) else {
+                    return false;
+                };
+                let Some((purpose, until)) =
+                    keep_for.iter().find(|(p, _)| field.purposes.contains(p))
+                else {
+                    return false;
+                };
+                if !kept.iter().any(|k| k.field == *name) {
+                    kept.push(KeptData {
+                        field: name.clone(),
+                        category: field.category,
+                        purpose: purpose.clone(),
+                        until: *until,
+                    });
+                }
+                true
+            });
+            before - map.len() as u32
+        })?;
+        let events = tx
+            .execute("DELETE FROM consent_events WHERE contact_id = $1", &[&id.0])
+            .db("cannot erase consent events")?;
+        tx.execute(
+            "DELETE FROM notice_receipts WHERE contact_id = $1",
+            &[&id.0],
+        )
+        .db("cannot erase notice receipts")?;
+        tx.execute(r#"DELETE FROM legal_bases WHERE contact_id = $1 AND NOT (basis = $2 AND ("end" IS NULL OR "end" > $3))"#, &[&id.0, &LegalBasis::LegalObligation.code(), &now.0])
+            .db("cannot erase legal bases")?;
+        if kept.is_empty() {
+            tx.execute("DELETE FROM legal_bases WHERE contact_id = $1", &[&id.0])
+                .db("cannot erase legal bases")?;
+        }
+        for p in provenance {
+            tx.execute(
+                "DELETE FROM provenance WHERE id = $1 AND batch_id IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM field_values WHERE provenance_id = $1)
+                 AND NOT EXISTS (SELECT 1 FROM identities WHERE provenance_id = $1)",
+                &[&p],
+            )
+            .db("cannot erase provenance")?;
+        }
+        let report = ErasureReport {
+            contact: id,
+            erased_at: now,
+            identities_suppressed: identities.len() as u32,
+            field_values_erased: erased_values,
+            consent_events_erased: events as u32,
+            kept,
+            files_purged: false,
+        };
+        let details = json!({
+            "reason": reason.trim(),
+            "cause": cause.as_str(),
+            "identities_suppressed": report.identities_suppressed,
+            "field_values_erased": report.field_values_erased,
+            "consent_events_erased": report.consent_events_erased,
+            "kept": report.kept.iter().map(|k| json!({ "field": k.field, "purpose": k.purpose })).collect::<Vec<_>>(),
+        });
+        Ok((report, AuditDraft::contact("contact.erase", id, details)))
+    }
+
+    /// Anonymises the categories of the contact inside `tx` (see [`Self::erase_in`]).
+    pub(super) fn anonymise_in(
+        &self,
+        tx: &mut Transaction<'_>,
+        id: ContactId,
+        categories: &[DataCategory],
+        reason: &str,
+        cause: ErasureCause,
+    ) -> Result<(AnonymisationReport, AuditDraft)> {
+        check_reason(reason)?;
+        if categories.is_empty() {
+            return Err(StoreError::invalid(
+                "categories",
+                "name the data categories to anonymise, e.g. `contact`, `commercial`",
+            ));
+        }
+        erasable(tx, id, "anonymisation", cause)?;
+        let replaced = rewrite_values(tx, id, false, |map| {
+            let mut n = 0;
+            for (name, value) in map.iter_mut() {
+                let cat = self
+                    .policy
+                    .catalogue
+                    .field(name)
+                    .map_or(DataCategory::Notes, |f| f.category);
+                if categories.contains(&cat) && value != ANONYMISED {
+                    *value = ANONYMISED.to_string();
+                    n += 1;
+                }
+            }
+            n
+        })?;
+        let mut identities_removed = 0;
+        if categories.contains(&DataCategory::Contact) {
+            // Identities are contact data; evidence text and manual source labels may name the person.
+            // Their keyed hashes go on the suppression list, as at erasure: re-importing the
+            // file the person came from must not make them identifiable again.
+            let now = Timestamp::now();
+            let current = identities_of(tx, id)?;
+            let former = former_identities_of(tx, id)?;
+            for identity in current
+                .iter()
+                .map(|(i, _)| i)
+                .chain(former.iter().map(|f| &f.identity))
+            {
+                add_to_list(
+                    self,
+                    tx,
+                    identity,
+                    "anonymised",
+                    &SuppressionScope::All,
+                    now,
+                )?;
+            }
+            tx.execute(
+                "DELETE FROM former_identities WHERE contact_id = $1",
+                &[&id.0],
+            )
+            .db("cannot remove former identities")?;
+            identities_removed = tx
+                .execute("DELETE FROM identities WHERE contact_id = $1", &[&id.0])
+                .db("cannot remove identities")? as u32;
+            tx.execute("UPDATE consent_events SET evidence = NULL WHERE contact_id = $1 AND evidence IS NOT NULL", &[&id.0])
+                .db("cannot blank consent evidence")?;
+            tx.execute("UPDATE provenance SET source_label = 'manual entry (anonymised)' WHERE batch_id IS NULL
+                 AND id IN (SELECT provenance_id FROM field_values WHERE contact_id = $1)", &[&id.0])
+            .db("cannot anonymise provenance")?;
+        }
+        let previous: Option<String> = tx
+            .query_one("SELECT anonymised FROM contacts WHERE id = $1", &[&id.0])
+            .db("cannot read the contact")?
+            .get(0);
+        let mut all: BTreeSet<DataCategory> = previous
+            .and_then(|p| serde_json::from_str::<Vec<DataCategory>>(&p).ok())
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        all.extend(categories.iter().copied());
+        let all: Vec<DataCategory> = all.into_iter().collect();
+        tx.execute(
+            "UPDATE contacts SET anonymised = $2, updated_at = $3 WHERE id = $1",
+            &[
+                &id.0,
+                &serde_json::to_string(&all).expect("serialises"),
+                &Timestamp::now().0,
+            ],
+        )
+        .db("cannot update the contact")?;
+        let report = AnonymisationReport {
+            contact: id,
+            categories: categories.to_vec(),
+            values_replaced: replaced,
+            identities_removed,
+        };
+        let details = json!({ "reason": reason.trim(), "cause": cause.as_str(), "categories": categories, "values_replaced": replaced, "identities_removed": identities_removed });
+        Ok((
+            report,
+            AuditDraft::contact("contact.anonymise", id, details),
+        ))
+    }
+}
