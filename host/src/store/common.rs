@@ -1,11 +1,13 @@
 //! What every backend's rows share: the purpose catalogue's ids and the audit entry each write
 //! appends (its hash chain is `audit_chain`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use foldhash::fast::RandomState;
 
-use crate::domain::ContactId;
+use crate::domain::{
+    ContactId, DataCategory, FieldEntry, Policy, ProvenanceId, SuppressionScope, Timestamp,
+};
 use crate::store::error::StoreError;
 use crate::store::Result;
 
@@ -67,4 +69,71 @@ impl AuditDraft {
     pub fn contact(action: &'static str, id: ContactId, details: serde_json::Value) -> Self {
         AuditDraft::new(action, format!("contact:{}", id.0), details)
     }
+}
+
+/// How a scope is stored: `'*'` for all purposes, else a JSON array of purpose names.
+pub(crate) fn scope_to_sql(scope: &SuppressionScope) -> String {
+    match scope {
+        SuppressionScope::All => "*".to_string(),
+        SuppressionScope::Purposes(list) => serde_json::to_string(list).expect("strings serialise"),
+    }
+}
+
+/// Reads a stored scope.
+pub(crate) fn scope_from_sql(text: &str) -> SuppressionScope {
+    if text == "*" {
+        return SuppressionScope::All;
+    }
+    // An unreadable list is treated as "all purposes": suppression errs on the side of not processing.
+    serde_json::from_str(text)
+        .map(SuppressionScope::Purposes)
+        .unwrap_or(SuppressionScope::All)
+}
+
+/// A field-values row: one source's contribution.
+pub(crate) struct ValuesRow {
+    pub provenance: i64,
+    pub collected_at: i64,
+    pub recorded_at: i64,
+    pub fields: String,
+}
+
+/// The catalogue's category for a field; fields dropped from the catalogue since are shown as notes
+/// rather than hidden: an access request must show everything stored.
+pub(crate) fn category(policy: &Policy, name: &str) -> DataCategory {
+    policy
+        .catalogue
+        .field(name)
+        .map_or(DataCategory::Notes, |f| f.category)
+}
+
+/// Rows newest first -> field entries, current values first.
+pub(crate) fn field_entries(policy: &Policy, rows: &[ValuesRow]) -> Vec<FieldEntry> {
+    let mut current = Vec::new();
+    let mut history = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for row in rows {
+        let Ok(map) = serde_json::from_str::<BTreeMap<String, String>>(&row.fields) else {
+            continue;
+        };
+        for (name, value) in map {
+            let is_current = !seen.contains(&name);
+            let entry = FieldEntry {
+                category: category(policy, &name),
+                name: name.clone(),
+                value,
+                provenance: Some(ProvenanceId(row.provenance)),
+                recorded_at: Timestamp(row.recorded_at),
+                current: is_current,
+            };
+            if is_current {
+                seen.push(name);
+                current.push(entry);
+            } else {
+                history.push(entry);
+            }
+        }
+    }
+    current.extend(history);
+    current
 }

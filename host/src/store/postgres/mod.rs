@@ -14,6 +14,7 @@
 //! (`PostgresStore`: opening, connections, `write`).
 
 mod audit;
+pub(crate) mod details;
 pub(crate) mod rows;
 pub mod schema;
 #[cfg(test)]

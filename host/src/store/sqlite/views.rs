@@ -14,60 +14,12 @@ use super::rows::{from_code, ts};
 use super::SqliteStore;
 use crate::domain::{
     BasisPeriod, BatchId, CategoryHeld, ConsentAction, ConsentChannel, ConsentStateEntry,
-    ContactDetails, ContactId, DataCategory, FieldEntry, IdentityEntry, LegalBasis, PluginRef,
-    ProvenanceEntry, ProvenanceId, SourceChannel, SourceSummary, SubjectView, Timestamp,
+    ContactDetails, ContactId, DataCategory, IdentityEntry, LegalBasis, PluginRef, ProvenanceEntry,
+    ProvenanceId, SourceChannel, SourceSummary, SubjectView, Timestamp,
 };
+use crate::store::common::{category, field_entries, ValuesRow};
 use crate::store::error::{DbContext, StoreError};
 use crate::store::{Result, SubjectData};
-
-/// A field-values row: one source's contribution.
-struct ValuesRow {
-    provenance: i64,
-    collected_at: i64,
-    recorded_at: i64,
-    fields: String,
-}
-
-/// The catalogue's category for a field; fields dropped from the catalogue since are shown as notes
-/// rather than hidden: an access request must show everything stored.
-fn category(store: &SqliteStore, name: &str) -> DataCategory {
-    store
-        .policy
-        .catalogue
-        .field(name)
-        .map_or(DataCategory::Notes, |f| f.category)
-}
-
-/// Rows newest first -> field entries, current values first.
-fn field_entries(store: &SqliteStore, rows: &[ValuesRow]) -> Vec<FieldEntry> {
-    let mut current = Vec::new();
-    let mut history = Vec::new();
-    let mut seen: Vec<String> = Vec::new();
-    for row in rows {
-        let Ok(map) = serde_json::from_str::<BTreeMap<String, String>>(&row.fields) else {
-            continue;
-        };
-        for (name, value) in map {
-            let is_current = !seen.contains(&name);
-            let entry = FieldEntry {
-                category: category(store, &name),
-                name: name.clone(),
-                value,
-                provenance: Some(ProvenanceId(row.provenance)),
-                recorded_at: Timestamp(row.recorded_at),
-                current: is_current,
-            };
-            if is_current {
-                seen.push(name);
-                current.push(entry);
-            } else {
-                history.push(entry);
-            }
-        }
-    }
-    current.extend(history);
-    current
-}
 
 pub(crate) fn load_details(
     store: &SqliteStore,
@@ -170,7 +122,7 @@ pub(crate) fn load_details(
             })
             .collect(),
         former_identities: former,
-        fields: field_entries(store, &rows),
+        fields: field_entries(&store.policy, &rows),
         provenance,
     })
 }
@@ -323,7 +275,7 @@ fn read_views(
             if seen.insert((view.contact_id.0, name.clone()), ()).is_some() {
                 continue;
             }
-            let cat = category(store, &name);
+            let cat = category(&store.policy, &name);
             match view.categories.iter_mut().find(|c| c.category == cat) {
                 Some(held) => {
                     held.values += 1;

@@ -6,27 +6,9 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::domain::{SuppressionPeriod, SuppressionScope, Timestamp};
+pub(crate) use crate::store::common::{scope_from_sql, scope_to_sql};
 use crate::store::error::DbContext;
 use crate::store::Result;
-
-/// How a scope is stored: `'*'` for all purposes, else a JSON array of purpose names.
-pub(crate) fn scope_to_sql(scope: &SuppressionScope) -> String {
-    match scope {
-        SuppressionScope::All => "*".to_string(),
-        SuppressionScope::Purposes(list) => serde_json::to_string(list).expect("strings serialise"),
-    }
-}
-
-/// Reads a stored scope.
-pub(crate) fn scope_from_sql(text: &str) -> SuppressionScope {
-    if text == "*" {
-        return SuppressionScope::All;
-    }
-    // An unreadable list is treated as "all purposes": suppression errs on the side of not processing.
-    serde_json::from_str(text)
-        .map(SuppressionScope::Purposes)
-        .unwrap_or(SuppressionScope::All)
-}
 
 /// A counter every addition to the list increments (in the same transaction).
 pub(crate) fn version(conn: &Connection) -> Result<i64> {
