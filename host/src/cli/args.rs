@@ -2,7 +2,7 @@
 //! module that runs it. Kept apart from `main` so the local and the remote runner both read it
 //! without depending on each other.
 
-use super::{cases, compliance, import, plugin, requests, retention, serve, token};
+use super::{cases, compliance, import, migrate, plugin, requests, retention, serve, token};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -68,6 +68,9 @@ pub enum Command {
     LegalHold(requests::LegalHoldArgs),
     /// Copy the database to a file while it is in use (SQLite online backup).
     Backup(compliance::BackupArgs),
+    /// Move this installation from its SQLite database into an empty PostgreSQL database, audit
+    /// chain intact, for several servers to share.
+    Migrate(migrate::MigrateArgs),
     /// Inspect and manage plugins.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),

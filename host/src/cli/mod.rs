@@ -9,6 +9,7 @@ pub mod compliance;
 mod import;
 mod inspect;
 mod log;
+mod migrate;
 mod plugin;
 mod remote;
 mod requests;
@@ -90,6 +91,10 @@ fn run_local(cli: &Cli, out: &mut dyn std::io::Write) -> anyhow::Result<i32> {
         Command::CanProcess(args) => compliance::run_can_process(&open(cli, false)?.0, args, out),
         Command::Audit(command) => compliance::run_audit(&open(cli, false)?.0, command, out),
         Command::Backup(args) => compliance::run_backup(&open(cli, false)?.0, args, out),
+        Command::Migrate(args) => {
+            let config = Config::load(&cli.data_dir, cli.config.as_deref())?;
+            migrate::run(&cli.data_dir, &config, args, out)
+        }
         Command::Requests(command) => cases::run(&open_app(cli, false)?, command, out),
         Command::Notice(command) => cases::run_notice(&open_app(cli, false)?, command, out),
     }

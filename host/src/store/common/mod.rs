@@ -13,6 +13,9 @@ use crate::store::Result;
 pub(crate) mod facts;
 pub(crate) mod views;
 
+// The names the PostgreSQL rows import them by.
+pub(crate) use views::{field_entries, ValuesRow};
+
 /// Purpose names and their ids in the database.
 #[derive(Debug, Default)]
 pub(crate) struct PurposeIds {

@@ -14,10 +14,14 @@
 //! (`PostgresStore`: opening, connections, `write`).
 
 mod audit;
+mod consent;
+pub(crate) mod details;
+mod facts;
 pub(crate) mod rows;
 pub mod schema;
 #[cfg(test)]
 pub(crate) mod testing;
+mod views;
 
 use std::path::Path;
 use std::time::Duration;

@@ -126,7 +126,9 @@ CREATE TABLE suppression (
     purposes TEXT
 );
 
+-- `seq` (here and in `restrictions`): the insertion order SQLite's rowid gives.
 CREATE TABLE suppression_periods (
+    seq      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     hash     BYTEA NOT NULL,
     since    BIGINT NOT NULL,
     purposes TEXT
@@ -141,6 +143,7 @@ CREATE TABLE contact_suppressions (
 );
 
 CREATE TABLE restrictions (
+    seq         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     contact_id  BIGINT NOT NULL REFERENCES contacts(id),
     since       BIGINT NOT NULL,
     until       BIGINT,

@@ -1,14 +1,29 @@
 //! The rows every aggregate of the PostgreSQL store writes: the audit entry each write appends and
-//! the purpose catalogue (the same as `sqlite/rows`, in PostgreSQL's words).
+//! the purpose catalogue (the same as `sqlite/rows`, in PostgreSQL's words); in the submodules, a
+//! contact's own rows, the consent ledger and the suppression list.
+
+pub(crate) mod contact;
+pub(crate) mod ledger;
+pub(crate) mod suppression;
 
 use postgres::GenericClient;
 
 use crate::domain::{Actor, Policy, Timestamp};
 use crate::store::audit_chain::{self, EntryContent, GENESIS};
 use crate::store::common::{AuditDraft, PurposeIds};
-use crate::store::error::DbContext;
+use crate::store::error::{DbContext, StoreError};
 use crate::store::secret::Keys;
 use crate::store::Result;
+
+/// Decodes a vocabulary column (`from` is e.g. `LegalBasis::from_code`); an unknown code is an error,
+/// never a guess.
+pub(crate) fn from_code<T>(value: i64, from: fn(i64) -> Option<T>, what: &str) -> Result<T> {
+    from(value).ok_or_else(|| {
+        StoreError::Setup(format!(
+            "the database holds an unknown {what} code {value}: it was written by a newer Custode; run that version"
+        ))
+    })
+}
 
 /// Gives every purpose of the catalogue an id; ids of purposes no longer configured are kept.
 pub(crate) fn sync_purposes(
