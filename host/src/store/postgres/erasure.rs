@@ -1,7 +1,7 @@
 //! Erasure (Art. 17) and anonymisation on PostgreSQL: the same rows as on SQLite (`sqlite/erasure.rs`)
 //! in one transaction holding the writer lock. PostgreSQL keeps the old versions of deleted and
 //! rewritten rows until VACUUM: after the erasure commits, the tables that held the person's data are
-//! vacuumed, so their dead row versions are removed from the pages (see `purge_files`).
+//! vacuumed (see `purge_files` for what that does and does not remove).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -150,21 +150,20 @@ const PERSONAL_TABLES: &str =
      notice_receipts, legal_bases, provenance, restrictions, contact_suppressions";
 
 impl PostgresStore {
-    /// Vacuums the tables an erasure touched, removing the dead versions of the erased rows from
-    /// their pages; false if it could not (the next erasure vacuums again). VACUUM cannot run inside
-    /// a transaction, so this runs after the commit, on a connection of its own. A snapshot another
-    /// session still holds keeps the rows it can see until it ends.
+    /// Vacuums the tables an erasure touched, so the dead versions of the erased rows leave their
+    /// pages and indexes and the space is reused. Unlike SQLite's `secure_delete`, VACUUM does not
+    /// overwrite the freed bytes, and the write-ahead log keeps page images until its segments are
+    /// reused: the report says the files were not purged (`false`), and `docs/ARCHITECTURE.md`
+    /// ("Erasure on PostgreSQL") says what an operator does about it. VACUUM cannot run inside a
+    /// transaction, so this runs after the commit, on a connection of its own.
     pub(super) fn purge_files(&self) -> bool {
         let Ok(mut conn) = self.conn() else {
             return false;
         };
-        match conn.batch_execute(&format!("VACUUM {PERSONAL_TABLES}")) {
-            Ok(()) => true,
-            Err(e) => {
-                tracing::warn!(error = %e, "could not vacuum the tables an erasure changed; the next erasure tries again");
-                false
-            }
+        if let Err(e) = conn.batch_execute(&format!("VACUUM {PERSONAL_TABLES}")) {
+            tracing::warn!(error = %e, "could not vacuum the tables an erasure changed; the next erasure tries again");
         }
+        false
     }
 }
 

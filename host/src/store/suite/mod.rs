@@ -4,12 +4,15 @@
 //! PostgreSQL database on the server `CUSTODE_TEST_POSTGRES` names, see `postgres::testing`).
 
 mod audit;
+pub(crate) mod erasure;
+mod processing;
+mod reads;
 
 use tempfile::TempDir;
 
 use crate::domain::*;
 use crate::store::postgres::testing::TestDb;
-use crate::store::{PostgresStore, SqliteStore};
+use crate::store::*;
 
 /// A store and what must outlive it.
 pub(crate) struct Opened<S> {
@@ -44,12 +47,21 @@ pub(crate) fn postgres(policy: Policy) -> Option<Opened<PostgresStore>> {
 pub(crate) trait RawSql {
     /// Runs `sql` (plain SQL both databases read alike); the database's refusal as text.
     fn raw(&self, sql: &str) -> Result<(), String>;
+    /// The first column of every row `sql` returns, as integers (NULL as None).
+    fn ints(&self, sql: &str) -> Vec<Option<i64>>;
 }
 
 impl RawSql for SqliteStore {
     fn raw(&self, sql: &str) -> Result<(), String> {
         let conn = rusqlite::Connection::open(self.db_path()).map_err(|e| e.to_string())?;
         conn.execute_batch(sql).map_err(|e| e.to_string())
+    }
+
+    fn ints(&self, sql: &str) -> Vec<Option<i64>> {
+        let conn = rusqlite::Connection::open(self.db_path()).unwrap();
+        let mut stmt = conn.prepare(sql).unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
     }
 }
 
@@ -62,6 +74,25 @@ impl RawSql for PostgresStore {
                 .unwrap_or_else(|| e.to_string())
         })
     }
+
+    fn ints(&self, sql: &str) -> Vec<Option<i64>> {
+        let mut conn = self.conn().unwrap();
+        conn.query(sql, &[])
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    }
+}
+
+/// Every store trait, and direct access to the database: what a suite test may use.
+pub(crate) trait TestStore: ComplianceStore + RawSql {}
+
+impl<T: ComplianceStore + RawSql> TestStore for T {}
+
+/// How many rows `table` has.
+pub(crate) fn count<S: RawSql>(store: &S, table: &str) -> i64 {
+    store.ints(&format!("SELECT count(*) FROM {table}"))[0].unwrap_or(0)
 }
 
 /// For each test function named, a module of that name with a `sqlite` and a `postgres` test, each
@@ -94,4 +125,77 @@ pub(crate) fn dpo() -> Actor {
 
 pub(crate) fn day(y: i32, m: u32, d: u32) -> Timestamp {
     Timestamp::from_date(y, m, d).unwrap()
+}
+
+pub(crate) fn email(text: &str) -> Identity {
+    Identity::Email(Email::parse(text).unwrap())
+}
+
+pub(crate) fn phone(text: &str) -> Identity {
+    Identity::Phone(Phone::parse(text, PhoneCountry::default()).unwrap())
+}
+
+pub(crate) fn field(name: &str, value: &str) -> FieldValue {
+    FieldValue {
+        name: name.into(),
+        value: value.into(),
+    }
+}
+
+/// A record as a fair importer would deliver it: email, name, company, marketing consent by email
+/// with the notice version seen.
+pub(crate) fn record(row: u64, mail: &str, last_name: &str) -> NormalizedRecord {
+    NormalizedRecord {
+        row,
+        identities: vec![email(mail)],
+        fields: vec![
+            field("first_name", "Mario"),
+            field("last_name", last_name),
+            field("company", "Rossi S.r.l."),
+        ],
+        consents: vec![ConsentClaim {
+            purpose: "marketing".into(),
+            channel: ConsentChannel::Email,
+            action: ConsentAction::Granted,
+            at: Some(day(2026, 1, 10)),
+            evidence: Some("checkbox on the fair form".into()),
+            notice_version: Some("2026-01".into()),
+        }],
+        ..NormalizedRecord::default()
+    }
+}
+
+pub(crate) fn batch(file: &str) -> BatchMeta {
+    BatchMeta {
+        source_label: "Fiera Milano 2026".into(),
+        channel: SourceChannel::Fair,
+        file_digest: Some(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+            file.as_bytes(),
+        ))),
+        plugin: Some(PluginRef {
+            name: "csv".into(),
+            version: "0.1.0".into(),
+            digest: "ab".repeat(32),
+        }),
+        started_at: day(2026, 1, 10),
+        collected_at: day(2026, 1, 10),
+    }
+}
+
+/// Imports `records` as one batch from a file whose content is `file`.
+pub(crate) fn import<S: ImportStore>(
+    store: &S,
+    file: &str,
+    records: &[NormalizedRecord],
+) -> (ImportCommitted, Vec<RecordOutcome>) {
+    let mut outcomes = Vec::new();
+    let committed = store
+        .import(&dpo(), &batch(file), &mut |w| {
+            for r in records {
+                outcomes.push(w.write(r)?);
+            }
+            Ok(serde_json::json!({ "rows": records.len() }))
+        })
+        .unwrap();
+    (committed, outcomes)
 }

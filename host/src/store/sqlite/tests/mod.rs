@@ -8,7 +8,6 @@ mod history;
 mod import;
 mod migration;
 mod periods;
-mod processing;
 mod reads;
 
 use tempfile::TempDir;
@@ -23,86 +22,7 @@ pub(super) fn open() -> (TempDir, SqliteStore) {
     (dir, store)
 }
 
-pub(super) fn dpo() -> Actor {
-    Actor::new("giulia.dpo", Role::Dpo)
-}
-
-pub(super) fn day(y: i32, m: u32, d: u32) -> Timestamp {
-    Timestamp::from_date(y, m, d).unwrap()
-}
-
-pub(super) fn email(text: &str) -> Identity {
-    Identity::Email(Email::parse(text).unwrap())
-}
-
-pub(super) fn phone(text: &str) -> Identity {
-    Identity::Phone(Phone::parse(text, PhoneCountry::default()).unwrap())
-}
-
-pub(super) fn field(name: &str, value: &str) -> FieldValue {
-    FieldValue {
-        name: name.into(),
-        value: value.into(),
-    }
-}
-
-/// A record as a fair importer would deliver it: email, name, company, marketing consent by email
-/// with the notice version seen.
-pub(super) fn record(row: u64, mail: &str, last_name: &str) -> NormalizedRecord {
-    NormalizedRecord {
-        row,
-        identities: vec![email(mail)],
-        fields: vec![
-            field("first_name", "Mario"),
-            field("last_name", last_name),
-            field("company", "Rossi S.r.l."),
-        ],
-        consents: vec![ConsentClaim {
-            purpose: "marketing".into(),
-            channel: ConsentChannel::Email,
-            action: ConsentAction::Granted,
-            at: Some(day(2026, 1, 10)),
-            evidence: Some("checkbox on the fair form".into()),
-            notice_version: Some("2026-01".into()),
-        }],
-        ..NormalizedRecord::default()
-    }
-}
-
-pub(super) fn batch(file: &str) -> BatchMeta {
-    BatchMeta {
-        source_label: "Fiera Milano 2026".into(),
-        channel: SourceChannel::Fair,
-        file_digest: Some(hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
-            file.as_bytes(),
-        ))),
-        plugin: Some(PluginRef {
-            name: "csv".into(),
-            version: "0.1.0".into(),
-            digest: "ab".repeat(32),
-        }),
-        started_at: day(2026, 1, 10),
-        collected_at: day(2026, 1, 10),
-    }
-}
-
-/// Imports `records` as one batch from a file whose content is `file`.
-pub(super) fn import(
-    store: &SqliteStore,
-    file: &str,
-    records: &[NormalizedRecord],
-) -> (ImportCommitted, Vec<RecordOutcome>) {
-    let mut outcomes = Vec::new();
-    let committed = store
-        .import(&dpo(), &batch(file), &mut |w| {
-            for r in records {
-                outcomes.push(w.write(r)?);
-            }
-            Ok(serde_json::json!({ "rows": records.len() }))
-        })
-        .unwrap();
-    (committed, outcomes)
-}
+pub(super) use crate::store::suite::{batch, day, dpo, email, field, import, phone, record};
 
 pub(super) fn count(store: &SqliteStore, table: &str) -> i64 {
     store

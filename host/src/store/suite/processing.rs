@@ -2,9 +2,18 @@
 //! rule needs (refusals on other channels, objections, the latest collection).
 
 use super::*;
+use crate::domain::can_process;
 
-fn decide(
-    store: &SqliteStore,
+on_both_backends!(
+    a_question_about_every_channel_sees_a_refusal_on_one,
+    an_objection_on_one_channel_stops_direct_marketing_on_every_channel,
+    an_objection_on_one_channel_stops_legitimate_interest_on_every_channel,
+    legitimate_interest_counts_from_the_latest_collection_like_the_retention_rule,
+    every_write_path_keeps_the_latest_collection_time,
+);
+
+fn decide<S: TestStore>(
+    store: &S,
     id: ContactId,
     purpose: &str,
     channel: &str,
@@ -13,7 +22,7 @@ fn decide(
     let ch = ConsentChannel::parse("channel", channel).unwrap();
     let facts = store.processing_facts(id, purpose, ch, at).unwrap();
     can_process(
-        &store.policy,
+        store.policy(),
         &ProcessingQuery {
             purpose,
             channel,
@@ -55,7 +64,7 @@ fn event(channel: ConsentChannel, action: ConsentAction, at: Timestamp) -> Conse
 }
 
 /// One contact imported with the given marketing consents.
-fn contact_with(store: &SqliteStore, consents: Vec<ConsentClaim>) -> ContactId {
+fn contact_with<S: TestStore>(store: &S, consents: Vec<ConsentClaim>) -> ContactId {
     let r = NormalizedRecord {
         consents,
         ..record(1, "mario@rossi.it", "Rossi")
@@ -67,12 +76,10 @@ fn contact_with(store: &SqliteStore, consents: Vec<ConsentClaim>) -> ContactId {
     id
 }
 
-#[test]
-fn a_question_about_every_channel_sees_a_refusal_on_one() {
+fn a_question_about_every_channel_sees_a_refusal_on_one<S: TestStore>(store: &S) {
     use ConsentAction::*;
-    let (_dir, store) = open();
     let id = contact_with(
-        &store,
+        store,
         vec![consent(
             "marketing",
             ConsentChannel::Any,
@@ -81,7 +88,7 @@ fn a_question_about_every_channel_sees_a_refusal_on_one() {
         )],
     );
     let at = day(2026, 6, 1);
-    assert!(decide(&store, id, "marketing", "any", at).allowed);
+    assert!(decide(store, id, "marketing", "any", at).allowed);
     store
         .append_consent(
             &dpo(),
@@ -89,7 +96,7 @@ fn a_question_about_every_channel_sees_a_refusal_on_one() {
             &event(ConsentChannel::Email, Withdrawn, day(2026, 2, 1)),
         )
         .unwrap();
-    let d = decide(&store, id, "marketing", "any", at);
+    let d = decide(store, id, "marketing", "any", at);
     assert_eq!(d.rule, DecisionRule::ConsentWithdrawn, "{}", d.reason);
     assert!(
         d.reason.contains("by email was withdrawn on 2026-02-01"),
@@ -97,17 +104,15 @@ fn a_question_about_every_channel_sees_a_refusal_on_one() {
         d.reason
     );
     // A withdrawal is per channel: the grant on `any` still covers the phone.
-    assert!(decide(&store, id, "marketing", "phone", at).allowed);
+    assert!(decide(store, id, "marketing", "phone", at).allowed);
     // Before the withdrawal, every channel was still granted.
-    assert!(decide(&store, id, "marketing", "any", day(2026, 1, 31)).allowed);
+    assert!(decide(store, id, "marketing", "any", day(2026, 1, 31)).allowed);
 }
 
-#[test]
-fn an_objection_on_one_channel_stops_direct_marketing_on_every_channel() {
+fn an_objection_on_one_channel_stops_direct_marketing_on_every_channel<S: TestStore>(store: &S) {
     use ConsentAction::*;
-    let (_dir, store) = open();
     let id = contact_with(
-        &store,
+        store,
         vec![
             consent("marketing", ConsentChannel::Phone, Granted, day(2025, 3, 1)),
             consent("marketing", ConsentChannel::Email, Granted, day(2025, 3, 1)),
@@ -121,7 +126,7 @@ fn an_objection_on_one_channel_stops_direct_marketing_on_every_channel() {
         )
         .unwrap();
     for channel in ["phone", "email", "sms", "any"] {
-        let d = decide(&store, id, "marketing", channel, day(2026, 6, 1));
+        let d = decide(store, id, "marketing", channel, day(2026, 6, 1));
         assert_eq!(d.rule, DecisionRule::Objected, "{channel}: {}", d.reason);
         assert!(d.reason.contains("Art. 21(3)"), "{channel}: {}", d.reason);
         assert!(d.reason.contains("2026-02-01"), "{channel}: {}", d.reason);
@@ -134,16 +139,14 @@ fn an_objection_on_one_channel_stops_direct_marketing_on_every_channel() {
             &event(ConsentChannel::Phone, Granted, day(2026, 4, 1)),
         )
         .unwrap();
-    assert!(decide(&store, id, "marketing", "phone", day(2026, 6, 1)).allowed);
+    assert!(decide(store, id, "marketing", "phone", day(2026, 6, 1)).allowed);
     assert_eq!(
-        decide(&store, id, "marketing", "email", day(2026, 6, 1)).rule,
+        decide(store, id, "marketing", "email", day(2026, 6, 1)).rule,
         DecisionRule::Objected
     );
 }
 
-#[test]
-fn an_objection_on_one_channel_stops_legitimate_interest_on_every_channel() {
-    let (_dir, store) = open();
+fn an_objection_on_one_channel_stops_legitimate_interest_on_every_channel<S: TestStore>(store: &S) {
     let r = NormalizedRecord {
         legal_bases: vec![BasisClaim {
             purpose: "customer-care".into(),
@@ -154,11 +157,11 @@ fn an_objection_on_one_channel_stops_legitimate_interest_on_every_channel() {
         last_interaction: Some(day(2026, 1, 10)),
         ..record(1, "mario@rossi.it", "Rossi")
     };
-    let (_, outcomes) = import(&store, "file-a", &[r]);
+    let (_, outcomes) = import(store, "file-a", &[r]);
     let RecordOutcome::Created(id) = outcomes[0] else {
         panic!()
     };
-    assert!(decide(&store, id, "customer-care", "phone", day(2026, 6, 1)).allowed);
+    assert!(decide(store, id, "customer-care", "phone", day(2026, 6, 1)).allowed);
     let objection = ConsentEvent {
         purpose: "customer-care".into(),
         ..event(
@@ -168,14 +171,14 @@ fn an_objection_on_one_channel_stops_legitimate_interest_on_every_channel() {
         )
     };
     store.append_consent(&dpo(), id, &objection).unwrap();
-    let d = decide(&store, id, "customer-care", "phone", day(2026, 6, 1));
+    let d = decide(store, id, "customer-care", "phone", day(2026, 6, 1));
     assert_eq!(d.rule, DecisionRule::Objected, "{}", d.reason);
     assert!(d.reason.contains("Art. 21(1)"), "{}", d.reason);
 }
 
-#[test]
-fn legitimate_interest_counts_from_the_latest_collection_like_the_retention_rule() {
-    let (_dir, store) = open();
+fn legitimate_interest_counts_from_the_latest_collection_like_the_retention_rule<S: TestStore>(
+    store: &S,
+) {
     // A 2022 fair list imported now, with a legitimate-interest basis recorded as starting in 2025.
     let r = NormalizedRecord {
         legal_bases: vec![BasisClaim {
@@ -190,12 +193,12 @@ fn legitimate_interest_counts_from_the_latest_collection_like_the_retention_rule
         },
         ..record(1, "mario@rossi.it", "Rossi")
     };
-    let (_, outcomes) = import(&store, "file-a", std::slice::from_ref(&r));
+    let (_, outcomes) = import(store, "file-a", std::slice::from_ref(&r));
     let RecordOutcome::Created(id) = outcomes[0] else {
         panic!()
     };
     let at = day(2026, 6, 15);
-    let d = decide(&store, id, "customer-care", "phone", at);
+    let d = decide(store, id, "customer-care", "phone", at);
     assert_eq!(
         d.rule,
         DecisionRule::LegitimateInterestLapsed,
@@ -213,13 +216,13 @@ fn legitimate_interest_counts_from_the_latest_collection_like_the_retention_rule
         fields: vec![field("role", "buyer")],
         ..r.clone()
     };
-    let (_, outcomes) = import(&store, "file-b", &[again]);
+    let (_, outcomes) = import(store, "file-b", &[again]);
     assert_eq!(outcomes, vec![RecordOutcome::Merged(id)]);
-    let d = decide(&store, id, "customer-care", "phone", at);
+    let d = decide(store, id, "customer-care", "phone", at);
     assert!(d.allowed, "{}", d.reason);
     assert!(day(2025, 2, 20).add_months(24) > at);
     assert_eq!(
-        decide(&store, id, "customer-care", "phone", day(2027, 2, 20)).rule,
+        decide(store, id, "customer-care", "phone", day(2027, 2, 20)).rule,
         DecisionRule::LegitimateInterestLapsed
     );
     // An older list imported later does not move the clock back.
@@ -231,8 +234,8 @@ fn legitimate_interest_counts_from_the_latest_collection_like_the_retention_rule
         fields: vec![field("role", "owner")],
         ..r
     };
-    import(&store, "file-c", &[older]);
-    assert!(decide(&store, id, "customer-care", "phone", at).allowed);
+    import(store, "file-c", &[older]);
+    assert!(decide(store, id, "customer-care", "phone", at).allowed);
     // A rectification is a collection too (the retention rule sees it as a source): it counts from now.
     let change = Rectification {
         fields: vec![field("role", "CEO")],
@@ -241,27 +244,20 @@ fn legitimate_interest_counts_from_the_latest_collection_like_the_retention_rule
     };
     store.rectify(&dpo(), id, &change).unwrap();
     let now = Timestamp::now();
-    assert!(decide(&store, id, "customer-care", "phone", now.add_months(23)).allowed);
+    assert!(decide(store, id, "customer-care", "phone", now.add_months(23)).allowed);
 }
 
 /// Contacts whose derived `last_collected_at` (v3.sql) differs from the latest collection of their
 /// field-values rows.
-fn stale_collection_times(store: &SqliteStore) -> i64 {
-    store
-        .reader()
-        .unwrap()
-        .query_row(
-            "SELECT count(*) FROM contacts c WHERE c.erased_at IS NULL AND c.last_collected_at IS NOT
-                (SELECT max(collected_at) FROM field_values WHERE contact_id = c.id)",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap()
+fn stale_collection_times<S: TestStore>(store: &S) -> i64 {
+    store.ints(
+        "SELECT count(*) FROM contacts c WHERE c.erased_at IS NULL AND c.last_collected_at IS DISTINCT FROM
+            (SELECT max(collected_at) FROM field_values WHERE contact_id = c.id)",
+    )[0]
+    .unwrap_or(0)
 }
 
-#[test]
-fn every_write_path_keeps_the_latest_collection_time() {
-    let (_dir, store) = open();
+fn every_write_path_keeps_the_latest_collection_time<S: TestStore>(store: &S) {
     let collected = |r: NormalizedRecord, at: Option<Timestamp>, role: &str| NormalizedRecord {
         source: SourceDetails {
             collected_at: at,
@@ -301,15 +297,8 @@ fn every_write_path_keeps_the_latest_collection_time() {
         last_interaction: None,
     };
     let dario = store.create_contact(&dpo(), &new).unwrap();
-    assert_eq!(stale_collection_times(&store), 0);
-    let times: Vec<Option<i64>> = {
-        let conn = store.reader().unwrap();
-        let mut stmt = conn
-            .prepare("SELECT last_collected_at FROM contacts ORDER BY id")
-            .unwrap();
-        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
-        rows.collect::<Result<_, _>>().unwrap()
-    };
+    assert_eq!(stale_collection_times(store), 0);
+    let times = store.ints("SELECT last_collected_at FROM contacts ORDER BY id");
     let want = [
         day(2025, 1, 1),
         day(2021, 1, 1),
@@ -323,7 +312,7 @@ fn every_write_path_keeps_the_latest_collection_time() {
         ..Rectification::default()
     };
     store.rectify(&dpo(), dario, &change).unwrap();
-    assert_eq!(stale_collection_times(&store), 0);
+    assert_eq!(stale_collection_times(store), 0);
     store
         .erase(
             &dpo(),
@@ -333,14 +322,9 @@ fn every_write_path_keeps_the_latest_collection_time() {
             ErasureCause::Request,
         )
         .unwrap();
-    let erased: Option<i64> = store
-        .reader()
-        .unwrap()
-        .query_row(
-            "SELECT last_collected_at FROM contacts WHERE id = ?1",
-            [dario.0],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let erased = store.ints(&format!(
+        "SELECT last_collected_at FROM contacts WHERE id = {}",
+        dario.0
+    ))[0];
     assert_eq!(erased, None, "erasure clears it like last_interaction");
 }
