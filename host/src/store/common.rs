@@ -1,15 +1,17 @@
-//! What every backend's rows share: the purpose catalogue's ids and the audit entry each write
-//! appends (its hash chain is `audit_chain`).
+//! What every backend's rows share: the purpose catalogue's ids, the audit entry each write appends
+//! (its hash chain is `audit_chain`), how a suppression scope and field values are stored and read,
+//! and a record sink's configuration.
 
 use std::collections::{BTreeMap, HashMap};
 
 use foldhash::fast::RandomState;
 
 use crate::domain::{
-    ContactId, DataCategory, FieldEntry, Policy, ProvenanceId, SuppressionScope, Timestamp,
+    BatchId, ContactId, DataCategory, FieldEntry, Policy, ProvenanceId, SourceChannel,
+    SuppressionScope, Timestamp,
 };
 use crate::store::error::StoreError;
-use crate::store::Result;
+use crate::store::{BatchMeta, Result};
 
 /// Purpose names and their ids in the database.
 #[derive(Debug, Default)]
@@ -136,4 +138,40 @@ pub(crate) fn field_entries(policy: &Policy, rows: &[ValuesRow]) -> Vec<FieldEnt
     }
     current.extend(history);
     current
+}
+
+/// How a record sink treats a record that shares an identity with an existing contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OnExisting {
+    /// Imports: add to the contact that shares an identity.
+    Merge,
+    /// Contacts entered by hand: refuse, so nobody overwrites a contact without seeing it.
+    Conflict,
+}
+
+/// Where a record sink's records come from, and what it does with a known identity.
+pub(crate) struct SinkConfig {
+    pub batch: Option<BatchId>,
+    pub file_digest: Option<String>,
+    pub source_label: String,
+    pub channel: SourceChannel,
+    pub operator: String,
+    pub default_collected_at: Timestamp,
+    pub on_existing: OnExisting,
+}
+
+/// What an import batch must say about itself before anything is written.
+pub(crate) fn check_meta(meta: &BatchMeta) -> Result<()> {
+    if meta.source_label.trim().is_empty() {
+        return Err(StoreError::invalid("source", "name the source, e.g. `Fiera Milano 2026`: it is what the data subject is told when they ask where their data came from (Art. 15(1)(g))"));
+    }
+    if let Some(d) = &meta.file_digest {
+        if d.len() != 64 || !d.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(StoreError::invalid(
+                "file_digest",
+                "the file digest is the SHA-256 of the file as 64 hex digits",
+            ));
+        }
+    }
+    Ok(())
 }

@@ -14,9 +14,13 @@
 //! (`PostgresStore`: opening, connections, `write`).
 
 mod audit;
+mod contacts;
 pub(crate) mod details;
+mod import;
+pub(crate) mod records;
 pub(crate) mod rows;
 pub mod schema;
+pub(crate) mod suppression;
 #[cfg(test)]
 pub(crate) mod testing;
 
