@@ -9,6 +9,7 @@ pub mod admin;
 pub mod audit_chain;
 pub mod cases;
 pub(crate) mod common;
+pub(crate) mod encode;
 pub mod error;
 pub mod files;
 pub mod migrate;

@@ -1,14 +1,14 @@
 //! What every backend's rows share: the purpose catalogue's ids, the audit entry each write appends
-//! (its hash chain is `audit_chain`), how a suppression scope is stored, and (in the submodules)
-//! the pure parts of reading a contact that do not depend on the database.
+//! (its hash chain is `audit_chain`), how a suppression scope is stored, a record sink's
+//! configuration, and (in the submodules) the pure parts of reading a contact.
 
 use std::collections::HashMap;
 
 use foldhash::fast::RandomState;
 
-use crate::domain::{ContactId, SuppressionScope};
+use crate::domain::{BatchId, ContactId, SourceChannel, SuppressionScope, Timestamp};
 use crate::store::error::StoreError;
-use crate::store::Result;
+use crate::store::{BatchMeta, Result};
 
 pub(crate) mod facts;
 pub(crate) mod views;
@@ -93,4 +93,40 @@ pub(crate) fn scope_from_sql(text: &str) -> SuppressionScope {
     serde_json::from_str(text)
         .map(SuppressionScope::Purposes)
         .unwrap_or(SuppressionScope::All)
+}
+
+/// How a record sink treats a record that shares an identity with an existing contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OnExisting {
+    /// Imports: add to the contact that shares an identity.
+    Merge,
+    /// Contacts entered by hand: refuse, so nobody overwrites a contact without seeing it.
+    Conflict,
+}
+
+/// Where a record sink's records come from, and what it does with a known identity.
+pub(crate) struct SinkConfig {
+    pub batch: Option<BatchId>,
+    pub file_digest: Option<String>,
+    pub source_label: String,
+    pub channel: SourceChannel,
+    pub operator: String,
+    pub default_collected_at: Timestamp,
+    pub on_existing: OnExisting,
+}
+
+/// What an import batch must say about itself before anything is written.
+pub(crate) fn check_meta(meta: &BatchMeta) -> Result<()> {
+    if meta.source_label.trim().is_empty() {
+        return Err(StoreError::invalid("source", "name the source, e.g. `Fiera Milano 2026`: it is what the data subject is told when they ask where their data came from (Art. 15(1)(g))"));
+    }
+    if let Some(d) = &meta.file_digest {
+        if d.len() != 64 || !d.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(StoreError::invalid(
+                "file_digest",
+                "the file digest is the SHA-256 of the file as 64 hex digits",
+            ));
+        }
+    }
+    Ok(())
 }

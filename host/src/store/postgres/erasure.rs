@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use postgres::{GenericClient, Transaction};
 use serde_json::json;
 
-use super::records::fields_json;
 use super::rows::contact::{former_identities_of, identities_of};
 use super::suppression::add_to_list;
 use super::PostgresStore;
@@ -16,6 +15,7 @@ use crate::domain::{
     Actor, ContactId, DataCategory, FieldValue, LegalBasis, SuppressionScope, Timestamp,
 };
 use crate::store::common::AuditDraft;
+use crate::store::encode::fields_json;
 use crate::store::error::{DbContext, StoreError};
 use crate::store::{
     AnonymisationReport, ErasureCause, ErasureReport, ErasureStore, KeptData, Result,

@@ -15,10 +15,15 @@
 
 mod audit;
 mod consent;
+mod contacts;
 pub(crate) mod details;
+mod erasure;
 mod facts;
+mod import;
+pub(crate) mod records;
 pub(crate) mod rows;
 pub mod schema;
+pub(crate) mod suppression;
 #[cfg(test)]
 pub(crate) mod testing;
 mod views;

@@ -9,23 +9,9 @@ use super::records::{OnExisting, RecordSink, SinkConfig};
 use super::rows::{append_audit, now, AuditDraft};
 use super::SqliteStore;
 use crate::domain::{Actor, BatchId};
+use crate::store::common::check_meta;
 use crate::store::error::{DbContext, StoreError};
 use crate::store::{BatchMeta, ImportCommitted, ImportStore, RecordWriter, Result};
-
-fn check_meta(meta: &BatchMeta) -> Result<()> {
-    if meta.source_label.trim().is_empty() {
-        return Err(StoreError::invalid("source", "name the source, e.g. `Fiera Milano 2026`: it is what the data subject is told when they ask where their data came from (Art. 15(1)(g))"));
-    }
-    if let Some(d) = &meta.file_digest {
-        if d.len() != 64 || !d.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(StoreError::invalid(
-                "file_digest",
-                "the file digest is the SHA-256 of the file as 64 hex digits",
-            ));
-        }
-    }
-    Ok(())
-}
 
 impl ImportStore for SqliteStore {
     fn import(

@@ -3,9 +3,9 @@
 use rusqlite::params;
 
 use super::buffer::{BasisRow, EventRow, IdentityRow, ReceiptRow, ValuesRow};
-use super::encode::{fields_json, first_notice, max_opt, min_opt};
 use super::{Plan, RecordSink};
 use crate::domain::{ContactId, NormalizedRecord};
+use crate::store::encode::{fields_json, first_notice, max_opt, min_opt};
 use crate::store::error::DbContext;
 use crate::store::sqlite::rows::contact::mark_suppressed_by_hash;
 use crate::store::Result;

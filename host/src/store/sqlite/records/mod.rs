@@ -11,7 +11,6 @@
 //! old one stays as history with its provenance.
 
 mod buffer;
-mod encode;
 mod merge;
 
 use std::collections::{HashMap, HashSet};
@@ -24,31 +23,15 @@ use super::rows::now;
 use super::rows::suppression::scope_to_sql;
 use super::SqliteStore;
 use crate::domain::{
-    BatchId, ContactId, NormalizedRecord, RecordOutcome, SourceChannel, SuppressionScope, Timestamp,
+    ContactId, NormalizedRecord, RecordOutcome, SourceChannel, SuppressionScope, Timestamp,
 };
 use crate::store::error::{DbContext, StoreError};
 use crate::store::{ImportCounts, RecordWriter, Result};
 
+pub(crate) use crate::store::common::{OnExisting, SinkConfig};
+use crate::store::encode;
+pub(crate) use crate::store::encode::{fields_json, record_digest};
 use buffer::{Buffers, ContactRow, IdentityRow, FLUSH_AT};
-pub(crate) use encode::{fields_json, record_digest};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum OnExisting {
-    /// Imports: add to the contact that shares an identity.
-    Merge,
-    /// Contacts entered by hand: refuse, so nobody overwrites a contact without seeing it.
-    Conflict,
-}
-
-pub(crate) struct SinkConfig {
-    pub batch: Option<BatchId>,
-    pub file_digest: Option<String>,
-    pub source_label: String,
-    pub channel: SourceChannel,
-    pub operator: String,
-    pub default_collected_at: Timestamp,
-    pub on_existing: OnExisting,
-}
 
 /// A record checked, with its identity keys (and merge ranks) and any partial suppression.
 struct Plan {

@@ -1,11 +1,11 @@
-//! How a record is encoded for storage: field values as one JSON object, and the digest that
-//! recognises the same record from the same file.
+//! How a record is encoded for storage, by every backend: field values as one JSON object, and the
+//! digest that recognises the same record from the same file.
 
 use sha2::{Digest, Sha256};
 
 use crate::domain::{FieldValue, NormalizedRecord};
 
-pub(super) fn first_notice(record: &NormalizedRecord, collected_at: i64) -> Option<i64> {
+pub(crate) fn first_notice(record: &NormalizedRecord, collected_at: i64) -> Option<i64> {
     let notices = record
         .notices
         .iter()
@@ -18,11 +18,11 @@ pub(super) fn first_notice(record: &NormalizedRecord, collected_at: i64) -> Opti
     notices.chain(consents).min()
 }
 
-pub(super) fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+pub(crate) fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     a.max(b)
 }
 
-pub(super) fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+pub(crate) fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     match (a, b) {
         (Some(x), Some(y)) => Some(x.min(y)),
         (x, None) | (None, x) => x,
