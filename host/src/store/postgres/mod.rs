@@ -13,7 +13,12 @@
 //! Layers: `schema` (migrations) and `rows` (the audit entry, purposes), then this module
 //! (`PostgresStore`: opening, connections, `write`).
 
+mod admin;
 mod audit;
+mod cases;
+mod erasure;
+mod review;
+mod runs;
 pub(crate) mod rows;
 pub mod schema;
 #[cfg(test)]
