@@ -365,7 +365,10 @@ impl CaseStore for PostgresStore {
     fn case_counts(&self, now: Timestamp) -> Result<CaseCounts> {
         let rows = self
             .conn()?
-            .query("SELECT due_at FROM request_cases WHERE status = 'open'", &[])
+            .query(
+                "SELECT due_at FROM request_cases WHERE status = 'open'",
+                &[],
+            )
             .db("cannot count the request cases")?;
         let mut counts = CaseCounts::default();
         for r in &rows {

@@ -18,8 +18,8 @@ mod audit;
 mod cases;
 mod erasure;
 mod review;
-mod runs;
 pub(crate) mod rows;
+mod runs;
 pub mod schema;
 #[cfg(test)]
 pub(crate) mod testing;

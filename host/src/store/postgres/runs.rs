@@ -67,9 +67,7 @@ impl RetentionRunStore for PostgresStore {
         dry: bool,
     ) -> Result<()> {
         let mut conn = self.conn()?;
-        let mut tx = conn
-            .transaction()
-            .db("cannot start a write transaction")?;
+        let mut tx = conn.transaction().db("cannot start a write transaction")?;
         // The writer lock: the next `seq` of the run stays this batch's until it commits.
         lock_writer(&mut tx)?;
         let seq: i64 = tx
@@ -102,7 +100,9 @@ impl RetentionRunStore for PostgresStore {
             columns
                 .rules
                 .push(serde_json::to_string(&d.rules).expect("serialises"));
-            columns.review_after.push(d.decision.review_after.map(|t| t.0));
+            columns
+                .review_after
+                .push(d.decision.review_after.map(|t| t.0));
             columns.status.push(status);
             columns.holds_from.push(d.decision.holds_from.map(|t| t.0));
         }
@@ -161,9 +161,7 @@ impl RetentionRunStore for PostgresStore {
     fn run_apply_batch(&self, actor: &Actor, run: i64, limit: u32) -> Result<u64> {
         let mut erased_any = false;
         let mut conn = self.conn()?;
-        let mut tx = conn
-            .transaction()
-            .db("cannot start a write transaction")?;
+        let mut tx = conn.transaction().db("cannot start a write transaction")?;
         lock_writer(&mut tx)?;
         // Read after the lock: what another server applied before is no longer pending.
         let pending = pending_decisions(&mut tx, run, limit)?;
@@ -382,9 +380,7 @@ fn apply_one(
             | StoreError::NotFound { .. }
             | StoreError::InvalidInput(_)),
         ) => {
-            savepoint
-                .rollback()
-                .db("cannot roll back a savepoint")?;
+            savepoint.rollback().db("cannot roll back a savepoint")?;
             Ok(Err(e.to_string()))
         }
         Err(other) => Err(other),
