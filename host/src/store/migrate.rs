@@ -191,11 +191,27 @@ fn convert(value: Value, ty: &Type, table: &str, column: &str) -> Result<Box<dyn
     })
 }
 
-fn copy_table(
-    source: &rusqlite::Connection,
+/// The columns of `table` in SQLite: PostgreSQL's tables may have more (an identity column
+/// numbering rows), which their defaults fill in.
+fn sqlite_columns(conn: &rusqlite::Connection, table: &str) -> Result<Vec<String>> {
+    let mut stmt = conn
+        .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+        .db("cannot read the SQLite schema")?;
+    let names = stmt
+        .query_map([], |r| r.get(0))
+        .db("cannot read the SQLite schema")?
+        .collect::<rusqlite::Result<Vec<String>>>()
+        .db("cannot read the SQLite schema")?;
+    Ok(names)
+}
+
+/// The columns of `table` in PostgreSQL that SQLite has too, with their PostgreSQL types.
+fn shared_columns(
     tx: &mut ::postgres::Transaction<'_>,
+    sqlite: &rusqlite::Connection,
     table: &str,
-) -> Result<u64> {
+) -> Result<Vec<(String, Type)>> {
+    let in_sqlite = sqlite_columns(sqlite, table)?;
     let columns: Vec<(String, Type)> = tx
         .query(
             "SELECT column_name::TEXT, data_type::TEXT FROM information_schema.columns
@@ -212,7 +228,17 @@ fn copy_table(
             };
             (r.get::<_, String>(0), ty)
         })
+        .filter(|(name, _)| in_sqlite.contains(name))
         .collect();
+    Ok(columns)
+}
+
+fn copy_table(
+    source: &rusqlite::Connection,
+    tx: &mut ::postgres::Transaction<'_>,
+    table: &str,
+) -> Result<u64> {
+    let columns = shared_columns(tx, source, table)?;
     let names: Vec<String> = columns.iter().map(|(c, _)| format!("\"{c}\"")).collect();
     let list = names.join(", ");
     let types: Vec<Type> = columns.iter().map(|(_, t)| t.clone()).collect();
@@ -246,6 +272,76 @@ fn copy_table(
     }
     writer.finish().db(&format!("cannot copy into `{table}`"))?;
     Ok(n)
+}
+
+/// Copies every table of the PostgreSQL snapshot `tx` into the SQLite database `dest` (created
+/// with the SQLite schema): a PostgreSQL installation's backup is an SQLite installation's database.
+/// Returns the rows copied per table.
+pub(crate) fn postgres_to_sqlite(
+    tx: &mut ::postgres::Transaction<'_>,
+    dest: &mut rusqlite::Connection,
+) -> Result<Vec<(String, u64)>> {
+    sqlite::schema::migrate(dest)?;
+    let out = dest.transaction().db("cannot start writing the copy")?;
+    let mut rows = Vec::new();
+    for table in TABLES {
+        let columns = shared_columns(tx, &out, table)?;
+        let list = columns
+            .iter()
+            .map(|(c, _)| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let order = if NUMBERED.contains(table) {
+            " ORDER BY id"
+        } else {
+            ""
+        };
+        let source = tx
+            .query_raw(
+                &format!("SELECT {list} FROM {table}{order}"),
+                std::iter::empty::<i64>(),
+            )
+            .db(&format!("cannot read `{table}`"))?;
+        let placeholders = (1..=columns.len())
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut insert = out
+            .prepare(&format!(
+                "INSERT INTO {table} ({list}) VALUES ({placeholders})"
+            ))
+            .db(&format!("cannot write `{table}` into the copy"))?;
+        let mut n = 0u64;
+        let mut source = source;
+        while let Some(row) = ::postgres::fallible_iterator::FallibleIterator::next(&mut source)
+            .db(&format!("cannot read `{table}`"))?
+        {
+            let values: Vec<Value> = columns
+                .iter()
+                .enumerate()
+                .map(|(i, (_, ty))| {
+                    if *ty == Type::INT8 {
+                        row.get::<_, Option<i64>>(i)
+                            .map_or(Value::Null, Value::Integer)
+                    } else if *ty == Type::BYTEA {
+                        row.get::<_, Option<Vec<u8>>>(i)
+                            .map_or(Value::Null, Value::Blob)
+                    } else {
+                        row.get::<_, Option<String>>(i)
+                            .map_or(Value::Null, Value::Text)
+                    }
+                })
+                .collect();
+            insert
+                .execute(rusqlite::params_from_iter(values))
+                .db(&format!("cannot write `{table}` into the copy"))?;
+            n += 1;
+        }
+        drop(insert);
+        rows.push((table.to_string(), n));
+    }
+    out.commit().db("cannot commit the copy")?;
+    Ok(rows)
 }
 
 #[cfg(test)]

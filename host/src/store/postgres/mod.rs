@@ -13,7 +13,10 @@
 //! Layers: `schema` (migrations) and `rows` (the audit entry, purposes), then this module
 //! (`PostgresStore`: opening, connections, `write`).
 
+mod admin;
 mod audit;
+mod backup;
+mod cases;
 mod consent;
 mod contacts;
 pub(crate) mod details;
@@ -21,7 +24,9 @@ mod erasure;
 mod facts;
 mod import;
 pub(crate) mod records;
+mod review;
 pub(crate) mod rows;
+mod runs;
 pub mod schema;
 pub(crate) mod suppression;
 #[cfg(test)]
@@ -38,7 +43,7 @@ use crate::domain::{Actor, Policy};
 use crate::store::common::{AuditDraft, PurposeIds};
 use crate::store::error::{data_dir_error, DbContext, StoreError};
 use crate::store::secret::{self, Keys};
-use crate::store::{files, Result};
+use crate::store::{files, ComplianceStore, Result};
 
 /// The transaction advisory lock every write takes first ("custode" + 0): the single writer of
 /// SQLite, across processes.
@@ -57,6 +62,12 @@ pub struct PostgresStore {
     pub(crate) purposes: PurposeIds,
     /// Where the server is, without the password: for messages.
     target: String,
+}
+
+impl ComplianceStore for PostgresStore {
+    fn policy(&self) -> &Policy {
+        &self.policy
+    }
 }
 
 impl PostgresStore {

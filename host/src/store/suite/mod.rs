@@ -3,7 +3,9 @@
 //! `postgres` test of it, each on an empty database of its own (a temporary directory; a throwaway
 //! PostgreSQL database on the server `CUSTODE_TEST_POSTGRES` names, see `postgres::testing`).
 
+mod admin;
 mod audit;
+mod cases;
 pub(crate) mod erasure;
 mod processing;
 mod reads;
