@@ -55,7 +55,7 @@ impl App {
             dir: data_dir.display().to_string(),
             source,
         };
-        let compliance = Compliance::open(data_dir, &config.compliance).map_err(store_error)?;
+        let compliance = Compliance::open_configured(data_dir, &config).map_err(store_error)?;
         let uploads = data_dir.join(files::UPLOADS_DIR);
         match clear_stale(&uploads) {
             Ok(0) => {}

@@ -113,7 +113,7 @@ fn open_app(cli: &Cli, create: bool) -> anyhow::Result<crate::app::App> {
 fn open(cli: &Cli, create: bool) -> anyhow::Result<(Compliance, Config)> {
     require_data_dir(&cli.data_dir, create)?;
     let config = Config::load(&cli.data_dir, cli.config.as_deref())?;
-    let compliance = Compliance::open(&cli.data_dir, &config.compliance)?;
+    let compliance = Compliance::open_configured(&cli.data_dir, &config)?;
     Ok((compliance, config))
 }
 

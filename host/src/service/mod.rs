@@ -48,6 +48,14 @@ impl Compliance {
         Ok(Compliance::new(Arc::new(store::open(data_dir, policy)?)))
     }
 
+    /// Opens the installation the configuration names: on PostgreSQL when `[store] url` is set,
+    /// else on SQLite in `data_dir`.
+    pub fn open_configured(data_dir: &Path, config: &crate::config::Config) -> Result<Self> {
+        let policy = Policy::from_settings(&config.compliance)?;
+        let store = store::open_configured(data_dir, config.store.url.as_deref(), policy)?;
+        Ok(Compliance::new(store))
+    }
+
     pub fn new(store: Arc<dyn ComplianceStore>) -> Self {
         Compliance {
             store,

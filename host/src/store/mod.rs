@@ -1,6 +1,8 @@
 //! Persistence of everything the controller must be able to prove, behind a few narrow traits (one per
-//! aggregate) so a PostgreSQL backend can be added later without touching the services. The SQLite
-//! backend is the only one: `sqlite::SqliteStore`, opened with [`open`].
+//! aggregate), with two backends: SQLite (`sqlite::SqliteStore`, the embedded default) and
+//! PostgreSQL (`postgres::PostgresStore`, for several servers on one database), chosen by
+//! [`open_configured`]. `suite/` is the one set of tests both pass; `migrate` moves an installation
+//! from the first to the second.
 //!
 //! Every write method takes the [`Actor`](crate::domain::Actor) and writes its audit entry in the same transaction as the
 //! change: there is no write without its audit entry, and no audit entry for a write that rolled back.
@@ -23,6 +25,7 @@ mod traits;
 pub mod types;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::domain::Policy;
 
@@ -41,4 +44,17 @@ pub use types::*;
 /// The SQLite store of the installation in `data_dir` (created if missing).
 pub fn open(data_dir: &Path, policy: Policy) -> Result<SqliteStore> {
     SqliteStore::open(data_dir, policy)
+}
+
+/// The store `[store] url` names: PostgreSQL at `url` (with the key file in `data_dir`), else
+/// SQLite in `data_dir`.
+pub fn open_configured(
+    data_dir: &Path,
+    url: Option<&str>,
+    policy: Policy,
+) -> Result<Arc<dyn ComplianceStore>> {
+    Ok(match url {
+        Some(url) => Arc::new(PostgresStore::open(url, data_dir, policy)?),
+        None => Arc::new(SqliteStore::open(data_dir, policy)?),
+    })
 }
