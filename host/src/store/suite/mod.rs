@@ -6,6 +6,7 @@
 mod admin;
 mod audit;
 mod cases;
+mod runs;
 
 use tempfile::TempDir;
 
