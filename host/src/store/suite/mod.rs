@@ -7,6 +7,7 @@ mod admin;
 mod audit;
 mod cases;
 mod runs;
+mod servers;
 
 use tempfile::TempDir;
 
