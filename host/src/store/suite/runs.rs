@@ -394,3 +394,73 @@ fn decisions_are_numbered_on_across_batches_of_a_run<S: RetentionRunStore>(store
     let last = store.run_decisions(run, Some(4_499), 10).unwrap();
     assert_eq!(last[0].decision.decision.contact_id, ContactId(5_999));
 }
+
+// Reaches the erasure module: on PostgreSQL once the lead's `postgres/erasure.rs` is merged (then
+// this joins the `on_both_backends!` list above).
+mod a_refused_decision_is_recorded_with_why_and_the_run_goes_on {
+    #[test]
+    fn sqlite() {
+        let opened = crate::store::suite::sqlite(Default::default());
+        super::a_refused_decision_is_recorded_with_why_and_the_run_goes_on(&opened.store);
+    }
+
+    #[test]
+    #[ignore = "needs the PostgreSQL erasure module (postgres/erasure.rs)"]
+    fn postgres() {
+        if let Some(opened) = crate::store::suite::postgres(Default::default()) {
+            super::a_refused_decision_is_recorded_with_why_and_the_run_goes_on(&opened.store);
+        }
+    }
+}
+
+fn a_refused_decision_is_recorded_with_why_and_the_run_goes_on<
+    S: RetentionRunStore + ReviewStore + AuditStore,
+>(
+    store: &S,
+) {
+    let run = store
+        .run_start(&dpo(), "request", day(2027, 1, 1), &rules())
+        .unwrap();
+    // Contacts that do not exist: each erasure or anonymisation is refused, the review is queued.
+    let decisions = [
+        decision(901, RetentionAction::Erase, &["inactivity"]),
+        decision(902, RetentionAction::Review, &["inactivity"]),
+        decision(
+            903,
+            RetentionAction::Anonymise(vec![DataCategory::Contact]),
+            &["inactivity"],
+        ),
+    ];
+    store.run_record(run, 3, 0, &decisions, false).unwrap();
+    assert_eq!(store.run_apply_batch(&dpo(), run, 10).unwrap(), 0);
+    let record = store.run(run).unwrap();
+    assert_eq!(
+        (
+            record.not_applied,
+            record.to_review,
+            record.erased,
+            record.pending
+        ),
+        (2, 1, 0, 0)
+    );
+    let outcomes: Vec<String> = store
+        .run_decisions(run, None, 10)
+        .unwrap()
+        .into_iter()
+        .map(|d| d.outcome)
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            "not applied: contact 901 does not exist",
+            outcome::REVIEW,
+            "not applied: contact 903 does not exist",
+        ]
+    );
+    assert_eq!(store.review_items(true, None, 10).unwrap().len(), 1);
+    // Nothing was applied: nothing audited.
+    assert!(store
+        .audit_list(&AuditFilter::default())
+        .unwrap()
+        .is_empty());
+}
