@@ -35,17 +35,16 @@ fn parse<T>(
 fn case_row(r: &Row, now: Timestamp) -> Result<Case> {
     let status = parse(r.get(11), CaseStatus::parse)?;
     let due_at = Timestamp(r.get(9));
-    let document = match r.get::<_, Option<String>>(18) {
-        Some(file_name) => Some(CaseDocumentInfo {
+    let document = r
+        .get::<_, Option<String>>(18)
+        .map(|file_name| CaseDocumentInfo {
             file_name,
             media_type: r.get(19),
             size: r.get::<_, i64>(20) as u64,
             sha256: r.get(21),
             created_at: Timestamp(r.get(22)),
             delete_after: Timestamp(r.get(23)),
-        }),
-        None => None,
-    };
+        });
     Ok(Case {
         id: r.get(0),
         kind: parse(r.get(1), RequestKind::parse)?,

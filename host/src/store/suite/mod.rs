@@ -9,6 +9,8 @@ mod cases;
 pub(crate) mod erasure;
 mod processing;
 mod reads;
+mod runs;
+mod servers;
 
 use tempfile::TempDir;
 
