@@ -134,11 +134,16 @@ impl App {
             actor: Actor::new("custode-schedule", Role::System),
             trigger: SCHEDULED,
             guard: self.config.retention.guard,
+            // Several servers on one database ask at the same time: one of them runs.
+            once_since: Some(schedule.last_due(now)),
         };
-        Some(lease_policy(&self.plugins).and_then(|leases| {
+        match lease_policy(&self.plugins).and_then(|leases| {
             let rules: Vec<_> = leases.iter().map(|l| &*l.plugin).collect();
             self.compliance.run_policy(&rules, &options)
-        }))
+        }) {
+            Err(RetentionError::AlreadyRan(_)) => None,
+            other => Some(other),
+        }
     }
 }
 

@@ -45,4 +45,5 @@ mod sandbox;
 mod sandbox_attack;
 mod sandbox_caps;
 mod sandbox_wasi;
+mod two_servers;
 mod worlds;

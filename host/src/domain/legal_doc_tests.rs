@@ -65,8 +65,21 @@ fn rows(doc: &str) -> Result<Vec<Row>, String> {
     Ok(out)
 }
 
-/// Whether `source` defines `test` as a test and, when a case is named, holds that case too.
+/// Whether `source` defines `test` as a test and, when a case is named, holds that case too. A test
+/// of the store suite is a generic function that `on_both_backends!` turns into one test per backend.
 fn defines(source: &str, test: &str, case: Option<&str>) -> bool {
+    let holds_case = || case.is_none_or(|case| source.contains(&format!("\"{case}\"")));
+    if source.contains(&format!("fn {test}<")) {
+        let listed = source.find("on_both_backends!(").is_some_and(|at| {
+            source[at..]
+                .split(");")
+                .next()
+                .is_some_and(|list| list.split([',', '(', ' ', '\n']).any(|n| n == test))
+        });
+        if listed {
+            return holds_case();
+        }
+    }
     let Some(at) = source.find(&format!("fn {test}(")) else {
         return false;
     };
@@ -78,7 +91,7 @@ fn defines(source: &str, test: &str, case: Option<&str>) -> bool {
         .map(str::trim)
         .take_while(|l| l.starts_with("#[") || l.starts_with("//"))
         .any(|l| l == "#[test]");
-    is_test && case.is_none_or(|case| source.contains(&format!("\"{case}\"")))
+    is_test && holds_case()
 }
 
 /// What is wrong with the rows against these source files, one line per problem.

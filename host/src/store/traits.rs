@@ -188,6 +188,18 @@ pub trait RetentionRunStore {
         now: Timestamp,
         rules: &[RuleRef],
     ) -> Result<i64>;
+    /// Records a run as `running` unless a run started by `trigger` already decided for a time at or
+    /// after `since`, in this process or another one on the same database (checked and recorded
+    /// under the writer lock); `None` then. A schedule starts its runs this way: of several servers
+    /// asking at once, one runs.
+    fn run_start_once(
+        &self,
+        actor: &Actor,
+        trigger: &str,
+        now_for: Timestamp,
+        since: Timestamp,
+        rules: &[RuleRef],
+    ) -> Result<Option<i64>>;
     /// Records one batch of decisions (keeps are only counted) and how many subjects it had. In a dry
     /// run their outcome is set at once; otherwise they are pending until applied.
     fn run_record(

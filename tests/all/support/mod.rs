@@ -30,6 +30,7 @@ pub fn plugin_bytes(name: &str) -> Vec<u8> {
     std::fs::read(path).expect("reading a built plugin")
 }
 
+pub mod postgres;
 pub mod schema;
 pub mod server;
 

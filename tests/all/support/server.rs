@@ -99,9 +99,33 @@ impl TestServer {
 
     /// Starts a server with the default configuration changed by `tweak`.
     pub fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
+        TestServer::start_full(tweak, None, "")
+    }
+
+    /// One of several servers on the PostgreSQL database `url`: the first one (`key_from` None)
+    /// creates the installation, the others start with a copy of its `secret.key`, as an operator
+    /// copies it to each server. Token names end with `-{name}`, so each server's actors differ.
+    pub fn start_shared(url: &str, key_from: Option<&Path>, name: &str) -> TestServer {
+        let url = url.to_string();
+        TestServer::start_full(
+            move |c| c.store.url = Some(url),
+            key_from,
+            &format!("-{name}"),
+        )
+    }
+
+    fn start_full(
+        tweak: impl FnOnce(&mut Config),
+        key_from: Option<&Path>,
+        suffix: &str,
+    ) -> TestServer {
         let slot = ServerSlot::take();
         let dir = tempfile::tempdir().expect("a temporary directory");
         warm_plugin_cache(dir.path());
+        if let Some(from) = key_from {
+            std::fs::copy(from.join("secret.key"), dir.path().join("secret.key"))
+                .expect("copying the installation's key file");
+        }
         let mut config = Config::default();
         tweak(&mut config);
         // As `Config::load` does for a real server: a test must not run on a configuration
@@ -111,7 +135,10 @@ impl TestServer {
             .expect("the test's configuration is one custode serve accepts");
         let app = Arc::new(App::open(dir.path(), config).expect("the installation opens"));
         let setup = Actor::new("test-setup", Role::Admin);
-        let token = |name: &str, role| app.tokens.create(&setup, name, role).unwrap().token;
+        let token = |name: &str, role| {
+            let name = format!("{name}{suffix}");
+            app.tokens.create(&setup, &name, role).unwrap().token
+        };
         let (admin, dpo, operator, auditor) = (
             token("ada", Role::Admin),
             token("dora", Role::Dpo),

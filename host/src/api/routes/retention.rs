@@ -25,6 +25,12 @@ impl From<RetentionError> for ApiError {
             RetentionError::Plugin(p) => ApiError::Plugin(p),
             RetentionError::Store(s) => ApiError::Store(s),
             RetentionError::Invalid(m) => ApiError::Problem(Problem::invalid("rule", m)),
+            ran @ RetentionError::AlreadyRan(_) => ApiError::Problem(Problem::new(
+                StatusCode::CONFLICT,
+                "run-already-made",
+                "This scheduled run was already made",
+                ran.to_string(),
+            )),
             busy @ RetentionError::Busy(_) => ApiError::Problem(Problem::new(
                 StatusCode::CONFLICT,
                 "run-under-way",

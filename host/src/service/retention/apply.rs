@@ -57,12 +57,23 @@ impl Compliance {
         let started = Instant::now();
         let store = self.store();
         let (_running, id, ()) = self.runs.enter(|| {
-            let id = store.run_start(
-                &options.actor,
-                options.trigger,
-                options.now,
-                &source.rules(),
-            )?;
+            let id = match options.once_since {
+                None => store.run_start(
+                    &options.actor,
+                    options.trigger,
+                    options.now,
+                    &source.rules(),
+                )?,
+                Some(since) => store
+                    .run_start_once(
+                        &options.actor,
+                        options.trigger,
+                        options.now,
+                        since,
+                        &source.rules(),
+                    )?
+                    .ok_or(RetentionError::AlreadyRan(since))?,
+            };
             Ok((id, ()))
         })?;
         // An apply a crash cut short is finished first: its decisions were made before this one's.

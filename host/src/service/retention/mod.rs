@@ -79,6 +79,9 @@ pub struct RetentionOptions {
     /// `request` or `schedule`: recorded with the run.
     pub trigger: &'static str,
     pub guard: Guard,
+    /// A scheduled run: started only if no run of the same trigger decided for a time at or after
+    /// this one, on any server of the database ([`RetentionError::AlreadyRan`] otherwise).
+    pub once_since: Option<Timestamp>,
 }
 
 impl RetentionOptions {
@@ -90,6 +93,7 @@ impl RetentionOptions {
             actor,
             trigger: "request",
             guard: Guard::default(),
+            once_since: None,
         }
     }
 }
@@ -123,6 +127,9 @@ pub enum RetentionError {
     Store(#[from] Error),
     #[error("{0}")]
     Invalid(String),
+    /// A scheduled run another server (or an earlier call) already made for this time.
+    #[error("the scheduled retention run for {0} was already made, by this server or another one on the same database")]
+    AlreadyRan(Timestamp),
     /// Another run is under way (one at a time).
     #[error("retention run {0} is under way: one run at a time; see it at GET /api/v1/retention/runs/{0} and start again when it ends")]
     Busy(i64),

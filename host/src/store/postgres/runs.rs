@@ -58,6 +58,46 @@ impl RetentionRunStore for PostgresStore {
         Ok(row.get(0))
     }
 
+    fn run_start_once(
+        &self,
+        actor: &Actor,
+        trigger: &str,
+        now_for: Timestamp,
+        since: Timestamp,
+        rules: &[RuleRef],
+    ) -> Result<Option<i64>> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction().db("cannot start a write transaction")?;
+        // The writer lock orders the servers: the second one sees the first one's run.
+        super::lock_writer(&mut tx)?;
+        let decided: Option<i64> = tx
+            .query_one(
+                "SELECT max(now_for) FROM retention_runs WHERE trigger = $1",
+                &[&trigger],
+            )
+            .db("cannot read the retention runs")?
+            .get(0);
+        if decided.is_some_and(|at| at >= since.0) {
+            return Ok(None);
+        }
+        let id: i64 = tx
+            .query_one(
+                "INSERT INTO retention_runs (started_at, now_for, trigger, actor, rules, state)
+                 VALUES ($1, $2, $3, $4, $5, 'running') RETURNING id",
+                &[
+                    &Timestamp::now().0,
+                    &now_for.0,
+                    &trigger,
+                    &actor.name,
+                    &serde_json::to_string(rules).expect("serialises"),
+                ],
+            )
+            .db("cannot record the retention run")?
+            .get(0);
+        tx.commit().db("cannot commit")?;
+        Ok(Some(id))
+    }
+
     fn run_record(
         &self,
         run: i64,

@@ -46,6 +46,41 @@ impl RetentionRunStore for SqliteStore {
         Ok(id)
     }
 
+    fn run_start_once(
+        &self,
+        actor: &Actor,
+        trigger: &str,
+        now_for: Timestamp,
+        since: Timestamp,
+        rules: &[RuleRef],
+    ) -> Result<Option<i64>> {
+        let mut conn = self.writer()?;
+        // IMMEDIATE: the write lock is taken before the check, so another process cannot start
+        // the same run between the check and the insert.
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .db("cannot start a write transaction")?;
+        let decided: Option<i64> = tx
+            .prepare_cached("SELECT max(now_for) FROM retention_runs WHERE trigger = ?1")
+            .and_then(|mut s| s.query_row([trigger], |r| r.get(0)))
+            .db("cannot read the retention runs")?;
+        if decided.is_some_and(|at| at >= since.0) {
+            return Ok(None);
+        }
+        tx.prepare_cached(
+            "INSERT INTO retention_runs (started_at, now_for, trigger, actor, rules, state) VALUES (?1, ?2, ?3, ?4, ?5, 'running')",
+        )
+        .and_then(|mut s| {
+            s.execute(params![now().0, now_for.0, trigger, actor.name, serde_json::to_string(rules).expect("serialises")])
+        })
+        .db("cannot record the retention run")?;
+        let id = tx.last_insert_rowid();
+        tx.commit().db("cannot commit")?;
+        drop(conn);
+        self.written();
+        Ok(Some(id))
+    }
+
     fn run_record(
         &self,
         run: i64,

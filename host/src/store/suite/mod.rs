@@ -94,11 +94,6 @@ pub(crate) trait TestStore: ComplianceStore + RawSql {}
 
 impl<T: ComplianceStore + RawSql> TestStore for T {}
 
-/// How many rows `table` has.
-pub(crate) fn count<S: RawSql>(store: &S, table: &str) -> i64 {
-    store.ints(&format!("SELECT count(*) FROM {table}"))[0].unwrap_or(0)
-}
-
 /// For each test function named, a module of that name with a `sqlite` and a `postgres` test, each
 /// calling it with a fresh store under the default policy.
 macro_rules! on_both_backends {
