@@ -35,6 +35,21 @@ pub fn migrate(client: &mut Client) -> Result<(), StoreError> {
 }
 
 fn migrate_locked(client: &mut Client) -> Result<(), StoreError> {
+    // A server connecting as the service role (see `service_grants`) may not create tables: when
+    // the schema is current there is nothing to create.
+    let exists: bool = client
+        .query_one("SELECT to_regclass('custode_schema') IS NOT NULL", &[])
+        .db("cannot read the schema version")?
+        .get(0);
+    if exists {
+        let current: i64 = client
+            .query_one("SELECT coalesce(max(version), 0) FROM custode_schema", &[])
+            .db("cannot read the schema version")?
+            .get(0);
+        if usize::try_from(current).ok() == Some(latest_version()) {
+            return Ok(());
+        }
+    }
     client
         .batch_execute(
             "CREATE TABLE IF NOT EXISTS custode_schema (
@@ -81,6 +96,32 @@ fn setup_error(what: &str, e: postgres::Error) -> StoreError {
         .unwrap_or_else(|| e.to_string());
     StoreError::Setup(format!(
         "{what}: {detail} (the role in `[store] url` must own Custode's tables, or an owner must run `custode serve` once to create them)"
+    ))
+}
+
+/// The SQL an owner of Custode's tables runs so that servers can connect as `role`, a role that
+/// reads and writes the data but cannot change the append-only tables: no UPDATE, DELETE or
+/// TRUNCATE on the audit log, the suppression periods and the history of request cases, and, not
+/// owning the tables, no way to drop or disable their triggers. `role` must be a plain identifier.
+pub fn service_grants(role: &str) -> Result<String, StoreError> {
+    if role.is_empty()
+        || !role
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Err(StoreError::invalid(
+            "role",
+            format!("`{role}` is not a plain role name: use lower-case letters, digits and `_`, e.g. `custode_app`"),
+        ));
+    }
+    Ok(format!(
+        "DO $$ BEGIN
+    EXECUTE format('GRANT USAGE ON SCHEMA %I TO {role}', current_schema());
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %I TO {role}', current_schema());
+    EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO {role}', current_schema());
+END $$;
+REVOKE UPDATE, DELETE, TRUNCATE ON audit_log, suppression_periods, request_case_steps FROM {role};
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON custode_schema FROM {role};"
     ))
 }
 

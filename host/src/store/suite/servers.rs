@@ -172,3 +172,72 @@ fn two_servers_applying_one_run_apply_each_decision_once() {
         assert!(s.audit_list(&AuditFilter::default()).unwrap().is_empty());
     }
 }
+
+/// A server connecting as the service role reads and writes, and cannot change the audit log: not
+/// by UPDATE, DELETE or TRUNCATE, and, not owning the table, not by dropping or disabling its
+/// triggers either.
+#[test]
+fn the_service_role_cannot_alter_the_audit_log() {
+    let Some(owner) = crate::store::suite::postgres(Default::default()) else {
+        return;
+    };
+    owner
+        .store
+        .audit_record(&dpo(), "notice.publish", "notice:1", serde_json::json!({}))
+        .unwrap();
+    let db = owner.db.as_ref().unwrap();
+    let role = format!("custode_app_{}", &db.name["custode_test_".len()..]);
+    owner
+        .store
+        .raw(&format!("CREATE ROLE {role} LOGIN PASSWORD 'app-secret'"))
+        .unwrap();
+    owner
+        .store
+        .raw(&crate::store::postgres::schema::service_grants(&role).unwrap())
+        .unwrap();
+    let config: ::postgres::Config = db.url.parse().unwrap();
+    let url = format!(
+        "host={} port={} user={role} password=app-secret dbname={}",
+        match config.get_hosts().first() {
+            Some(::postgres::config::Host::Tcp(h)) => h.clone(),
+            _ => "127.0.0.1".into(),
+        },
+        config.get_ports().first().copied().unwrap_or(5432),
+        db.name
+    );
+    let app = PostgresStore::open(&url, owner.dir.path(), Policy::default()).unwrap();
+    app.audit_record(
+        &dpo(),
+        "access.exported",
+        "contact:1",
+        serde_json::json!({}),
+    )
+    .unwrap();
+    assert!(app.audit_verify().unwrap().ok());
+    for attack in [
+        "UPDATE audit_log SET actor = 'someone-else'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+        "ALTER TABLE audit_log DISABLE TRIGGER ALL",
+        "DROP TRIGGER audit_log_no_update ON audit_log",
+        "UPDATE suppression_periods SET since = 0",
+        "INSERT INTO custode_schema (version) VALUES (99)",
+    ] {
+        let refused = app.raw(attack).unwrap_err();
+        assert!(
+            refused.contains("permission denied") || refused.contains("must be owner"),
+            "{attack}: {refused}"
+        );
+    }
+    assert_eq!(app.audit_list(&Default::default()).unwrap().len(), 2);
+    assert!(crate::store::postgres::schema::service_grants("x; DROP TABLE contacts").is_err());
+    drop(app);
+    owner.store.raw(&format!("DROP OWNED BY {role}; ")).unwrap();
+    // The role outlives the database otherwise (roles belong to the whole server).
+    let admin = std::env::var(crate::store::postgres::testing::ENV).unwrap();
+    let mut client = ::postgres::Client::connect(&admin, ::postgres::NoTls).unwrap();
+    drop(owner);
+    client
+        .batch_execute(&format!("DROP ROLE IF EXISTS {role}"))
+        .unwrap();
+}
