@@ -71,6 +71,9 @@ pub enum Command {
     /// Move this installation from its SQLite database into an empty PostgreSQL database, audit
     /// chain intact, for several servers to share.
     Migrate(migrate::MigrateArgs),
+    /// Remove what erasures left in the database files: on PostgreSQL, rewrite the tables that held
+    /// erased data and move the write-ahead log past them (run it as the tables' owner).
+    Purge,
     /// Inspect and manage plugins.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),

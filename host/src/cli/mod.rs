@@ -91,6 +91,14 @@ fn run_local(cli: &Cli, out: &mut dyn std::io::Write) -> anyhow::Result<i32> {
         Command::CanProcess(args) => compliance::run_can_process(&open(cli, false)?.0, args, out),
         Command::Audit(command) => compliance::run_audit(&open(cli, false)?.0, command, out),
         Command::Backup(args) => compliance::run_backup(&open(cli, false)?.0, args, out),
+        Command::Purge => {
+            let report = open(cli, false)?
+                .0
+                .store()
+                .purge_erased(&compliance::cli_actor())?;
+            writeln!(out, "{}", report.detail)?;
+            Ok(if report.purged { 0 } else { 1 })
+        }
         Command::Migrate(args) => {
             let config = Config::load(&cli.data_dir, cli.config.as_deref())?;
             migrate::run(&cli.data_dir, &config, args, out)

@@ -24,6 +24,9 @@ pub fn run(cli: &Cli, server: &str, out: &mut dyn Write) -> anyhow::Result<i32> 
     let client = Client::new(server, token);
     match &cli.command {
         Command::Serve(_) => anyhow::bail!("`serve` runs a server here; drop --server"),
+        Command::Purge => anyhow::bail!(
+            "`purge` works on the database files of this machine's installation; drop --server and run it where the data directory is"
+        ),
         Command::Migrate(_) => anyhow::bail!(
             "`migrate` moves a data directory on this machine into PostgreSQL; drop --server and run it where the data directory is"
         ),

@@ -127,6 +127,10 @@ pub trait ErasureStore {
         reason: &str,
         cause: ErasureCause,
     ) -> Result<AnonymisationReport>;
+    /// Removes what erasures and anonymisations left in the database files: on SQLite each one does
+    /// it already (this retries one a reader held up); on PostgreSQL the tables that held personal
+    /// data are rewritten and the write-ahead log moved past them (`custode purge`).
+    fn purge_erased(&self, actor: &Actor) -> Result<PurgeReport>;
 }
 
 /// Writes records inside an import (see [`ImportStore::import`]).

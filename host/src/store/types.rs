@@ -164,6 +164,15 @@ pub struct KeptData {
     pub until: Option<Timestamp>,
 }
 
+/// What `custode purge` did to the database files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurgeReport {
+    /// Whether no byte of erased data is left in the database files.
+    pub purged: bool,
+    /// What was done, and what is left to the operator when `purged` is false.
+    pub detail: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErasureReport {
     pub contact: ContactId,

@@ -18,7 +18,7 @@ use crate::store::common::AuditDraft;
 use crate::store::encode::fields_json;
 use crate::store::error::{DbContext, StoreError};
 use crate::store::{
-    AnonymisationReport, ErasureCause, ErasureReport, ErasureStore, KeptData, Result,
+    AnonymisationReport, ErasureCause, ErasureReport, ErasureStore, KeptData, PurgeReport, Result,
 };
 
 const ANONYMISED: &str = "[anonymised]";
@@ -144,6 +144,16 @@ fn obligations(
         .collect())
 }
 
+fn purge_refused(what: &str, e: ::postgres::Error) -> StoreError {
+    let why = e
+        .as_db_error()
+        .map(|d| d.message().to_string())
+        .unwrap_or_else(|| e.to_string());
+    StoreError::Setup(format!(
+        "cannot {what}: {why} (it needs the tables' owner and the right to checkpoint: run `custode purge` with the owner's URL in CUSTODE_STORE_URL)"
+    ))
+}
+
 /// The tables an erasure or anonymisation deletes from or rewrites.
 const PERSONAL_TABLES: &str =
     "contacts, identities, former_identities, field_values, consent_events, \
@@ -179,6 +189,44 @@ impl ErasureStore for PostgresStore {
         let mut report = self.write(actor, |tx| self.erase_in(tx, id, reason, now, cause))?;
         report.files_purged = self.purge_files();
         Ok(report)
+    }
+
+    fn purge_erased(&self, actor: &Actor) -> Result<PurgeReport> {
+        let mut conn = self.conn()?;
+        // VACUUM FULL writes each table and its indexes anew, without the dead row versions, and
+        // empties the old files at commit.
+        conn.batch_execute(&format!("VACUUM FULL {PERSONAL_TABLES}"))
+            .map_err(|e| {
+                purge_refused("rewrite the tables that held erased data (VACUUM FULL)", e)
+            })?;
+        // The write-ahead log still holds page images from before: end its segment and checkpoint
+        // twice, so every segment from before is removed (with `wal_recycle = off`) instead of
+        // renamed for reuse with its old content.
+        conn.batch_execute(
+            "SELECT pg_switch_wal(); CHECKPOINT; SELECT pg_switch_wal(); CHECKPOINT;",
+        )
+        .map_err(|e| purge_refused("move the write-ahead log past the erasures (CHECKPOINT)", e))?;
+        let recycle: String = conn
+            .query_one("SHOW wal_recycle", &[])
+            .db("cannot read wal_recycle")?
+            .get(0);
+        drop(conn);
+        let purged = recycle == "off";
+        let detail = if purged {
+            "tables rewritten and the write-ahead log moved past them: erased data is in no file of the database"
+        } else {
+            "tables rewritten, but the server reuses old write-ahead log segments with their content (`wal_recycle = on`): set `wal_recycle = off` (ALTER SYSTEM) and run `custode purge` again"
+        };
+        self.write(actor, |_| {
+            Ok((
+                (),
+                AuditDraft::new("store.purge", "database", json!({ "purged": purged })),
+            ))
+        })?;
+        Ok(PurgeReport {
+            purged,
+            detail: detail.into(),
+        })
     }
 
     fn anonymise(

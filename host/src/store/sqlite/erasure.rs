@@ -20,7 +20,7 @@ use crate::domain::{
 };
 use crate::store::error::{DbContext, StoreError};
 use crate::store::{
-    AnonymisationReport, ErasureCause, ErasureReport, ErasureStore, KeptData, Result,
+    AnonymisationReport, ErasureCause, ErasureReport, ErasureStore, KeptData, PurgeReport, Result,
 };
 
 const ANONYMISED: &str = "[anonymised]";
@@ -176,6 +176,25 @@ impl ErasureStore for SqliteStore {
         let mut report = self.write(actor, |tx| self.erase_in(tx, id, reason, now, cause))?;
         report.files_purged = self.purge_files();
         Ok(report)
+    }
+
+    fn purge_erased(&self, actor: &Actor) -> Result<PurgeReport> {
+        let purged = self.purge_files();
+        let detail = if purged {
+            "the write-ahead log was copied into the database file and emptied: erased data is in no file"
+        } else {
+            "a reader held an old snapshot (an export in another process?): run `custode purge` again when it ends"
+        };
+        self.write(actor, |_| {
+            Ok((
+                (),
+                AuditDraft::new("store.purge", "database", json!({ "purged": purged })),
+            ))
+        })?;
+        Ok(PurgeReport {
+            purged,
+            detail: detail.into(),
+        })
     }
 
     fn anonymise(

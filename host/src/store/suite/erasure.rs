@@ -202,3 +202,97 @@ fn a_retention_rule_cannot_erase_or_anonymise_a_restricted_contact<S: TestStore>
         ]
     );
 }
+
+/// Every file under `dir` that holds `needle`.
+fn files_holding(dir: &std::path::Path, needle: &[u8], out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files_holding(&path, needle, out);
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            if bytes.windows(needle.len()).any(|w| w == needle) {
+                out.push(path.display().to_string());
+            }
+        }
+    }
+}
+
+/// PostgreSQL keeps deleted row versions until VACUUM, and VACUUM leaves their bytes in the pages;
+/// the write-ahead log keeps page images. After an erasure and `purge_erased`, no file of the
+/// cluster holds the person: tables, indexes, the log. (The test needs a superuser, as
+/// `CUSTODE_TEST_POSTGRES` is in CI: it reads the data directory and turns off the reuse of old log
+/// segments, as the documentation asks of an installation.)
+#[test]
+fn erasure_and_a_purge_leave_no_byte_of_the_person_in_the_postgresql_files() {
+    let Some(opened) = crate::store::suite::postgres(Default::default()) else {
+        return;
+    };
+    let store = &opened.store;
+    store.raw("ALTER SYSTEM SET wal_recycle = off").unwrap();
+    store.raw("SELECT pg_reload_conf()").unwrap();
+    let marker = format!("Zqx{:08x}", rand::random::<u32>());
+    let mail = format!("{}@example.it", marker.to_lowercase());
+    let mut r = record(1, &mail, &marker);
+    r.consents[0].evidence = Some(format!("form signed by {marker}"));
+    let (_, outcomes) = import(
+        store,
+        "file-a",
+        &[r, record(2, "other@example.it", "Bianchi")],
+    );
+    let RecordOutcome::Created(id) = outcomes[0] else {
+        panic!("{outcomes:?}")
+    };
+    store
+        .erase(
+            &dpo(),
+            id,
+            "request of 2026-03-01",
+            Timestamp::now(),
+            ErasureCause::Request,
+        )
+        .unwrap();
+    let report = store.purge_erased(&dpo()).unwrap();
+    assert!(report.purged, "{}", report.detail);
+    let (data_dir, db): (String, u32) = {
+        let row = store
+            .conn()
+            .unwrap()
+            .query_one(
+                "SELECT current_setting('data_directory'), oid FROM pg_database
+                 WHERE datname = current_database()",
+                &[],
+            )
+            .unwrap();
+        (row.get(0), row.get(1))
+    };
+    // This database's files, the cluster-wide ones and the log (other databases of the cluster
+    // are other installations, or other tests).
+    let data_dir = std::path::Path::new(&data_dir);
+    for needle in [marker.as_str(), mail.as_str()] {
+        let mut found = Vec::new();
+        for dir in [
+            data_dir.join(format!("base/{db}")),
+            data_dir.join("global"),
+            data_dir.join("pg_wal"),
+        ] {
+            files_holding(&dir, needle.as_bytes(), &mut found);
+        }
+        assert_eq!(
+            found,
+            Vec::<String>::new(),
+            "`{needle}` is still in these files"
+        );
+    }
+    // The other contact is untouched, and the log knows about the purge.
+    assert_eq!(
+        store
+            .contact(ContactId(id.0 + 1))
+            .unwrap()
+            .current("last_name"),
+        Some("Bianchi")
+    );
+    assert!(store.audit_verify().unwrap().ok());
+}
