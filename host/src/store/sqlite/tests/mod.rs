@@ -2,9 +2,7 @@
 
 mod audit;
 mod checkpoint;
-mod customer;
 mod erasure;
-mod history;
 mod import;
 mod migration;
 mod periods;
@@ -33,10 +31,6 @@ pub(super) fn day(y: i32, m: u32, d: u32) -> Timestamp {
 
 pub(super) fn email(text: &str) -> Identity {
     Identity::Email(Email::parse(text).unwrap())
-}
-
-pub(super) fn phone(text: &str) -> Identity {
-    Identity::Phone(Phone::parse(text, PhoneCountry::default()).unwrap())
 }
 
 pub(super) fn field(name: &str, value: &str) -> FieldValue {
@@ -102,14 +96,6 @@ pub(super) fn import(
         })
         .unwrap();
     (committed, outcomes)
-}
-
-pub(super) fn count(store: &SqliteStore, table: &str) -> i64 {
-    store
-        .reader()
-        .unwrap()
-        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
 }
 
 #[test]
