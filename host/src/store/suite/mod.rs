@@ -10,6 +10,7 @@ mod history;
 mod import;
 mod periods;
 mod servers;
+mod speed;
 
 use tempfile::TempDir;
 
