@@ -9,7 +9,7 @@ on_both_backends!(
 );
 
 /// `n` audited actions (a plugin installed, an access package handed out: no data changes).
-fn record<S: AuditStore>(store: &S, n: u32) {
+fn record_actions<S: AuditStore>(store: &S, n: u32) {
     for i in 0..n {
         store
             .audit_record(
@@ -23,7 +23,7 @@ fn record<S: AuditStore>(store: &S, n: u32) {
 }
 
 fn audited_writes_are_listed_in_order_and_verify<S: AuditStore>(store: &S) {
-    record(store, 3);
+    record_actions(store, 3);
     store
         .audit_record(
             &dpo(),
@@ -63,7 +63,7 @@ fn audited_writes_are_listed_in_order_and_verify<S: AuditStore>(store: &S) {
 }
 
 fn the_database_refuses_to_edit_or_delete_audit_entries<S: AuditStore + RawSql>(store: &S) {
-    record(store, 2);
+    record_actions(store, 2);
     let edit = store.raw("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 1");
     assert!(edit.unwrap_err().contains("append-only"));
     let delete = store.raw("DELETE FROM audit_log WHERE seq = 2");

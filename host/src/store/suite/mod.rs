@@ -6,11 +6,18 @@
 mod admin;
 mod audit;
 mod cases;
+mod contacts;
+mod customer;
 pub(crate) mod erasure;
+mod history;
+mod import;
+mod periods;
+mod processes;
 mod processing;
 mod reads;
 mod runs;
 mod servers;
+mod speed;
 
 use tempfile::TempDir;
 
@@ -53,6 +60,8 @@ pub(crate) trait RawSql {
     fn raw(&self, sql: &str) -> Result<(), String>;
     /// The first column of every row `sql` returns, as integers (NULL as None).
     fn ints(&self, sql: &str) -> Vec<Option<i64>>;
+    /// `SELECT count(*) FROM <from>`, e.g. `count("consent_events WHERE contact_id = 3")`.
+    fn count(&self, from: &str) -> i64;
 }
 
 impl RawSql for SqliteStore {
@@ -66,6 +75,12 @@ impl RawSql for SqliteStore {
         let mut stmt = conn.prepare(sql).unwrap();
         let rows = stmt.query_map([], |r| r.get(0)).unwrap();
         rows.collect::<Result<_, _>>().unwrap()
+    }
+
+    fn count(&self, from: &str) -> i64 {
+        let conn = rusqlite::Connection::open(self.db_path()).unwrap();
+        conn.query_row(&format!("SELECT count(*) FROM {from}"), [], |r| r.get(0))
+            .unwrap()
     }
 }
 
@@ -86,6 +101,13 @@ impl RawSql for PostgresStore {
             .iter()
             .map(|r| r.get(0))
             .collect()
+    }
+
+    fn count(&self, from: &str) -> i64 {
+        let mut conn = self.conn().unwrap();
+        conn.query_one(&format!("SELECT count(*) FROM {from}"), &[])
+            .unwrap()
+            .get(0)
     }
 }
 
@@ -197,4 +219,32 @@ pub(crate) fn import<S: ImportStore>(
         })
         .unwrap();
     (committed, outcomes)
+}
+
+/// The one contact `import` created from a one-record file.
+pub(crate) fn created(outcomes: &[RecordOutcome]) -> ContactId {
+    match outcomes {
+        [RecordOutcome::Created(id)] => *id,
+        other => panic!("expected one new contact, got {other:?}"),
+    }
+}
+
+/// `can_process` under the default policy, as the services ask it.
+pub(crate) fn decide<S: SubjectStore>(
+    store: &S,
+    id: ContactId,
+    purpose: &str,
+    channel: ConsentChannel,
+    at: Timestamp,
+) -> Decision {
+    let facts = store.processing_facts(id, purpose, channel, at).unwrap();
+    can_process(
+        &Policy::default(),
+        &ProcessingQuery {
+            purpose,
+            channel: channel.as_str(),
+            at,
+        },
+        &facts,
+    )
 }

@@ -2,9 +2,7 @@
 
 mod audit;
 mod checkpoint;
-mod customer;
 mod erasure;
-mod history;
 mod import;
 mod migration;
 mod periods;
@@ -22,15 +20,7 @@ pub(super) fn open() -> (TempDir, SqliteStore) {
     (dir, store)
 }
 
-pub(super) use crate::store::suite::{batch, day, dpo, email, field, import, phone, record};
-
-pub(super) fn count(store: &SqliteStore, table: &str) -> i64 {
-    store
-        .reader()
-        .unwrap()
-        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
-}
+pub(super) use crate::store::suite::{batch, day, dpo, email, import, record};
 
 #[test]
 fn the_store_can_be_shared_across_threads() {

@@ -1,23 +1,33 @@
 //! Rectification keeps what it replaces, and the ledgers refuse rewrites in the database itself.
 
 use super::*;
+use crate::store::{ContactStore, ErasureCause, ErasureStore, Rectification, SuppressionStore};
 
-fn contact_with_two_sources(store: &SqliteStore) -> ContactId {
+on_both_backends!(
+    a_removed_identity_stays_as_history_with_its_source_and_no_longer_finds_the_contact,
+    the_last_identity_cannot_be_removed,
+    the_database_refuses_to_rewrite_bases_receipts_and_consent_provenance,
+);
+on_both_backends!(
+    erasure_suppresses_former_identities_too_and_deletes_them,
+    anonymising_contact_data_keeps_the_person_from_coming_back_with_the_same_file,
+);
+
+fn imported_mario<S: ImportStore>(store: &S) -> ContactId {
     let (_, outcomes) = import(
         store,
         "file-a",
         &[record(1, "mario.old@example.it", "Rossi")],
     );
-    let RecordOutcome::Created(id) = outcomes[0] else {
-        panic!("{outcomes:?}")
-    };
-    id
+    created(&outcomes)
 }
 
-#[test]
-fn a_removed_identity_stays_as_history_with_its_source_and_no_longer_finds_the_contact() {
-    let (_dir, store) = open();
-    let id = contact_with_two_sources(&store);
+fn a_removed_identity_stays_as_history_with_its_source_and_no_longer_finds_the_contact<
+    S: ImportStore + ContactStore,
+>(
+    store: &S,
+) {
+    let id = imported_mario(store);
     let change = Rectification {
         add_identities: vec![email("mario.new@example.it")],
         remove_identities: vec![email("mario.old@example.it")],
@@ -58,10 +68,8 @@ fn a_removed_identity_stays_as_history_with_its_source_and_no_longer_finds_the_c
     );
 }
 
-#[test]
-fn the_last_identity_cannot_be_removed() {
-    let (_dir, store) = open();
-    let id = contact_with_two_sources(&store);
+fn the_last_identity_cannot_be_removed<S: ImportStore + ContactStore + RawSql>(store: &S) {
+    let id = imported_mario(store);
     let change = Rectification {
         remove_identities: vec![email("mario.old@example.it")],
         reason: "wrong address".into(),
@@ -77,13 +85,15 @@ fn the_last_identity_cannot_be_removed() {
         store.find_contact(&email("mario.old@example.it")).unwrap(),
         Some(id)
     );
-    assert_eq!(count(&store, "former_identities"), 0);
+    assert_eq!(store.count("former_identities"), 0);
 }
 
-#[test]
-fn erasure_suppresses_former_identities_too_and_deletes_them() {
-    let (_dir, store) = open();
-    let id = contact_with_two_sources(&store);
+fn erasure_suppresses_former_identities_too_and_deletes_them<
+    S: ImportStore + ContactStore + ErasureStore + SuppressionStore + RawSql,
+>(
+    store: &S,
+) {
+    let id = imported_mario(store);
     let change = Rectification {
         add_identities: vec![email("mario.new@example.it")],
         remove_identities: vec![email("mario.old@example.it")],
@@ -100,7 +110,7 @@ fn erasure_suppresses_former_identities_too_and_deletes_them() {
             ErasureCause::Request,
         )
         .unwrap();
-    assert_eq!(count(&store, "former_identities"), 0);
+    assert_eq!(store.count("former_identities"), 0);
     assert!(store
         .suppression_of(&email("mario.new@example.it"))
         .unwrap()
@@ -113,17 +123,19 @@ fn erasure_suppresses_former_identities_too_and_deletes_them() {
         "an old spreadsheet with the previous address must not bring the person back"
     );
     let (_, outcomes) = import(
-        &store,
+        store,
         "old-list",
         &[record(1, "mario.old@example.it", "Rossi")],
     );
     assert_eq!(outcomes, vec![RecordOutcome::Suppressed]);
 }
 
-#[test]
-fn anonymising_contact_data_keeps_the_person_from_coming_back_with_the_same_file() {
-    let (_dir, store) = open();
-    let id = contact_with_two_sources(&store);
+fn anonymising_contact_data_keeps_the_person_from_coming_back_with_the_same_file<
+    S: ImportStore + ErasureStore,
+>(
+    store: &S,
+) {
+    let id = imported_mario(store);
     store
         .anonymise(
             &dpo(),
@@ -134,26 +146,27 @@ fn anonymising_contact_data_keeps_the_person_from_coming_back_with_the_same_file
         )
         .unwrap();
     let (_, outcomes) = import(
-        &store,
+        store,
         "file-a",
         &[record(1, "mario.old@example.it", "Rossi")],
     );
     assert_eq!(outcomes, vec![RecordOutcome::Suppressed]);
 }
 
-#[test]
-fn the_database_refuses_to_rewrite_bases_receipts_and_consent_provenance() {
-    let (_dir, store) = open();
-    let id = contact_with_two_sources(&store);
-    let conn = store.writer().unwrap();
-    conn.execute(
-        "INSERT INTO legal_bases (contact_id, purpose_id, seq, basis, start, end, provenance_id, recorded_at)
-         SELECT ?1, id, 99, 2, 0, NULL, NULL, 0 FROM purposes WHERE name = 'contract'",
-        [id.0],
-    )
-    .unwrap();
+fn the_database_refuses_to_rewrite_bases_receipts_and_consent_provenance<
+    S: ImportStore + RawSql,
+>(
+    store: &S,
+) {
+    let id = imported_mario(store).0;
+    store
+        .raw(&format!(
+            r#"INSERT INTO legal_bases (contact_id, purpose_id, seq, basis, start, "end", provenance_id, recorded_at)
+               SELECT {id}, id, 99, 2, 0, NULL, NULL, 0 FROM purposes WHERE name = 'contract'"#
+        ))
+        .unwrap();
     let refused = |sql: &str| {
-        let err = conn.execute(sql, [id.0]).unwrap_err().to_string();
+        let err = store.raw(&sql.replace("?1", &id.to_string())).unwrap_err();
         assert!(
             err.contains("append-only")
                 || err.contains("never rewritten")
@@ -166,9 +179,9 @@ fn the_database_refuses_to_rewrite_bases_receipts_and_consent_provenance() {
     refused("UPDATE consent_events SET provenance_id = NULL WHERE contact_id = ?1");
     refused("UPDATE consent_events SET recorded_at = 0 WHERE contact_id = ?1");
     // Ending a basis is the one change allowed.
-    conn.execute(
-        "UPDATE legal_bases SET end = 5 WHERE contact_id = ?1",
-        [id.0],
-    )
-    .unwrap();
+    store
+        .raw(&format!(
+            r#"UPDATE legal_bases SET "end" = 5 WHERE contact_id = {id}"#
+        ))
+        .unwrap();
 }

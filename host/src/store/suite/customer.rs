@@ -1,22 +1,13 @@
-//! Marketing to one's own customers on legitimate interest, on real database files: the facts the
-//! store reads carry the contract bases of every purpose, so the customer rule sees who is a customer
-//! when, and a legitimate-interest basis for marketing is accepted by the default catalogue.
+//! Marketing to one's own customers on legitimate interest: the facts the store reads carry the
+//! contract bases of every purpose, so the customer rule sees who is a customer when, and a
+//! legitimate-interest basis for marketing is accepted by the default catalogue.
 
 use super::*;
+use crate::store::ConsentStore;
 
-fn decide(store: &SqliteStore, id: ContactId, channel: &str, at: Timestamp) -> Decision {
-    let ch = ConsentChannel::parse("channel", channel).unwrap();
-    let facts = store.processing_facts(id, "marketing", ch, at).unwrap();
-    can_process(
-        &store.policy,
-        &ProcessingQuery {
-            purpose: "marketing",
-            channel,
-            at,
-        },
-        &facts,
-    )
-}
+on_both_backends!(
+    a_contract_makes_a_prospect_a_customer_for_marketing_on_legitimate_interest_from_its_start
+);
 
 fn basis(purpose: &str, basis: LegalBasis, start: Timestamp) -> BasisPeriod {
     BasisPeriod {
@@ -27,23 +18,24 @@ fn basis(purpose: &str, basis: LegalBasis, start: Timestamp) -> BasisPeriod {
     }
 }
 
-#[test]
-fn a_contract_makes_a_prospect_a_customer_for_marketing_on_legitimate_interest_from_its_start() {
-    let (_dir, store) = open();
+fn a_contract_makes_a_prospect_a_customer_for_marketing_on_legitimate_interest_from_its_start<
+    S: ImportStore + ConsentStore + SubjectStore,
+>(
+    store: &S,
+) {
+    let decide = |id, channel: ConsentChannel, at| decide(store, id, "marketing", channel, at);
     // A fair contact who consented to profiling only (and so received the notice), not to marketing.
     let mut r = record(1, "mario@rossi.it", "Rossi");
     r.consents[0].purpose = "profiling".into();
-    let (_, outcomes) = import(&store, "file-a", &[r]);
-    let RecordOutcome::Created(id) = outcomes[0] else {
-        panic!("{outcomes:?}")
-    };
+    let (_, outcomes) = import(store, "file-a", &[r]);
+    let id = created(&outcomes);
     let li = basis(
         "marketing",
         LegalBasis::LegitimateInterest,
         day(2026, 1, 10),
     );
     store.add_legal_basis(&dpo(), id, &li).unwrap();
-    let prospect = decide(&store, id, "email", day(2026, 3, 1));
+    let prospect = decide(id, ConsentChannel::Email, day(2026, 3, 1));
     assert_eq!(
         prospect.rule,
         DecisionRule::NotACustomer,
@@ -54,18 +46,18 @@ fn a_contract_makes_a_prospect_a_customer_for_marketing_on_legitimate_interest_f
 
     let sale = basis("contract", LegalBasis::Contract, day(2026, 4, 1));
     store.add_legal_basis(&dpo(), id, &sale).unwrap();
-    let customer = decide(&store, id, "email", day(2026, 4, 2));
+    let customer = decide(id, ConsentChannel::Email, day(2026, 4, 2));
     assert!(customer.allowed, "{}", customer.reason);
     assert_eq!(customer.basis, Some(LegalBasis::LegitimateInterest));
     assert!(customer.reason.contains("130(4)"), "{}", customer.reason);
     // A question about the days before the sale still answers "prospect".
     assert_eq!(
-        decide(&store, id, "email", day(2026, 3, 31)).rule,
+        decide(id, ConsentChannel::Email, day(2026, 3, 31)).rule,
         DecisionRule::NotACustomer
     );
     // By SMS the customer rule does not apply (email and post by default): consent is needed.
     assert_eq!(
-        decide(&store, id, "sms", day(2026, 4, 2)).rule,
+        decide(id, ConsentChannel::Sms, day(2026, 4, 2)).rule,
         DecisionRule::ChannelNotAllowed
     );
     // An objection ends it on every channel.
@@ -88,8 +80,8 @@ fn a_contract_makes_a_prospect_a_customer_for_marketing_on_legitimate_interest_f
         )
         .unwrap();
     assert_eq!(
-        decide(&store, id, "email", day(2026, 5, 2)).rule,
+        decide(id, ConsentChannel::Email, day(2026, 5, 2)).rule,
         DecisionRule::Objected
     );
-    assert!(decide(&store, id, "email", day(2026, 4, 30)).allowed);
+    assert!(decide(id, ConsentChannel::Email, day(2026, 4, 30)).allowed);
 }
