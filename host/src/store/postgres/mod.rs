@@ -58,7 +58,8 @@ pub(crate) type Conn = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
 pub struct PostgresStore {
     pub(crate) policy: Policy,
     pub(crate) keys: Keys,
-    pool: Pool,
+    /// `None` only while the store is dropped (see `Drop`).
+    pool: Option<Pool>,
     pub(crate) purposes: PurposeIds,
     /// Where the server is, without the password: for messages.
     target: String,
@@ -141,7 +142,7 @@ impl PostgresStore {
         Ok(PostgresStore {
             policy,
             keys,
-            pool,
+            pool: Some(pool),
             purposes,
             target,
         })
@@ -149,7 +150,11 @@ impl PostgresStore {
 
     /// A connection of the pool.
     pub(crate) fn conn(&self) -> Result<Conn> {
-        self.pool.get().map_err(|e| {
+        let pool = self
+            .pool
+            .as_ref()
+            .expect("the pool lives as long as the store");
+        pool.get().map_err(|e| {
             StoreError::Setup(format!(
                 "no connection to PostgreSQL at {} became free or could be opened: {e}",
                 self.target
@@ -170,6 +175,23 @@ impl PostgresStore {
         rows::append_audit(&mut tx, &self.keys, actor, &draft)?;
         tx.commit().db("cannot commit")?;
         Ok(value)
+    }
+}
+
+impl Drop for PostgresStore {
+    /// Closing a connection of the blocking client blocks on its own runtime, which panics inside
+    /// an async one: a server drops its store on a thread of its tokio runtime when it stops. The
+    /// pool is closed on a thread of its own then.
+    fn drop(&mut self) {
+        let Some(pool) = self.pool.take() else { return };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            let closing = std::thread::Builder::new()
+                .name("custode-pg-close".into())
+                .spawn(move || drop(pool));
+            if let Ok(closing) = closing {
+                let _ = closing.join();
+            }
+        }
     }
 }
 

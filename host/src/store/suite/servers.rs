@@ -241,3 +241,21 @@ fn the_service_role_cannot_alter_the_audit_log() {
         .batch_execute(&format!("DROP ROLE IF EXISTS {role}"))
         .unwrap();
 }
+
+/// A server drops its store on a thread of its async runtime when it stops; the blocking client's
+/// connections must close there without a panic (which would abort the server at shutdown).
+#[test]
+fn a_store_dropped_inside_an_async_runtime_closes_without_a_panic() {
+    let Some(opened) = crate::store::suite::postgres(Default::default()) else {
+        return;
+    };
+    let Opened { store, dir, db } = opened;
+    store
+        .audit_record(&dpo(), "notice.publish", "notice:1", serde_json::json!({}))
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(async move { drop(store) });
+    drop((dir, db));
+}
