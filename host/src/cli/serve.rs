@@ -47,6 +47,7 @@ pub fn run(data_dir: &Path, config_file: Option<&Path>, args: &ServeArgs) -> any
         tracing::info!(
             address = %listener.local_addr()?,
             data_dir = %data_dir.display(),
+            store = %app.config.store.url.as_deref().map_or_else(|| "sqlite (in the data directory)".to_string(), crate::config::redact),
             plugins = app.plugins.list().len(),
             "custode is serving: API under /api/v1, documentation at /docs"
         );
