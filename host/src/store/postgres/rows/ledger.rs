@@ -3,7 +3,6 @@
 
 // The consent store and the access package, which read the ledger, come with the next part of the
 // PostgreSQL store; until then only imports use this module.
-#![allow(dead_code)]
 
 use postgres::GenericClient;
 
