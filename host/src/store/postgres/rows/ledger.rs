@@ -1,9 +1,6 @@
 //! The consent ledger, legal bases and privacy notices as rows: what a contact's details, the
 //! access package and the consent store all read (`sqlite/rows/ledger.rs` on PostgreSQL).
 
-// The consent store and the access package, which read the ledger, come with the next part of the
-// PostgreSQL store; until then only imports use this module.
-
 use postgres::GenericClient;
 
 use super::from_code;
