@@ -57,6 +57,37 @@ pub fn create_private_file(path: &Path) -> io::Result<File> {
 /// Opens (creating it private first, so SQLite's journal gets the same mode) one of the small
 /// databases kept beside the main one: the import job log, the idempotent answers. `what` names it
 /// in errors, e.g. "the import job log".
+/// A backup being written beside its destination (`<dest>.partial`), private from the start
+/// (SQLite keeps an existing file's mode, and gives its journal the same one), and removed unless
+/// it was moved into place: a failed backup leaves no file behind (it would hold personal data
+/// nobody knows is there).
+pub(crate) struct PartialBackup(pub PathBuf);
+
+impl PartialBackup {
+    /// Refuses an existing `dest`: a backup never overwrites.
+    pub fn beside(dest: &Path) -> Result<PartialBackup, StoreError> {
+        if dest.exists() {
+            return Err(StoreError::Conflict(format!(
+                "`{}` already exists: choose a new file name, a backup never overwrites",
+                dest.display()
+            )));
+        }
+        let mut name = dest.file_name().unwrap_or_default().to_os_string();
+        name.push(".partial");
+        let partial = PartialBackup(dest.with_file_name(name));
+        let _ = std::fs::remove_file(&partial.0);
+        create_private_file(&partial.0)
+            .map_err(|e| StoreError::io("cannot create the backup file", &partial.0, e))?;
+        Ok(partial)
+    }
+}
+
+impl Drop for PartialBackup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 pub fn open_private_db(path: &Path, what: &str) -> Result<rusqlite::Connection, StoreError> {
     if !path.exists() {
         match create_private_file(path) {

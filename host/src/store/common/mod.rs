@@ -11,6 +11,7 @@ use crate::store::error::StoreError;
 use crate::store::{BatchMeta, Result};
 
 pub(crate) mod facts;
+pub(crate) mod pending;
 pub(crate) mod views;
 
 // The names the PostgreSQL rows import them by.

@@ -2,7 +2,7 @@
 //! listed, verified.
 
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{GenericClient, IsolationLevel};
+use postgres::GenericClient;
 
 use super::PostgresStore;
 use crate::domain::{Actor, Timestamp};
@@ -71,12 +71,7 @@ impl AuditStore for PostgresStore {
     fn audit_verify(&self) -> Result<AuditVerification> {
         let mut conn = self.conn()?;
         // One snapshot: the recorded head and the entries agree even while other servers append.
-        let mut tx = conn
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .db("cannot start reading the audit log")?;
+        let mut tx = super::snapshot(&mut conn, "cannot start reading the audit log")?;
         let head = recorded_head(&mut tx)?;
         let rows = tx
             .query_raw(

@@ -7,7 +7,6 @@
 
 use std::path::Path;
 
-use postgres::IsolationLevel;
 use serde_json::json;
 
 use super::PostgresStore;
@@ -18,26 +17,10 @@ use crate::store::{files, migrate, BackupReport, BackupStore, Result};
 
 impl BackupStore for PostgresStore {
     fn backup(&self, actor: &Actor, dest: &Path) -> Result<BackupReport> {
-        if dest.exists() {
-            return Err(StoreError::Conflict(format!(
-                "`{}` already exists: choose a new file name, a backup never overwrites",
-                dest.display()
-            )));
-        }
-        let mut name = dest.file_name().unwrap_or_default().to_os_string();
-        name.push(".partial");
-        let partial = Partial(dest.with_file_name(name));
-        let _ = std::fs::remove_file(&partial.0);
-        files::create_private_file(&partial.0)
-            .map_err(|e| StoreError::io("cannot create the backup file", &partial.0, e))?;
+        let partial = files::PartialBackup::beside(dest)?;
         let (entries, head) = {
             let mut conn = self.conn()?;
-            let mut tx = conn
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()
-                .db("cannot start the backup")?;
+            let mut tx = super::snapshot(&mut conn, "cannot start the backup")?;
             let mut copy =
                 rusqlite::Connection::open(&partial.0).db("cannot create the backup file")?;
             migrate::postgres_to_sqlite(&mut tx, &mut copy)?;
@@ -77,15 +60,5 @@ impl BackupStore for PostgresStore {
             Ok(((), AuditDraft::new("backup", "database", details)))
         })?;
         Ok(report)
-    }
-}
-
-/// The copy in progress, removed unless it was moved into place: a failed backup leaves no file
-/// behind (it would hold personal data nobody knows is there).
-struct Partial(std::path::PathBuf);
-
-impl Drop for Partial {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
     }
 }

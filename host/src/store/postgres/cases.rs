@@ -1,7 +1,7 @@
 //! Request cases on PostgreSQL (the twin of `sqlite/cases.rs`): the case row, its append-only
 //! history, its document.
 
-use postgres::{GenericClient, IsolationLevel, Row, Transaction};
+use postgres::{GenericClient, Row, Transaction};
 use serde_json::json;
 
 use super::PostgresStore;
@@ -203,12 +203,7 @@ impl CaseStore for PostgresStore {
     fn case(&self, id: i64, now: Timestamp) -> Result<Case> {
         let mut conn = self.conn()?;
         // One snapshot: the case and its history agree even while another server adds a step.
-        let mut tx = conn
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .db("cannot read the request case")?;
+        let mut tx = super::snapshot(&mut conn, "cannot read the request case")?;
         read_case(&mut tx, id, now)
     }
 

@@ -2,7 +2,7 @@
 //! reading, listing, rectification, restriction (periods that are lifted, never erased) and legal
 //! hold — the behaviour and messages of `sqlite/contacts.rs`.
 
-use postgres::{GenericClient, IsolationLevel, Transaction};
+use postgres::{GenericClient, Transaction};
 use serde_json::json;
 
 use super::details::load_details;
@@ -56,18 +56,13 @@ fn kinds(identities: &[Identity]) -> Vec<&'static str> {
 
 /// Runs `f` in a read-only transaction on one snapshot: the parts of what is read agree with each
 /// other even while other servers write.
-fn snapshot<T>(
+fn read_in_snapshot<T>(
     store: &PostgresStore,
     f: impl FnOnce(&mut Transaction<'_>) -> Result<T>,
 ) -> Result<T> {
     {
         let mut conn = store.conn()?;
-        let mut tx = conn
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .db("cannot start reading")?;
+        let mut tx = super::snapshot(&mut conn, "cannot start reading")?;
         f(&mut tx)
     }
 }
@@ -115,7 +110,7 @@ impl ContactStore for PostgresStore {
     }
 
     fn contact(&self, id: ContactId) -> Result<ContactDetails> {
-        snapshot(self, |tx| load_details(&self.policy, tx, id))
+        read_in_snapshot(self, |tx| load_details(&self.policy, tx, id))
     }
 
     fn find_contact(&self, identity: &Identity) -> Result<Option<ContactId>> {
@@ -123,7 +118,7 @@ impl ContactStore for PostgresStore {
     }
 
     fn list_contacts(&self, filter: &ContactFilter) -> Result<ContactPage> {
-        snapshot(self, |tx| list(tx, filter))
+        read_in_snapshot(self, |tx| list(tx, filter))
     }
 
     fn rectify(&self, actor: &Actor, id: ContactId, change: &Rectification) -> Result<()> {

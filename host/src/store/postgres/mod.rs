@@ -195,6 +195,16 @@ impl Drop for PostgresStore {
     }
 }
 
+/// A read-only transaction in one snapshot (REPEATABLE READ): for reads whose parts must agree while
+/// other servers write. `what` names the read in the error.
+pub(crate) fn snapshot<'c>(conn: &'c mut Conn, what: &str) -> Result<Transaction<'c>> {
+    conn.build_transaction()
+        .isolation_level(postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .db(what)
+}
+
 /// Takes the writer lock inside `tx`, waiting as long as [`crate::store::with_write_wait`] allows
 /// this thread (as long as it takes otherwise).
 pub(crate) fn lock_writer(tx: &mut Transaction<'_>) -> Result<()> {

@@ -5,11 +5,11 @@
 //! never half. Two servers applying the same run take turns on the lock; the second reads what the
 //! first left pending only after it committed.
 
-use postgres::{GenericClient, IsolationLevel, Row, Transaction};
+use postgres::{GenericClient, Row, Transaction};
 use serde_json::json;
 
 use super::rows::append_audit;
-use super::{lock_writer, PostgresStore};
+use super::{lock_writer, snapshot, PostgresStore};
 use crate::domain::{Actor, ContactId, RetentionAction, RetentionDecision, Timestamp};
 use crate::store::error::{DbContext, StoreError};
 use crate::store::runs::{
@@ -330,15 +330,6 @@ struct DecisionColumns<'a> {
     review_after: Vec<Option<i64>>,
     status: Vec<Option<&'static str>>,
     holds_from: Vec<Option<i64>>,
-}
-
-/// A read-only transaction on one snapshot, for reads made of several statements.
-fn snapshot<'a>(conn: &'a mut super::Conn, context: &str) -> Result<Transaction<'a>> {
-    conn.build_transaction()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .db(context)
 }
 
 fn pending_decisions(

@@ -126,12 +126,7 @@ impl SuppressionStore for PostgresStore {
         let hash = self.keys.suppression_hash(&identity.key());
         let mut conn = self.conn()?;
         // One snapshot: the entry and its periods agree even while another server adds to them.
-        let mut tx = conn
-            .build_transaction()
-            .isolation_level(postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .db("cannot read the suppression list")?;
+        let mut tx = super::snapshot(&mut conn, "cannot read the suppression list")?;
         let Some(row) = tx
             .query_opt(
                 "SELECT kind, since, reason, purposes FROM suppression WHERE hash = $1",

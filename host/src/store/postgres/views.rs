@@ -1,8 +1,6 @@
 //! Reading contacts whole on PostgreSQL (the twin of `sqlite/views.rs`): the access package in one
 //! snapshot (details from `details.rs`), and retention views of a range of contacts.
 
-use postgres::IsolationLevel;
-
 use super::details::load_details;
 use super::rows::ledger::{consent_history, legal_bases, notice_receipts};
 use super::PostgresStore;
@@ -18,12 +16,7 @@ fn ts(v: Option<i64>) -> Option<Timestamp> {
 pub(crate) fn subject_data(store: &PostgresStore, id: ContactId) -> Result<SubjectData> {
     let mut conn = store.conn()?;
     // One snapshot: the package is consistent even while another server writes.
-    let mut tx = conn
-        .build_transaction()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .db("cannot start reading the contact")?;
+    let mut tx = super::snapshot(&mut conn, "cannot start reading the contact")?;
     let details = load_details(&store.policy, &mut tx, id)?;
     if let Some(at) = details.erased_at {
         return Err(StoreError::Erased { contact: id, at });
@@ -44,12 +37,7 @@ pub(crate) fn subject_views(
     limit: u32,
 ) -> Result<Vec<SubjectView>> {
     let mut conn = store.conn()?;
-    let mut tx = conn
-        .build_transaction()
-        .isolation_level(IsolationLevel::RepeatableRead)
-        .read_only(true)
-        .start()
-        .db("cannot start reading subjects")?;
+    let mut tx = super::snapshot(&mut conn, "cannot start reading subjects")?;
     let after = after.map_or(0, |a| a.0);
     let limit = i64::from(limit.clamp(1, 10_000));
     let mut views: Vec<SubjectView> = tx

@@ -18,20 +18,7 @@ use crate::store::{BackupReport, BackupStore, Result};
 
 impl BackupStore for SqliteStore {
     fn backup(&self, actor: &Actor, dest: &Path) -> Result<BackupReport> {
-        if dest.exists() {
-            return Err(StoreError::Conflict(format!(
-                "`{}` already exists: choose a new file name, a backup never overwrites",
-                dest.display()
-            )));
-        }
-        let mut name = dest.file_name().unwrap_or_default().to_os_string();
-        name.push(".partial");
-        let partial = Partial(dest.with_file_name(name));
-        let _ = std::fs::remove_file(&partial.0);
-        // Created private before SQLite opens it: SQLite keeps an existing file's mode, and gives
-        // its journal the same one.
-        files::create_private_file(&partial.0)
-            .map_err(|e| StoreError::io("cannot create the backup file", &partial.0, e))?;
+        let partial = files::PartialBackup::beside(dest)?;
         {
             let src = self.reader()?;
             let mut dst = Connection::open(&partial.0).db("cannot create the backup file")?;
@@ -72,15 +59,5 @@ impl BackupStore for SqliteStore {
             );
         }
         Ok(report)
-    }
-}
-
-/// The copy in progress, removed unless it was moved into place: a failed backup leaves no file
-/// behind (it would hold personal data nobody knows is there).
-struct Partial(std::path::PathBuf);
-
-impl Drop for Partial {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
     }
 }
