@@ -1,7 +1,8 @@
 //! Erasure (Art. 17) and anonymisation on PostgreSQL: the same rows as on SQLite (`sqlite/erasure.rs`)
 //! in one transaction holding the writer lock. PostgreSQL keeps the old versions of deleted and
-//! rewritten rows until VACUUM: after the erasure commits, the tables that held the person's data are
-//! vacuumed (see `purge_files` for what that does and does not remove).
+//! rewritten rows until they are vacuumed, and their bytes until the tables are rewritten: an
+//! erasure's report says the files were not purged, and `purge_erased` (`custode purge`) rewrites
+//! the tables and moves the write-ahead log past them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -159,24 +160,6 @@ const PERSONAL_TABLES: &str =
     "contacts, identities, former_identities, field_values, consent_events, \
      notice_receipts, legal_bases, provenance, restrictions, contact_suppressions";
 
-impl PostgresStore {
-    /// Vacuums the tables an erasure touched, so the dead versions of the erased rows leave their
-    /// pages and indexes and the space is reused. Unlike SQLite's `secure_delete`, VACUUM does not
-    /// overwrite the freed bytes, and the write-ahead log keeps page images until its segments are
-    /// reused: the report says the files were not purged (`false`), and `docs/ARCHITECTURE.md`
-    /// ("Erasure on PostgreSQL") says what an operator does about it. VACUUM cannot run inside a
-    /// transaction, so this runs after the commit, on a connection of its own.
-    pub(super) fn purge_files(&self) -> bool {
-        let Ok(mut conn) = self.conn() else {
-            return false;
-        };
-        if let Err(e) = conn.batch_execute(&format!("VACUUM {PERSONAL_TABLES}")) {
-            tracing::warn!(error = %e, "could not vacuum the tables an erasure changed; the next erasure tries again");
-        }
-        false
-    }
-}
-
 impl ErasureStore for PostgresStore {
     fn erase(
         &self,
@@ -186,9 +169,9 @@ impl ErasureStore for PostgresStore {
         now: Timestamp,
         cause: ErasureCause,
     ) -> Result<ErasureReport> {
-        let mut report = self.write(actor, |tx| self.erase_in(tx, id, reason, now, cause))?;
-        report.files_purged = self.purge_files();
-        Ok(report)
+        // `files_purged` stays false: PostgreSQL keeps the old row versions until autovacuum
+        // reuses their space, and their bytes until `purge_erased` rewrites the tables.
+        self.write(actor, |tx| self.erase_in(tx, id, reason, now, cause))
     }
 
     fn purge_erased(&self, actor: &Actor) -> Result<PurgeReport> {
@@ -237,11 +220,9 @@ impl ErasureStore for PostgresStore {
         reason: &str,
         cause: ErasureCause,
     ) -> Result<AnonymisationReport> {
-        let report = self.write(actor, |tx| {
+        self.write(actor, |tx| {
             self.anonymise_in(tx, id, categories, reason, cause)
-        })?;
-        self.purge_files();
-        Ok(report)
+        })
     }
 }
 

@@ -109,8 +109,7 @@ impl ReviewStore for PostgresStore {
         id: i64,
         resolution: &ReviewResolution,
     ) -> Result<ReviewItem> {
-        let mut erased = false;
-        let resolved = self.write(actor, |tx| {
+        self.write(actor, |tx| {
             // Read under the writer lock: a resolution on another server committed before is seen.
             let open = item(tx, id)?;
             if open.state != "open" {
@@ -134,7 +133,6 @@ impl ReviewStore for PostgresStore {
                     ("kept", reason, Some(*review_after), draft)
                 }
                 ReviewResolution::Erase { reason } => {
-                    erased = true;
                     let (_, draft) = self.erase_in(tx, contact, reason, Timestamp::now(), ErasureCause::Retention)?;
                     ("erased", reason, None, draft)
                 }
@@ -157,10 +155,6 @@ impl ReviewStore for PostgresStore {
             )
             .db("cannot resolve the review item")?;
             Ok((item(tx, id)?, draft))
-        })?;
-        if erased {
-            self.purge_files();
-        }
-        Ok(resolved)
+        })
     }
 }

@@ -199,7 +199,6 @@ impl RetentionRunStore for PostgresStore {
     }
 
     fn run_apply_batch(&self, actor: &Actor, run: i64, limit: u32) -> Result<u64> {
-        let mut erased_any = false;
         let mut conn = self.conn()?;
         let mut tx = conn.transaction().db("cannot start a write transaction")?;
         lock_writer(&mut tx)?;
@@ -210,8 +209,6 @@ impl RetentionRunStore for PostgresStore {
                 Ok(status) => (status, None),
                 Err(why) => ("refused", Some(why)),
             };
-            erased_any |=
-                status == "applied" && d.decision.decision.action != RetentionAction::Review;
             tx.execute(
                 "UPDATE retention_decisions SET status = $3, note = $4 WHERE run_id = $1 AND seq = $2",
                 &[&run, &(d.seq as i64), &status, &note],
@@ -226,10 +223,6 @@ impl RetentionRunStore for PostgresStore {
             .db("cannot count the pending decisions")?
             .get(0);
         tx.commit().db("cannot commit")?;
-        if erased_any {
-            // Once per batch rather than per erasure: the erased rows' old versions leave the files.
-            self.purge_files();
-        }
         Ok(remaining as u64)
     }
 
