@@ -145,6 +145,9 @@ fn obligations(
         .collect())
 }
 
+/// How long a purge waits for older transactions to end.
+const PURGE_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
 fn purge_refused(what: &str, e: ::postgres::Error) -> StoreError {
     let why = e
         .as_db_error()
@@ -176,6 +179,39 @@ impl ErasureStore for PostgresStore {
 
     fn purge_erased(&self, actor: &Actor) -> Result<PurgeReport> {
         let mut conn = self.conn()?;
+        // A transaction that began before the purge (a long read on another server, an autovacuum
+        // ANALYZE) may still see the erased rows: VACUUM FULL keeps what some snapshot can see.
+        // Wait for those to end.
+        let started: f64 = conn
+            .query_one("SELECT extract(epoch FROM clock_timestamp())::FLOAT8", &[])
+            .db("cannot read the server's clock")?
+            .get(0);
+        let waited = std::time::Instant::now();
+        loop {
+            let holders: Vec<i32> = conn
+                .query(
+                    "SELECT pid FROM pg_stat_activity
+                     WHERE (datname = current_database() OR datname IS NULL) AND pid <> pg_backend_pid()
+                       AND backend_xmin IS NOT NULL AND xact_start < to_timestamp($1)",
+                    &[&started],
+                )
+                .db("cannot read the server's sessions")?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            if holders.is_empty() {
+                break;
+            }
+            if waited.elapsed() > PURGE_WAIT {
+                return Ok(PurgeReport {
+                    purged: false,
+                    detail: format!(
+                        "sessions {holders:?} began before the purge and still hold a snapshot that may see erased rows (see pg_stat_activity): run `custode purge` again when they end"
+                    ),
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         // VACUUM FULL writes each table and its indexes anew, without the dead row versions, and
         // empties the old files at commit.
         conn.batch_execute(&format!("VACUUM FULL {PERSONAL_TABLES}"))
