@@ -8,8 +8,8 @@
 
 use crate::data::{self, Generated};
 use crate::measure::{cpu_seconds, peak_rss_kib, Measured};
-use crate::report::{Report, Target};
 use crate::pg::Pg;
+use crate::report::{Report, Target};
 use crate::{native, raw};
 use custode::domain::{
     Actor, Email, Identity, PluginRef, Policy, Role, SourceChannel, SuppressionScope, Timestamp,
@@ -163,7 +163,11 @@ pub fn run(
             "that rate ÷ bare prepared-statement inserts of the same rows in one transaction",
             // Both wrote the same rows for the same file: the ratio of rates is the inverse ratio of
             // times.
-            median(&|r| r.raw.as_ref().map_or(f64::NAN, |raw| raw.wall_s / r.wasm.wall_s)),
+            median(&|r| {
+                r.raw
+                    .as_ref()
+                    .map_or(f64::NAN, |raw| raw.wall_s / r.wasm.wall_s)
+            }),
             "ratio",
             Target::AtLeast(0.5),
         );

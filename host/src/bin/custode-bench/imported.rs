@@ -74,10 +74,8 @@ fn can_process(report: &mut Report, installation: &Installation) -> anyhow::Resu
     eprintln!("can_process on the imported database");
     let contacts: i64 = match &installation.url {
         Some(url) => pg::max_contact_id(url)?,
-        None => rusqlite::Connection::open(
-            installation.dir.join(custode::store::sqlite::DB_FILE),
-        )?
-        .query_row("SELECT max(id) FROM contacts", [], |r| r.get(0))?,
+        None => rusqlite::Connection::open(installation.dir.join(custode::store::sqlite::DB_FILE))?
+            .query_row("SELECT max(id) FROM contacts", [], |r| r.get(0))?,
     };
     let service = Compliance::new(installation.open()?);
     let mut rng = data::Rng::new(7);
