@@ -122,6 +122,8 @@ fn main() -> anyhow::Result<()> {
         languages::run(&mut report, args.plugins_dir.as_deref(), args.lang_rows)?;
     }
     if args.json {
+        // The table (with its notes, which the JSON leaves out) goes to the log.
+        eprint!("{}", report.table());
         println!("{}", serde_json::to_string_pretty(&report.json())?);
     } else {
         print!("{}", report.table());
