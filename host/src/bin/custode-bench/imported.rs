@@ -31,7 +31,11 @@ pub fn run(report: &mut Report, installation: &Installation) -> anyhow::Result<(
 
 /// As [`storage`], on PostgreSQL: bytes of the tables with their indexes and TOAST.
 fn storage_postgres(report: &mut Report, url: &str) -> anyhow::Result<()> {
-    let (rows, per_table, bytes) = pg::storage(url, &TABLES)?;
+    let pg::Storage {
+        rows,
+        per_table,
+        bytes,
+    } = pg::storage(url, &TABLES)?;
     let per_table: Vec<String> = per_table
         .iter()
         .map(|(t, n)| format!("{t} {n:.2}"))

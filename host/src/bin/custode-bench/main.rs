@@ -81,6 +81,16 @@ fn main() -> anyhow::Result<()> {
         return import::run_child(job);
     }
     let wanted = |group: &str| args.only.is_empty() || args.only.iter().any(|g| g == group);
+    // BENCHMARKS.md holds the SQLite figures the targets are judged by: a PostgreSQL run goes elsewhere.
+    let onto_sqlite_figures = args
+        .markdown
+        .as_deref()
+        .and_then(|p| p.file_name())
+        .is_some_and(|n| n == "BENCHMARKS.md");
+    anyhow::ensure!(
+        args.store.is_none() || !onto_sqlite_figures,
+        "--markdown BENCHMARKS.md with --store would replace the SQLite figures: write the PostgreSQL run to another file (e.g. --markdown BENCHMARKS-postgres.md)"
+    );
     let pg = args.store.as_deref().map(pg::Pg::open_empty).transpose()?;
     let mut report = Report::new(
         args.contacts,

@@ -96,9 +96,19 @@ fn with_search_path(url: &str, schema: &str) -> String {
     }
 }
 
-/// Rows per contact of the tables an import writes, and bytes of the installation's tables and
-/// indexes, for the storage note.
-pub fn storage(url: &str, tables: &[&str]) -> anyhow::Result<(f64, Vec<(String, f64)>, f64)> {
+/// What an installation holds per contact.
+pub struct Storage {
+    /// Rows of `tables` together.
+    pub rows: f64,
+    /// Rows of each table.
+    pub per_table: Vec<(String, f64)>,
+    /// Bytes of every table of the installation with its indexes and TOAST.
+    pub bytes: f64,
+}
+
+/// Rows per contact of `tables` and bytes per contact of the installation at `url`, for the storage
+/// note.
+pub fn storage(url: &str, tables: &[&str]) -> anyhow::Result<Storage> {
     let mut client = Client::connect(url, NoTls)?;
     let mut count = |table: &str| -> anyhow::Result<i64> {
         Ok(client
@@ -121,7 +131,11 @@ pub fn storage(url: &str, tables: &[&str]) -> anyhow::Result<(f64, Vec<(String, 
             &[],
         )?
         .get(0);
-    Ok((rows as f64 / contacts, per_table, bytes as f64 / contacts))
+    Ok(Storage {
+        rows: rows as f64 / contacts,
+        per_table,
+        bytes: bytes as f64 / contacts,
+    })
 }
 
 /// The highest contact id of the installation at `url`.
