@@ -148,7 +148,66 @@ pub fn max_contact_id(url: &str) -> anyhow::Result<i64> {
 
 #[cfg(test)]
 mod tests {
-    use super::with_search_path;
+    use super::{with_search_path, Pg};
+    use postgres::{Client, NoTls};
+
+    /// On the server `CUSTODE_TEST_POSTGRES` names (a role that may create databases; skipped
+    /// without it): an empty database is taken, its installations live in their own schemas and
+    /// are dropped at the end, and a database with a table in it is refused.
+    #[test]
+    fn only_an_empty_database_is_taken_and_it_is_left_empty() {
+        let Ok(admin) = std::env::var("CUSTODE_TEST_POSTGRES") else {
+            eprintln!("CUSTODE_TEST_POSTGRES is not set: skipped");
+            return;
+        };
+        let name = format!("custode_bench_test_{}", std::process::id());
+        let mut server = Client::connect(&admin, NoTls).unwrap();
+        server
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let mut config: postgres::Config = admin.parse().unwrap();
+        config.dbname(&name);
+        let host = match &config.get_hosts()[0] {
+            postgres::config::Host::Tcp(h) => h.clone(),
+            other => panic!("a TCP host in CUSTODE_TEST_POSTGRES, not {other:?}"),
+        };
+        let url = format!(
+            "host={host} port={} user={} dbname={name}",
+            config.get_ports()[0],
+            config.get_user().unwrap()
+        );
+        let result = std::panic::catch_unwind(|| {
+            let pg = Pg::open_empty(&url).unwrap();
+            let installation = pg.installation("wasm").unwrap();
+            let mut client = Client::connect(&installation, NoTls).unwrap();
+            client
+                .batch_execute("CREATE TABLE contacts (id BIGINT)")
+                .unwrap();
+            let schema: String = client
+                .query_one("SELECT current_schema()", &[])
+                .unwrap()
+                .get(0);
+            assert_eq!(schema, "custode_bench_wasm");
+            let refused = Pg::open_empty(&url)
+                .err()
+                .expect("a database in use is refused");
+            assert!(refused.to_string().contains("not empty"), "{refused}");
+            pg.drop_all().unwrap();
+            Pg::open_empty(&url).expect("empty again after the run");
+            let mut plain = Client::connect(&url, NoTls).unwrap();
+            plain
+                .batch_execute("CREATE TABLE public.mine (x INT)")
+                .unwrap();
+            let refused = Pg::open_empty(&url)
+                .err()
+                .expect("a table in public is refused");
+            assert!(refused.to_string().contains("createdb"), "{refused}");
+        });
+        let _ = server.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        if let Err(panic) = result {
+            std::panic::resume_unwind(panic);
+        }
+    }
 
     #[test]
     fn the_search_path_goes_into_either_form_of_connection_string() {
