@@ -40,14 +40,17 @@ impl Target {
 
 pub struct Report {
     contacts: usize,
+    /// The database the store scenarios ran on: "SQLite" or "PostgreSQL".
+    store: &'static str,
     measures: Vec<Measure>,
     notes: Vec<String>,
 }
 
 impl Report {
-    pub fn new(contacts: usize) -> Report {
+    pub fn new(contacts: usize, store: &'static str) -> Report {
         Report {
             contacts,
+            store,
             measures: Vec::new(),
             notes: Vec::new(),
         }
@@ -79,6 +82,7 @@ impl Report {
     pub fn json(&self) -> Value {
         let mut map = Map::new();
         map.insert("contacts".into(), json!(self.contacts));
+        map.insert("store".into(), json!(self.store));
         for m in &self.measures {
             map.insert(m.key.into(), json!(round(m.value)));
         }
@@ -86,7 +90,10 @@ impl Report {
     }
 
     pub fn table(&self) -> String {
-        let mut out = format!("custode-bench, {} contacts\n\n", self.contacts);
+        let mut out = format!(
+            "custode-bench, {} contacts, on {}\n\n",
+            self.contacts, self.store
+        );
         out += &format!(
             "{:<28} {:>14} {:<10} {:>12}  {}\n",
             "scenario", "value", "unit", "target", ""
@@ -117,8 +124,9 @@ impl Report {
             "# Benchmarks\n\nWritten by `custode-bench --markdown BENCHMARKS.md`; do not edit by hand.\n\n",
         );
         out += &format!(
-            "- contacts: {}\n- machine: {}\n- date: {}\n\n",
+            "- contacts: {}\n- store: {}\n- machine: {}\n- date: {}\n\n",
             self.contacts,
+            self.store,
             machine(),
             chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")
         );
