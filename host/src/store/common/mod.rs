@@ -10,6 +10,7 @@ use crate::domain::{BatchId, ContactId, SourceChannel, SuppressionScope, Timesta
 use crate::store::error::StoreError;
 use crate::store::{BatchMeta, Result};
 
+pub(crate) mod checks;
 pub(crate) mod facts;
 pub(crate) mod pending;
 pub(crate) mod views;

@@ -17,6 +17,7 @@ use crate::domain::{
     Actor, ContactDetails, ContactId, ContactSummary, Identity, NormalizedRecord, RecordOutcome,
     RestrictionPeriod, SourceChannel, SourceDetails, SuppressionScope, Timestamp,
 };
+use crate::store::common::checks::{check_reason, check_text, kinds};
 use crate::store::common::{AuditDraft, OnExisting, SinkConfig};
 use crate::store::encode::fields_json;
 use crate::store::error::{DbContext, StoreError};
@@ -37,21 +38,6 @@ fn manual_provenance(tx: &mut Transaction<'_>, label: &str, operator: &str) -> R
     )
     .map(|r| r.get(0))
     .db("cannot record the provenance")
-}
-
-fn check_text(field: &str, text: &str, example: &str) -> Result<()> {
-    let t = text.trim();
-    if t.is_empty() || t.chars().count() > 500 {
-        return Err(StoreError::invalid(
-            field,
-            format!("give a short text (up to 500 characters), e.g. `{example}`"),
-        ));
-    }
-    Ok(())
-}
-
-fn kinds(identities: &[Identity]) -> Vec<&'static str> {
-    identities.iter().map(|i| i.kind()).collect()
 }
 
 /// Runs `f` in a read-only transaction on one snapshot: the parts of what is read agree with each
@@ -275,13 +261,8 @@ impl ContactStore for PostgresStore {
         since: Option<Timestamp>,
         reason: &str,
     ) -> Result<()> {
+        check_reason(reason, "litigation 2026/114, court of Milan")?;
         let reason = reason.trim();
-        if reason.is_empty() || reason.chars().count() > 200 {
-            return Err(StoreError::invalid(
-                "reason",
-                "give a short reason without personal data (up to 200 characters), e.g. `litigation 2026/114, court of Milan`",
-            ));
-        }
         let action = if since.is_some() {
             "contact.legal-hold"
         } else {

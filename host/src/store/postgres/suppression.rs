@@ -9,6 +9,7 @@ use super::rows::contact::mark_suppressed;
 use super::rows::suppression::{add_period, scope_from_sql, scope_to_sql, suppression_periods};
 use super::PostgresStore;
 use crate::domain::{Actor, ContactId, Identity, SuppressionScope, Timestamp};
+use crate::store::common::checks::check_reason;
 use crate::store::common::AuditDraft;
 use crate::store::error::{DbContext, StoreError};
 use crate::store::{Result, SuppressionEntry, SuppressionOutcome, SuppressionStore};
@@ -78,17 +79,6 @@ pub(crate) fn add_to_list(
     Ok((entry, contact.map(ContactId), hash))
 }
 
-fn check_reason(reason: &str) -> Result<()> {
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 200 {
-        return Err(StoreError::invalid(
-            "reason",
-            "give a short reason without personal data (up to 200 characters), e.g. `unsubscribed` or `asked not to be contacted`",
-        ));
-    }
-    Ok(())
-}
-
 impl SuppressionStore for PostgresStore {
     fn suppress(
         &self,
@@ -98,7 +88,7 @@ impl SuppressionStore for PostgresStore {
         scope: &SuppressionScope,
         since: Timestamp,
     ) -> Result<SuppressionOutcome> {
-        check_reason(reason)?;
+        check_reason(reason, "unsubscribed` or `asked not to be contacted")?;
         if let SuppressionScope::Purposes(list) = scope {
             if list.is_empty() {
                 return Err(StoreError::invalid(

@@ -16,6 +16,7 @@ use crate::domain::{
     Actor, ContactDetails, ContactId, ContactSummary, Identity, NormalizedRecord, RecordOutcome,
     RestrictionPeriod, SourceChannel, SourceDetails, SuppressionScope, Timestamp,
 };
+use crate::store::common::checks::{check_reason, check_text, kinds};
 use crate::store::error::{DbContext, StoreError};
 use crate::store::{
     ContactFilter, ContactPage, ContactStore, NewContact, RecordWriter, Rectification, Result,
@@ -28,21 +29,6 @@ fn manual_provenance(conn: &Connection, label: &str, operator: &str) -> Result<i
     .and_then(|mut s| s.execute(params![label, SourceChannel::Manual.code(), operator, now().0]))
     .db("cannot record the provenance")?;
     Ok(conn.last_insert_rowid())
-}
-
-fn check_text(field: &str, text: &str, example: &str) -> Result<()> {
-    let t = text.trim();
-    if t.is_empty() || t.chars().count() > 500 {
-        return Err(StoreError::invalid(
-            field,
-            format!("give a short text (up to 500 characters), e.g. `{example}`"),
-        ));
-    }
-    Ok(())
-}
-
-fn kinds(identities: &[Identity]) -> Vec<&'static str> {
-    identities.iter().map(|i| i.kind()).collect()
 }
 
 impl ContactStore for SqliteStore {
@@ -310,13 +296,8 @@ impl ContactStore for SqliteStore {
         since: Option<Timestamp>,
         reason: &str,
     ) -> Result<()> {
+        check_reason(reason, "litigation 2026/114, court of Milan")?;
         let reason = reason.trim();
-        if reason.is_empty() || reason.chars().count() > 200 {
-            return Err(StoreError::invalid(
-                "reason",
-                "give a short reason without personal data (up to 200 characters), e.g. `litigation 2026/114, court of Milan`",
-            ));
-        }
         let action = if since.is_some() {
             "contact.legal-hold"
         } else {

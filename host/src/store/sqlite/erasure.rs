@@ -18,23 +18,11 @@ use super::SqliteStore;
 use crate::domain::{
     Actor, ContactId, DataCategory, FieldValue, LegalBasis, SuppressionScope, Timestamp,
 };
+use crate::store::common::checks::{check_reason, ANONYMISED};
 use crate::store::error::{DbContext, StoreError};
 use crate::store::{
     AnonymisationReport, ErasureCause, ErasureReport, ErasureStore, KeptData, PurgeReport, Result,
 };
-
-const ANONYMISED: &str = "[anonymised]";
-
-fn check_reason(reason: &str) -> Result<()> {
-    let r = reason.trim();
-    if r.is_empty() || r.chars().count() > 200 {
-        return Err(StoreError::invalid(
-            "reason",
-            "give a short reason without personal data (up to 200 characters), e.g. `request of 2026-03-01, ticket 123`",
-        ));
-    }
-    Ok(())
-}
 
 /// Erasure and anonymisation are refused for an erased contact or one under legal hold; decided by a
 /// retention rule, also for a restricted one (Art. 18: restricted data is only stored, and erasing it
@@ -224,7 +212,7 @@ impl SqliteStore {
         now: Timestamp,
         cause: ErasureCause,
     ) -> Result<(ErasureReport, AuditDraft)> {
-        check_reason(reason)?;
+        check_reason(reason, "request of 2026-03-01, ticket 123")?;
         erasable(tx, id, "erasure", cause)?;
         let keep_for = obligations(self, tx, id, now)?;
         let identities = identities_of(tx, id)?;
@@ -350,7 +338,7 @@ impl SqliteStore {
         reason: &str,
         cause: ErasureCause,
     ) -> Result<(AnonymisationReport, AuditDraft)> {
-        check_reason(reason)?;
+        check_reason(reason, "request of 2026-03-01, ticket 123")?;
         if categories.is_empty() {
             return Err(StoreError::invalid(
                 "categories",

@@ -13,6 +13,7 @@ use super::rows::suppression::{
 use super::rows::AuditDraft;
 use super::SqliteStore;
 use crate::domain::{Actor, ContactId, Identity, SuppressionScope, Timestamp};
+use crate::store::common::checks::check_reason;
 use crate::store::error::{DbContext, StoreError};
 use crate::store::{Result, SuppressionEntry, SuppressionOutcome, SuppressionStore};
 
@@ -83,17 +84,6 @@ pub(crate) fn add_to_list(
     Ok((entry, contact.map(ContactId), hash))
 }
 
-fn check_reason(reason: &str) -> Result<()> {
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 200 {
-        return Err(StoreError::invalid(
-            "reason",
-            "give a short reason without personal data (up to 200 characters), e.g. `unsubscribed` or `asked not to be contacted`",
-        ));
-    }
-    Ok(())
-}
-
 impl SuppressionStore for SqliteStore {
     fn suppress(
         &self,
@@ -103,7 +93,7 @@ impl SuppressionStore for SqliteStore {
         scope: &SuppressionScope,
         since: Timestamp,
     ) -> Result<SuppressionOutcome> {
-        check_reason(reason)?;
+        check_reason(reason, "unsubscribed` or `asked not to be contacted")?;
         if let SuppressionScope::Purposes(list) = scope {
             if list.is_empty() {
                 return Err(StoreError::invalid(
