@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use super::problem::{ApiError, Problem};
 use crate::app::App;
 use crate::service::tokens::Principal;
-use crate::store::sqlite::with_write_wait;
+use crate::store::with_write_wait;
 use crate::store::StoreError;
 
 /// A JSON body, read within the body limit and deserialised with problem-details errors.

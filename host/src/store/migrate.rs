@@ -291,8 +291,12 @@ pub(crate) fn postgres_to_sqlite(
             .map(|(c, _)| format!("\"{c}\""))
             .collect::<Vec<_>>()
             .join(", ");
+        // SQLite keeps `restrictions` and `suppression_periods` in insertion order (its rowid), which
+        // PostgreSQL's `seq` records: the copy keeps it.
         let order = if NUMBERED.contains(table) {
             " ORDER BY id"
+        } else if ["restrictions", "suppression_periods"].contains(table) {
+            " ORDER BY seq"
         } else {
             ""
         };

@@ -32,9 +32,10 @@ use crate::domain::Policy;
 pub use admin::{ActiveToken, PluginStore, StoredPlugin, TokenInfo, TokenStore};
 pub use audit_chain::{AuditProblem, AuditVerification};
 pub use cases::CaseStore;
+pub use common::write_wait::with_write_wait;
 pub use error::{NextStep, Result, StoreError};
 pub use postgres::PostgresStore;
-pub use sqlite::{with_write_wait, SqliteStore};
+pub use sqlite::SqliteStore;
 pub use traits::{
     AuditStore, BackupStore, ComplianceStore, ConsentStore, ContactStore, ErasureStore,
     ImportStore, RecordWriter, RetentionRunStore, ReviewStore, SubjectStore, SuppressionStore,

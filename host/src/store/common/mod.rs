@@ -14,6 +14,7 @@ pub(crate) mod checks;
 pub(crate) mod facts;
 pub(crate) mod pending;
 pub(crate) mod views;
+pub(crate) mod write_wait;
 
 // The names the PostgreSQL rows import them by.
 pub(crate) use views::{field_entries, ValuesRow};

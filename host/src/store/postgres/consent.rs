@@ -72,8 +72,8 @@ impl ConsentStore for PostgresStore {
 
     fn consent_history(&self, id: ContactId) -> Result<Vec<ConsentRecord>> {
         let mut conn = self.conn()?;
-        live_contact(&mut *conn, id)?;
-        consent_history(&self.purposes, &mut *conn, id)
+        live_contact(&mut **conn, id)?;
+        consent_history(&self.purposes, &mut **conn, id)
     }
 
     fn add_legal_basis(&self, actor: &Actor, id: ContactId, period: &BasisPeriod) -> Result<()> {
@@ -139,8 +139,8 @@ impl ConsentStore for PostgresStore {
 
     fn legal_bases(&self, id: ContactId) -> Result<Vec<BasisPeriod>> {
         let mut conn = self.conn()?;
-        live_contact(&mut *conn, id)?;
-        legal_bases(&self.purposes, &mut *conn, id)
+        live_contact(&mut **conn, id)?;
+        legal_bases(&self.purposes, &mut **conn, id)
     }
 
     fn publish_notice(&self, actor: &Actor, notice: &Notice) -> Result<()> {
@@ -225,7 +225,7 @@ impl ConsentStore for PostgresStore {
 
     fn notice_receipts(&self, id: ContactId) -> Result<Vec<NoticeReceipt>> {
         let mut conn = self.conn()?;
-        live_contact(&mut *conn, id)?;
-        notice_receipts(&mut *conn, id)
+        live_contact(&mut **conn, id)?;
+        notice_receipts(&mut **conn, id)
     }
 }

@@ -100,7 +100,7 @@ impl ContactStore for PostgresStore {
     }
 
     fn find_contact(&self, identity: &Identity) -> Result<Option<ContactId>> {
-        find_contact(&mut *self.conn()?, identity)
+        find_contact(&mut **self.conn()?, identity)
     }
 
     fn list_contacts(&self, filter: &ContactFilter) -> Result<ContactPage> {

@@ -1,5 +1,5 @@
-//! The read behind `can_process` on PostgreSQL: one statement, sent with its parameter types so it
-//! costs one round trip (no separate prepare), returning the contact row and its short ranges of
+//! The read behind `can_process` on PostgreSQL: one statement, prepared once per pooled connection
+//! (`Session::facts`: planning it took longer than running it) so a call is one round trip, returning the contact row and its short ranges of
 //! ledger events, bases, restrictions, suppression and contract periods in the text forms of
 //! `store::common::facts` (see `sqlite/facts.rs` for what each part is for).
 
@@ -46,16 +46,23 @@ impl SubjectStore for PostgresStore {
         });
         let contract = LegalBasis::Contract.code();
         let mut conn = self.conn()?;
+        let statement = match &conn.facts {
+            Some(s) => s.clone(),
+            None => {
+                let s = conn
+                    .prepare_typed(
+                        FACTS_SQL,
+                        &[Type::INT8, Type::INT8, Type::INT8, Type::BOOL, Type::INT8],
+                    )
+                    .db("cannot prepare the read of a contact")?;
+                conn.facts = Some(s.clone());
+                s
+            }
+        };
         let rows = conn
-            .query_typed(
-                FACTS_SQL,
-                &[
-                    (&id.0, Type::INT8),
-                    (&purpose_id, Type::INT8),
-                    (&at.0, Type::INT8),
-                    (&customer_rule, Type::BOOL),
-                    (&contract, Type::INT8),
-                ],
+            .query(
+                &statement,
+                &[&id.0, &purpose_id, &at.0, &customer_rule, &contract],
             )
             .db("cannot read the contact")?;
         let Some(r) = rows.first() else {

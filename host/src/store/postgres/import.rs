@@ -27,6 +27,12 @@ impl ImportStore for PostgresStore {
             .transaction()
             .db("cannot start the import transaction")?;
         lock_writer(&mut tx)?;
+        // The sink's statements are prepared once, and PostgreSQL would soon plan them once for all
+        // (a generic plan), with the table sizes it knew then: at the start of a first import, empty
+        // tables, so a lookup scans a table that the import grows to millions of rows. Planned on
+        // every run, they see the sizes as they are.
+        tx.batch_execute("SET LOCAL plan_cache_mode = force_custom_plan")
+            .db("cannot configure the import transaction")?;
         let plugin = meta.plugin.as_ref();
         // Stored and audited keyed (`Keys::file_digest`); the records' own digests still take the
         // plain one, which is never stored.

@@ -36,7 +36,7 @@ mod views;
 use std::path::Path;
 use std::time::Duration;
 
-use postgres::{Client, NoTls, Transaction};
+use postgres::{Client, NoTls, Statement, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 
 use crate::domain::{Actor, Policy};
@@ -52,8 +52,52 @@ pub const WRITER_LOCK: i64 = 0x6375_7374_6f64_6500;
 /// Connections each server keeps at most: the blocking threads of one server rarely need more.
 const POOL_SIZE: u32 = 16;
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
-pub(crate) type Conn = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+type Pool = r2d2::Pool<Sessions>;
+pub(crate) type Conn = r2d2::PooledConnection<Sessions>;
+
+/// A pooled connection and the statements prepared on it, for reads so frequent that planning them
+/// on every call would be most of their cost (`can_process`).
+pub(crate) struct Session {
+    client: Client,
+    /// `facts::FACTS_SQL`, prepared on the connection's first `can_process`.
+    pub(crate) facts: Option<Statement>,
+}
+
+impl std::ops::Deref for Session {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl std::ops::DerefMut for Session {
+    fn deref_mut(&mut self) -> &mut Client {
+        &mut self.client
+    }
+}
+
+/// The pool's connection manager: `r2d2_postgres`'s, with a [`Session`] around each client.
+pub(crate) struct Sessions(PostgresConnectionManager<NoTls>);
+
+impl r2d2::ManageConnection for Sessions {
+    type Connection = Session;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> std::result::Result<Session, postgres::Error> {
+        Ok(Session {
+            client: self.0.connect()?,
+            facts: None,
+        })
+    }
+
+    fn is_valid(&self, session: &mut Session) -> std::result::Result<(), postgres::Error> {
+        self.0.is_valid(&mut session.client)
+    }
+
+    fn has_broken(&self, session: &mut Session) -> bool {
+        self.0.has_broken(&mut session.client)
+    }
+}
 
 pub struct PostgresStore {
     pub(crate) policy: Policy,
@@ -128,7 +172,7 @@ impl PostgresStore {
         }
         let purposes = rows::sync_purposes(&mut client, &policy)?;
         drop(client);
-        let manager = PostgresConnectionManager::new(config, NoTls);
+        let manager = Sessions(PostgresConnectionManager::new(config, NoTls));
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
@@ -208,7 +252,7 @@ pub(crate) fn snapshot<'c>(conn: &'c mut Conn, what: &str) -> Result<Transaction
 /// Takes the writer lock inside `tx`, waiting as long as [`crate::store::with_write_wait`] allows
 /// this thread (as long as it takes otherwise).
 pub(crate) fn lock_writer(tx: &mut Transaction<'_>) -> Result<()> {
-    let limit = crate::store::sqlite::write_wait();
+    let limit = crate::store::common::write_wait::write_wait();
     if let Some(limit) = limit {
         tx.batch_execute(&format!(
             "SET LOCAL lock_timeout = {}",

@@ -34,9 +34,6 @@ use std::sync::RwLock;
 
 use foldhash::fast::RandomState;
 
-pub use pool::with_write_wait;
-pub(crate) use pool::write_wait;
-
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use crate::domain::{Actor, Policy, SuppressionScope, Timestamp};
@@ -116,7 +113,7 @@ impl SqliteStore {
         self.readers.get()
     }
 
-    /// The writer; a thread inside [`pool::with_write_wait`] waits for it only that long.
+    /// The writer; a thread inside [`crate::store::with_write_wait`] waits for it only that long.
     pub(crate) fn writer(&self) -> Result<pool::WriterGuard<'_>> {
         self.writer.take()
     }

@@ -1,7 +1,6 @@
 //! Connections: one writer (SQLite has one writer at a time; holding it in-process avoids lock
 //! retries) and a small pool of readers, which WAL lets run in parallel with the writer and each other.
 
-use std::cell::Cell;
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
 
+use crate::store::common::write_wait::write_wait;
 use crate::store::error::{DbContext, StoreError};
 
 /// Page cache per connection (KiB, as SQLite's negative `cache_size`). The writer's is larger: the import
@@ -60,32 +60,6 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-thread_local! {
-    /// How long a write on this thread may wait for the writer; `None`: as long as it takes.
-    static WRITE_WAIT: Cell<Option<Duration>> = const { Cell::new(None) };
-}
-
-/// Runs `f` with every write it makes on this thread waiting at most `limit` for the writer, then
-/// failing with [`StoreError::WriterBusy`]. An import holds the writer for its whole transaction
-/// (minutes for a large file): an HTTP request must not hang that long, while the CLI and import jobs
-/// (which do not call this) keep waiting their turn.
-pub fn with_write_wait<T>(limit: Duration, f: impl FnOnce() -> T) -> T {
-    struct Restore(Option<Duration>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            WRITE_WAIT.set(self.0);
-        }
-    }
-    let _restore = Restore(WRITE_WAIT.replace(Some(limit)));
-    f()
-}
-
-/// How long a write on this thread may wait for the writer (see [`with_write_wait`]); the PostgreSQL
-/// store sets it as the write transaction's `lock_timeout`.
-pub(crate) fn write_wait() -> Option<Duration> {
-    WRITE_WAIT.get()
-}
-
 /// The writer connection, lent to one user at a time.
 pub struct WriterSlot {
     conn: Mutex<Option<Connection>>,
@@ -100,10 +74,10 @@ impl WriterSlot {
         }
     }
 
-    /// Waits for the writer, as long as it takes or as long as [`with_write_wait`] allows this thread.
-    /// The guard owns the connection, so it can travel to another thread.
+    /// Waits for the writer, as long as it takes or as long as [`crate::store::with_write_wait`]
+    /// allows this thread. The guard owns the connection, so it can travel to another thread.
     pub fn take(&self) -> Result<WriterGuard<'_>, StoreError> {
-        let limit = WRITE_WAIT.get();
+        let limit = write_wait();
         let started = Instant::now();
         let mut slot = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         loop {
@@ -280,6 +254,7 @@ impl Drop for ReaderGuard<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::with_write_wait;
 
     fn slot() -> WriterSlot {
         WriterSlot::new(Connection::open_in_memory().unwrap())
@@ -297,7 +272,7 @@ mod tests {
         );
         assert!(started.elapsed() >= Duration::from_millis(200));
         // The limit ends with the closure: this thread waits unbounded again.
-        assert!(WRITE_WAIT.get().is_none());
+        assert!(write_wait().is_none());
 
         // Released during the wait: the bounded write gets the writer.
         std::thread::scope(|s| {

@@ -22,6 +22,10 @@ on_both_backends!(
     new_records_create_contacts_with_provenance_consent_and_notice,
     a_partly_suppressed_identity_is_imported_but_never_processed_for_those_purposes,
 );
+on_both_backends!(
+    the_database_refuses_rows_naming_a_parent_that_is_not_there,
+    merges_into_one_contact_across_batches_of_one_import_add_each_claim_once,
+);
 
 const TABLES: [&str; 8] = [
     "contacts",
@@ -459,4 +463,117 @@ fn kind(o: RecordOutcome) -> &'static str {
         RecordOutcome::Unchanged(_) => "unchanged",
         RecordOutcome::Suppressed => "suppressed",
     }
+}
+
+/// The references between an import's rows hold in the database itself, whatever writes to it: a
+/// row naming a contact, purpose or provenance that does not exist is refused (the whole statement,
+/// good rows with it), and so is deleting a parent still named. (PostgreSQL checks them once per
+/// statement rather than by foreign keys: `postgres/v1.sql`.)
+fn the_database_refuses_rows_naming_a_parent_that_is_not_there<S: ImportStore + RawSql>(store: &S) {
+    let (_, outcomes) = import(store, "file-a", &[record(1, "mario@rossi.it", "Rossi")]);
+    let id = created(&outcomes).0;
+    let before = counts(store);
+    let refused = |sql: &str| {
+        let err = store
+            .raw(sql)
+            .expect_err(&format!("the database took `{sql}`"));
+        assert!(
+            err.to_lowercase().contains("foreign key"),
+            "`{sql}` was refused for another reason: {err}"
+        );
+    };
+    refused(&format!(
+        "INSERT INTO identities (key, contact_id) VALUES ('e:ok@rossi.it', {id}), ('e:ghost@rossi.it', 999999)"
+    ));
+    refused(&format!(
+        "INSERT INTO identities (key, contact_id, provenance_id) VALUES ('e:ok@rossi.it', {id}, 999999)"
+    ));
+    refused(&format!(
+        "INSERT INTO consent_events (contact_id, purpose_id, channel, at, seq, action, recorded_at)
+         VALUES ({id}, 999999, 1, 0, 99, 1, 0)"
+    ));
+    refused(
+        "INSERT INTO field_values (contact_id, seq, provenance_id, collected_at, recorded_at, fields)
+         VALUES (999999, 1, 1, 0, 0, '{}')",
+    );
+    refused("UPDATE identities SET contact_id = 999999");
+    refused("DELETE FROM provenance");
+    refused("DELETE FROM purposes");
+    assert_eq!(counts(store), before, "a refused statement wrote nothing");
+    // The checks refuse only what is wrong: a row naming parents that exist goes in.
+    store
+        .raw(&format!(
+            "INSERT INTO identities (key, contact_id) VALUES ('e:second@rossi.it', {id})"
+        ))
+        .unwrap();
+    assert_eq!(store.count("identities"), before[1] + 1);
+}
+
+/// One import merging into a contact already in the database again and again, in separate batches
+/// and within one: each new claim is added once, a row repeated later in the file is unchanged, and
+/// the contact's row ends as the last merge left it.
+fn merges_into_one_contact_across_batches_of_one_import_add_each_claim_once<
+    S: ImportStore + ConsentStore + RawSql,
+>(
+    store: &S,
+) {
+    let (_, outcomes) = import(store, "file-a", &[record(1, "mario@rossi.it", "Rossi")]);
+    let id = created(&outcomes);
+    let events_before = store.count(&format!("consent_events WHERE contact_id = {}", id.0));
+    let mut moved = record(2, "mario@rossi.it", "Rossi");
+    moved.fields.push(field("city", "Torino"));
+    moved.consents.push(ConsentClaim {
+        purpose: "profiling".into(),
+        ..moved.consents[0].clone()
+    });
+    let mut later = record(3, "mario@rossi.it", "Rossi");
+    later.fields.push(field("city", "Bari"));
+    later.last_interaction = Some(day(2026, 2, 1));
+    let mut outcomes = Vec::new();
+    store
+        .import(&dpo(), &batch("file-b"), &mut |w| {
+            outcomes.extend(w.write_batch(std::slice::from_ref(&moved))?);
+            outcomes.extend(w.write_batch(&[moved.clone(), later.clone()])?);
+            outcomes.extend(w.write_batch(&[later.clone(), moved.clone()])?);
+            Ok(serde_json::json!({}))
+        })
+        .unwrap();
+    let kinds: Vec<&str> = outcomes
+        .iter()
+        .map(|o| match o {
+            Ok(RecordOutcome::Merged(c)) if *c == id => "merged",
+            Ok(RecordOutcome::Unchanged(c)) if *c == id => "unchanged",
+            other => panic!("unexpected outcome {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["merged", "unchanged", "merged", "unchanged", "unchanged"]
+    );
+    // The profiling consent once, whatever the number of rows that carry it.
+    assert_eq!(
+        store.count(&format!("consent_events WHERE contact_id = {}", id.0)),
+        events_before + 1
+    );
+    assert_eq!(
+        store.count(&format!("field_values WHERE contact_id = {}", id.0)),
+        3
+    );
+    let row = store.ints(&format!(
+        "SELECT last_interaction FROM contacts WHERE id = {}",
+        id.0
+    ));
+    assert_eq!(row, vec![Some(day(2026, 2, 1).0)]);
+    let seq = store.ints(&format!("SELECT seq FROM contacts WHERE id = {}", id.0))[0].unwrap();
+    let top = store.ints(&format!(
+        "SELECT max(seq) FROM (SELECT seq FROM field_values WHERE contact_id = {0}
+          UNION ALL SELECT seq FROM consent_events WHERE contact_id = {0}
+          UNION ALL SELECT seq FROM legal_bases WHERE contact_id = {0}) s",
+        id.0
+    ))[0]
+        .unwrap();
+    assert_eq!(
+        seq, top,
+        "the contact's sequence is the last one its rows took"
+    );
 }

@@ -67,6 +67,9 @@ pub(crate) trait RawSql {
 impl RawSql for SqliteStore {
     fn raw(&self, sql: &str) -> Result<(), String> {
         let conn = rusqlite::Connection::open(self.db_path()).map_err(|e| e.to_string())?;
+        // SQLite checks foreign keys only on connections that ask, as the store's own do.
+        conn.execute_batch("PRAGMA foreign_keys = ON")
+            .map_err(|e| e.to_string())?;
         conn.execute_batch(sql).map_err(|e| e.to_string())
     }
 

@@ -43,6 +43,13 @@ const BASES: &str = r#"INSERT INTO legal_bases (contact_id, purpose_id, seq, bas
 const RECEIPTS: &str = "INSERT INTO notice_receipts (contact_id, notice_id, at, provenance_id)
     SELECT * FROM unnest($1::BIGINT[], $2::BIGINT[], $3::BIGINT[], $4::BIGINT[])
     ON CONFLICT DO NOTHING";
+const UPDATES: &str =
+    "UPDATE contacts c SET updated_at = $1, last_interaction = u.last_interaction,
+        first_notice_at = u.first_notice_at, seq = u.seq,
+        last_collected_at = GREATEST(c.last_collected_at, u.collected)
+    FROM unnest($2::BIGINT[], $3::BIGINT[], $4::BIGINT[], $5::BIGINT[], $6::BIGINT[])
+         AS u(id, last_interaction, first_notice_at, seq, collected)
+    WHERE c.id = u.id";
 const SUPPRESSED: &str = "INSERT INTO contact_suppressions (contact_id, since, purposes)
     SELECT $1::BIGINT, since, coalesce(purposes, '*') FROM suppression_periods WHERE hash = $2
     ON CONFLICT DO NOTHING";
@@ -56,6 +63,7 @@ pub(super) struct Inserts {
     bases: Statement,
     receipts: Statement,
     suppressed: Statement,
+    updates: Statement,
 }
 
 impl Inserts {
@@ -69,8 +77,19 @@ impl Inserts {
             bases: p(BASES)?,
             receipts: p(RECEIPTS)?,
             suppressed: p(SUPPRESSED)?,
+            updates: p(UPDATES)?,
         })
     }
+}
+
+/// A merged contact's columns after the merges since the last flush (`merge.rs`); the latest
+/// collection time only ever moves `last_collected_at` forward.
+pub(super) struct UpdateRow {
+    pub id: i64,
+    pub last_interaction: Option<i64>,
+    pub first_notice_at: Option<i64>,
+    pub seq: i64,
+    pub collected: i64,
 }
 
 #[derive(Default)]
@@ -84,6 +103,8 @@ pub(super) struct Buffers {
     /// New contacts holding an identity suppressed for some purposes, and its keyed hash: the
     /// identity's periods are copied to the contact once its row exists (rare: one statement each).
     pub suppressed: Vec<(i64, [u8; 32])>,
+    /// Contacts that merges changed: their new columns.
+    pub updates: Vec<UpdateRow>,
     inserts: Option<Inserts>,
 }
 
@@ -101,10 +122,12 @@ impl Buffers {
             && self.bases.is_empty()
             && self.receipts.is_empty()
             && self.suppressed.is_empty()
+            && self.updates.is_empty()
     }
 
-    /// Inserts everything, parents first.
-    pub fn flush(&mut self, tx: &mut Transaction<'_>) -> Result<()> {
+    /// Inserts everything, parents first, and updates the merged contacts (`now`: their
+    /// `updated_at`).
+    pub fn flush(&mut self, tx: &mut Transaction<'_>, now: i64) -> Result<()> {
         if self.inserts.is_none() {
             self.inserts = Some(Inserts::prepare(tx)?);
         }
@@ -205,11 +228,27 @@ impl Buffers {
             )
             .db(ctx)?;
         }
+        if !self.updates.is_empty() {
+            let r = &self.updates;
+            tx.execute(
+                &s.updates,
+                &[
+                    &now,
+                    &col(r, |r| r.id),
+                    &col(r, |r| r.last_interaction),
+                    &col(r, |r| r.first_notice_at),
+                    &col(r, |r| r.seq),
+                    &col(r, |r| r.collected),
+                ],
+            )
+            .db("cannot update the merged contacts")?;
+        }
         for (contact, hash) in &self.suppressed {
             tx.execute(&s.suppressed, &[contact, &hash.as_slice()])
                 .db("cannot mark the contact as suppressed")?;
         }
         self.suppressed.clear();
+        self.updates.clear();
         self.contacts.clear();
         self.identities.clear();
         self.values.clear();

@@ -1,10 +1,14 @@
 //! The rows of one record, and the merge of a record into a contact that already exists.
 
-use super::buffer::{BasisRow, EventRow, IdentityRow, ReceiptRow, ValuesRow};
+use std::collections::HashSet;
+
+use foldhash::fast::RandomState;
+
+use super::buffer::{BasisRow, EventRow, IdentityRow, ReceiptRow, UpdateRow, ValuesRow};
 use super::{Plan, RecordSink};
 use crate::domain::{ContactId, NormalizedRecord};
 use crate::store::encode::{fields_json, first_notice, max_opt, min_opt};
-use crate::store::error::DbContext;
+use crate::store::error::{DbContext, StoreError};
 use crate::store::postgres::rows::contact::mark_suppressed_by_hash;
 use crate::store::Result;
 
@@ -16,8 +20,93 @@ pub(super) struct Existing {
     bases: Vec<(i64, i64, i64, Option<i64>)>,
 }
 
+/// What a merge needs of a contact already in the database, read for all the merges of a batch at
+/// once (`RecordSink::read_targets`, `read_digests`) and kept up to date by the merges until the
+/// next flush writes them: the contact's columns a merge moves, the claims it holds, and which of
+/// the record digests asked about it already has.
+pub(super) struct Target {
+    seq: i64,
+    last_interaction: Option<i64>,
+    first_notice_at: Option<i64>,
+    existing: Existing,
+    digests: HashSet<[u8; 16], RandomState>,
+    /// The latest collection time merged in since the last flush; `Some` once a merge changed the
+    /// contact (the flush then updates its row).
+    collected: Option<i64>,
+}
+
 impl RecordSink<'_, '_> {
-    /// Adds a record to an existing contact whose rows are all in the database (the caller flushed);
+    /// Reads what merges need of the contacts `ids` (in the database, not read since the last
+    /// flush) in three statements, however many there are.
+    pub(super) fn read_targets(&mut self, ids: &[i64]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        for r in self
+            .tx
+            .query(&self.reads.targets, &[&ids])
+            .db("cannot read the contacts to merge into")?
+        {
+            self.targets.insert(
+                r.get(0),
+                Target {
+                    seq: r.get(1),
+                    last_interaction: r.get(2),
+                    first_notice_at: r.get(3),
+                    existing: Existing::default(),
+                    digests: HashSet::default(),
+                    collected: None,
+                },
+            );
+        }
+        for r in self
+            .tx
+            .query(&self.reads.events_of, &[&ids])
+            .db("cannot check the ledger")?
+        {
+            if let Some(t) = self.targets.get_mut(&r.get::<_, i64>(0)) {
+                t.existing
+                    .events
+                    .push((r.get(1), r.get(2), r.get(3), r.get(4)));
+            }
+        }
+        for r in self
+            .tx
+            .query(&self.reads.bases_of, &[&ids])
+            .db("cannot check the legal bases")?
+        {
+            if let Some(t) = self.targets.get_mut(&r.get::<_, i64>(0)) {
+                t.existing
+                    .bases
+                    .push((r.get(1), r.get(2), r.get(3), r.get(4)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Which of the record `digests` the targets `ids` already hold in the database (a record
+    /// imported before from the same file is `Unchanged`); one statement. Every digest a merge
+    /// looks for was asked here first: by the batch for all its merges, or by the merge itself.
+    pub(super) fn read_digests(&mut self, ids: &[i64], digests: &[&[u8]]) -> Result<()> {
+        if ids.is_empty() || digests.is_empty() {
+            return Ok(());
+        }
+        for r in self
+            .tx
+            .query(&self.reads.digests, &[&ids, &digests])
+            .db("cannot read the contacts to merge into")?
+        {
+            if let (Some(t), Ok(d)) = (
+                self.targets.get_mut(&r.get::<_, i64>(0)),
+                <[u8; 16]>::try_from(r.get::<_, &[u8]>(1)),
+            ) {
+                t.digests.insert(d);
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a record to an existing contact whose rows are all in the database or in `targets`;
     /// false when the contact already has this exact record from this file (nothing is written).
     pub(super) fn merge(
         &mut self,
@@ -28,35 +117,21 @@ impl RecordSink<'_, '_> {
         collected_at: i64,
         digest: &[u8; 16],
     ) -> Result<bool> {
-        let row = self
-            .tx
-            .query_one(&self.reads.merge_target, &[&id.0, &digest.as_slice()])
-            .db("cannot read the contact to merge into")?;
-        if row.get::<_, bool>(3) {
+        if !self.targets.contains_key(&id.0) {
+            self.read_targets(&[id.0])?;
+            self.read_digests(&[id.0], &[digest.as_slice()])?;
+        }
+        let Some(mut target) = self.targets.remove(&id.0) else {
+            return Err(StoreError::Setup(format!(
+                "contact {} owns an identity of the import but is not in the database",
+                id.0
+            )));
+        };
+        if target.digests.contains(digest) {
+            self.targets.insert(id.0, target);
             return Ok(false);
         }
-        let (seq, last, notice): (i64, Option<i64>, Option<i64>) =
-            (row.get(0), row.get(1), row.get(2));
         let prov = self.provenance_id(record)?;
-        let mut existing = Existing::default();
-        if !record.consents.is_empty() {
-            existing.events = self
-                .tx
-                .query(&self.reads.events_of, &[&id.0])
-                .db("cannot check the ledger")?
-                .iter()
-                .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
-                .collect();
-        }
-        if !record.legal_bases.is_empty() {
-            existing.bases = self
-                .tx
-                .query(&self.reads.bases_of, &[&id.0])
-                .db("cannot check the legal bases")?
-                .iter()
-                .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
-                .collect();
-        }
         for ((key, _), owner) in plan.keys.iter().zip(owners) {
             if owner.is_none() {
                 self.buf.identities.push(IdentityRow {
@@ -69,27 +144,59 @@ impl RecordSink<'_, '_> {
         }
         let seq = self.push_rows(
             id.0,
-            seq,
+            target.seq,
             record,
             prov,
             collected_at,
             digest,
-            Some(&existing),
-        )?;
-        let last = max_opt(last, record.last_interaction.map(|t| t.0));
-        let notice = min_opt(notice, first_notice(record, collected_at));
+            Some(&mut target.existing),
+        );
+        let seq = match seq {
+            Ok(seq) => seq,
+            Err(e) => {
+                self.targets.insert(id.0, target);
+                return Err(e);
+            }
+        };
+        target.seq = seq;
+        target.last_interaction = max_opt(
+            target.last_interaction,
+            record.last_interaction.map(|t| t.0),
+        );
+        target.first_notice_at =
+            min_opt(target.first_notice_at, first_notice(record, collected_at));
         // The new field-values row is a collection: an older list imported later does not move it back.
-        self.tx
-            .execute(
-                &self.reads.update,
-                &[&id.0, &self.now, &last, &notice, &seq, &collected_at],
-            )
-            .db("cannot update the contact")?;
+        target.collected = Some(
+            target
+                .collected
+                .map_or(collected_at, |c| c.max(collected_at)),
+        );
+        target.digests.insert(*digest);
+        self.targets.insert(id.0, target);
         for hash in &plan.suppressed {
             mark_suppressed_by_hash(self.tx, id, hash)?;
         }
         self.pending_contacts.insert(id.0);
         Ok(true)
+    }
+
+    /// The merged contacts' new columns, for the flush (which then forgets the targets: the
+    /// database holds what they knew).
+    pub(super) fn take_updates(&mut self) -> Vec<UpdateRow> {
+        let updates = self
+            .targets
+            .drain()
+            .filter_map(|(id, t)| {
+                t.collected.map(|collected| UpdateRow {
+                    id,
+                    last_interaction: t.last_interaction,
+                    first_notice_at: t.first_notice_at,
+                    seq: t.seq,
+                    collected,
+                })
+            })
+            .collect();
+        updates
     }
 
     /// Queues the field values, consent events, legal bases and notice receipts of a record; returns
@@ -104,7 +211,7 @@ impl RecordSink<'_, '_> {
         prov: i64,
         collected_at: i64,
         digest: &[u8; 16],
-        existing: Option<&Existing>,
+        mut existing: Option<&mut Existing>,
     ) -> Result<i64> {
         fields_json(&mut self.json, &record.fields);
         seq += 1;
@@ -122,8 +229,11 @@ impl RecordSink<'_, '_> {
             let purpose = self.purpose_id(&c.purpose)?;
             let at = c.at.map_or(collected_at, |t| t.0);
             let claim = (purpose, c.channel.code(), at, c.action.code());
-            if existing.is_some_and(|e| e.events.contains(&claim)) {
-                continue;
+            if let Some(e) = existing.as_deref_mut() {
+                if e.events.contains(&claim) {
+                    continue;
+                }
+                e.events.push(claim);
             }
             // The ledger row itself records the notice seen with the consent: no separate receipt row
             // (one row less per contact); the version is still registered among the notices.
@@ -150,8 +260,11 @@ impl RecordSink<'_, '_> {
             let start = b.start.map_or(collected_at, |t| t.0);
             let end = b.end.map(|t| t.0);
             let claim = (purpose, b.basis.code(), start, end);
-            if existing.is_some_and(|e| e.bases.contains(&claim)) {
-                continue;
+            if let Some(e) = existing.as_deref_mut() {
+                if e.bases.contains(&claim) {
+                    continue;
+                }
+                e.bases.push(claim);
             }
             seq += 1;
             self.buf.bases.push(BasisRow {

@@ -4,7 +4,9 @@
 //! looked up with one `key = ANY($1)` query, the suppression list with one `hash = ANY($1)` query (in
 //! the database, not a copy in memory: another server may have added to it), new contacts take their
 //! ids from the `contacts` sequence in blocks, and their rows are inserted one statement per table
-//! (`buffer.rs`); a record that matches an existing contact takes the slower merge path (`merge.rs`).
+//! (`buffer.rs`). A record that matches a contact in the database merges into it (`merge.rs`): what
+//! the batch's merges need of their contacts is read in a few `= ANY` statements per batch, kept
+//! up to date by the merges, and the contacts' rows are updated by one statement at the flush.
 
 mod buffer;
 mod merge;
@@ -43,10 +45,10 @@ struct Reads {
     lookup: Statement,
     reserve: Statement,
     provenance: Statement,
-    merge_target: Statement,
+    targets: Statement,
+    digests: Statement,
     events_of: Statement,
     bases_of: Statement,
-    update: Statement,
 }
 
 impl Reads {
@@ -54,27 +56,31 @@ impl Reads {
         let mut p = |sql: &str| tx.prepare(sql).db("cannot prepare the import's statements");
         Ok(Reads {
             lookup: p("SELECT key, contact_id FROM identities WHERE key = ANY($1)")?,
+            // A block of `$1` ids in one step, the last one returned (a `nextval` per id cost
+            // microseconds each). Nothing else takes contact ids meanwhile: every write holds the
+            // writer lock; a writer that did not would collide on the primary key, not share an id.
             reserve: p(
-                "SELECT nextval(pg_get_serial_sequence('contacts', 'id')) FROM generate_series(1, $1::BIGINT)",
+                "SELECT setval(pg_get_serial_sequence('contacts', 'id'),
+                               nextval(pg_get_serial_sequence('contacts', 'id')) + $1::BIGINT - 1)",
             )?,
             provenance: p(
                 "INSERT INTO provenance (batch_id, source_label, channel, operator, created_at)
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )?,
-            merge_target: p(
-                "SELECT seq, last_interaction, first_notice_at,
-                        EXISTS (SELECT 1 FROM field_values WHERE contact_id = $1 AND record_digest = $2)
-                 FROM contacts WHERE id = $1",
+            targets: p(
+                "SELECT id, seq, last_interaction, first_notice_at FROM contacts WHERE id = ANY($1)",
+            )?,
+            digests: p(
+                "SELECT contact_id, record_digest FROM field_values
+                 WHERE contact_id = ANY($1) AND record_digest = ANY($2)",
             )?,
             events_of: p(
-                "SELECT purpose_id, channel, at, action FROM consent_events WHERE contact_id = $1",
+                "SELECT contact_id, purpose_id, channel, at, action FROM consent_events
+                 WHERE contact_id = ANY($1)",
             )?,
             bases_of: p(
-                r#"SELECT purpose_id, basis, start, "end" FROM legal_bases WHERE contact_id = $1"#,
-            )?,
-            update: p(
-                "UPDATE contacts SET updated_at = $2, last_interaction = $3, first_notice_at = $4, seq = $5,
-                        last_collected_at = GREATEST(last_collected_at, $6) WHERE id = $1",
+                r#"SELECT contact_id, purpose_id, basis, start, "end" FROM legal_bases
+                   WHERE contact_id = ANY($1)"#,
             )?,
         })
     }
@@ -104,6 +110,8 @@ pub(crate) struct RecordSink<'a, 't> {
     /// Record digests of the field values still in the buffers: a repeated row of the file is
     /// recognised without a flush.
     pending_digests: HashSet<(i64, [u8; 16]), RandomState>,
+    /// Contacts in the database that merges read or changed since the last flush (`merge.rs`).
+    targets: HashMap<i64, merge::Target, RandomState>,
 }
 
 impl<'a, 't> RecordSink<'a, 't> {
@@ -131,6 +139,7 @@ impl<'a, 't> RecordSink<'a, 't> {
             pending_contacts: HashSet::default(),
             pending_keys: HashMap::default(),
             pending_digests: HashSet::default(),
+            targets: HashMap::default(),
         })
     }
 
@@ -144,10 +153,12 @@ impl<'a, 't> RecordSink<'a, 't> {
     }
 
     fn flush(&mut self, known: Option<&mut HashMap<String, i64, RandomState>>) -> Result<()> {
+        let updates = self.take_updates();
+        self.buf.updates.extend(updates);
         if self.buf.is_empty() {
             return Ok(());
         }
-        self.buf.flush(self.tx)?;
+        self.buf.flush(self.tx, self.now)?;
         self.pending_contacts.clear();
         self.pending_digests.clear();
         match known {
@@ -312,13 +323,61 @@ impl<'a, 't> RecordSink<'a, 't> {
         if missing == 0 {
             return Ok(());
         }
-        let rows = self
+        let missing = missing as i64;
+        let last: i64 = self
             .tx
-            .query(&self.reads.reserve, &[&(missing as i64)])
-            .db("cannot take ids for new contacts")?;
-        self.free_ids
-            .extend(rows.iter().map(|r| r.get::<_, i64>(0)));
+            .query_one(&self.reads.reserve, &[&missing])
+            .db("cannot take ids for new contacts")?
+            .get(0);
+        self.free_ids.extend(last - missing + 1..=last);
         Ok(())
+    }
+
+    /// Reads, for all the batch's records that match a contact in the database, what their merges
+    /// need: a few statements per batch instead of a few per merge. Contacts created since the last
+    /// flush are not read (their rows are still in the buffers: a merge into one flushes first).
+    fn read_merge_targets(
+        &mut self,
+        records: &[NormalizedRecord],
+        plans: &[Plan],
+        known: &HashMap<String, i64, RandomState>,
+    ) -> Result<()> {
+        if self.cfg.on_existing == OnExisting::Conflict {
+            return Ok(());
+        }
+        let mut ids: Vec<i64> = Vec::new();
+        let mut digests: Vec<[u8; 16]> = Vec::new();
+        for plan in plans {
+            let mut matched = false;
+            for (key, _) in &plan.keys {
+                let owner = known.get(key).or_else(|| self.pending_keys.get(key));
+                if let Some(&id) = owner {
+                    if self.targets.contains_key(&id) || !self.pending_contacts.contains(&id) {
+                        ids.push(id);
+                        matched = true;
+                    }
+                }
+            }
+            if matched {
+                digests.push(record_digest(
+                    self.cfg.file_digest.as_deref(),
+                    &records[plan.index],
+                ));
+            }
+        }
+        if ids.is_empty() {
+            return Ok(());
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let unread: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|id| !self.targets.contains_key(id))
+            .collect();
+        self.read_targets(&unread)?;
+        let digests: Vec<&[u8]> = digests.iter().map(|d| d.as_slice()).collect();
+        self.read_digests(&ids, &digests)
     }
 
     fn write_batch_inner(
@@ -337,6 +396,7 @@ impl<'a, 't> RecordSink<'a, 't> {
         let plans = self.apply_suppression(plans, &mut results)?;
         let mut known = self.lookup(&plans)?;
         self.reserve_ids(&plans, &known)?;
+        self.read_merge_targets(records, &plans, &known)?;
         for plan in plans {
             let outcome = match self.write_planned(&records[plan.index], &plan, &mut known) {
                 Err(e @ (StoreError::InvalidInput(_) | StoreError::Conflict(_))) => Err(e),
@@ -391,7 +451,8 @@ impl<'a, 't> RecordSink<'a, 't> {
                 )))
             }
             Some((_, id)) => {
-                if self.pending_contacts.contains(&id) {
+                // A contact created since the last flush has its rows in the buffers only.
+                if self.pending_contacts.contains(&id) && !self.targets.contains_key(&id) {
                     if self.pending_digests.contains(&(id, digest)) {
                         self.counts.unchanged += 1;
                         return Ok(RecordOutcome::Unchanged(ContactId(id)));
@@ -400,6 +461,9 @@ impl<'a, 't> RecordSink<'a, 't> {
                 }
                 let merged =
                     self.merge(ContactId(id), record, plan, &owners, collected_at, &digest)?;
+                if self.pending_contacts.len() >= FLUSH_AT {
+                    self.flush(Some(known))?;
+                }
                 if merged {
                     self.counts.merged += 1;
                     Ok(RecordOutcome::Merged(ContactId(id)))
