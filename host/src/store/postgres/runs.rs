@@ -26,6 +26,30 @@ fn kind(action: &RetentionAction) -> &'static str {
     }
 }
 
+/// Records a run as `running`; its id.
+fn insert_run(
+    client: &mut impl GenericClient,
+    actor: &Actor,
+    trigger: &str,
+    now_for: Timestamp,
+    rules: &[RuleRef],
+) -> Result<i64> {
+    let row = client
+        .query_one(
+            "INSERT INTO retention_runs (started_at, now_for, trigger, actor, rules, state)
+             VALUES ($1, $2, $3, $4, $5, 'running') RETURNING id",
+            &[
+                &Timestamp::now().0,
+                &now_for.0,
+                &trigger,
+                &actor.name,
+                &serde_json::to_string(rules).expect("serialises"),
+            ],
+        )
+        .db("cannot record the retention run")?;
+    Ok(row.get(0))
+}
+
 const RUN_COLUMNS: &str = "id, state, trigger, actor, started_at, finished_at, now_for, rules, \
     subjects, kept, duration_ms, error";
 
@@ -41,21 +65,7 @@ impl RetentionRunStore for PostgresStore {
         rules: &[RuleRef],
     ) -> Result<i64> {
         // The identity column numbers runs uniquely across servers: no writer lock needed.
-        let row = self
-            .conn()?
-            .query_one(
-                "INSERT INTO retention_runs (started_at, now_for, trigger, actor, rules, state)
-                 VALUES ($1, $2, $3, $4, $5, 'running') RETURNING id",
-                &[
-                    &Timestamp::now().0,
-                    &now_for.0,
-                    &trigger,
-                    &actor.name,
-                    &serde_json::to_string(rules).expect("serialises"),
-                ],
-            )
-            .db("cannot record the retention run")?;
-        Ok(row.get(0))
+        insert_run(&mut **self.conn()?, actor, trigger, now_for, rules)
     }
 
     fn run_start_once(
@@ -80,20 +90,7 @@ impl RetentionRunStore for PostgresStore {
         if decided.is_some_and(|at| at >= since.0) {
             return Ok(None);
         }
-        let id: i64 = tx
-            .query_one(
-                "INSERT INTO retention_runs (started_at, now_for, trigger, actor, rules, state)
-                 VALUES ($1, $2, $3, $4, $5, 'running') RETURNING id",
-                &[
-                    &Timestamp::now().0,
-                    &now_for.0,
-                    &trigger,
-                    &actor.name,
-                    &serde_json::to_string(rules).expect("serialises"),
-                ],
-            )
-            .db("cannot record the retention run")?
-            .get(0);
+        let id = insert_run(&mut tx, actor, trigger, now_for, rules)?;
         tx.commit().db("cannot commit")?;
         Ok(Some(id))
     }
