@@ -67,7 +67,7 @@ struct Args {
     /// (`postgres://user:password@host:port/database`). It must be an empty database of its own
     /// (create one with `createdb custode_bench_1`): the bench refuses a database that holds
     /// anything, writes each installation into a schema of its own, and drops them at the end
-    /// (kept with --work-dir). SQLite-only scenarios (the bare-SQLite ceiling) are skipped.
+    /// (kept with --work-dir). The storage ceiling there is bare binary COPY of the same rows.
     #[arg(long, env = "CUSTODE_STORE_URL", hide_env_values = true)]
     store: Option<String>,
     /// Internal: one measured job in a child process (an import alone, for its peak memory).

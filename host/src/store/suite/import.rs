@@ -25,6 +25,7 @@ on_both_backends!(
 on_both_backends!(
     the_database_refuses_rows_naming_a_parent_that_is_not_there,
     merges_into_one_contact_across_batches_of_one_import_add_each_claim_once,
+    merges_into_a_contact_the_same_import_created_before_and_after_its_rows_are_written,
 );
 
 const TABLES: [&str; 8] = [
@@ -574,6 +575,109 @@ fn merges_into_one_contact_across_batches_of_one_import_add_each_claim_once<
         .unwrap();
     assert_eq!(
         seq, top,
+        "the contact's sequence is the last one its rows took"
+    );
+}
+
+/// Records merging into a contact that the same import created: in the batch that created it (on
+/// PostgreSQL its rows are still waiting to be written then), after thousands of other new contacts
+/// in between (they were written meanwhile), and in a later batch. Each claim is added once, a row
+/// repeated exactly is unchanged, and the contact ends as the last merge left it, as if every merge
+/// had read it from the database.
+fn merges_into_a_contact_the_same_import_created_before_and_after_its_rows_are_written<
+    S: ImportStore + ConsentStore + RawSql,
+>(
+    store: &S,
+) {
+    let mut first = record(1, "mario@rossi.it", "Rossi");
+    first.source.collected_at = Some(day(2026, 1, 20));
+    first.legal_bases.push(BasisClaim {
+        purpose: "customer-care".into(),
+        basis: LegalBasis::LegitimateInterest,
+        start: Some(day(2026, 1, 10)),
+        end: None,
+    });
+    // Same consent and basis again (not added twice), a new consent, an older collection.
+    let mut moved = first.clone();
+    moved.row = 2;
+    moved.source.collected_at = Some(day(2026, 1, 5));
+    moved.fields.push(field("city", "Torino"));
+    moved.consents.push(ConsentClaim {
+        purpose: "profiling".into(),
+        ..first.consents[0].clone()
+    });
+    moved.last_interaction = Some(day(2026, 1, 15));
+    let others: Vec<NormalizedRecord> = (0..5000)
+        .map(|i| record(10 + i, &format!("p{i}@example.it"), "Verdi"))
+        .collect();
+    let mut later = record(6000, "mario@rossi.it", "Rossi");
+    later.fields.push(field("city", "Bari"));
+    later.source.collected_at = Some(day(2026, 3, 1));
+    later.last_interaction = Some(day(2026, 2, 1));
+    let mut kinds = Vec::new();
+    let mut id = None;
+    let mut note = |outcome: &Result<RecordOutcome, StoreError>| {
+        kinds.push(match outcome {
+            Ok(RecordOutcome::Created(c)) => {
+                id = Some(*c);
+                "created"
+            }
+            Ok(RecordOutcome::Merged(c)) if Some(*c) == id => "merged",
+            Ok(RecordOutcome::Unchanged(c)) if Some(*c) == id => "unchanged",
+            other => panic!("unexpected outcome {other:?}"),
+        })
+    };
+    store
+        .import(&dpo(), &batch("file-a"), &mut |w| {
+            for o in w.write_batch(&[first.clone(), moved.clone(), moved.clone()])? {
+                note(&o);
+            }
+            let mut big = vec![moved.clone()];
+            big.extend(others.iter().cloned());
+            big.push(later.clone());
+            let outcomes = w.write_batch(&big)?;
+            note(&outcomes[0]);
+            note(outcomes.last().expect("one outcome per record"));
+            for o in w.write_batch(&[later.clone(), moved.clone()])? {
+                note(&o);
+            }
+            Ok(serde_json::json!({}))
+        })
+        .unwrap();
+    assert_eq!(
+        kinds,
+        [
+            "created",
+            "merged",
+            "unchanged",
+            "unchanged",
+            "merged",
+            "unchanged",
+            "unchanged"
+        ]
+    );
+    let id = id.expect("the contact was created").0;
+    assert_eq!(store.count("contacts"), 5001);
+    let of = |table: &str| store.count(&format!("{table} WHERE contact_id = {id}"));
+    // Marketing once, profiling once; one basis; three different rows of values.
+    assert_eq!(of("consent_events"), 2);
+    assert_eq!(of("legal_bases"), 1);
+    assert_eq!(of("field_values"), 3);
+    let row = |column: &str| store.ints(&format!("SELECT {column} FROM contacts WHERE id = {id}"));
+    assert_eq!(row("last_interaction"), vec![Some(day(2026, 2, 1).0)]);
+    assert_eq!(
+        row("last_collected_at"),
+        vec![Some(day(2026, 3, 1).0)],
+        "the latest collection, whatever the order of the rows"
+    );
+    let top = store.ints(&format!(
+        "SELECT max(seq) FROM (SELECT seq FROM field_values WHERE contact_id = {id}
+          UNION ALL SELECT seq FROM consent_events WHERE contact_id = {id}
+          UNION ALL SELECT seq FROM legal_bases WHERE contact_id = {id}) s"
+    ));
+    assert_eq!(
+        row("seq"),
+        top,
         "the contact's sequence is the last one its rows took"
     );
 }

@@ -114,6 +114,18 @@ fn col<'r, R, T: 'r>(rows: &'r [R], f: impl Fn(&'r R) -> T) -> Vec<T> {
 }
 
 impl Buffers {
+    /// The waiting row of the new contact `id` (new contacts take ascending ids, so the rows are
+    /// in order).
+    pub fn contact(&self, id: i64) -> Option<&ContactRow> {
+        let i = self.contacts.binary_search_by_key(&id, |c| c.id).ok()?;
+        Some(&self.contacts[i])
+    }
+
+    pub fn contact_mut(&mut self, id: i64) -> Option<&mut ContactRow> {
+        let i = self.contacts.binary_search_by_key(&id, |c| c.id).ok()?;
+        Some(&mut self.contacts[i])
+    }
+
     pub fn is_empty(&self) -> bool {
         self.contacts.is_empty()
             && self.identities.is_empty()

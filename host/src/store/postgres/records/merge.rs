@@ -20,10 +20,13 @@ pub(super) struct Existing {
     bases: Vec<(i64, i64, i64, Option<i64>)>,
 }
 
-/// What a merge needs of a contact already in the database, read for all the merges of a batch at
-/// once (`RecordSink::read_targets`, `read_digests`) and kept up to date by the merges until the
-/// next flush writes them: the contact's columns a merge moves, the claims it holds, and which of
-/// the record digests asked about it already has.
+/// What a merge needs of a contact, read for all the merges of a batch at once
+/// (`RecordSink::read_targets`, `read_digests`), or taken from the buffers for a contact created
+/// since the last flush (`target_from_buffers`), and kept up to date by the merges: the contact's
+/// columns a merge moves, the claims it holds, and which of the record digests asked about it
+/// already has. A flush writes what changed and keeps the target (it still tells the truth), so a
+/// later merge in the same batch reads nothing; targets the database already agrees with are
+/// dropped when the next batch begins.
 pub(super) struct Target {
     seq: i64,
     last_interaction: Option<i64>,
@@ -33,6 +36,9 @@ pub(super) struct Target {
     /// The latest collection time merged in since the last flush; `Some` once a merge changed the
     /// contact (the flush then updates its row).
     collected: Option<i64>,
+    /// The contact's own row is still in the buffers: the flush writes the merged columns into that
+    /// row rather than updating it afterwards.
+    fresh: bool,
 }
 
 impl RecordSink<'_, '_> {
@@ -56,6 +62,7 @@ impl RecordSink<'_, '_> {
                     existing: Existing::default(),
                     digests: HashSet::default(),
                     collected: None,
+                    fresh: false,
                 },
             );
         }
@@ -180,23 +187,82 @@ impl RecordSink<'_, '_> {
         Ok(true)
     }
 
-    /// The merged contacts' new columns, for the flush (which then forgets the targets: the
-    /// database holds what they knew).
-    pub(super) fn take_updates(&mut self) -> Vec<UpdateRow> {
-        let updates = self
-            .targets
-            .drain()
-            .filter_map(|(id, t)| {
-                t.collected.map(|collected| UpdateRow {
+    /// A target for the contact `id`, created since the last flush, from its rows in the buffers:
+    /// what `read_targets` would read once a flush had written them, without the flush and the
+    /// read. False when the contact has no row there (the caller then flushes and reads).
+    pub(super) fn target_from_buffers(&mut self, id: i64) -> bool {
+        let Some(row) = self.buf.contact(id) else {
+            return false;
+        };
+        let mut target = Target {
+            seq: row.seq,
+            last_interaction: row.last_interaction,
+            first_notice_at: row.first_notice_at,
+            existing: Existing::default(),
+            digests: HashSet::default(),
+            collected: None,
+            fresh: true,
+        };
+        let b = &self.buf;
+        target.existing.events.extend(
+            b.events
+                .iter()
+                .filter(|e| e.contact == id)
+                .map(|e| (e.purpose, e.channel, e.at, e.action)),
+        );
+        target.existing.bases.extend(
+            b.bases
+                .iter()
+                .filter(|r| r.contact == id)
+                .map(|r| (r.purpose, r.basis, r.start, r.end)),
+        );
+        target.digests.extend(
+            b.values
+                .iter()
+                .filter(|v| v.contact == id)
+                .map(|v| v.digest),
+        );
+        self.targets.insert(id, target);
+        true
+    }
+
+    /// Before a flush: the merged contacts' new columns, as updates of rows in the database or
+    /// written into the new contacts' rows still in the buffers. The targets stay, in step with
+    /// what the flush writes.
+    pub(super) fn take_updates(&mut self) -> Result<Vec<UpdateRow>> {
+        let mut updates = Vec::new();
+        for (&id, t) in &mut self.targets {
+            let fresh = std::mem::take(&mut t.fresh);
+            let Some(collected) = t.collected.take() else {
+                continue;
+            };
+            if !fresh {
+                updates.push(UpdateRow {
                     id,
                     last_interaction: t.last_interaction,
                     first_notice_at: t.first_notice_at,
                     seq: t.seq,
                     collected,
-                })
-            })
-            .collect();
-        updates
+                });
+                continue;
+            }
+            let Some(row) = self.buf.contact_mut(id) else {
+                return Err(StoreError::Setup(format!(
+                    "contact {id} was merged into before its row was written, but its row is not waiting to be written"
+                )));
+            };
+            row.last_interaction = t.last_interaction;
+            row.first_notice_at = t.first_notice_at;
+            row.seq = t.seq;
+            row.last_collected_at = row.last_collected_at.max(collected);
+        }
+        Ok(updates)
+    }
+
+    /// Forgets the targets the database agrees with (no merge since the last flush): a new batch
+    /// reads its own.
+    pub(super) fn forget_written_targets(&mut self) {
+        self.targets.retain(|_, t| t.fresh || t.collected.is_some());
     }
 
     /// Queues the field values, consent events, legal bases and notice receipts of a record; returns

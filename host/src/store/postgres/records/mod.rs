@@ -6,7 +6,8 @@
 //! ids from the `contacts` sequence in blocks, and their rows are inserted one statement per table
 //! (`buffer.rs`). A record that matches a contact in the database merges into it (`merge.rs`): what
 //! the batch's merges need of their contacts is read in a few `= ANY` statements per batch, kept
-//! up to date by the merges, and the contacts' rows are updated by one statement at the flush.
+//! up to date by the merges, and the contacts' rows are updated by one statement at the flush. A
+//! record that matches a contact created since the last flush merges into its rows in the buffers.
 
 mod buffer;
 mod merge;
@@ -110,7 +111,8 @@ pub(crate) struct RecordSink<'a, 't> {
     /// Record digests of the field values still in the buffers: a repeated row of the file is
     /// recognised without a flush.
     pending_digests: HashSet<(i64, [u8; 16]), RandomState>,
-    /// Contacts in the database that merges read or changed since the last flush (`merge.rs`).
+    /// Contacts that merges of this batch read or changed, and those changed since the last flush
+    /// (`merge.rs`).
     targets: HashMap<i64, merge::Target, RandomState>,
 }
 
@@ -153,7 +155,7 @@ impl<'a, 't> RecordSink<'a, 't> {
     }
 
     fn flush(&mut self, known: Option<&mut HashMap<String, i64, RandomState>>) -> Result<()> {
-        let updates = self.take_updates();
+        let updates = self.take_updates()?;
         self.buf.updates.extend(updates);
         if self.buf.is_empty() {
             return Ok(());
@@ -335,7 +337,7 @@ impl<'a, 't> RecordSink<'a, 't> {
 
     /// Reads, for all the batch's records that match a contact in the database, what their merges
     /// need: a few statements per batch instead of a few per merge. Contacts created since the last
-    /// flush are not read (their rows are still in the buffers: a merge into one flushes first).
+    /// flush are not read (their rows are still in the buffers, where a merge into one reads them).
     fn read_merge_targets(
         &mut self,
         records: &[NormalizedRecord],
@@ -384,6 +386,7 @@ impl<'a, 't> RecordSink<'a, 't> {
         &mut self,
         records: &[NormalizedRecord],
     ) -> Result<Vec<Result<RecordOutcome>>> {
+        self.forget_written_targets();
         let mut results: Vec<Option<Result<RecordOutcome>>> =
             (0..records.len()).map(|_| None).collect();
         let mut plans = Vec::with_capacity(records.len());
@@ -451,13 +454,17 @@ impl<'a, 't> RecordSink<'a, 't> {
                 )))
             }
             Some((_, id)) => {
-                // A contact created since the last flush has its rows in the buffers only.
+                // A contact created since the last flush has its rows in the buffers only: the
+                // merge reads them there. Suppression periods are copied to a contact's row in
+                // the database, so a suppressed identity flushes first (rare).
                 if self.pending_contacts.contains(&id) && !self.targets.contains_key(&id) {
                     if self.pending_digests.contains(&(id, digest)) {
                         self.counts.unchanged += 1;
                         return Ok(RecordOutcome::Unchanged(ContactId(id)));
                     }
-                    self.flush(Some(known))?;
+                    if !plan.suppressed.is_empty() || !self.target_from_buffers(id) {
+                        self.flush(Some(known))?;
+                    }
                 }
                 let merged =
                     self.merge(ContactId(id), record, plan, &owners, collected_at, &digest)?;
