@@ -176,6 +176,11 @@ impl PostgresStore {
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
+            // Not a round trip of its own before every use (r2d2's default): a `can_process` over
+            // HTTP is two statements, and the check made it three. A connection the server closed is
+            // seen closed when it comes back and is dropped (`has_broken`); one that breaks while
+            // idle fails its next statement, and the pool replaces it.
+            .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(30))
             .build(manager)
             .map_err(|e| {

@@ -12,6 +12,7 @@ on_both_backends!(
     a_shared_identity_merges_and_a_new_value_becomes_current_with_history,
     a_failed_import_leaves_the_database_exactly_as_it_was,
     an_import_failing_after_thousands_of_rows_were_sent_leaves_nothing,
+    a_write_the_database_refuses_in_the_middle_of_an_import_fails_it_and_leaves_nothing,
     a_panicking_import_leaves_nothing_and_the_next_one_runs,
     a_bad_record_is_refused_before_anything_of_it_is_written,
     a_suppressed_identity_is_never_reimported,
@@ -203,6 +204,65 @@ fn an_import_failing_after_thousands_of_rows_were_sent_leaves_nothing<
         None
     );
     // The next import writes normally: nothing of the failed one holds the writer.
+    let (next, _) = import(store, "file-c", &[record(1, "p1@example.it", "Rossi")]);
+    assert_eq!(next.counts.created, 1);
+}
+
+/// A row the database refuses in the middle of an import's writes (a trigger refusing one person's
+/// values here, standing for a full disk or a lost connection) fails the import, whatever was sent
+/// before and after it, and leaves nothing.
+fn a_write_the_database_refuses_in_the_middle_of_an_import_fails_it_and_leaves_nothing<
+    S: ImportStore + ContactStore + RawSql,
+>(
+    store: &S,
+) {
+    let refuse = [
+        "CREATE FUNCTION refuse_values() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+             IF NEW.fields LIKE '%Refused%' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+             RETURN NEW;
+         END $$;
+         CREATE TRIGGER refuse_values BEFORE INSERT ON field_values
+             FOR EACH ROW EXECUTE FUNCTION refuse_values()",
+        "CREATE TRIGGER refuse_values BEFORE INSERT ON field_values
+             WHEN NEW.fields LIKE '%Refused%'
+         BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+    ];
+    assert!(
+        refuse.iter().any(|sql| store.raw(sql).is_ok()),
+        "one of the two forms is this database's"
+    );
+    import(store, "file-a", &[record(1, "mario@rossi.it", "Rossi")]);
+    let before = counts(store);
+    let records: Vec<_> = (0..10_000)
+        .map(|i| {
+            let name = if i == 4_500 { "Refused" } else { "Rossi" };
+            record(i, &format!("p{i}@example.it"), name)
+        })
+        .collect();
+    let err = store
+        .import(&dpo(), &batch("file-b"), &mut |w| {
+            for chunk in records.chunks(1000) {
+                for outcome in w.write_batch(chunk)? {
+                    outcome?;
+                }
+            }
+            Ok(serde_json::json!({}))
+        })
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Database { .. } | StoreError::Postgres { .. }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(before, counts(store));
+    assert_eq!(
+        store.find_contact(&email("p100@example.it")).unwrap(),
+        None,
+        "a contact written before the refused row is gone too"
+    );
     let (next, _) = import(store, "file-c", &[record(1, "p1@example.it", "Rossi")]);
     assert_eq!(next.counts.created, 1);
 }
